@@ -1,0 +1,50 @@
+/** The machine-readable plan written by `npm run plan -- --json FILE` and read by every offline tool. */
+
+/** Every secret value in a plan is replaced by this marker. */
+export const SECRET = "[secret]";
+
+export interface PlanResource {
+    urn: string;
+    /** Pulumi type token, e.g. `azure-native:network:VirtualNetwork`. */
+    type: string;
+    /** Pulumi logical name. */
+    name: string;
+    /** URN of the parent resource (the stack or a component). */
+    parent: string;
+    /** URN of the explicit provider, when one is set (the Kubernetes provider for Kubernetes objects). */
+    provider?: string;
+    /** True for component resources (no cloud object of their own). */
+    component: boolean;
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
+    /** Explicit `dependsOn` edges only. */
+    dependsOn: string[];
+    /** All dependencies: explicit `dependsOn` plus implicit ones through Output inputs. */
+    dependencies: string[];
+    aliases: string[];
+    replaceOnChanges: string[];
+    deleteBeforeReplace: boolean;
+    deletedWith?: string;
+    /** Resource inputs, every secret value replaced by `[secret]`. */
+    inputs: Record<string, unknown>;
+    /** Property paths (dot/bracket notation) of the inputs that were secret. */
+    secretInputs: string[];
+}
+
+export interface PlanOutput {
+    value: unknown;
+    secret: boolean;
+}
+
+export interface Plan {
+    project: string;
+    stack: string;
+    resources: PlanResource[];
+    /** Stack outputs; secret ones hold `[secret]`. */
+    outputs: Record<string, unknown>;
+    /** Names of the stack outputs that are secret. */
+    secretOutputs: string[];
+    /** Added by the insights step (cost and deploy time), when computed. */
+    insights?: unknown;
+}
