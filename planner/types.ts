@@ -11,8 +11,8 @@ export interface PlanResource {
     name: string;
     /** URN of the parent resource (the stack or a component). */
     parent: string;
-    /** URN of the explicit provider, when one is set (the Kubernetes provider for Kubernetes objects). */
-    provider?: string;
+    /** URN of the explicit provider (the Kubernetes provider for Kubernetes objects), null for the default one. */
+    provider: string | null;
     /** True for component resources (no cloud object of their own). */
     component: boolean;
     protect: boolean;
@@ -25,7 +25,7 @@ export interface PlanResource {
     aliases: string[];
     replaceOnChanges: string[];
     deleteBeforeReplace: boolean;
-    deletedWith?: string;
+    deletedWith: string | null;
     /** Resource inputs, every secret value replaced by `[secret]`. */
     inputs: Record<string, unknown>;
     /** Property paths (dot/bracket notation) of the inputs that were secret. */

@@ -1,0 +1,225 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as k8s from "@pulumi/kubernetes";
+import * as YAML from "yaml";
+import { NameContext, resourceName } from "../lib/naming";
+
+/** Entra ID application of the AKS AAD server, the audience kubelogin asks tokens for. */
+export const AKS_AAD_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+export interface NodePoolArgs {
+    vmSize: string;
+    osDiskType: "Ephemeral" | "Managed";
+    encryptionAtHost: boolean;
+    maxPods: number;
+}
+
+export interface ClusterArgs {
+    names: NameContext;
+    resourceGroupName: pulumi.Input<string>;
+    location: pulumi.Input<string>;
+    tags: Record<string, string>;
+    kubernetesVersion: string;
+    tier: "Free" | "Standard" | "Premium";
+    /** [] = no zone pinning (dev); ["1","2","3"] in production. */
+    zones: string[];
+    nodeSubnetId: pulumi.Input<string>;
+    network: { serviceCidr: string; dnsServiceIp: string; podCidr: string };
+    systemPool: NodePoolArgs & { count: number };
+    userPool: NodePoolArgs & { minCount: number; maxCount: number };
+    apiServer: { privateCluster: boolean; authorizedIpRanges: string[] };
+    adminGroupObjectIds: string[];
+    disableLocalAccounts: boolean;
+    upgradeChannel: "none" | "patch" | "stable" | "rapid" | "node-image";
+    maintenance: { dayOfWeek: string; startHour: number; durationHours: number };
+    logRetentionDays: number;
+}
+
+/** kubelogin's login method for the generated kubeconfig; `AAD_LOGIN_METHOD` overrides it at run time. */
+export const DEFAULT_KUBELOGIN_MODE = "azurecli";
+
+/**
+ * Rewrites the kubeconfig AKS returns for Entra-enabled clusters so that kubelogin uses a
+ * non-interactive login: Azure CLI for people; CI sets `AAD_LOGIN_METHOD=workloadidentity` (GitHub
+ * OIDC) or `spn`, which kubelogin reads instead of `--login`.
+ */
+export function withKubeloginMode(kubeconfigYaml: string, mode = DEFAULT_KUBELOGIN_MODE): string {
+    const doc = YAML.parse(kubeconfigYaml);
+    for (const user of doc.users ?? []) {
+        if (user.user?.exec) {
+            user.user.exec.command = "kubelogin";
+            user.user.exec.args = ["get-token", "--login", mode, "--server-id", AKS_AAD_SERVER_ID];
+            user.user.exec.env = null;
+        }
+    }
+    return YAML.stringify(doc);
+}
+
+/**
+ * AKS with a tainted system pool and a separate autoscaled pool for Pachyderm and its workers,
+ * Azure CNI overlay with Cilium network policy, managed Entra ID with Azure RBAC, OIDC issuer and
+ * workload identity, Container Insights, auto-upgrade in a maintenance window; plus the Kubernetes
+ * provider built from the cluster's credentials (kubeconfig kept secret).
+ */
+export class Cluster extends pulumi.ComponentResource {
+    public readonly cluster: containerservice.ManagedCluster;
+    public readonly userPool: containerservice.AgentPool;
+    public readonly workspace: operationalinsights.Workspace;
+    public readonly provider: k8s.Provider;
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly clusterId: pulumi.Output<string>;
+    public readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** Principal id of the cluster's (control-plane) identity: attaches disks, manages load balancers. */
+    public readonly principalId: pulumi.Output<string>;
+    public readonly kubeletObjectId: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pachyderm-azure:cluster:Cluster", name, {}, opts);
+        const zones = args.zones.length > 0 ? args.zones : undefined;
+
+        this.workspace = new operationalinsights.Workspace(`${name}-log`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: args.tags,
+            workspaceName: resourceName("log", args.names),
+            sku: { name: "PerGB2018" },
+            retentionInDays: args.logRetentionDays,
+        }, { parent: this });
+
+        const poolCommon = (p: NodePoolArgs) => ({
+            vmSize: p.vmSize,
+            osType: "Linux",
+            osSKU: "AzureLinux",
+            osDiskType: p.osDiskType,
+            // Ephemeral OS disks live in the VM's cache/temp disk: keep them within the smallest sizes used.
+            osDiskSizeGB: p.osDiskType === "Ephemeral" ? 64 : 128,
+            enableEncryptionAtHost: p.encryptionAtHost,
+            enableNodePublicIP: false,
+            maxPods: p.maxPods,
+            type: "VirtualMachineScaleSets",
+            vnetSubnetID: args.nodeSubnetId,
+            availabilityZones: zones,
+            orchestratorVersion: args.kubernetesVersion,
+            upgradeSettings: { maxSurge: "33%" },
+        });
+
+        this.cluster = new containerservice.ManagedCluster(`${name}-aks`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: args.tags,
+            resourceName: resourceName("aks", args.names),
+            dnsPrefix: resourceName("aks", args.names),
+            kubernetesVersion: args.kubernetesVersion,
+            sku: { name: "Base", tier: args.tier },
+            identity: { type: "SystemAssigned" },
+            enableRBAC: true,
+            disableLocalAccounts: args.disableLocalAccounts,
+            aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: args.adminGroupObjectIds },
+            agentPoolProfiles: [{
+                ...poolCommon(args.systemPool),
+                name: "system",
+                mode: "System",
+                count: args.systemPool.count,
+                enableAutoScaling: false,
+                // Only critical add-ons run here; Pachyderm goes to the user pool.
+                nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+            }],
+            networkProfile: {
+                networkPlugin: "azure",
+                networkPluginMode: "overlay",
+                networkDataplane: "cilium",
+                networkPolicy: "cilium",
+                podCidr: args.network.podCidr,
+                serviceCidr: args.network.serviceCidr,
+                dnsServiceIP: args.network.dnsServiceIp,
+                loadBalancerSku: "standard",
+                outboundType: "loadBalancer",
+            },
+            apiServerAccessProfile: args.apiServer.privateCluster
+                ? { enablePrivateCluster: true }
+                : { enablePrivateCluster: false, authorizedIPRanges: args.apiServer.authorizedIpRanges },
+            oidcIssuerProfile: { enabled: true },
+            securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
+            addonProfiles: {
+                omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: this.workspace.id, useAADAuth: "true" } },
+                azurepolicy: { enabled: true },
+            },
+            autoUpgradeProfile: { upgradeChannel: args.upgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
+            storageProfile: { diskCSIDriver: { enabled: true }, snapshotController: { enabled: true } },
+        }, { parent: this });
+
+        this.userPool = new containerservice.AgentPool(`${name}-pool-pachyderm`, {
+            resourceGroupName: args.resourceGroupName,
+            resourceName: this.cluster.name,
+            agentPoolName: "pachyderm",
+            ...poolCommon(args.userPool),
+            osDiskSizeGB: args.userPool.osDiskType === "Ephemeral" ? 64 : 256,
+            mode: "User",
+            enableAutoScaling: true,
+            minCount: args.userPool.minCount,
+            maxCount: args.userPool.maxCount,
+            count: args.userPool.minCount,
+            nodeLabels: { "workload": "pachyderm" },
+        }, {
+            parent: this,
+            // The cluster autoscaler owns the node count: never report its changes as drift.
+            ignoreChanges: ["count"],
+        });
+
+        const window = args.maintenance;
+        new containerservice.MaintenanceConfiguration(`${name}-maintenance`, {
+            resourceGroupName: args.resourceGroupName,
+            resourceName: this.cluster.name,
+            configName: "aksManagedAutoUpgradeSchedule",
+            maintenanceWindow: {
+                schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
+                durationHours: window.durationHours,
+                startTime: `${String(window.startHour).padStart(2, "0")}:00`,
+                utcOffset: "+00:00",
+            },
+        }, { parent: this });
+        new containerservice.MaintenanceConfiguration(`${name}-maintenance-nodeos`, {
+            resourceGroupName: args.resourceGroupName,
+            resourceName: this.cluster.name,
+            configName: "aksManagedNodeOSUpgradeSchedule",
+            maintenanceWindow: {
+                schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
+                durationHours: window.durationHours,
+                startTime: `${String(window.startHour).padStart(2, "0")}:00`,
+                utcOffset: "+00:00",
+            },
+        }, { parent: this });
+
+        this.clusterName = this.cluster.name;
+        this.clusterId = this.cluster.id;
+        this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
+        this.principalId = this.cluster.identity.apply((i) => i?.principalId ?? "");
+        this.kubeletObjectId = this.cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId ?? "");
+
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput({
+            resourceGroupName: args.resourceGroupName,
+            resourceName: this.cluster.name,
+            format: "exec",
+        }, { parent: this });
+        this.kubeconfig = pulumi.secret(credentials.kubeconfigs.apply((k) =>
+            withKubeloginMode(Buffer.from(k[0].value, "base64").toString("utf8"))));
+
+        this.provider = new k8s.Provider(`${name}-k8s`, {
+            kubeconfig: this.kubeconfig,
+            // A stable identity: rotating credentials updates the provider instead of replacing every object.
+            clusterIdentifier: this.cluster.id,
+            enableServerSideApply: true,
+            deleteUnreachable: false,
+        }, { parent: this, dependsOn: [this.userPool] });
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            clusterId: this.clusterId,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            principalId: this.principalId,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+}

@@ -1,0 +1,86 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { Plan, PlanResource, SECRET } from "./types";
+
+/** Short type name for display: `azure-native:network:Subnet` -> `network:Subnet`. */
+function shortType(type: string): string {
+    return type.replace(/^azure-native:/, "").replace(/^kubernetes:/, "k8s:");
+}
+
+function shortUrnName(urn: string): string {
+    return urn.split("::").pop() ?? urn;
+}
+
+/** The nearest component ancestor of each resource ("(stack)" at the top). */
+export function componentOf(plan: Plan): Map<string, string> {
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const out = new Map<string, string>();
+    for (const r of plan.resources) {
+        let p = byUrn.get(r.parent);
+        while (p && !p.component) p = byUrn.get(p.parent);
+        out.set(r.urn, p ? `${p.name} (${shortType(p.type)})` : "(stack)");
+    }
+    return out;
+}
+
+export function isKubernetesObject(r: PlanResource): boolean {
+    return r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:");
+}
+
+export function formatPlan(plan: Plan): string {
+    const lines: string[] = [];
+    const custom = plan.resources.filter((r) => !r.component);
+    lines.push(`Plan of ${plan.project}/${plan.stack}: ${custom.length} resources in ${plan.resources.length - custom.length} components`);
+    const groups = new Map<string, PlanResource[]>();
+    const comp = componentOf(plan);
+    for (const r of custom) {
+        const g = comp.get(r.urn)!;
+        groups.set(g, [...(groups.get(g) ?? []), r]);
+    }
+    for (const [group, rs] of [...groups.entries()].sort()) {
+        lines.push("", `${group}  [${rs.length}]`);
+        for (const r of rs) {
+            const flags = [r.protect && "protect", r.retainOnDelete && "retainOnDelete", r.ignoreChanges.length && `ignoreChanges=${r.ignoreChanges.join(",")}`]
+                .filter(Boolean).join(" ");
+            lines.push(`  + ${shortType(r.type).padEnd(48)} ${r.name}${flags ? `  (${flags})` : ""}`);
+        }
+    }
+    const counts = new Map<string, number>();
+    for (const r of custom) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    lines.push("", "Resources by type:");
+    for (const [type, n] of [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+        lines.push(`  ${String(n).padStart(4)}  ${type}`);
+    }
+    lines.push("", "Outputs:");
+    for (const [k, v] of Object.entries(plan.outputs)) {
+        const text = typeof v === "string" ? v : JSON.stringify(v);
+        lines.push(`  ${k.padEnd(24)} ${text}`);
+    }
+    return lines.join("\n");
+}
+
+/** Deep-redacts the data of Secret objects (values are already [secret] when they came from secret Outputs). */
+function redactSecretObject(obj: Record<string, any>): Record<string, any> {
+    if (obj.kind !== "Secret") return obj;
+    const redacted = { ...obj };
+    for (const field of ["data", "stringData"]) {
+        if (redacted[field]) redacted[field] = Object.fromEntries(Object.keys(redacted[field]).map((k) => [k, SECRET]));
+    }
+    return redacted;
+}
+
+/** Writes every Kubernetes object as YAML, one file per object (`<kind>-<namespace>-<name>.yaml`). */
+export function writeKubernetesYaml(plan: Plan, dir: string): number {
+    fs.mkdirSync(dir, { recursive: true });
+    let n = 0;
+    for (const r of plan.resources.filter(isKubernetesObject)) {
+        const obj = redactSecretObject(r.inputs as Record<string, any>);
+        const meta = (obj.metadata ?? {}) as Record<string, string>;
+        const file = [obj.kind, meta.namespace, meta.name ?? shortUrnName(r.urn)].filter(Boolean).join("-").toLowerCase()
+            .replace(/[^a-z0-9.-]/g, "_");
+        fs.writeFileSync(path.join(dir, `${file}.yaml`), `# ${r.urn}\n${YAML.stringify(obj)}`);
+        n++;
+    }
+    return n;
+}

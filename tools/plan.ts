@@ -1,0 +1,64 @@
+/**
+ * `npm run plan -- --stack <name> [--json FILE] [--out DIR] [--data-tb N]`
+ *
+ * The product's main job offline: evaluates the Pulumi program under mocks with the stack's
+ * configuration (no Azure, no Pulumi CLI, no network) and prints the resources grouped by
+ * component, a count by type and the stack outputs, with every secret shown as [secret].
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { ConfigValidationError } from "../lib/config";
+import { planStack } from "../planner";
+import { formatPlan, writeKubernetesYaml } from "../planner/format";
+
+async function main(): Promise<number> {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            options: {
+                stack: { type: "string" },
+                json: { type: "string" },
+                out: { type: "string" },
+                "data-tb": { type: "string" },
+                quiet: { type: "boolean", default: false },
+            },
+            strict: true,
+        }));
+    } catch (e) {
+        console.error(`plan: ${(e as Error).message}\nusage: npm run plan -- --stack <name> [--json FILE] [--out DIR] [--data-tb N]`);
+        return 2;
+    }
+    const problems: string[] = [];
+    if (!values.stack) problems.push("--stack is required (dev, staging, prod...)");
+    else if (!/^[A-Za-z0-9_.-]{1,64}$/.test(values.stack)) problems.push("--stack must be a stack name (letters, digits, . _ -)");
+    const dataTb = values["data-tb"] === undefined ? undefined : Number(values["data-tb"]);
+    if (dataTb !== undefined && (!Number.isFinite(dataTb) || dataTb < 0 || dataTb > 100000)) problems.push("--data-tb must be a number between 0 and 100000");
+    if (problems.length) {
+        console.error(`plan: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        return 2;
+    }
+
+    const plan = await planStack(values.stack!, dataTb === undefined ? {} : { overrides: { costDataTb: Math.round(dataTb) } });
+    if (!values.quiet) console.log(formatPlan(plan));
+    if (values.json) {
+        fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
+        fs.writeFileSync(values.json, JSON.stringify(plan, null, 2) + "\n");
+        console.log(`plan written to ${values.json}`);
+    }
+    if (values.out) {
+        const files = writeKubernetesYaml(plan, values.out);
+        console.log(`${files} Kubernetes manifest(s) written to ${values.out}`);
+    }
+    return 0;
+}
+
+main().then((code) => process.exit(code), (err) => {
+    if (err instanceof ConfigValidationError) {
+        console.error(err.message);
+        process.exit(1);
+    }
+    console.error(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.PLAN_DEBUG) console.error(err);
+    process.exit(1);
+});
