@@ -1,0 +1,35 @@
+import * as fs from "fs";
+import * as path from "path";
+import { Plan, PlanResource } from "../../planner/types";
+
+/** Where tests/globalSetup.ts writes the plan of every stack for this test run. */
+export const PLAN_CACHE_DIR = path.resolve(__dirname, "../../node_modules/.cache/pachyderm-azure-plans");
+
+export const STACKS = fs.readdirSync(path.resolve(__dirname, "../.."))
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => !!s)
+    .sort();
+
+const cache = new Map<string, Plan>();
+
+/** The plan of a stack, as `npm run plan -- --stack <stack> --json` writes it. */
+export function loadPlan(stack: string): Plan {
+    if (!cache.has(stack)) {
+        const file = path.join(PLAN_CACHE_DIR, `${stack}.json`);
+        if (!fs.existsSync(file)) throw new Error(`no plan for stack ${stack} at ${file}: run the suite through jest (globalSetup plans every stack)`);
+        cache.set(stack, JSON.parse(fs.readFileSync(file, "utf8")));
+    }
+    return cache.get(stack)!;
+}
+
+/** Resources of a given Pulumi type token. */
+export function ofType(plan: Plan, type: string): PlanResource[] {
+    return plan.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of a type (fails loudly when there are none or several). */
+export function one(plan: Plan, type: string, name?: string): PlanResource {
+    const found = ofType(plan, type).filter((r) => name === undefined || r.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""} in ${plan.stack}, found ${found.length}`);
+    return found[0];
+}
