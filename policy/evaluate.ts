@@ -1,0 +1,228 @@
+/**
+ * Offline evaluator of the policy pack: runs the same policy objects as `pulumi preview --policy-pack
+ * policy`, in-process, over a plan (`planner/types.ts`), without constructing a PolicyPack (which
+ * would start the analyzer's gRPC server).
+ *
+ * It mirrors `@pulumi/policy` 1.21 `server.js` (makeAnalyzeRpcFun / makeAnalyzeStackRpcFun):
+ * - enforcement level = policy config `enforcementLevel` ?? the policy's ?? the pack default
+ *   ("advisory"); "disabled" skips the policy; "remediate" reports as "mandatory";
+ * - resource policies run once per (custom) resource, over its inputs, with the fast type filter of
+ *   `validateResourceOfType` (`__pulumiType` on the validation function); an array of validations
+ *   runs in order;
+ * - `args.notApplicable(reason)` throws; the throw is caught and recorded, like the engine does;
+ * - stack policies receive every resource with `dependencies`, `parent` and `provider` resolved;
+ * - `getConfig()` returns the policy's config without `enforcementLevel`.
+ * Beyond the engine, resource options the engine does not send to analyzers (`retainOnDelete`,
+ * `replaceOnChanges`, `deletedWith`, `dependsOn`) and the plan's `secretInputs` are added to `opts`
+ * (see `ExtendedResourceOptions` in policy/util.ts).
+ */
+import type {
+    EnforcementLevel, PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs,
+} from "@pulumi/policy";
+import type { PlanResource } from "../planner/types";
+import { allPolicies, AnyPolicy, RULE_OF } from "./rules";
+import type { ExtendedResourceOptions } from "./util";
+
+export interface Violation {
+    policy: string;
+    rule: string;
+    enforcementLevel: EnforcementLevel;
+    /** URN of the resource in violation (undefined = the stack as a whole). */
+    urn?: string;
+    message: string;
+}
+
+export interface PolicyResult {
+    name: string;
+    rule: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    status: "pass" | "fail" | "n/a";
+    violations: Violation[];
+    /** Distinct notApplicable reasons (for "n/a"). */
+    notApplicable: string[];
+}
+
+export interface Evaluation {
+    violations: Violation[];
+    perPolicy: PolicyResult[];
+}
+
+/**
+ * Policy configuration as in a `--policy-config` file: `{ "<policy-name>": { enforcementLevel?, ...props } }`.
+ * Offline convenience: properties under "all" are given to every policy (e.g. `{ all: { environment: "prod" } }`).
+ */
+export type PolicyConfigInput = Record<string, Record<string, unknown> | EnforcementLevel>;
+
+const PACK_DEFAULT_LEVEL: EnforcementLevel = "advisory";
+
+class NotApplicableError extends Error {
+    constructor(readonly reason?: string) {
+        super(reason ?? "Policy does not apply");
+    }
+}
+
+function throwNotApplicable(reason?: string): never {
+    throw new NotApplicableError(reason);
+}
+
+function isResourcePolicy(p: AnyPolicy): p is AnyPolicy & { validateResource: ResourceValidation | ResourceValidation[] } {
+    const v = (p as { validateResource?: unknown }).validateResource;
+    return typeof v === "function" || (Array.isArray(v) && v.every((f) => typeof f === "function"));
+}
+
+function isStackPolicy(p: AnyPolicy): p is AnyPolicy & { validateStack: (a: StackValidationArgs, r: ReportViolation) => unknown } {
+    return typeof (p as { validateStack?: unknown }).validateStack === "function";
+}
+
+function pulumiTypeOf(fn: unknown): string | undefined {
+    const t = (fn as { __pulumiType?: unknown } | undefined)?.__pulumiType;
+    return typeof t === "string" && t.length > 0 ? t : undefined;
+}
+
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+    const t = pulumiTypeOf(resourceClass);
+    if (t) return type === t;
+    const isInstance = (resourceClass as { isInstance?: (o: unknown) => boolean }).isInstance;
+    return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+}
+
+function configFor(config: PolicyConfigInput, name: string): Record<string, unknown> {
+    const norm = (c: Record<string, unknown> | EnforcementLevel | undefined): Record<string, unknown> =>
+        typeof c === "string" ? { enforcementLevel: c } : { ...(c ?? {}) };
+    const all = norm(config.all);
+    delete all.enforcementLevel;
+    return { ...all, ...norm(config[name]) };
+}
+
+function optsOf(r: PlanResource): PolicyResource["opts"] & ExtendedResourceOptions {
+    return {
+        protect: r.protect === true,
+        ignoreChanges: r.ignoreChanges ?? [],
+        aliases: (r.aliases ?? []).map(String),
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+        ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+        ...(r.parent ? { parent: r.parent } : {}),
+        retainOnDelete: r.retainOnDelete === true,
+        replaceOnChanges: r.replaceOnChanges ?? [],
+        ...(r.deletedWith ? { deletedWith: r.deletedWith } : {}),
+        dependsOn: r.dependsOn ?? [],
+        secretInputs: r.secretInputs ?? [],
+    };
+}
+
+/** Builds the engine's view of the stack's resources (PolicyResource with links resolved). */
+export function toPolicyResources(resources: PlanResource[]): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    const out: PolicyResource[] = resources.map((r) => {
+        const type = r.type;
+        const props = (r.inputs ?? {}) as Record<string, any>;
+        const pr: PolicyResource = {
+            type,
+            props,
+            urn: r.urn,
+            name: r.name,
+            opts: optsOf(r),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: (cls: unknown) => isTypeOf(type, cls),
+            asType: ((cls: unknown) => (isTypeOf(type, cls) ? props : undefined)) as PolicyResource["asType"],
+        };
+        byUrn.set(r.urn, pr);
+        return pr;
+    });
+    resources.forEach((r, i) => {
+        const pr = out[i];
+        if (r.parent && byUrn.has(r.parent)) pr.parent = byUrn.get(r.parent);
+        const deps = new Set([...(r.dependencies ?? []), ...(r.dependsOn ?? [])]);
+        pr.dependencies = [...deps].map((u) => byUrn.get(u)).filter((d): d is PolicyResource => !!d);
+        if (r.provider) {
+            const prov = byUrn.get(r.provider) ?? byUrn.get(r.provider.split("::").slice(0, -1).join("::"));
+            if (prov) pr.provider = { type: prov.type, props: prov.props, urn: prov.urn, name: prov.name };
+        }
+    });
+    return out;
+}
+
+/** Evaluates `policies` (default: the whole pack) over the resources of a plan. */
+export async function evaluatePolicies(
+    resources: PlanResource[],
+    policies: AnyPolicy[] = allPolicies,
+    config: PolicyConfigInput = {},
+    stackTags: Record<string, string> = {},
+): Promise<Evaluation> {
+    const tags = new Map(Object.entries(stackTags)) as ReadonlyMap<string, string>;
+    const policyResources = toPolicyResources(resources);
+    const perPolicy: PolicyResult[] = [];
+
+    for (const p of policies) {
+        const cfg = configFor(config, p.name);
+        let level = (cfg.enforcementLevel as EnforcementLevel | undefined) || p.enforcementLevel || PACK_DEFAULT_LEVEL;
+        const result: PolicyResult = {
+            name: p.name, rule: RULE_OF[p.name] ?? "?", description: p.description, enforcementLevel: level,
+            status: "pass", violations: [], notApplicable: [],
+        };
+        perPolicy.push(result);
+        if (level === "disabled") { result.status = "n/a"; result.notApplicable.push("disabled by configuration"); continue; }
+        if (level === "remediate") level = "mandatory";
+        result.enforcementLevel = level;
+        const { enforcementLevel: _ignored, ...props } = cfg;
+        const getConfig = <T extends object>() => props as T;
+        let applied = 0;
+        const na = (reason?: string) => { if (!result.notApplicable.includes(reason ?? "")) result.notApplicable.push(reason ?? ""); };
+
+        if (isResourcePolicy(p)) {
+            const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
+            const fastType = Array.isArray(p.validateResource) ? undefined : pulumiTypeOf(p.validateResource);
+            for (let i = 0; i < resources.length; i++) {
+                const plan = resources[i];
+                if (plan.component || plan.type.startsWith("pulumi:")) continue;
+                const r = policyResources[i];
+                if (fastType && r.type !== fastType) { na(`Policy only applies to resources of type '${fastType}'`); continue; }
+                for (const validation of validations) {
+                    const report: ReportViolation = (message) => {
+                        result.violations.push({ policy: p.name, rule: result.rule, enforcementLevel: level, urn: r.urn, message });
+                    };
+                    const args: ResourceValidationArgs = {
+                        type: r.type, props: r.props, urn: r.urn, name: r.name, opts: r.opts, stackTags: tags,
+                        isType: r.isType, asType: r.asType as ResourceValidationArgs["asType"], getConfig, notApplicable: throwNotApplicable,
+                        ...(r.provider ? { provider: r.provider } : {}),
+                    };
+                    try {
+                        await Promise.resolve(validation(args, report));
+                        applied++;
+                    } catch (e) {
+                        if (e instanceof NotApplicableError) na(e.reason);
+                        else throw new Error(`Error validating resource ${r.urn} with policy '${p.name}': ${(e as Error).stack ?? e}`);
+                    }
+                }
+            }
+        } else if (isStackPolicy(p)) {
+            const fastType = pulumiTypeOf(p.validateStack);
+            if (fastType && !policyResources.some((r) => r.type === fastType)) {
+                na(`Policy only applies to resources of type '${fastType}'`);
+            } else {
+                const report: ReportViolation = (message, urn) => {
+                    result.violations.push({ policy: p.name, rule: result.rule, enforcementLevel: level, urn, message });
+                };
+                const args: StackValidationArgs = { resources: policyResources, getConfig, stackTags: tags, notApplicable: throwNotApplicable };
+                try {
+                    await Promise.resolve(p.validateStack(args, report));
+                    applied++;
+                } catch (e) {
+                    if (e instanceof NotApplicableError) na(e.reason);
+                    else throw new Error(`Error validating stack with policy '${p.name}': ${(e as Error).stack ?? e}`);
+                }
+            }
+        }
+        result.status = result.violations.length > 0 ? "fail" : applied > 0 ? "pass" : "n/a";
+    }
+
+    return { violations: perPolicy.flatMap((r) => r.violations), perPolicy };
+}
+
+/** Violations that block a deployment. */
+export function mandatoryViolations(e: Evaluation): Violation[] {
+    return e.violations.filter((v) => v.enforcementLevel === "mandatory");
+}
