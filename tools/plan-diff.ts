@@ -1,0 +1,50 @@
+/**
+ * `npm run plan:diff -- base.json head.json [--title TEXT] [--fail-on-stateful]`
+ *
+ * Compares two plans written by `npm run plan -- --stack <s> --json FILE` and prints a Markdown report to stdout
+ * (added / removed / changed resources, stateful resources that would be replaced or removed at the top, cost delta
+ * when both plans carry insights). Secret values are never printed.
+ *
+ * Exit codes: 0 = report printed; 1 = report printed and --fail-on-stateful was given and a stateful resource would be
+ * replaced or removed; 2 = usage or input error (message on stderr).
+ */
+import { readFileSync } from "fs";
+import type { Plan } from "../planner/types";
+import { diffPlans, renderMarkdown } from "../lib/planDiff";
+
+function usage(msg: string): never {
+    process.stderr.write(`plan-diff: ${msg}\nusage: npm run plan:diff -- base.json head.json [--title TEXT] [--fail-on-stateful]\n`);
+    process.exit(2);
+}
+
+function readPlan(file: string): Plan {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+        usage(`cannot read ${file}: ${(e as Error).message}`);
+    }
+    const p = parsed as Partial<Plan>;
+    if (p === null || typeof p !== "object" || !Array.isArray(p.resources)) usage(`${file} is not a plan (no resources array)`);
+    return { outputs: {}, secretOutputs: [], project: "", stack: "", ...p } as Plan;
+}
+
+function main(argv: string[]): void {
+    const files: string[] = [];
+    let title: string | undefined;
+    let failOnStateful = false;
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--title") title = argv[++i] ?? usage("--title needs a value");
+        else if (a === "--fail-on-stateful") failOnStateful = true;
+        else if (a === "-h" || a === "--help") usage("help");
+        else if (a.startsWith("--")) usage(`unknown option ${a}`);
+        else files.push(a);
+    }
+    if (files.length !== 2) usage("expected exactly two plan files");
+    const diff = diffPlans(readPlan(files[0]), readPlan(files[1]));
+    process.stdout.write(renderMarkdown(diff, { title }));
+    if (failOnStateful && diff.statefulAlerts.length > 0) process.exitCode = 1;
+}
+
+main(process.argv.slice(2));
