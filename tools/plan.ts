@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- --stack <name> [--json FILE] [--out DIR] [--data-tb N]`
+ * `npm run plan -- --stack <name> [--json FILE] [--out DIR] [--data-tb N] [--set key=value ...]`
  *
  * The product's main job offline: evaluates the Pulumi program under mocks with the stack's
  * configuration (no Azure, no Pulumi CLI, no network) and prints the resources grouped by
@@ -21,12 +21,13 @@ async function main(): Promise<number> {
                 json: { type: "string" },
                 out: { type: "string" },
                 "data-tb": { type: "string" },
+                set: { type: "string", multiple: true },
                 quiet: { type: "boolean", default: false },
             },
             strict: true,
         }));
     } catch (e) {
-        console.error(`plan: ${(e as Error).message}\nusage: npm run plan -- --stack <name> [--json FILE] [--out DIR] [--data-tb N]`);
+        console.error(`plan: ${(e as Error).message}\nusage: npm run plan -- --stack <name> [--json FILE] [--out DIR] [--data-tb N] [--set key=value ...]`);
         return 2;
     }
     const problems: string[] = [];
@@ -34,12 +35,19 @@ async function main(): Promise<number> {
     else if (!/^[A-Za-z0-9_.-]{1,64}$/.test(values.stack)) problems.push("--stack must be a stack name (letters, digits, . _ -)");
     const dataTb = values["data-tb"] === undefined ? undefined : Number(values["data-tb"]);
     if (dataTb !== undefined && (!Number.isFinite(dataTb) || dataTb < 0 || dataTb > 100000)) problems.push("--data-tb must be a number between 0 and 100000");
+    const overrides: Record<string, unknown> = {};
+    for (const pair of values.set ?? []) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) problems.push(`--set ${pair.slice(0, 40)}: expected key=value`);
+        else overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    if (dataTb !== undefined) overrides.costDataTb = String(Math.round(dataTb));
     if (problems.length) {
         console.error(`plan: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
         return 2;
     }
 
-    const plan = await planStack(values.stack!, dataTb === undefined ? {} : { overrides: { costDataTb: Math.round(dataTb) } });
+    const plan = await planStack(values.stack!, { overrides });
     if (!values.quiet) console.log(formatPlan(plan));
     if (values.json) {
         fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
