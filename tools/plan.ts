@@ -61,7 +61,12 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then((code) => process.exit(code), (err) => {
+/** For `npm run bench`: the peak resident set size of this process, on stderr. */
+function reportRss(): void {
+    if (process.env.PLAN_REPORT_RSS) console.error(`plan-maxrss-kb=${process.resourceUsage().maxRSS}`);
+}
+
+main().then((code) => { reportRss(); process.exit(code); }, (err) => {
     if (err instanceof ConfigValidationError) {
         console.error(err.message);
         process.exit(1);
