@@ -1,0 +1,114 @@
+import * as fc from "fast-check";
+import { CONFIG_KEYS, ConfigValidationError, parseConfig } from "../lib/config";
+import { loadStackConfig } from "../planner";
+
+/**
+ * Property-based hostile input: malformed CIDRs, overlaps, out-of-range and mistyped values,
+ * unknown keys, names that break Azure's rules, and shell/YAML injection in every value that
+ * reaches cloud-init, tags or Kubernetes objects. Each must be rejected by one ConfigValidationError
+ * that names the key, without a stack trace in the message.
+ */
+const project = "pachyderm-azure";
+const base = Object.fromEntries(Object.entries(loadStackConfig("dev").config).map(([k, v]) => [k.slice(project.length + 1), v]));
+let cases = 0;
+
+function rejects(overrides: Record<string, unknown>, key: string): boolean {
+    cases++;
+    try {
+        parseConfig({ ...base, ...overrides }, { project, stack: "dev" });
+        return false;
+    } catch (e) {
+        if (!(e instanceof ConfigValidationError)) return false;
+        const named = e.problems.some((p) => p.key === key || p.key.startsWith(`${key}[`));
+        return named && e.message.includes(`${project}:${key}`) && !/^\s+at /m.test(e.message);
+    }
+}
+
+const RUNS = 150;
+const octet = fc.integer({ min: 0, max: 255 });
+const hostile = fc.tuple(
+    fc.stringMatching(/^[a-z]{1,6}$/),
+    fc.constantFrom(";", "|", "&&", "$(", "`", "\n", "\r\n", "'", "\"", "{", "}", ">", "<", "\\", "\u0000"),
+    fc.constantFrom("rm -rf /", "reboot", "\nruncmd: [evil]", "kind: Secret", "#cloud-config", "- evil", "${HOME}", "x: {a: b}", ""),
+).map(([a, b, c]) => `${a}${b}${c}`);
+
+/** Keys whose values end up in cloud-init user-data, Azure tags/names or Kubernetes objects. */
+const INJECTABLE = [
+    "namePrefix", "owner", "costCenter", "adminUsername", "sshPublicKey", "storageContainerName", "glusterVolumeName",
+    "pachydermNamespace", "pachydermVersion", "pachdCpuRequest", "pachdMemoryRequest", "pachdMemoryLimit", "etcdCpuRequest",
+    "etcdMemoryRequest", "etcdMemoryLimit", "etcdBackupSchedule", "pachydermOidcIssuer", "pachydermOidcClientId",
+    "cosmosDatabaseName", "kubernetesVersion", "aksSystemVmSize", "aksUserVmSize", "ingressVmSize", "glusterVmSize", "postgresSkuName",
+    "location", "aksMaintenanceDay", "pachdInternalIp", "aksDnsServiceIp",
+] as const;
+
+describe("hostile and malformed config (fast-check)", () => {
+    afterAll(() => {
+        console.log(`config property tests: ${cases} generated cases rejected with a message naming the key`);
+        expect(cases).toBeGreaterThanOrEqual(1000);
+    });
+
+    it("rejects shell and YAML injection in every value that reaches cloud-init, tags or Kubernetes", () => {
+        fc.assert(fc.property(fc.constantFrom(...INJECTABLE), hostile, (key, value) => rejects({ [key]: value }, key)), { numRuns: RUNS * 2 });
+    });
+
+    it("rejects injection inside array values (authorized ranges, admin CIDRs, Cosmos containers)", () => {
+        fc.assert(fc.property(fc.constantFrom("aksAuthorizedIpRanges", "ingressAdminSourceCidrs", "cosmosContainers"), hostile,
+            (key, value) => rejects({ [key]: JSON.stringify([value]) }, key)), { numRuns: RUNS });
+    });
+
+    it("rejects malformed CIDRs", () => {
+        const malformed = fc.oneof(
+            fc.tuple(fc.integer({ min: 256, max: 999 }), octet, octet, octet, fc.integer({ min: 8, max: 30 })).map(([a, b, c, d, p]) => `${a}.${b}.${c}.${d}/${p}`),
+            fc.tuple(octet, octet, octet, octet, fc.integer({ min: 33, max: 99 })).map(([a, b, c, d, p]) => `${a}.${b}.${c}.${d}/${p}`),
+            fc.tuple(octet, octet, octet).map(([a, b, c]) => `${a}.${b}.${c}/24`),
+            fc.tuple(fc.integer({ min: 1, max: 255 }), fc.integer({ min: 16, max: 24 })).map(([d, p]) => `10.40.0.${d}/${p}`),
+            fc.string({ maxLength: 20 }).filter((s) => !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s)),
+        );
+        const cidrKeys = ["vnetAddressSpace", "subnetAks", "subnetIngress", "subnetData", "subnetPrivateEndpoints", "subnetPostgres", "aksServiceCidr", "aksPodCidr"];
+        fc.assert(fc.property(fc.constantFrom(...cidrKeys), malformed, (key, value) => rejects({ [key]: value }, key)), { numRuns: RUNS });
+    });
+
+    it("rejects subnets that overlap another subnet", () => {
+        // Any /26-/28 carved from the AKS subnet (10.40.0.0/20) overlaps it.
+        const inside = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom(26, 27, 28))
+            .map(([third, quarter, p]) => `10.40.${third}.${quarter * 64}/${p}`);
+        fc.assert(fc.property(fc.constantFrom("subnetIngress", "subnetData", "subnetPrivateEndpoints", "subnetPostgres"), inside,
+            (key, value) => rejects({ [key]: value }, key)), { numRuns: RUNS });
+    });
+
+    it("rejects out-of-range and mistyped numbers and booleans", () => {
+        const intKeys = { aksSystemNodeCount: [1, 100], aksMaxPods: [30, 250], storageBlobSoftDeleteDays: [1, 365], postgresBackupRetentionDays: [14, 35], ingressIdleTimeoutMinutes: [4, 100], aksMaintenanceStartHour: [0, 23], etcdDiskSizeGb: [16, 4096] } as const;
+        const bad = fc.constantFrom(...Object.keys(intKeys) as (keyof typeof intKeys)[]).chain((key) => fc.tuple(fc.constant(key), fc.oneof(
+            fc.integer({ min: -100000, max: intKeys[key][0] - 1 }).map(String),
+            fc.integer({ min: intKeys[key][1] + 1, max: 10000000 }).map(String),
+            fc.double({ min: 0.1, max: 99.9, noInteger: true }).map(String),
+            fc.constantFrom("three", "", "1e3", "0x10", "true", "[]", "{}"),
+        )));
+        fc.assert(fc.property(bad, ([key, value]) => rejects({ [key]: value }, key)), { numRuns: RUNS });
+        fc.assert(fc.property(fc.constantFrom("aksPrivateCluster", "aksEncryptionAtHost", "pachydermConsole", "aksDisableLocalAccounts"),
+            fc.constantFrom("yes", "no", "1", "0", "TRUE", "", "on"), (key, value) => rejects({ [key]: value }, key)), { numRuns: 50 });
+    });
+
+    it("rejects unknown keys", () => {
+        const unknown = fc.stringMatching(/^[a-z][A-Za-z0-9]{2,20}$/).filter((k) => !(CONFIG_KEYS as string[]).includes(k));
+        fc.assert(fc.property(unknown, fc.string({ maxLength: 10 }), (key, value) => rejects({ [key]: value }, key)), { numRuns: RUNS });
+    });
+
+    it("rejects names that break Azure's naming rules", () => {
+        const badPrefix = fc.oneof(
+            fc.stringMatching(/^[A-Z][A-Za-z0-9]{2,9}$/),
+            fc.stringMatching(/^[0-9][a-z0-9]{2,9}$/),
+            fc.stringMatching(/^[a-z][a-z0-9]{10,30}$/),
+            fc.stringMatching(/^[a-z][a-z0-9]{0,1}$/),
+            fc.stringMatching(/^[a-z]{2,4}[-_.][a-z]{1,4}$/),
+        );
+        fc.assert(fc.property(badPrefix, (v) => rejects({ namePrefix: v }, "namePrefix")), { numRuns: RUNS });
+        const badContainer = fc.oneof(
+            fc.stringMatching(/^[a-z]{2,10}--[a-z]{1,10}$/),
+            fc.stringMatching(/^[a-z]{1,5}[A-Z][a-z]{1,5}$/),
+            fc.stringMatching(/^-[a-z]{3,10}$/),
+            fc.stringMatching(/^[a-z]{64,70}$/),
+        );
+        fc.assert(fc.property(badContainer, (v) => rejects({ storageContainerName: v }, "storageContainerName")), { numRuns: RUNS });
+    });
+});
