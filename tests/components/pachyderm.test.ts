@@ -1,0 +1,325 @@
+import * as pulumi from "@pulumi/pulumi";
+import { validateK8sObject } from "../helpers/k8sValidation";
+import { checkWorkloadRules, K8sObject } from "../helpers/workloadRules";
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+interface Captured { type: string; name: string; inputs: any; secretPaths: string[] }
+const captured: Captured[] = [];
+
+/** Replaces secret markers by their value and records where they were. */
+function unwrap(value: any, at: string, paths: string[]): any {
+    if (Array.isArray(value)) return value.map((v, i) => unwrap(v, `${at}/${i}`, paths));
+    if (value && typeof value === "object") {
+        if (value[SECRET_SIG] === SECRET_VALUE) {
+            paths.push(at);
+            return unwrap(value.value, at, paths);
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v, `${at}/${k}`, paths)]));
+    }
+    return value;
+}
+
+pulumi.runtime.setMocks({
+    newResource(args) {
+        const secretPaths: string[] = [];
+        const inputs = unwrap(args.inputs, "", secretPaths);
+        captured.push({ type: args.type, name: args.name, inputs, secretPaths });
+        const state = args.type === "random:index/randomPassword:RandomPassword" ? { ...args.inputs, result: `pw-${args.name}` } : args.inputs;
+        return { id: `${args.name}-id`, state };
+    },
+    call: (args) => args.inputs,
+}, "project", "stack", false);
+
+// Imported after the mocks, as Pulumi's testing guide asks.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Pachyderm, etcdClaimName, postgresClaimName, workloadIdentitySubjects, validatePachydermArgs } = require("../../components/pachyderm") as typeof import("../../components/pachyderm");
+type Args = import("../../components/pachyderm").PachydermArgs;
+
+const base = (over: Partial<Args> = {}): Args => ({
+    namespace: "pachyderm",
+    version: "2.12.2",
+    environment: "dev",
+    zones: [],
+    storage: {
+        accountName: "stpachlabdev123456",
+        containerName: "pachyderm",
+        blobEndpoint: "https://stpachlabdev123456.blob.core.windows.net/",
+        authMode: "workloadIdentity",
+        identityClientId: "00000000-0000-0000-0000-000000000001",
+        privateEndpointsCidr: "10.40.16.128/26",
+    },
+    metadata: { kind: "managedDisk", etcdVolumeNames: ["pv-etcd-0"], etcdSizeGi: 256, postgresVolumeName: "pv-postgres", postgresSizeGi: 256 },
+    postgres: { kind: "inCluster", user: "pachyderm", password: pulumi.secret("pg-pass") },
+    network: { ingressSubnetCidr: "10.40.16.0/26", aksSubnetCidr: "10.40.0.0/20", apiServerCidrs: [pulumi.output("20.1.2.3/32")] },
+    pachd: { replicas: 1, internalLbIp: "10.40.15.250", idleTimeoutMinutes: 30, resources: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "4Gi" } },
+    etcd: { replicas: 1, resources: { cpuRequest: "500m", memoryRequest: "1Gi", memoryLimit: "2Gi" }, backupSchedule: "0 */6 * * *" },
+    console: false,
+    ...over,
+});
+
+const prodArgs = (): Args => base({
+    environment: "prod",
+    zones: ["1", "2", "3"],
+    storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("account-key") },
+    metadata: { kind: "glusterfs", etcdVolumeNames: ["pv-etcd-0", "pv-etcd-1", "pv-etcd-2"], etcdSizeGi: 256 },
+    postgres: { kind: "azureFlexible", host: "psql-pachlab-prod.postgres.database.azure.com", user: "pachyderm", password: pulumi.secret("pg-pass"), subnetCidr: "10.40.16.192/28" },
+    pachd: { ...base().pachd, replicas: 2 },
+    etcd: { ...base().etcd, replicas: 3 },
+    console: true,
+    oidc: { issuer: "https://login.example.com", clientId: "pachyderm", clientSecret: pulumi.secret("oidc-secret") },
+});
+
+interface Stack { comp: InstanceType<typeof Pachyderm>; objects: (K8sObject & { secretPaths: string[] })[]; all: Captured[] }
+
+async function build(name: string, args: Args): Promise<Stack> {
+    const comp = new Pachyderm(name, args);
+    await new Promise((resolve) => comp.grpcAddress.apply(resolve));
+    // Wait until every child is registered (the count stops growing).
+    let last = -1;
+    while (last !== captured.length) {
+        last = captured.length;
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    const all = captured.filter((c) => c.name.startsWith(`${name}-`));
+    const objects = all.filter((c) => c.type.startsWith("kubernetes:")).map((c) => ({ ...c.inputs, secretPaths: c.secretPaths }));
+    return { comp, objects, all };
+}
+
+/** A value is secret when it, or an object holding it, was marked secret (the k8s SDK marks all of stringData). */
+const isSecretAt = (o: { secretPaths: string[] }, at: string) => o.secretPaths.some((p) => at === p || at.startsWith(`${p}/`));
+const manifest = ({ secretPaths: _s, ...o }: any) => o;
+const find = (s: Stack, kind: string, name: string) => {
+    const o = s.objects.find((x) => x.kind === kind && x.metadata?.name === name);
+    if (!o) throw new Error(`${kind}/${name} not found`);
+    return o as any;
+};
+const envOf = (d: any) => Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e]));
+
+const scenarios: [string, () => Args, "dev" | "prod"][] = [
+    ["dev, keyless, in-cluster postgres", () => base(), "dev"],
+    ["prod, shared key, flexible server, console, oidc", prodArgs, "prod"],
+    ["dev, shared key, in-cluster, console", () => base({ storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("k") }, console: true }), "dev"],
+    ["prod, keyless, in-cluster postgres", () => ({ ...prodArgs(), storage: base().storage, postgres: base().postgres, metadata: { ...prodArgs().metadata, postgresVolumeName: "pv-pg" } }), "prod"],
+];
+
+const stacks = new Map<string, Stack>();
+beforeAll(async () => {
+    for (const [i, [label, args]] of scenarios.entries()) stacks.set(label, await build(`p${i}`, args()));
+});
+const dev = () => stacks.get(scenarios[0][0])!;
+const prod = () => stacks.get(scenarios[1][0])!;
+
+describe.each(scenarios)("%s", (label, _args, env) => {
+    test("every object passes schema validation (no unknown fields)", () => {
+        const errors = stacks.get(label)!.objects.flatMap((o) => validateK8sObject(manifest(o)).map((e) => `${o.kind}/${o.metadata.name}${e}`));
+        expect(errors).toEqual([]);
+    });
+    test("rules 28, 34-38 hold with zero findings", () => {
+        expect(checkWorkloadRules(stacks.get(label)!.objects.map(manifest), env)).toEqual([]);
+    });
+    test("every object carries app/suite labels and an explicit namespace", () => {
+        for (const o of stacks.get(label)!.objects) {
+            expect(o.metadata.labels?.suite).toBe("pachyderm");
+            expect(o.metadata.labels?.app).toBeTruthy();
+            if (o.kind !== "Namespace") expect(o.metadata.namespace).toBe("pachyderm");
+        }
+    });
+});
+
+describe("pachd", () => {
+    test("environment as the chart renders it, secrets by reference", () => {
+        const d = find(dev(), "Deployment", "pachd");
+        const e = envOf(d);
+        expect(e.STORAGE_BACKEND.value).toBe("MICROSOFT");
+        expect(e.STORAGE_URL.value).toBe("azblob://pachyderm");
+        expect(e.PACH_ROOT.value).toBe("/pach");
+        expect(e.POSTGRES_PASSWORD).toEqual({ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres", key: "postgresql-password" } } });
+        expect(e.POSTGRES_PASSWORD.value).toBeUndefined();
+        expect(e.POSTGRES_SSL.value).toBe("disable");
+        expect(e.PG_BOUNCER_HOST.value).toBe("pg-bouncer");
+        expect([e.ETCD_SERVICE_HOST.value, e.ETCD_SERVICE_PORT.value]).toEqual(["etcd", "2379"]);
+        expect(e.WORKER_IMAGE.value).toBe("pachyderm/worker:2.12.2");
+        expect(e.WORKER_SIDECAR_IMAGE.value).toBe("pachyderm/pachd:2.12.2");
+        expect(e.WORKER_SERVICE_ACCOUNT.value).toBe("pachyderm-worker");
+        expect(e.PACH_NAMESPACE.valueFrom.fieldRef.fieldPath).toBe("metadata.namespace");
+        expect(e.PACHD_POD_NAME.valueFrom.fieldRef.fieldPath).toBe("metadata.name");
+        expect(e.K8S_MEMORY_LIMIT.valueFrom.resourceFieldRef.resource).toBe("limits.memory");
+        expect(e.ACTIVATE_AUTH.value).toBe("true");
+        expect(e.AUTH_ROOT_TOKEN.valueFrom.secretKeyRef).toEqual({ name: "pachyderm-auth", key: "root-token" });
+        expect(e.IDP_CONNECTORS).toBeUndefined(); // no mock IdP, no upstream
+        expect(d.spec.template.spec.containers[0].envFrom.map((x: any) => x.secretRef?.name).filter(Boolean)).toEqual(["pachyderm-storage-secret", "pachyderm-deployment-id-secret"]);
+        expect(d.spec.template.metadata.labels).toMatchObject({ app: "pachd", suite: "pachyderm", "azure.workload.identity/use": "true" });
+        expect(d.spec.template.spec.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532 });
+        expect(d.spec.template.spec.automountServiceAccountToken).toBe(true);
+        expect(d.spec.template.spec.containers[0].readinessProbe.exec.command).toEqual(["/pachd", "--readiness"]);
+    });
+    test("flexible server: TLS required, pooled straight to the server, upstream OIDC connector", () => {
+        const e = envOf(find(prod(), "Deployment", "pachd"));
+        expect(e.POSTGRES_SSL.value).toBe("require");
+        expect(e.POSTGRES_HOST.value).toBe("psql-pachlab-prod.postgres.database.azure.com");
+        expect(e.IDP_CONNECTORS.valueFrom.secretKeyRef).toEqual({ name: "pachyderm-identity", key: "upstream-idps" });
+        expect(prod().objects.some((o) => o.metadata.name === "pg-bouncer" || o.metadata.name === "postgres" && o.kind === "StatefulSet")).toBe(false);
+    });
+    test("internal load balancer: annotations, only 30650 and 30600, Local traffic policy", () => {
+        const lb = find(dev(), "Service", "pachd-lb");
+        expect(lb.spec.type).toBe("LoadBalancer");
+        expect(lb.metadata.annotations).toEqual({
+            "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+            "service.beta.kubernetes.io/azure-load-balancer-ipv4": "10.40.15.250",
+            "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "30",
+        });
+        expect(lb.spec.loadBalancerIP).toBeUndefined();
+        expect(lb.spec.ports.map((p: any) => p.port).sort()).toEqual([30600, 30650]);
+        expect(lb.spec.externalTrafficPolicy).toBe("Local");
+        expect(find(dev(), "Service", "pachd").spec.ports.find((p: any) => p.port === 30650).targetPort).toBe(1650);
+    });
+    test("outputs; root token is a secret", async () => {
+        const c = dev().comp;
+        const get = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
+        expect(await get(c.grpcAddress)).toBe("grpc://10.40.15.250:30650");
+        expect(await get(c.s3Endpoint)).toBe("http://10.40.15.250:30600");
+        expect(await get(c.pachctlConnectCommand)).toBe("pachctl connect grpc://10.40.15.250:30650");
+        expect(await pulumi.isSecret(c.rootToken)).toBe(true);
+        expect(await pulumi.isSecret(c.grpcAddress)).toBe(false);
+    });
+});
+
+describe("secrets", () => {
+    test("keyless: no storage key; every secret value is a Pulumi secret", () => {
+        const s = find(dev(), "Secret", "pachyderm-storage-secret");
+        expect(Object.keys(s.stringData)).toEqual(["AZURE_STORAGE_ACCOUNT"]);
+        for (const o of dev().objects.filter((x) => x.kind === "Secret")) {
+            for (const key of Object.keys((o as any).stringData)) expect(isSecretAt(o, `/stringData/${key}`)).toBe(true);
+        }
+        expect(find(dev(), "ServiceAccount", "pachyderm").metadata.annotations["azure.workload.identity/client-id"]).toBe("00000000-0000-0000-0000-000000000001");
+    });
+    test("shared key: AZURE_STORAGE_KEY present and secret; no workload identity", () => {
+        const s = find(prod(), "Secret", "pachyderm-storage-secret");
+        expect(s.stringData.AZURE_STORAGE_KEY).toBe("account-key");
+        expect(isSecretAt(s, "/stringData/AZURE_STORAGE_KEY")).toBe(true);
+        expect(isSecretAt(s, "/metadata/name")).toBe(false);
+        expect(find(prod(), "Deployment", "pachd").spec.template.metadata.labels["azure.workload.identity/use"]).toBeUndefined();
+        expect(isSecretAt(find(prod(), "Secret", "postgres"), "/stringData/postgresql-password")).toBe(true);
+    });
+    test("root token and deployment id come from @pulumi/random children", () => {
+        const randoms = dev().all.filter((c) => c.type === "random:index/randomPassword:RandomPassword").map((c) => c.name);
+        expect(randoms).toEqual(expect.arrayContaining(["p0-root-token", "p0-deployment-id"]));
+        expect(find(dev(), "Secret", "pachyderm-auth").stringData["root-token"]).toBe("pw-p0-root-token");
+    });
+});
+
+describe("etcd, volumes, reliability", () => {
+    test("claims named for the StatefulSet, statically bound", () => {
+        expect(etcdClaimName(2)).toBe("etcd-storage-etcd-2");
+        expect(postgresClaimName()).toBe("postgres-storage-postgres-0");
+        expect(workloadIdentitySubjects("pachyderm")).toContain("system:serviceaccount:pachyderm:pachyderm-worker");
+        const claims = prod().objects.filter((o) => o.kind === "PersistentVolumeClaim") as any[];
+        expect(claims.map((c) => [c.metadata.name, c.spec.volumeName, c.spec.storageClassName])).toEqual([
+            ["etcd-storage-etcd-0", "pv-etcd-0", ""], ["etcd-storage-etcd-1", "pv-etcd-1", ""], ["etcd-storage-etcd-2", "pv-etcd-2", ""],
+        ]);
+        const sts = find(prod(), "StatefulSet", "etcd");
+        expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe("etcd-storage");
+        expect(sts.spec.podManagementPolicy).toBe("Parallel");
+        expect(sts.spec.serviceName).toBe("etcd-headless");
+        expect(sts.spec.template.spec.containers[0].image).toBe("pachyderm/etcd:v3.5.12");
+        expect(sts.spec.template.spec.containers[0].args).toContain("--quota-backend-bytes=8589934592");
+    });
+    test("PDBs allow one eviction; none for single replicas", () => {
+        expect(find(prod(), "PodDisruptionBudget", "etcd").spec.minAvailable).toBe(2);
+        expect(find(prod(), "PodDisruptionBudget", "pachd").spec.maxUnavailable).toBe(1);
+        expect(dev().objects.filter((o) => o.kind === "PodDisruptionBudget")).toEqual([]);
+    });
+    test("etcd snapshot CronJob", () => {
+        const cj = find(dev(), "CronJob", "etcd-backup");
+        expect(cj.spec.schedule).toBe("0 */6 * * *");
+        expect(cj.spec.concurrencyPolicy).toBe("Forbid");
+        const pod = cj.spec.jobTemplate.spec.template.spec;
+        expect(pod.initContainers[0].command.join(" ")).toContain("etcdctl --endpoints=http://etcd:2379 snapshot save");
+        expect(pod.containers[0].image).toMatch(/^mcr\.microsoft\.com\/azure-cli:\d+\.\d+\.\d+$/);
+        expect(pod.containers[0].command[2]).toContain("--auth-mode login");
+        expect(pod.containers[0].command[2]).toContain("etcd-snapshots/");
+        expect(find(prod(), "CronJob", "etcd-backup").spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain("--auth-mode key");
+    });
+});
+
+describe("network policies", () => {
+    const names = (s: Stack) => s.objects.filter((o) => o.kind === "NetworkPolicy").map((o) => o.metadata.name);
+    test("default deny plus explicit allows", () => {
+        expect(names(dev())).toEqual(expect.arrayContaining(["default-deny-all", "allow-dns", "pachd-ingress", "etcd-ingress", "postgres-ingress", "pg-bouncer-ingress", "allow-egress-storage", "allow-egress-apiserver", "allow-egress-entra-id"]));
+        expect(names(prod())).toEqual(expect.arrayContaining(["allow-egress-postgres"]));
+        expect(names(prod())).not.toContain("allow-egress-entra-id");
+        const pachd = find(dev(), "NetworkPolicy", "pachd-ingress");
+        expect(pachd.spec.ingress[0]).toEqual({ from: [{ ipBlock: { cidr: "10.40.16.0/26" } }], ports: [{ protocol: "TCP", port: 1650 }, { protocol: "TCP", port: 1600 }] });
+        const api = find(dev(), "NetworkPolicy", "allow-egress-apiserver");
+        expect(api.spec.egress[0].to).toEqual([{ ipBlock: { cidr: "20.1.2.3/32" } }]);
+        expect(find(prod(), "NetworkPolicy", "allow-egress-postgres").spec.egress[0]).toEqual({ to: [{ ipBlock: { cidr: "10.40.16.192/28" } }], ports: [{ protocol: "TCP", port: 5432 }] });
+    });
+});
+
+describe("argument validation", () => {
+    test("lists every problem", () => {
+        const bad = { ...prodArgs(), storage: { ...prodArgs().storage, accountKey: undefined }, pachd: { ...prodArgs().pachd, replicas: 1 }, metadata: { ...prodArgs().metadata, etcdVolumeNames: ["a"] } };
+        const problems = validatePachydermArgs(bad);
+        expect(problems).toEqual(expect.arrayContaining([
+            "storage.accountKey: required in sharedKey mode",
+            "pachd.replicas: production needs 2 or more",
+            "metadata.etcdVolumeNames: 1 volume(s) for 3 etcd member(s)",
+        ]));
+        expect(() => new Pachyderm("bad", bad)).toThrow(/Invalid Pachyderm arguments/);
+    });
+});
+
+describe("the validators catch broken objects", () => {
+    const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
+    const objs = () => prod().objects.map(manifest).map(clone);
+    const rulesOf = (o: K8sObject[]) => checkWorkloadRules(o, "prod");
+    const pachdOf = (o: any[]) => o.find((x) => x.kind === "Deployment" && x.metadata.name === "pachd");
+
+    test("readOnlyRootFilesystem removed -> rule 34", () => {
+        const o = objs();
+        delete pachdOf(o).spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem;
+        expect(rulesOf(o)).toEqual([expect.objectContaining({ rule: 34, object: "Deployment/pachyderm/pachd", message: expect.stringMatching(/readOnlyRootFilesystem/) })]);
+    });
+    test(":latest and a missing probe -> rule 35", () => {
+        const o = objs();
+        const c = pachdOf(o).spec.template.spec.containers[0];
+        c.image = "pachyderm/pachd:latest";
+        delete c.livenessProbe;
+        expect(rulesOf(o).map((f) => f.rule)).toEqual([35, 35]);
+    });
+    test("a public load balancer and a NodePort -> rule 28", () => {
+        const o = objs();
+        const lb = o.find((x: any) => x.metadata.name === "pachd-lb")!;
+        delete lb.metadata.annotations!["service.beta.kubernetes.io/azure-load-balancer-internal"];
+        o.find((x: any) => x.metadata.name === "console" && x.kind === "Service")!.spec.type = "NodePort";
+        expect(rulesOf(o).map((f) => f.rule)).toEqual([28, 28]);
+    });
+    test("token automount on a store, a PDB allowing nothing, etcd open to everyone, no default deny", () => {
+        const o = objs();
+        o.find((x: any) => x.kind === "StatefulSet" && x.metadata.name === "etcd")!.spec.template.spec.automountServiceAccountToken = true;
+        o.find((x: any) => x.kind === "PodDisruptionBudget" && x.metadata.name === "etcd")!.spec.minAvailable = 3;
+        o.find((x: any) => x.metadata.name === "etcd-ingress")!.spec.ingress.push({ from: [{ podSelector: {} }] });
+        const withoutDeny = o.filter((x: any) => x.metadata.name !== "default-deny-all");
+        expect(rulesOf(withoutDeny).map((f) => f.rule).sort()).toEqual([36, 37, 38, 38]);
+    });
+    test("removing the backup job and the zone spread -> rule 37", () => {
+        const o = objs().filter((x: any) => x.kind !== "CronJob");
+        delete pachdOf(o).spec.template.spec.topologySpreadConstraints;
+        expect(rulesOf(o).map((f) => f.message)).toEqual([expect.stringMatching(/zone/), expect.stringMatching(/snapshot/)]);
+    });
+    test("schema: unknown field, wrong type, missing required field", () => {
+        const d = clone(manifest(pachdOf(objs())));
+        d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true; // typo
+        d.spec.replicas = "two";
+        delete d.spec.selector;
+        const errors = validateK8sObject(d);
+        expect(errors).toEqual(expect.arrayContaining([
+            expect.stringMatching(/containers\/0\/securityContext\/readOnlyRootFileSystem: unknown field/),
+            expect.stringMatching(/^\/spec\/replicas: /),
+            expect.stringMatching(/selector/),
+        ]));
+        expect(validateK8sObject({ apiVersion: "apps/v1", kind: "Deploymnet", metadata: { name: "x" } })).toEqual([expect.stringMatching(/no model/)]);
+    });
+});
