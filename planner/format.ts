@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { formatInsights, Insights } from "../insights";
 import { Plan, PlanResource, SECRET } from "./types";
 
 /** Short type name for display: `azure-native:network:Subnet` -> `network:Subnet`. */
@@ -52,6 +53,7 @@ export function formatPlan(plan: Plan): string {
     for (const [type, n] of [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
         lines.push(`  ${String(n).padStart(4)}  ${type}`);
     }
+    if (plan.insights) lines.push("", formatInsights(plan.insights as Insights));
     lines.push("", "Outputs:");
     for (const [k, v] of Object.entries(plan.outputs)) {
         const text = typeof v === "string" ? v : JSON.stringify(v);

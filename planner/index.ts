@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { computeInsights } from "../insights";
 import { AzureLikeMocks, secretPaths, unwrapSecrets } from "./mocks";
 import { Plan, PlanResource, SECRET } from "./types";
 
@@ -86,6 +87,8 @@ export interface PlanOptions {
     overrides?: Record<string, unknown>;
     /** The program module to run; defaults to the repository's index.ts. */
     programPath?: string;
+    /** Compute cost and deploy-time insights (default true). */
+    insights?: boolean;
 }
 
 /** Runs the program for `stack` under mocks and returns its plan (secrets redacted). */
@@ -104,7 +107,12 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
         if (resolved.secret) secretOutputs.push(key);
     }
     await waitForRegistrations();
-    return buildPlan(source.project, stack, captured, outputs, secretOutputs);
+    const plan = buildPlan(source.project, stack, captured, outputs, secretOutputs);
+    if (options.insights !== false) {
+        const dataTb = Number(source.config[`${source.project}:costDataTb`] ?? 0);
+        plan.insights = computeInsights(plan, { location: String(outputs.location), dataTb });
+    }
+    return plan;
 }
 
 /** Resolves a stack export (Output, promise or plain value), telling whether any part was secret. */
