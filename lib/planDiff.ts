@@ -286,10 +286,13 @@ function valueAt(root: unknown, path: readonly Segment[]): unknown {
 // Diff
 // ---------------------------------------------------------------------------------------------------------------
 
+/** SDK module names whose type tokens use another module name (azure-native v3's `cosmosdb` SDK module emits `documentdb`). */
+const MODULE_ALIASES: Record<string, string> = { cosmosdb: "documentdb" };
+
 /** `azure-native:dbforpostgresql/v20240801:Server` -> `dbforpostgresql:Server`; other packages are kept whole. */
 export function normalizeType(type: string): string {
     const m = /^azure-native:([^:/]+)(?:\/[^:]+)?:(.+)$/.exec(type);
-    return m ? `${m[1]}:${m[2]}` : type;
+    return m ? `${MODULE_ALIASES[m[1]] ?? m[1]}:${m[2]}` : type;
 }
 
 export function isStateful(type: string): boolean {

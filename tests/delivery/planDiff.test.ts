@@ -143,6 +143,7 @@ describe("diffPlans edge cases", () => {
     test("type normalisation and path helpers", () => {
         expect(normalizeType("azure-native:dbforpostgresql/v20240801:Server")).toBe("dbforpostgresql:Server");
         expect(isStateful("azure-native:documentdb:SqlResourceSqlContainer")).toBe(true);
+        expect(isStateful("azure-native:cosmosdb/v20240815:SqlResourceSqlContainer")).toBe(true);
         expect(isStateful("azure-native:network:VirtualNetwork")).toBe(false);
         expect(parsePath('a.b[0]["c.d"].e')).toEqual(["a", "b", 0, "c.d", "e"]);
         expect(formatPath(["tags", "cost-center"])).toBe('tags["cost-center"]');
