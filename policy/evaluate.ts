@@ -19,8 +19,9 @@
 import type {
     EnforcementLevel, PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs,
 } from "@pulumi/policy";
-import type { PlanResource } from "../planner/types";
-import { allPolicies, AnyPolicy, RULE_OF } from "./rules";
+import type { Plan, PlanResource } from "../planner/types";
+import { allPolicies, AnyPolicy, NOT_SENSITIVE_KEY, RULE_OF, SENSITIVE_KEY } from "./rules";
+import { SECRET_MARKER } from "./util";
 import type { ExtendedResourceOptions } from "./util";
 
 export interface Violation {
@@ -55,6 +56,7 @@ export interface Evaluation {
 export type PolicyConfigInput = Record<string, Record<string, unknown> | EnforcementLevel>;
 
 const PACK_DEFAULT_LEVEL: EnforcementLevel = "advisory";
+const DISABLED = "disabled by configuration";
 
 class NotApplicableError extends Error {
     constructor(readonly reason?: string) {
@@ -164,10 +166,11 @@ export async function evaluatePolicies(
             status: "pass", violations: [], notApplicable: [],
         };
         perPolicy.push(result);
-        if (level === "disabled") { result.status = "n/a"; result.notApplicable.push("disabled by configuration"); continue; }
+        if (level === "disabled") { result.status = "n/a"; result.notApplicable.push(DISABLED); continue; }
         if (level === "remediate") level = "mandatory";
         result.enforcementLevel = level;
-        const { enforcementLevel: _ignored, ...props } = cfg;
+        const props: Record<string, unknown> = { ...cfg };
+        delete props.enforcementLevel;
         const getConfig = <T extends object>() => props as T;
         let applied = 0;
         const na = (reason?: string) => { if (!result.notApplicable.includes(reason ?? "")) result.notApplicable.push(reason ?? ""); };
@@ -225,4 +228,30 @@ export async function evaluatePolicies(
 /** Violations that block a deployment. */
 export function mandatoryViolations(e: Evaluation): Violation[] {
     return e.violations.filter((v) => v.enforcementLevel === "mandatory");
+}
+
+const SECRETS_POLICY = "secrets-are-pulumi-secrets";
+
+/**
+ * Evaluates a whole plan: the policies over its resources, plus (beyond what the engine can show a
+ * policy) its stack outputs: a credential-named output that is not secret is reported under the
+ * secrets policy.
+ */
+export async function evaluatePlan(plan: Plan, policies: AnyPolicy[] = allPolicies, config: PolicyConfigInput = {}): Promise<Evaluation> {
+    const e = await evaluatePolicies(plan.resources, policies, config);
+    const secrets = e.perPolicy.find((p) => p.name === SECRETS_POLICY);
+    if (secrets && !secrets.notApplicable.includes(DISABLED)) {
+        for (const [key, value] of Object.entries(plan.outputs ?? {})) {
+            if (!SENSITIVE_KEY.test(key) || NOT_SENSITIVE_KEY.test(key)) continue;
+            if (value === SECRET_MARKER || (plan.secretOutputs ?? []).includes(key) || value === undefined || value === null || value === "") continue;
+            const v: Violation = {
+                policy: SECRETS_POLICY, rule: secrets.rule, enforcementLevel: secrets.enforcementLevel,
+                message: `stack output '${key}' is a credential and is not secret (export it with pulumi.secret)`,
+            };
+            secrets.violations.push(v);
+            e.violations.push(v);
+            secrets.status = "fail";
+        }
+    }
+    return e;
 }

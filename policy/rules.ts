@@ -1074,8 +1074,8 @@ const networkPolicies: StackValidationPolicy = {
 // ================================================================================================
 
 /** Input names whose values are credentials (matched on the last path segment, case-insensitively). */
-const SENSITIVE_KEY = /(password|secret|token|kubeconfig|kubeconfigs|connectionstrings?|privatekey|accountkey|accesskey|sharedkey|apikey|primarykey|secondarykey|sas)$/i;
-const NOT_SENSITIVE_KEY = /^(automountServiceAccountToken|allowSharedKey.*|disableKeyBased.*|.*SecretName|secretRef|tokenExpirationSeconds|keySource)$/i;
+export const SENSITIVE_KEY = /(password|secret|token|kubeconfig|kubeconfigs|connectionstrings?|privatekey|accountkey|accesskey|sharedkey|apikey|primarykey|secondarykey|sas)$/i;
+export const NOT_SENSITIVE_KEY = /^(automountServiceAccountToken|allowSharedKey.*|disableKeyBased.*|.*SecretName|secretRef|tokenExpirationSeconds|keySource)$/i;
 
 function plainSecrets(value: unknown, path: string, out: string[]): void {
     if (Array.isArray(value)) { value.forEach((v, i) => plainSecrets(v, `${path}[${i}]`, out)); return; }
