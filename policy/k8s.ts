@@ -107,6 +107,37 @@ export function selects(selector: Record<string, string> | undefined, labels: Re
     return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
+/** Full label-selector semantics (matchLabels + matchExpressions); an empty selector selects everything. */
+export function selectorMatches(sel: Props | undefined, labels: Record<string, string>): boolean {
+    if (!sel) return true;
+    for (const [k, v] of Object.entries((sel.matchLabels ?? {}) as Record<string, string>)) if (labels[k] !== v) return false;
+    for (const e of asArray<Props>(sel.matchExpressions)) {
+        const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+        const values = asArray<string>(e.values);
+        switch (e.operator) {
+            case "In": if (!has || !values.includes(labels[e.key])) return false; break;
+            case "NotIn": if (has && values.includes(labels[e.key])) return false; break;
+            case "Exists": if (!has) return false; break;
+            case "DoesNotExist": if (has) return false; break;
+            default: return false;
+        }
+    }
+    return true;
+}
+
+/** Role of any pod-template workload, for the network rule's allowed peers. */
+export function peerRole(r: PolicyResource): "pachd" | "pachw" | "pg-bouncer" | "etcd" | "postgres" | "etcd-backup" | undefined {
+    const v = podView(r);
+    if (!v) return undefined;
+    const names = nameOrLabels(r, v);
+    if (r.type === K8S.CronJob || r.type === K8S.Job) {
+        return names.some((n) => n.includes("etcd")) && names.some((n) => n.includes("backup") || n.includes("snapshot")) ? "etcd-backup" : undefined;
+    }
+    if (names.some((n) => n.includes("pachw"))) return "pachw";
+    if (names.some((n) => n.includes("pg-bouncer") || n.includes("pgbouncer"))) return "pg-bouncer";
+    return workloadRole(r);
+}
+
 /** True for a label selector that selects every pod (`{}` or no selector). */
 export function isEmptySelector(sel: Props | undefined): boolean {
     if (!sel) return true;

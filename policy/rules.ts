@@ -21,7 +21,7 @@ import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as storage from "@pulumi/azure-native/storage";
 import {
-    containersOf, imagePinned, isEmptySelector, isNamespacedK8s, K8S, podView, selects, WORKLOAD_TYPES, workloadRole, workloads,
+    containersOf, imagePinned, isEmptySelector, isNamespacedK8s, K8S, peerRole, podView, selectorMatches, WORKLOAD_TYPES, workloadRole, workloads,
 } from "./k8s";
 import {
     asArray, azureName, dependsOn, envConfigSchema, eqi, extOpts, hasAllZones, inI, label, mentionsName, num, ofType, Props,
@@ -988,7 +988,7 @@ const availability: StackValidationPolicy = {
         const pdbs = ofType(args.resources, K8S.PDB);
         for (const { r, v } of all) {
             if ((r.type !== K8S.Deployment && r.type !== K8S.StatefulSet) || v.replicas < 2) continue;
-            const mine = pdbs.filter((p) => (p.props?.metadata?.namespace ?? v.namespace) === v.namespace && selects(p.props?.spec?.selector?.matchLabels, v.labels));
+            const mine = pdbs.filter((p) => (p.props?.metadata?.namespace ?? v.namespace) === v.namespace && !isEmptySelector(p.props?.spec?.selector) && selectorMatches(p.props?.spec?.selector, v.labels));
             if (mine.length === 0) at(report, r)(`has ${v.replicas} replicas and no PodDisruptionBudget selects it`);
             else if (!mine.some((p) => allowsOneEviction(p.props ?? {}, v.replicas))) at(report, r)("its PodDisruptionBudget allows no voluntary eviction");
         }
@@ -1047,7 +1047,7 @@ const networkPolicies: StackValidationPolicy = {
         const denyAll = nps.some((n) => isEmptySelector(pol(n).podSelector) && asArray<string>(pol(n).policyTypes).includes("Ingress") && asArray(pol(n).ingress).length === 0);
         const nsTarget = pachd!.r;
         if (!denyAll) at(report, nsTarget)(`namespace '${ns}' has no default-deny ingress NetworkPolicy (podSelector {}, policyTypes [Ingress], no ingress rules)`);
-        const selecting = (labels: Record<string, string>) => nps.filter((n) => !isEmptySelector(pol(n).podSelector) && selects(pol(n).podSelector?.matchLabels, labels));
+        const selecting = (labels: Record<string, string>) => nps.filter((n) => !isEmptySelector(pol(n).podSelector) && selectorMatches(pol(n).podSelector, labels));
         const peers = (n: PolicyResource): Props[] => asArray<Props>(pol(n).ingress).flatMap((i) => asArray<Props>(i.from));
         // pachd: from the ingress subnet and from inside the namespace.
         const pachdPeers = selecting(pachd!.v.labels).flatMap(peers);
@@ -1056,15 +1056,34 @@ const networkPolicies: StackValidationPolicy = {
         const fromNamespace = pachdPeers.some((p) => p.podSelector && !p.namespaceSelector && !p.ipBlock);
         if (!fromSubnet) at(report, pachd!.r)(`no NetworkPolicy allows pachd from the ingress subnet${cidrs.length ? ` (${cidrs.join(", ")})` : ""}`);
         if (!fromNamespace) at(report, pachd!.r)("no NetworkPolicy allows pachd from pods of its namespace");
-        // etcd and postgres: from pachd only.
+        // etcd and postgres: from pachd only. "pachd" = Pachyderm's control plane (pachd and pachw, the
+        // same binary in its two roles); postgres may also be reached through pachd's pooler
+        // (pg-bouncer); etcd by its own members and by the etcd snapshot backup job (rule 37).
+        // A peer is judged by the pods it actually selects among the stack's workloads.
+        const inNs = roles.filter((y) => y.v.namespace === ns).map((y) => ({ ...y, peer: peerRole(y.r) }));
         for (const x of roles.filter((y) => (y.role === "etcd" || y.role === "postgres") && y.v.namespace === ns)) {
-            const mine = selecting(x.v.labels);
+            const mine = nps.filter((n) => !isEmptySelector(pol(n).podSelector) && selectorMatches(pol(n).podSelector, x.v.labels));
             if (mine.length === 0) { at(report, x.r)(`no NetworkPolicy selects ${x.role}`); continue; }
-            const ps = mine.flatMap(peers);
-            const openRule = mine.some((n) => asArray<Props>(pol(n).ingress).some((i) => asArray(i.from).length === 0));
-            const bad = ps.filter((p) => p.ipBlock || p.namespaceSelector || !p.podSelector
-                || !(selects(p.podSelector.matchLabels, pachd!.v.labels) || (x.role === "etcd" && selects(p.podSelector.matchLabels, x.v.labels))));
-            if (openRule || bad.length > 0 || ps.length === 0) at(report, x.r)(`${x.role} must accept ingress from pachd pods only`);
+            const allowedPeers = x.role === "etcd" ? ["pachd", "pachw", "etcd", "etcd-backup"] : ["pachd", "pachw", "pg-bouncer"];
+            const problems: string[] = [];
+            for (const n of mine) {
+                for (const rule of asArray<Props>(pol(n).ingress)) {
+                    const from = asArray<Props>(rule.from);
+                    if (from.length === 0) problems.push(`'${n.name}' allows ingress from anywhere`);
+                    for (const peer of from) {
+                        if (peer.ipBlock || peer.namespaceSelector || !peer.podSelector || isEmptySelector(peer.podSelector)) {
+                            problems.push(`'${n.name}' allows ${peer.ipBlock ? `ipBlock ${peer.ipBlock.cidr}` : peer.namespaceSelector ? "other namespaces" : "every pod of the namespace"}`);
+                            continue;
+                        }
+                        const reached = inNs.filter((y) => selectorMatches(peer.podSelector, y.v.labels));
+                        const others = reached.filter((y) => !allowedPeers.includes(y.peer ?? ""));
+                        if (others.length > 0) problems.push(`'${n.name}' admits ${others.map((y) => y.v.name).join(", ")}`);
+                    }
+                }
+            }
+            const admitsPachd = mine.some((n) => asArray<Props>(pol(n).ingress).some((i) => asArray<Props>(i.from).some((p) => p.podSelector && !isEmptySelector(p.podSelector) && selectorMatches(p.podSelector, pachd!.v.labels))));
+            if (!admitsPachd) problems.push("no rule admits pachd");
+            if (problems.length > 0) at(report, x.r)(`${x.role} must accept ingress from pachd only: ${problems.join("; ")}`);
         }
     },
 };
@@ -1100,7 +1119,9 @@ const secrets: StackValidationPolicy = {
             plainSecrets(r.props ?? {}, "", found);
             if (r.type === K8S.Secret) {
                 for (const field of ["data", "stringData"]) {
-                    for (const [k, v] of Object.entries((r.props?.[field] ?? {}) as Props)) {
+                    const values = r.props?.[field];
+                    if (!values || typeof values !== "object") continue; // absent, or the whole field is "[secret]"
+                    for (const [k, v] of Object.entries(values as Props)) {
                         if (v !== SECRET_MARKER && !found.includes(`${field}.${k}`)) found.push(`${field}.${k}`);
                     }
                 }

@@ -1,6 +1,22 @@
 /** The fixture table of tests/policy/rules.test.ts: compliant and violating cases per policy. */
 import type { PolicyConfigInput } from "../helpers/policyEngine";
-import { Env, ids, NS, res, Stack } from "./fixtures";
+import { container, Env, ids, NS, res, Stack } from "./fixtures";
+
+/** A compliant extra Deployment (for network-policy cases). */
+function consoleDeployment() {
+    const labels = { app: "console", suite: "pachyderm" };
+    return res("kubernetes:apps/v1:Deployment", "console", {
+        metadata: { name: "console", namespace: NS, labels },
+        spec: {
+            replicas: 1, selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: {
+                serviceAccountName: "etcd-backup", automountServiceAccountToken: false,
+                securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [container("console", "pachyderm/haberdashery:2.12.2")],
+            } },
+        },
+    });
+}
 
 export interface Case {
     title: string;
@@ -352,11 +368,20 @@ export const CASES: Record<string, RuleCases> = {
         ],
     },
     "k8s-network-policies": {
-        compliant: golden,
+        compliant: [...golden, {
+            title: "etcd peers as a matchExpressions selector (pachd, etcd-backup)", mutate: (s) => {
+                s.add(consoleDeployment());
+                s.in("etcd-allow").spec.ingress[0].from = [{ podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["pachd", "etcd-backup"] }] } }];
+            },
+        }],
         violating: [
             { title: "no default deny", mutate: (s) => { s.remove("default-deny"); } },
             { title: "pachd not reachable from the ingress subnet", mutate: (s) => { s.in("pachd-allow").spec.ingress[0].from = [{ podSelector: {} }]; } },
             { title: "etcd open to the namespace", mutate: (s) => { s.in("etcd-allow").spec.ingress[0].from.push({ podSelector: {} }); } },
+            { title: "etcd admits another workload", mutate: (s) => {
+                s.add(consoleDeployment());
+                s.in("etcd-allow").spec.ingress[0].from = [{ podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["pachd", "console"] }] } }];
+            } },
         ],
     },
     "secrets-are-pulumi-secrets": {
