@@ -67,3 +67,11 @@ describe("evaluatePlan", () => {
         expect(e.violations).toEqual([]);
     });
 });
+
+describe("docs/policy.md", () => {
+    it("lists every policy of the pack", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const doc: string = require("fs").readFileSync(require("path").resolve(__dirname, "../../docs/policy.md"), "utf8");
+        expect(allPolicies.map((p) => p.name).filter((n) => !doc.includes(`\`${n}\``))).toEqual([]);
+    });
+});
