@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
+import * as azureInputs from "@pulumi/azure-native/types/input";
 import * as resources from "@pulumi/azure-native/resources";
 import { NameContext, resourceName } from "../lib/naming";
 
@@ -60,17 +61,17 @@ export class Network extends pulumi.ComponentResource {
             ignoreChanges: ["subnets"],
         });
 
-        const vnetDeny = (priority: number): network.types.input.SecurityRuleArgs => ({
+        const vnetDeny = (priority: number): azureInputs.network.SecurityRuleArgs => ({
             name: "deny-vnet-inbound", priority, direction: "Inbound", access: "Deny", protocol: "*",
             sourceAddressPrefix: "VirtualNetwork", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*",
         });
-        const allow = (name: string, priority: number, protocol: string, sources: string[], destination: string, ports: string[]): network.types.input.SecurityRuleArgs => ({
+        const allow = (name: string, priority: number, protocol: string, sources: string[], destination: string, ports: string[]): azureInputs.network.SecurityRuleArgs => ({
             name, priority, direction: "Inbound", access: "Allow", protocol,
             sourceAddressPrefixes: sources, sourcePortRange: "*",
             destinationAddressPrefix: destination, destinationPortRanges: ports,
         });
 
-        const rules: Record<SubnetRole, network.types.input.SecurityRuleArgs[]> = {
+        const rules: Record<SubnetRole, azureInputs.network.SecurityRuleArgs[]> = {
             aks: [
                 allow("allow-ingress-to-pachd", 100, "Tcp", [s.ingress], args.pachdInternalIp, PACHD_LB_PORTS.map(String)),
                 // Anything else from the ingress subnet into the node subnet is refused.
