@@ -1,0 +1,411 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as network from "@pulumi/azure-native/network";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import * as storage from "@pulumi/azure-native/storage";
+import * as types from "@pulumi/azure-native/types";
+import { createHash } from "crypto";
+import { NameContext, resourceName, storageAccountName } from "../lib/naming";
+import { WORKLOAD_IDENTITY_SERVICE_ACCOUNTS } from "./pachyderm/names";
+
+/** Built-in role "Storage Blob Data Contributor": read, write and delete blobs, nothing on the management plane. */
+export const STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+/** Audience of the Entra ID token exchange for workload identity. */
+export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+
+/**
+ * A name-based (version 5 layout) GUID from stable strings, e.g. scope + role + principal, as Bicep's
+ * `guid()` does. Role assignment names must be GUIDs, unique per assignment, and identical from one run
+ * to the next: a random name would replace the assignment on every run, and a name that does not
+ * change when the principal does would collide with itself on replacement (create-before-delete).
+ */
+export function deterministicGuid(...parts: string[]): string {
+    const h = createHash("sha1").update(parts.join("|")).digest("hex");
+    const variant = ((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16).padStart(2, "0");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
+
+/** `/subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<guid>` of a built-in role. */
+export function builtInRoleId(roleGuid: string, opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+    const client = authorization.getClientConfigOutput(opts);
+    return pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+}
+
+/**
+ * A role assignment whose name is derived from scope, role and principal: stable across runs, new when
+ * any of them changes. `principalType: ServicePrincipal` skips the Entra ID lookup that fails while a
+ * fresh managed identity is still replicating.
+ */
+export function roleAssignment(
+    name: string, parent: pulumi.Resource,
+    a: { scope: pulumi.Input<string>; roleDefinitionId: pulumi.Input<string>; principalId: pulumi.Input<string>; description?: string },
+    opts: pulumi.CustomResourceOptions = {},
+): authorization.RoleAssignment {
+    return new authorization.RoleAssignment(name, {
+        roleAssignmentName: pulumi.all([a.scope, a.roleDefinitionId, a.principalId]).apply(([s, r, p]) => deterministicGuid(s.toLowerCase(), r.toLowerCase(), p)),
+        scope: a.scope,
+        roleDefinitionId: a.roleDefinitionId,
+        principalId: a.principalId,
+        principalType: "ServicePrincipal",
+        description: a.description,
+    }, { parent, ...opts });
+}
+
+/**
+ * A `CanNotDelete` management lock on one resource. Locks stop deletion through ARM by anyone (the
+ * portal, the CLI, a `pulumi destroy` run after `protect` was lifted); writes still work. It is
+ * protected itself when the resource is, so that a destroy cannot remove the lock first.
+ */
+export function canNotDeleteLock(
+    name: string, parent: pulumi.Resource, scope: pulumi.Input<string>, lockName: string, notes: string, protect: boolean,
+): authorization.ManagementLockByScope {
+    return new authorization.ManagementLockByScope(name, {
+        scope,
+        lockName,
+        level: "CanNotDelete",
+        notes,
+    }, { parent, protect });
+}
+
+export interface PrivateLinkArgs {
+    names: NameContext;
+    resourceGroupName: pulumi.Input<string>;
+    location: pulumi.Input<string>;
+    tags: Record<string, string>;
+    /** Suffix of the endpoint's name: `pep-<prefix>-<stack>-<suffix>`. */
+    suffix: string;
+    targetId: pulumi.Input<string>;
+    groupId: string;
+    /** e.g. privatelink.blob.core.windows.net */
+    zoneName: string;
+    vnetId: pulumi.Input<string>;
+    subnetId: pulumi.Input<string>;
+}
+
+export interface PrivateLink {
+    endpoint: network.PrivateEndpoint;
+    zone: privatedns.PrivateZone;
+    vnetLink: privatedns.VirtualNetworkLink;
+    zoneGroup: network.PrivateDnsZoneGroup;
+    /** First private IP of the endpoint (known after creation). */
+    ip: pulumi.Output<string | undefined>;
+}
+
+/**
+ * Private endpoint in the private-endpoint subnet, the `privatelink.*` zone linked to the VNet (no
+ * auto-registration) and the zone group that makes Azure maintain the endpoint's A records.
+ */
+export function privateLink(name: string, parent: pulumi.Resource, a: PrivateLinkArgs): PrivateLink {
+    const endpointName = resourceName("pep", a.names, a.suffix);
+    const zone = new privatedns.PrivateZone(`${name}-zone`, {
+        resourceGroupName: a.resourceGroupName,
+        privateZoneName: a.zoneName,
+        location: "global",
+        tags: a.tags,
+    }, { parent });
+    const vnetLink = new privatedns.VirtualNetworkLink(`${name}-zone-link`, {
+        resourceGroupName: a.resourceGroupName,
+        privateZoneName: zone.name,
+        virtualNetworkLinkName: `${resourceName("vnet", a.names)}-link`,
+        location: "global",
+        virtualNetwork: { id: a.vnetId },
+        registrationEnabled: false,
+        tags: a.tags,
+    }, { parent });
+    const endpoint = new network.PrivateEndpoint(`${name}-pep`, {
+        resourceGroupName: a.resourceGroupName,
+        location: a.location,
+        tags: a.tags,
+        privateEndpointName: endpointName,
+        customNetworkInterfaceName: resourceName("nic", a.names, `pep-${a.suffix}`),
+        subnet: { id: a.subnetId },
+        privateLinkServiceConnections: [{
+            name: endpointName,
+            privateLinkServiceId: a.targetId,
+            groupIds: [a.groupId],
+        }],
+    }, { parent });
+    const zoneGroup = new network.PrivateDnsZoneGroup(`${name}-pep-dns`, {
+        resourceGroupName: a.resourceGroupName,
+        privateEndpointName: endpoint.name,
+        privateDnsZoneGroupName: "default",
+        privateDnsZoneConfigs: [{ name: a.zoneName.replace(/\./g, "-"), privateDnsZoneId: zone.id }],
+    }, { parent, dependsOn: [vnetLink] });
+    const ip = endpoint.customDnsConfigs.apply((c) => c?.[0]?.ipAddresses?.[0]);
+    return { endpoint, zone, vnetLink, zoneGroup, ip };
+}
+
+export type StorageSku = "Standard_LRS" | "Standard_ZRS" | "Standard_GZRS" | "Standard_RAGZRS";
+
+export interface StorageLifecycleArgs {
+    /** Current blobs not modified for this many days go to Cool (0 = never). */
+    coolAfterDays: number;
+    /** ... and to Cold (0 = never; greater than coolAfterDays). */
+    coldAfterDays: number;
+    /** Previous versions go to Cool this many days after they became previous versions (0 = never). */
+    versionsCoolAfterDays: number;
+    /** Previous versions are deleted this many days after they became previous versions (0 = kept forever). */
+    versionsDeleteAfterDays: number;
+}
+
+export interface StorageArgs {
+    names: NameContext;
+    resourceGroupName: pulumi.Input<string>;
+    location: pulumi.Input<string>;
+    tags: Record<string, string>;
+    /** Unused by the account itself (GZRS/ZRS replicate across zones); kept for a uniform component shape. */
+    zones: string[];
+    /** Production: `protect` + `retainOnDelete` on the account and container, `protect` on the blob service. */
+    protect: boolean;
+    /** Production: a CanNotDelete management lock on the account. */
+    locks: boolean;
+    sku: StorageSku;
+    authMode: "workloadIdentity" | "sharedKey";
+    containerName: string;
+    blobSoftDeleteDays: number;
+    containerSoftDeleteDays: number;
+    /** 0 = point-in-time restore off (dev); else at most blobSoftDeleteDays - 1. */
+    pointInTimeRestoreDays: number;
+    lifecycle: StorageLifecycleArgs;
+    vnetId: pulumi.Input<string>;
+    privateEndpointSubnetId: pulumi.Input<string>;
+    /** Kubernetes namespace of Pachyderm: subject of the federated credentials. */
+    namespace: string;
+    /** OIDC issuer URL of the AKS cluster (workload identity). */
+    oidcIssuerUrl: pulumi.Input<string>;
+    /** ServiceAccounts federated with the identity; default pachyderm, pachyderm-worker, etcd-backup. */
+    serviceAccounts?: readonly string[];
+}
+
+/** Every problem with the arguments (empty when they are usable); the config layer checks the same, this guards direct use. */
+export function validateStorageArgs(a: StorageArgs): string[] {
+    const p: string[] = [];
+    if (a.blobSoftDeleteDays < 1 || a.blobSoftDeleteDays > 365) p.push("blobSoftDeleteDays: 1-365");
+    if (a.containerSoftDeleteDays < 1 || a.containerSoftDeleteDays > 365) p.push("containerSoftDeleteDays: 1-365");
+    if (a.pointInTimeRestoreDays < 0 || (a.pointInTimeRestoreDays > 0 && a.pointInTimeRestoreDays > a.blobSoftDeleteDays - 1)) {
+        p.push(`pointInTimeRestoreDays: 0 or at most blobSoftDeleteDays - 1 (${a.blobSoftDeleteDays - 1})`);
+    }
+    const l = a.lifecycle;
+    if (l.coldAfterDays > 0 && l.coolAfterDays > 0 && l.coldAfterDays <= l.coolAfterDays) p.push("lifecycle.coldAfterDays: must exceed coolAfterDays");
+    if (l.versionsDeleteAfterDays > 0 && l.versionsDeleteAfterDays <= a.blobSoftDeleteDays) p.push("lifecycle.versionsDeleteAfterDays: 0 or longer than blobSoftDeleteDays");
+    if (a.protect && a.sku !== "Standard_GZRS" && a.sku !== "Standard_RAGZRS") p.push("sku: a protected (production) account must be Standard_GZRS or Standard_RAGZRS");
+    return p;
+}
+
+/**
+ * Pachyderm's object store: one StorageV2 account (flat namespace: point-in-time restore needs it),
+ * reachable only through a private endpoint, with every recovery feature Blob Storage has turned on
+ * (soft delete of blobs and containers, versioning, change feed, point-in-time restore in production),
+ * a lifecycle policy that never archives current data, and keyless access through a user-assigned
+ * identity federated with Pachyderm's ServiceAccounts (or an account key, kept secret, in sharedKey mode).
+ */
+export class Storage extends pulumi.ComponentResource {
+    public readonly account: storage.StorageAccount;
+    public readonly blobService: storage.BlobServiceProperties;
+    /** The data container: pass it in `dependsOn` of what needs the bucket (pachd restart-loops without it). */
+    public readonly container: storage.BlobContainer;
+    public readonly accountName: pulumi.Output<string>;
+    public readonly accountId: pulumi.Output<string>;
+    public readonly containerName: pulumi.Output<string>;
+    /** `azblob://<container>`: Pachyderm's STORAGE_URL. */
+    public readonly storageUrl: pulumi.Output<string>;
+    /** `https://<account>.blob.core.windows.net/` (resolves to the private endpoint inside the VNet). */
+    public readonly blobEndpoint: pulumi.Output<string>;
+    /** workloadIdentity mode only: the user-assigned identity pachd and the workers use. */
+    public readonly identityClientId?: pulumi.Output<string>;
+    public readonly identityPrincipalId?: pulumi.Output<string>;
+    public readonly identityId?: pulumi.Output<string>;
+    /** The role assignment(s) pods need before they start (workloadIdentity mode). */
+    public readonly dataAccess: pulumi.Resource[];
+    /** sharedKey mode only: the primary account key, secret. */
+    public readonly accountKey?: pulumi.Output<string>;
+    public readonly privateEndpointIp: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pachyderm-azure:storage:Storage", name, {}, opts);
+        const problems = validateStorageArgs(args);
+        if (problems.length > 0) throw new pulumi.RunError(`Storage ${name}: ${problems.join("; ")}`);
+        const n = args.names;
+        const keyless = args.authMode === "workloadIdentity";
+        // Data survives `pulumi destroy` and replacement: the engine refuses to delete it (protect) and,
+        // should protect be lifted, only forgets it (retainOnDelete). Never deletedWith/replaceOnChanges.
+        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+
+        this.account = new storage.StorageAccount(`${name}-account`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: args.tags,
+            accountName: storageAccountName(n),
+            kind: "StorageV2",
+            sku: { name: args.sku },
+            accessTier: "Hot",
+            // Point-in-time restore, versioning and change feed need a flat namespace.
+            isHnsEnabled: false,
+            isSftpEnabled: false,
+            enableHttpsTrafficOnly: true,
+            minimumTlsVersion: "TLS1_2",
+            allowBlobPublicAccess: false,
+            // Keyless mode: only Entra ID tokens are accepted; shared keys and SAS built from them are refused.
+            allowSharedKeyAccess: !keyless,
+            defaultToOAuthAuthentication: true,
+            isLocalUserEnabled: false,
+            allowCrossTenantReplication: false,
+            // Reached only through the private endpoint. The VNet-rule alternative (default Deny + the AKS
+            // subnet) would need the Microsoft.Storage service endpoint on that subnet and keeps the public
+            // endpoint answering; with public access Disabled the network rules below are a second lock.
+            publicNetworkAccess: "Disabled",
+            networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
+            encryption: {
+                keySource: "Microsoft.Storage",
+                // A second layer of AES-256 below the service encryption; it can only be set at creation.
+                requireInfrastructureEncryption: true,
+                services: {
+                    blob: { enabled: true, keyType: "Account" },
+                    file: { enabled: true, keyType: "Account" },
+                },
+            },
+        }, { parent: this, ...keep });
+
+        const restore = args.pointInTimeRestoreDays;
+        this.blobService = new storage.BlobServiceProperties(`${name}-blob-service`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: this.account.name,
+            blobServicesName: "default",
+            // Deleted and overwritten blobs (and their versions) stay recoverable for this many days.
+            deleteRetentionPolicy: { enabled: true, days: args.blobSoftDeleteDays, allowPermanentDelete: false },
+            containerDeleteRetentionPolicy: { enabled: true, days: args.containerSoftDeleteDays },
+            isVersioningEnabled: true,
+            // Point-in-time restore replays the change feed backwards: keep it at least as long as the
+            // restore window (and the soft-delete window, for auditing who deleted what).
+            changeFeed: { enabled: true, retentionInDays: Math.max(args.blobSoftDeleteDays, restore + 1) },
+            restorePolicy: restore > 0 ? { enabled: true, days: restore } : { enabled: false },
+        }, { parent: this, protect: args.protect });
+
+        this.container = new storage.BlobContainer(`${name}-container`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: this.account.name,
+            containerName: args.containerName,
+            publicAccess: "None",
+            // No version-level immutability (rule 13, advisory): Pachyderm's garbage collector deletes
+            // unreferenced chunks; WORM would make the container grow forever. Soft delete + versioning +
+            // point-in-time restore protect against deletion instead.
+        }, { parent: this, dependsOn: [this.blobService], ...keep });
+        // The name as configured, available once the container exists (carries the dependency).
+        this.containerName = this.container.id.apply(() => args.containerName);
+
+        this.createLifecyclePolicy(name, args);
+
+        const link = privateLink(`${name}-blob`, this, {
+            names: n,
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: args.tags,
+            suffix: "blob",
+            targetId: this.account.id,
+            groupId: "blob",
+            zoneName: "privatelink.blob.core.windows.net",
+            vnetId: args.vnetId,
+            subnetId: args.privateEndpointSubnetId,
+        });
+        this.privateEndpointIp = link.ip;
+
+        if (args.locks) {
+            canNotDeleteLock(`${name}-lock`, this, this.account.id, resourceName("lock", n, "st"),
+                "Pachyderm's object store: irreplaceable data. Remove only with the data owner's approval.", args.protect);
+        }
+
+        this.dataAccess = [];
+        if (keyless) {
+            const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                resourceName: resourceName("id", n, "pachyderm"),
+            }, { parent: this });
+            // Azure rejects concurrent federated-credential writes on one identity: create them one by one.
+            let previous: pulumi.Resource | undefined;
+            for (const sa of args.serviceAccounts ?? WORKLOAD_IDENTITY_SERVICE_ACCOUNTS) {
+                previous = new managedidentity.FederatedIdentityCredential(`${name}-fic-${sa}`, {
+                    resourceGroupName: args.resourceGroupName,
+                    resourceName: identity.name,
+                    federatedIdentityCredentialResourceName: sa,
+                    issuer: args.oidcIssuerUrl,
+                    subject: `system:serviceaccount:${args.namespace}:${sa}`,
+                    audiences: [TOKEN_EXCHANGE_AUDIENCE],
+                }, { parent: this, dependsOn: previous ? [previous] : [] });
+                this.dataAccess.push(previous);
+            }
+            // Scoped to the data container, not the account: the identity can read and write Pachyderm's
+            // chunks (and the etcd snapshots under etcd-snapshots/) and nothing else.
+            const containerScope = pulumi.interpolate`${this.account.id}/blobServices/default/containers/${this.containerName}`;
+            this.dataAccess.push(roleAssignment(`${name}-blob-data-contributor`, this, {
+                scope: containerScope,
+                roleDefinitionId: builtInRoleId(STORAGE_BLOB_DATA_CONTRIBUTOR, { parent: this }),
+                principalId: identity.principalId,
+                description: "Pachyderm (pachd, workers, etcd backup) reads and writes its object store",
+            }));
+            this.identityClientId = identity.clientId;
+            this.identityPrincipalId = identity.principalId;
+            this.identityId = identity.id;
+        } else {
+            const keys = storage.listStorageAccountKeysOutput({
+                resourceGroupName: args.resourceGroupName,
+                accountName: this.account.name,
+            }, { parent: this });
+            this.accountKey = pulumi.secret(keys.keys.apply((k) => k[0].value));
+        }
+
+        this.accountName = this.account.name;
+        this.accountId = this.account.id;
+        this.storageUrl = pulumi.interpolate`azblob://${this.containerName}`;
+        this.blobEndpoint = this.account.primaryEndpoints.apply((e) => e.blob);
+
+        this.registerOutputs({
+            accountName: this.accountName,
+            accountId: this.accountId,
+            containerName: this.containerName,
+            storageUrl: this.storageUrl,
+            blobEndpoint: this.blobEndpoint,
+            identityClientId: this.identityClientId,
+            identityPrincipalId: this.identityPrincipalId,
+            identityId: this.identityId,
+            accountKey: this.accountKey,
+            privateEndpointIp: this.privateEndpointIp,
+        });
+    }
+
+    /**
+     * Cost tiers for the ~100 TB that accumulate. Current data only ever goes to Cool and Cold, both
+     * online with millisecond first-byte latency: Pachyderm reads any chunk at random when a job or a
+     * `pachctl get file` needs it, and an Archive blob is offline (hours of rehydration) — a read of one
+     * would fail the job. Previous versions (overwritten or deleted chunks, kept for recovery) are
+     * tiered down and, when configured, deleted after a window longer than soft delete.
+     */
+    private createLifecyclePolicy(name: string, args: StorageArgs): void {
+        const l = args.lifecycle;
+        const filters = { blobTypes: ["blockBlob"], prefixMatch: [`${args.containerName}/`] };
+        const rules: types.input.storage.ManagementPolicyRuleArgs[] = [];
+        const baseBlob: types.input.storage.ManagementPolicyBaseBlobArgs = {
+            ...(l.coolAfterDays > 0 ? { tierToCool: { daysAfterModificationGreaterThan: l.coolAfterDays } } : {}),
+            ...(l.coldAfterDays > 0 ? { tierToCold: { daysAfterModificationGreaterThan: l.coldAfterDays } } : {}),
+        };
+        if (Object.keys(baseBlob).length > 0) {
+            rules.push({ name: "tier-current-blobs", enabled: true, type: "Lifecycle", definition: { filters, actions: { baseBlob } } });
+        }
+        const version: types.input.storage.ManagementPolicyVersionArgs = {
+            ...(l.versionsCoolAfterDays > 0 ? { tierToCool: { daysAfterCreationGreaterThan: l.versionsCoolAfterDays } } : {}),
+            ...(l.versionsDeleteAfterDays > 0 ? { delete: { daysAfterCreationGreaterThan: l.versionsDeleteAfterDays } } : {}),
+        };
+        if (Object.keys(version).length > 0) {
+            rules.push({ name: "previous-versions", enabled: true, type: "Lifecycle", definition: { filters, actions: { version } } });
+        }
+        if (rules.length === 0) return;
+        new storage.ManagementPolicy(`${name}-lifecycle`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: this.account.name,
+            managementPolicyName: "default",
+            policy: { rules },
+        }, { parent: this, dependsOn: [this.blobService] });
+    }
+}

@@ -1,0 +1,277 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+
+const captured = captureResources();
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Storage, deterministicGuid, validateStorageArgs, STORAGE_BLOB_DATA_CONTRIBUTOR } = require("../../components/storage") as typeof import("../../components/storage");
+type Args = import("../../components/storage").StorageArgs;
+
+const T = {
+    account: "azure-native:storage:StorageAccount",
+    blobService: "azure-native:storage:BlobServiceProperties",
+    container: "azure-native:storage:BlobContainer",
+    lifecycle: "azure-native:storage:ManagementPolicy",
+    lock: "azure-native:authorization:ManagementLockByScope",
+    identity: "azure-native:managedidentity:UserAssignedIdentity",
+    fic: "azure-native:managedidentity:FederatedIdentityCredential",
+    role: "azure-native:authorization:RoleAssignment",
+    pep: "azure-native:network:PrivateEndpoint",
+    zone: "azure-native:privatedns:PrivateZone",
+    link: "azure-native:privatedns:VirtualNetworkLink",
+    zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+};
+const TAGGABLE = [T.account, T.identity, T.pep, T.zone, T.link];
+const ISSUER = "https://westeurope.oic.prod-aks.azure.com/tenant/issuer/";
+const VNET = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-pachlab`;
+
+function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
+    const prod = env === "prod";
+    return {
+        names: { prefix: "pachlab", stack: env, location: "westeurope" },
+        resourceGroupName: `rg-pachlab-${env}`,
+        location: "westeurope",
+        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
+        zones: prod ? ["1", "2", "3"] : [],
+        protect: prod,
+        locks: prod,
+        sku: prod ? "Standard_GZRS" : "Standard_LRS",
+        authMode: "workloadIdentity",
+        containerName: "pachyderm",
+        blobSoftDeleteDays: prod ? 30 : 7,
+        containerSoftDeleteDays: prod ? 30 : 7,
+        pointInTimeRestoreDays: prod ? 29 : 0,
+        lifecycle: { coolAfterDays: 30, coldAfterDays: 180, versionsCoolAfterDays: 7, versionsDeleteAfterDays: prod ? 365 : 30 },
+        vnetId: VNET,
+        privateEndpointSubnetId: `${VNET}/subnets/snet-pep`,
+        namespace: "pachyderm",
+        oidcIssuerUrl: ISSUER,
+        ...over,
+    };
+}
+
+interface Built { comp: InstanceType<typeof Storage>; of: (type: string) => Captured[]; get: (type: string, suffix: string) => Captured }
+
+async function build(name: string, a: Args): Promise<Built> {
+    const comp = new Storage(name, a);
+    await settle(comp.accountName, comp.blobEndpoint, comp.storageUrl, comp.identityClientId, comp.accountKey);
+    return { comp, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
+}
+
+let dev: Built;
+let prod: Built;
+let shared: Built;
+
+beforeAll(async () => {
+    dev = await build("dev", args("dev"));
+    prod = await build("prod", args("prod"));
+    shared = await build("key", args("dev", { names: { prefix: "pachlab", stack: "key", location: "westeurope" }, authMode: "sharedKey" }));
+});
+
+describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Storage (%s)", (env, get) => {
+    const prodEnv = env === "prod";
+
+    test("rule 1: StorageV2, flat namespace, GZRS in production only", () => {
+        const a = get().get(T.account, "account").inputs;
+        expect(a.kind).toBe("StorageV2");
+        expect(a.isHnsEnabled).toBe(false);
+        expect(a.sku).toEqual({ name: prodEnv ? "Standard_GZRS" : "Standard_LRS" });
+        expect(a.accessTier).toBe("Hot");
+        expect(a.accountName).toMatch(/^st[a-z0-9]{3,22}$/);
+    });
+
+    test("rules 2, 3: HTTPS only, TLS 1.2, no public blob access, containers private", () => {
+        const a = get().get(T.account, "account").inputs;
+        expect(a.enableHttpsTrafficOnly).toBe(true);
+        expect(a.minimumTlsVersion).toBe("TLS1_2");
+        expect(a.allowBlobPublicAccess).toBe(false);
+        for (const c of get().of(T.container)) expect(c.inputs.publicAccess).toBe("None");
+    });
+
+    test("rule 4: public network access disabled, default Deny, a blob private endpoint with its DNS zone", () => {
+        const b = get();
+        const a = b.get(T.account, "account");
+        expect(a.inputs.publicNetworkAccess).toBe("Disabled");
+        expect(a.inputs.networkRuleSet).toMatchObject({ defaultAction: "Deny", bypass: "AzureServices", ipRules: [] });
+        const pep = b.get(T.pep, "blob-pep");
+        expect(pep.inputs.privateLinkServiceConnections).toHaveLength(1);
+        expect(pep.inputs.privateLinkServiceConnections[0].groupIds).toEqual(["blob"]);
+        expect(pep.inputs.privateLinkServiceConnections[0].privateLinkServiceId).toBe(a.inputs.id ?? pep.inputs.privateLinkServiceConnections[0].privateLinkServiceId);
+        expect(dependsOn(pep, a)).toBe(true);
+        expect(pep.inputs.subnet.id).toBe(`${VNET}/subnets/snet-pep`);
+        expect(pep.inputs.privateEndpointName).toBe(`pep-pachlab-${env}-blob`);
+        const zone = b.get(T.zone, "blob-zone");
+        expect(zone.inputs).toMatchObject({ privateZoneName: "privatelink.blob.core.windows.net", location: "global" });
+        const link = b.get(T.link, "blob-zone-link");
+        expect(link.inputs).toMatchObject({ registrationEnabled: false, virtualNetwork: { id: VNET }, location: "global" });
+        const group = b.get(T.zoneGroup, "blob-pep-dns");
+        expect(group.inputs.privateDnsZoneConfigs[0].privateDnsZoneId).toContain("/privateDnsZones/privatelink.blob.core.windows.net");
+        expect(dependsOn(group, pep)).toBe(true);
+    });
+
+    test("rule 5 (keyless mode): shared key off, OAuth by default, no local users, no cross-tenant replication", () => {
+        const a = get().get(T.account, "account").inputs;
+        expect(a.allowSharedKeyAccess).toBe(false);
+        expect(a.defaultToOAuthAuthentication).toBe(true);
+        expect(a.isLocalUserEnabled).toBe(false);
+        expect(a.allowCrossTenantReplication).toBe(false);
+        expect(get().comp.accountKey).toBeUndefined();
+    });
+
+    test("rule 6: infrastructure encryption, platform keys for blob and file", () => {
+        const e = get().get(T.account, "account").inputs.encryption;
+        expect(e.requireInfrastructureEncryption).toBe(true);
+        expect(e.keySource).toBe("Microsoft.Storage");
+        expect(e.services.blob.enabled).toBe(true);
+        expect(e.services.file.enabled).toBe(true);
+    });
+
+    test("rules 7-10: soft delete (blobs, containers), versioning, change feed; point-in-time restore in production only", () => {
+        const bs = get().get(T.blobService, "blob-service").inputs;
+        const days = prodEnv ? 30 : 7;
+        expect(bs.deleteRetentionPolicy).toEqual({ enabled: true, days, allowPermanentDelete: false });
+        expect(bs.containerDeleteRetentionPolicy).toEqual({ enabled: true, days });
+        expect(bs.isVersioningEnabled).toBe(true);
+        expect(bs.changeFeed.enabled).toBe(true);
+        if (prodEnv) {
+            expect(bs.restorePolicy).toEqual({ enabled: true, days: 29 });
+            expect(bs.restorePolicy.days).toBeLessThanOrEqual(bs.deleteRetentionPolicy.days - 1);
+            expect(bs.changeFeed.retentionInDays).toBeGreaterThan(bs.restorePolicy.days);
+        } else {
+            expect(bs.restorePolicy).toEqual({ enabled: false });
+        }
+    });
+
+    test("the container waits for the blob service properties (soft delete on before any data)", () => {
+        const b = get();
+        const c = b.get(T.container, "container");
+        expect(c.inputs.containerName).toBe("pachyderm");
+        expect(dependsOn(c, b.get(T.blobService, "blob-service"))).toBe(true);
+    });
+
+    test("lifecycle: Cool then Cold for current blobs, never Archive; previous versions cooled then deleted", () => {
+        const rules: any[] = get().get(T.lifecycle, "lifecycle").inputs.policy.rules;
+        expect(JSON.stringify(rules)).not.toMatch(/tierToArchive/);
+        const current = rules.find((r) => r.name === "tier-current-blobs").definition;
+        expect(current.actions.baseBlob).toEqual({
+            tierToCool: { daysAfterModificationGreaterThan: 30 },
+            tierToCold: { daysAfterModificationGreaterThan: 180 },
+        });
+        expect(current.actions.baseBlob.delete).toBeUndefined();
+        expect(current.filters).toEqual({ blobTypes: ["blockBlob"], prefixMatch: ["pachyderm/"] });
+        const versions = rules.find((r) => r.name === "previous-versions").definition;
+        expect(versions.actions.version).toEqual({
+            tierToCool: { daysAfterCreationGreaterThan: 7 },
+            delete: { daysAfterCreationGreaterThan: prodEnv ? 365 : 30 },
+        });
+    });
+
+    test(`rule 11: CanNotDelete lock on the account ${prodEnv ? "present" : "absent"}`, () => {
+        const locks = get().of(T.lock);
+        if (!prodEnv) { expect(locks).toHaveLength(0); return; }
+        expect(locks).toHaveLength(1);
+        expect(locks[0].inputs.level).toBe("CanNotDelete");
+        const account = get().get(T.account, "account");
+        expect(locks[0].inputs.scope).toMatch(/\/providers\/Microsoft\.Storage\/storageAccounts\/st/);
+        expect(dependsOn(locks[0], account)).toBe(true);
+        expect(locks[0].protect).toBe(true);
+    });
+
+    test(`rule 12: protect/retainOnDelete ${prodEnv ? "on" : "off"}; never deletedWith, replaceOnChanges, deleteBeforeReplace`, () => {
+        const b = get();
+        for (const suffix of ["account", "container"]) {
+            const r = b.get(suffix === "account" ? T.account : T.container, suffix);
+            expect({ suffix, protect: r.protect, retainOnDelete: r.retainOnDelete }).toEqual({ suffix, protect: prodEnv, retainOnDelete: prodEnv });
+        }
+        expect(b.get(T.blobService, "blob-service").protect).toBe(prodEnv);
+        for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
+            expect({ name: r.name, deletedWith: r.deletedWith, replaceOnChanges: r.replaceOnChanges, deleteBeforeReplace: r.deleteBeforeReplace })
+                .toEqual({ name: r.name, deletedWith: "", replaceOnChanges: [], deleteBeforeReplace: false });
+        }
+    });
+
+    test("workload identity: one federated credential per ServiceAccount, created one after the other", () => {
+        const b = get();
+        const identity = b.get(T.identity, "identity");
+        expect(identity.inputs.resourceName).toBe(`id-pachlab-${env}-pachyderm`);
+        const fics = b.of(T.fic);
+        expect(fics.map((f) => f.inputs.subject)).toEqual([
+            "system:serviceaccount:pachyderm:pachyderm",
+            "system:serviceaccount:pachyderm:pachyderm-worker",
+            "system:serviceaccount:pachyderm:etcd-backup",
+        ]);
+        for (const f of fics) {
+            expect(f.inputs.issuer).toBe(ISSUER);
+            expect(f.inputs.audiences).toEqual(["api://AzureADTokenExchange"]);
+            expect(dependsOn(f, identity)).toBe(true);
+        }
+        expect(dependsOn(fics[1], fics[0])).toBe(true);
+        expect(dependsOn(fics[2], fics[1])).toBe(true);
+    });
+
+    test("Storage Blob Data Contributor for the identity, on the data container, with a stable GUID name", async () => {
+        const b = get();
+        const [ra] = b.of(T.role);
+        expect(b.of(T.role)).toHaveLength(1);
+        expect(ra.inputs.roleDefinitionId).toBe(`/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_CONTRIBUTOR}`);
+        expect(ra.inputs.principalType).toBe("ServicePrincipal");
+        expect(ra.inputs.principalId).toBe(await valueOf(b.comp.identityPrincipalId));
+        expect(ra.inputs.scope).toBe(`${await valueOf(b.comp.accountId)}/blobServices/default/containers/pachyderm`);
+        expect(ra.inputs.roleAssignmentName).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(ra.inputs.roleAssignmentName).toBe(deterministicGuid(ra.inputs.scope.toLowerCase(), ra.inputs.roleDefinitionId.toLowerCase(), ra.inputs.principalId));
+    });
+
+    test("every taggable Azure resource carries the standard tags", () => {
+        for (const type of TAGGABLE) {
+            for (const r of get().of(type)) expect({ name: r.name, tags: r.inputs.tags }).toEqual({ name: r.name, tags: args(env).tags });
+        }
+    });
+
+    test("outputs: azblob:// URL, blob endpoint, identity client id", async () => {
+        const c = get().comp;
+        expect(await valueOf(c.storageUrl)).toBe("azblob://pachyderm");
+        expect(await valueOf(c.blobEndpoint)).toMatch(/^https:\/\/st[a-z0-9]+\.blob\.core\.windows\.net\/$/);
+        expect(await valueOf(c.identityClientId)).toMatch(/^[0-9a-f-]{36}$/);
+        expect(get().comp.container).toBeDefined();
+    });
+});
+
+describe("Storage (sharedKey mode)", () => {
+    test("shared key access on, no identity, no federated credential, no role assignment", () => {
+        expect(shared.get(T.account, "account").inputs.allowSharedKeyAccess).toBe(true);
+        expect(shared.get(T.account, "account").inputs.defaultToOAuthAuthentication).toBe(true);
+        expect(shared.of(T.identity)).toHaveLength(0);
+        expect(shared.of(T.fic)).toHaveLength(0);
+        expect(shared.of(T.role)).toHaveLength(0);
+        expect(shared.comp.identityClientId).toBeUndefined();
+    });
+
+    test("the account key is a secret Output", async () => {
+        const key = shared.comp.accountKey!;
+        expect(key).toBeDefined();
+        expect(await pulumi.isSecret(key)).toBe(true);
+        expect(Buffer.from(await valueOf(key), "base64").toString()).toMatch(/^mock-key-st/);
+    });
+});
+
+describe("validateStorageArgs", () => {
+    test("accepts the dev and prod shapes", () => {
+        expect(validateStorageArgs(args("dev"))).toEqual([]);
+        expect(validateStorageArgs(args("prod"))).toEqual([]);
+    });
+    test("rejects a restore window as long as soft delete, LRS when protected, cold before cool", () => {
+        const p = validateStorageArgs(args("prod", {
+            pointInTimeRestoreDays: 30, sku: "Standard_LRS",
+            lifecycle: { coolAfterDays: 90, coldAfterDays: 30, versionsCoolAfterDays: 7, versionsDeleteAfterDays: 10 },
+        }));
+        expect(p.join("\n")).toMatch(/pointInTimeRestoreDays/);
+        expect(p.join("\n")).toMatch(/sku/);
+        expect(p.join("\n")).toMatch(/coldAfterDays/);
+        expect(p.join("\n")).toMatch(/versionsDeleteAfterDays/);
+    });
+    test("the component refuses bad arguments before declaring anything", () => {
+        expect(() => new Storage("bad", args("dev", { blobSoftDeleteDays: 7, pointInTimeRestoreDays: 7 }))).toThrow(/pointInTimeRestoreDays/);
+        expect(ofType(captured, T.account, "bad")).toHaveLength(0);
+    });
+});

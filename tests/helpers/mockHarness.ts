@@ -1,0 +1,143 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AzureLikeMocks, secretPaths, unwrapSecrets } from "../../planner/mocks";
+
+/**
+ * Component tests under `pulumi.runtime.setMocks` with the project's Azure-like mocks.
+ *
+ * Mocks only see a resource's inputs; resource options (protect, retainOnDelete, dependsOn,
+ * deletedWith...) travel in the RegisterResource request. `captureResources()` therefore wraps the
+ * mock monitor's `registerResource`, as `planner/index.ts` does, and records both.
+ *
+ *     const captured = captureResources();           // once per test file, before any resource
+ *     const s = new Storage("dev", args);
+ *     await settle(s.accountName);                   // every child registered
+ *     one(captured, "azure-native:storage:StorageAccount", "dev-account").inputs.sku
+ */
+
+export interface Captured {
+    type: string;
+    /** Pulumi logical name. */
+    name: string;
+    urn?: string;
+    parent: string;
+    custom: boolean;
+    /** URN of the explicit provider reference, "" for the default provider. */
+    provider: string;
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
+    /** Every dependency URN (explicit dependsOn and implicit through Output inputs). */
+    dependencies: string[];
+    deletedWith: string;
+    replaceOnChanges: string[];
+    deleteBeforeReplace: boolean;
+    /** Inputs with the engine's secret markers removed. */
+    inputs: Record<string, any>;
+    /** Property paths (a.b[0].c) of the inputs that were secret. */
+    secretPaths: string[];
+}
+
+/**
+ * The project's mocks plus the `cosmosdb` module of azure-native v3 (planner/mocks.ts only knows
+ * the v2 token `documentdb`, so Cosmos ids and the document endpoint would be missing).
+ */
+export class HarnessMocks extends AzureLikeMocks {
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        if (args.type.startsWith("azure-native:cosmosdb:")) {
+            return super.newResource({ ...args, type: args.type.replace(":cosmosdb:", ":documentdb:") });
+        }
+        return super.newResource(args);
+    }
+}
+
+let installed = false;
+
+/** Installs the mocks (once per test file). */
+export function installMocks(project = "pachyderm-azure", stack = "test"): void {
+    if (installed) return;
+    pulumi.runtime.setMocks(new HarnessMocks(), project, stack, false);
+    installed = true;
+}
+
+/**
+ * Installs the mocks and records every registration from now on. Call once per test file, before
+ * constructing anything; the returned array fills up as resources register.
+ */
+export function captureResources(project?: string, stack?: string): Captured[] {
+    installMocks(project, stack);
+    return captureRegistrations();
+}
+
+/** Wraps the mock monitor so that every RegisterResource request is recorded as the engine sees it. */
+export function captureRegistrations(): Captured[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc");
+    const monitor = pulumi.runtime.getMonitor() as any;
+    if (!monitor) throw new Error("no monitor: call installMocks() first");
+    const captured: Captured[] = [];
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+        const raw = deserializeProperties(req.getObject());
+        const entry: Captured = {
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent(),
+            custom: req.getCustom(),
+            provider: req.getProvider(),
+            protect: !!req.getProtect(),
+            retainOnDelete: !!req.getRetainondelete(),
+            ignoreChanges: req.getIgnorechangesList(),
+            dependencies: req.getDependenciesList(),
+            deletedWith: req.getDeletedwith(),
+            replaceOnChanges: req.getReplaceonchangesList(),
+            deleteBeforeReplace: !!req.getDeletebeforereplace(),
+            inputs: unwrapSecrets(raw) as Record<string, any>,
+            secretPaths: secretPaths(raw),
+        };
+        captured.push(entry);
+        original(req, (err: any, resp: any) => {
+            if (!err && resp) entry.urn = resp.getUrn();
+            callback(err, resp);
+        });
+    };
+    return captured;
+}
+
+/** Resolves an Output's value (undefined when unknown). */
+export function valueOf<T>(o: pulumi.Input<T> | undefined): Promise<T> {
+    return new Promise<T>((resolve) => pulumi.output(o as pulumi.Input<T>).apply((v) => { resolve(v as T); return v; }));
+}
+
+/**
+ * Waits for the given outputs, then until registrations stop arriving (applies that create
+ * resources, RPC queue drained).
+ */
+export async function settle(...outputs: pulumi.Input<unknown>[]): Promise<void> {
+    await Promise.all(outputs.map((o) => valueOf(o)));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setImmediate(r));
+        await settings.waitForRPCs();
+    }
+}
+
+/** Captured resources of a type, optionally only the children of a component name prefix (`dev-...`). */
+export function ofType(captured: Captured[], type: string, namePrefix?: string): Captured[] {
+    return captured.filter((c) => c.type === type && (namePrefix === undefined || c.name.startsWith(`${namePrefix}-`) || c.name === namePrefix));
+}
+
+/** The one resource of a type with that logical name (fails loudly otherwise). */
+export function one(captured: Captured[], type: string, name: string): Captured {
+    const found = captured.filter((c) => c.type === type && c.name === name);
+    if (found.length !== 1) {
+        const names = ofType(captured, type).map((c) => c.name).join(", ");
+        throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${names || "none"})`);
+    }
+    return found[0];
+}
+
+/** Whether a resource depends (explicitly or through an input) on another. */
+export function dependsOn(r: Captured, on: Captured): boolean {
+    return !!on.urn && r.dependencies.includes(on.urn);
+}
