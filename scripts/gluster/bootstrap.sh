@@ -190,12 +190,19 @@ ensure_brick() {
 # ---------------------------------------------------------------------------------------------
 # 3. glusterd
 # ---------------------------------------------------------------------------------------------
-glusterd_alive() {
-    local pid
-    [[ -s /run/glusterd.pid ]] || return 1
-    pid="$(cat /run/glusterd.pid)"
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == glusterd ]]
+# A pid file names a live daemon only if that pid runs the right program and is not a zombie
+# (after a kill -9 the dead daemon can linger as a zombie until its parent reaps it).
+pid_alive() { # pid_alive <pidfile> <comm>
+    local pid stat
+    [[ -s "$1" ]] || return 1
+    pid="$(cat "$1")"
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
+    [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$2" ]] || return 1
+    stat="${stat##*) }"                     # fields after "(comm) "; the first is the state
+    [[ "${stat:0:1}" != Z && "${stat:0:1}" != X ]]
 }
+glusterd_alive() { pid_alive /run/glusterd.pid glusterd; }
 
 ensure_glusterd() {
     if has_systemd; then
@@ -447,12 +454,7 @@ EXPORT {
 EOF
 }
 
-ganesha_alive() {
-    local pid
-    [[ -s "$GANESHA_PID" ]] || return 1
-    pid="$(cat "$GANESHA_PID")"
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == ganesha.nfsd ]]
-}
+ganesha_alive() { pid_alive "$GANESHA_PID" ganesha.nfsd; }
 
 ganesha_listening() { ss -Htln 'sport = :2049' 2>/dev/null | grep -q . ; }
 

@@ -35,7 +35,8 @@ BG_PIDS=()
 now() { echo $(( $(date +%s) - T0 )); }
 say() { printf '[%4ss] %s\n' "$(now)" "$*"; }
 skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
+FAIL_REASON=""
+fail() { FAIL_REASON="$*"; echo "FAIL: $*"; exit 1; }
 phase_start=-1
 phase() { local t; t=$(now); if [[ $phase_start -ge 0 ]]; then echo "TIMING: $phase_name took $((t - phase_start))s"; fi; phase_start=$t; phase_name="$*"; say "=== $*"; }
 
@@ -136,6 +137,7 @@ cleanup() {
         fi
     fi
     echo "TIMING: total $(now)s (cleanup done)"
+    if [[ -n "$FAIL_REASON" ]]; then echo "FAIL: $FAIL_REASON"; fi
     exit $rc
 }
 trap cleanup EXIT
@@ -334,16 +336,18 @@ run_bootstrap "$KILL_NODE" recover 0 || fail "recovery bootstrap of node $KILL_N
 wait_bricks_online "$KILL_NODE" || fail "bricks not all online after recovery"
 heal_t0=$(date +%s)
 healed=0
+first_pending=""
 for _ in $(seq 1 120); do
     out="$(on_node "$KILL_NODE" gluster --mode=script volume heal "$VOL" info 2>&1 || true)"
     connected=$(grep -c '^Status: Connected$' <<<"$out" || true)
     pending=$(awk -F': ' '/^Number of entries:/ { s += $2 } END { print s + 0 }' <<<"$out")
     entries=$(grep -c '^Number of entries:' <<<"$out" || true)
+    [[ -z "$first_pending" && $entries -gt 0 ]] && first_pending=$pending
     if [[ $connected == 3 && $entries == 3 && $pending == 0 ]]; then healed=1; break; fi
     sleep 1
 done
 [[ $healed == 1 ]] || { echo "$out"; fail "self-heal did not finish within 120s"; }
-echo "CHECK heal: 0 entries on 3 connected bricks after $(( $(date +%s) - heal_t0 ))s"
+echo "CHECK heal: 0 entries on 3 connected bricks after $(( $(date +%s) - heal_t0 ))s (pending at first poll: ${first_pending:-?})"
 
 brick_view() { # checksums + owners/modes of one brick, skipping gluster's internal directories
     on_node "$1" bash -c '
