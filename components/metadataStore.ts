@@ -1,0 +1,164 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as compute from "@pulumi/azure-native/compute";
+import * as k8s from "@pulumi/kubernetes";
+import { NameContext, resourceName } from "../lib/naming";
+import { etcdClaimName, postgresClaimName } from "./pachyderm/names";
+import { builtInRoleId, canNotDeleteLock, roleAssignment } from "./storage";
+
+/**
+ * Where etcd (and the in-cluster PostgreSQL) keep their data: PersistentVolumes the Pachyderm
+ * component binds its claims to (static binding: claimRef on the PV, volumeName on the claim).
+ * Implemented by ManagedDiskMetadataStore (Azure managed disks) and by the GlusterFS store.
+ */
+export interface MetadataStore {
+    kind: "managedDisk" | "glusterfs";
+    /** One PersistentVolume name per etcd member, in member order (claim `etcd-storage-etcd-<i>`). */
+    etcdVolumeNames: pulumi.Output<string>[];
+    /** When PostgreSQL runs in the cluster: its PersistentVolume (claim `postgres-storage-postgres-0`). */
+    postgresVolumeName?: pulumi.Output<string>;
+    /** The PersistentVolumes (and what they need): put them in the Pachyderm component's `metadata.dependsOn`. */
+    volumes: pulumi.Resource[];
+    /** GlusterFS: the address clients mount. */
+    address?: pulumi.Output<string>;
+}
+
+/**
+ * Built-in role "Virtual Machine Contributor". The AKS documentation for static Azure disks outside the
+ * node resource group asks for Contributor on the disk's resource group. What the CSI driver does with a
+ * static disk is read it, attach/detach it (a write on the node's scale set, which the cluster identity
+ * already owns, with a linked write check on the disk) and resize it (a write on the disk); the driver's
+ * documented permission list for disks is read/write/delete. Virtual Machine Contributor grants those
+ * disk actions and is assigned per disk, so the cluster identity gets nothing on the rest of the
+ * resource group (storage account, Cosmos DB, PostgreSQL, locks). Its disk delete right is neutralized
+ * by the per-disk CanNotDelete lock in production and by the Retain reclaim policy.
+ */
+export const VIRTUAL_MACHINE_CONTRIBUTOR = "9980e02c-c2be-4d73-94e8-173b1dc7cf3c";
+
+export const DISK_CSI_DRIVER = "disk.csi.azure.com";
+/** Node label of the Azure Disk CSI driver's topology, value `<region>-<zone>`. */
+export const DISK_CSI_ZONE_KEY = "topology.disk.csi.azure.com/zone";
+
+export interface ManagedDiskMetadataStoreArgs {
+    names: NameContext;
+    resourceGroupName: pulumi.Input<string>;
+    /** A region name (the zone label of the PVs is `<location>-<zone>`). */
+    location: string;
+    tags: Record<string, string>;
+    /** [] = no zone pinning; with zones, LRS disks are pinned to zones[i % zones.length]. */
+    zones: string[];
+    protect: boolean;
+    locks: boolean;
+    /** Premium_ZRS in production (attachable from every zone); Premium_LRS in dev. */
+    diskSku: "Premium_LRS" | "Premium_ZRS";
+    etcdReplicas: number;
+    etcdDiskSizeGb: number;
+    /** A disk and a PV for PostgreSQL when it runs in the cluster. */
+    postgresInCluster: boolean;
+    postgresDiskSizeGb: number;
+    /** Namespace of the claims the PVs are pre-bound to. */
+    namespace: string;
+    /** Principal id of the AKS cluster (control-plane) identity, which attaches the disks. */
+    clusterPrincipalId: pulumi.Input<string>;
+}
+
+interface DiskSpec { key: string; sizeGb: number; claim: string; zone?: string }
+
+/**
+ * One managed disk per etcd member (plus one for the in-cluster PostgreSQL), created outside AKS's
+ * node resource group so that deleting or recreating the cluster never touches them, each exposed as
+ * a Retain PersistentVolume pre-bound to the claim name the Pachyderm StatefulSets use. The Kubernetes
+ * provider comes from the component's `providers` option.
+ */
+export class ManagedDiskMetadataStore extends pulumi.ComponentResource implements MetadataStore {
+    public readonly kind = "managedDisk" as const;
+    public readonly disks: compute.Disk[] = [];
+    public readonly diskIds: pulumi.Output<string>[] = [];
+    public readonly persistentVolumes: k8s.core.v1.PersistentVolume[] = [];
+    public readonly etcdVolumeNames: pulumi.Output<string>[] = [];
+    public readonly postgresVolumeName?: pulumi.Output<string>;
+    public readonly volumes: pulumi.Resource[] = [];
+
+    constructor(name: string, args: ManagedDiskMetadataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pachyderm-azure:metadataStore:ManagedDiskMetadataStore", name, {}, opts);
+        if (!Number.isInteger(args.etcdReplicas) || args.etcdReplicas < 1) throw new pulumi.RunError(`ManagedDiskMetadataStore ${name}: etcdReplicas must be a positive integer`);
+        if (args.protect && args.diskSku !== "Premium_ZRS") throw new pulumi.RunError(`ManagedDiskMetadataStore ${name}: a protected (production) store needs Premium_ZRS disks`);
+        const n = args.names;
+        // ZRS disks attach from any zone; LRS disks exist in one zone and must be pinned (a regional
+        // LRS disk cannot attach to a zonal node).
+        const zonal = args.diskSku === "Premium_LRS" && args.zones.length > 0;
+        const zoneOf = (i: number) => (zonal ? args.zones[i % args.zones.length] : undefined);
+
+        const specs: DiskSpec[] = Array.from({ length: args.etcdReplicas }, (_, i) => ({
+            key: `etcd-${i}`, sizeGb: args.etcdDiskSizeGb, claim: etcdClaimName(i), zone: zoneOf(i),
+        }));
+        if (args.postgresInCluster) specs.push({ key: "postgres", sizeGb: args.postgresDiskSizeGb, claim: postgresClaimName(), zone: zoneOf(0) });
+
+        const roleId = builtInRoleId(VIRTUAL_MACHINE_CONTRIBUTOR, { parent: this });
+        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+
+        for (const spec of specs) {
+            const disk = new compute.Disk(`${name}-disk-${spec.key}`, {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                diskName: resourceName("disk", n, spec.key),
+                sku: { name: args.diskSku },
+                zones: spec.zone ? [spec.zone] : undefined,
+                diskSizeGB: spec.sizeGb,
+                creationData: { createOption: "Empty" },
+                // Only attachable to VMs: no SAS export or import, from anywhere.
+                networkAccessPolicy: "DenyAll",
+                publicNetworkAccess: "Disabled",
+                encryption: { type: "EncryptionAtRestWithPlatformKey" },
+            }, { parent: this, ...keep });
+            this.disks.push(disk);
+            this.diskIds.push(disk.id);
+
+            const access = roleAssignment(`${name}-disk-${spec.key}-attach`, this, {
+                scope: disk.id,
+                roleDefinitionId: roleId,
+                principalId: args.clusterPrincipalId,
+                description: `AKS attaches the ${spec.key} metadata disk`,
+            });
+            if (args.locks) {
+                canNotDeleteLock(`${name}-disk-${spec.key}-lock`, this, disk.id, resourceName("lock", n, `disk-${spec.key}`),
+                    "Pachyderm metadata (etcd/PostgreSQL): without it the object store cannot be read.", args.protect);
+            }
+
+            const pvName = `pv-${n.prefix}-${n.stack}-${spec.key}`.toLowerCase();
+            const pv = new k8s.core.v1.PersistentVolume(`${name}-pv-${spec.key}`, {
+                metadata: {
+                    name: pvName,
+                    labels: { "app.kubernetes.io/part-of": "pachyderm", "app.kubernetes.io/component": spec.key.startsWith("etcd") ? "etcd" : "postgres" },
+                },
+                spec: {
+                    capacity: { storage: `${spec.sizeGb}Gi` },
+                    accessModes: ["ReadWriteOnce"],
+                    volumeMode: "Filesystem",
+                    // Deleting the claim (or the namespace) never deletes the disk.
+                    persistentVolumeReclaimPolicy: "Retain",
+                    storageClassName: "",
+                    // Pre-bound: only this claim can take this volume.
+                    claimRef: { namespace: args.namespace, name: spec.claim },
+                    csi: { driver: DISK_CSI_DRIVER, volumeHandle: disk.id, fsType: "ext4", volumeAttributes: { fsType: "ext4" } },
+                    nodeAffinity: spec.zone ? {
+                        required: {
+                            nodeSelectorTerms: [{ matchExpressions: [{ key: DISK_CSI_ZONE_KEY, operator: "In", values: [`${args.location}-${spec.zone}`] }] }],
+                        },
+                    } : undefined,
+                },
+            }, { parent: this, dependsOn: [access], protect: args.protect });
+            this.persistentVolumes.push(pv);
+            this.volumes.push(pv);
+            const volumeName = pv.metadata.name;
+            if (spec.key === "postgres") this.postgresVolumeName = volumeName;
+            else this.etcdVolumeNames.push(volumeName);
+        }
+
+        this.registerOutputs({
+            diskIds: this.diskIds,
+            etcdVolumeNames: this.etcdVolumeNames,
+            postgresVolumeName: this.postgresVolumeName,
+        });
+    }
+}

@@ -1,0 +1,165 @@
+import * as k8s from "@pulumi/kubernetes";
+import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+
+const captured = captureResources();
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ManagedDiskMetadataStore, VIRTUAL_MACHINE_CONTRIBUTOR } = require("../../components/metadataStore") as typeof import("../../components/metadataStore");
+type Args = import("../../components/metadataStore").ManagedDiskMetadataStoreArgs;
+
+const T = {
+    disk: "azure-native:compute:Disk",
+    role: "azure-native:authorization:RoleAssignment",
+    lock: "azure-native:authorization:ManagementLockByScope",
+    pv: "kubernetes:core/v1:PersistentVolume",
+};
+const CLUSTER_PRINCIPAL = "11111111-2222-4333-8444-555555555555";
+
+function args(env: "dev" | "staging" | "prod", over: Partial<Args> = {}): Args {
+    const prod = env === "prod";
+    return {
+        names: { prefix: "pachlab", stack: env, location: "westeurope" },
+        resourceGroupName: `rg-pachlab-${env}`,
+        location: "westeurope",
+        tags: { environment: prod ? "prod" : "dev", project: "pachlab", owner: "lab", "cost-center": "cc1" },
+        zones: env === "dev" ? [] : ["1", "2", "3"],
+        protect: prod,
+        locks: prod,
+        diskSku: prod ? "Premium_ZRS" : "Premium_LRS",
+        etcdReplicas: env === "dev" ? 1 : 3,
+        etcdDiskSizeGb: prod ? 256 : 64,
+        postgresInCluster: !prod,
+        postgresDiskSizeGb: 64,
+        namespace: "pachyderm",
+        clusterPrincipalId: CLUSTER_PRINCIPAL,
+        ...over,
+    };
+}
+
+interface Built { comp: InstanceType<typeof ManagedDiskMetadataStore>; of: (type: string) => Captured[]; get: (type: string, suffix: string) => Captured; provider: k8s.Provider }
+
+async function build(name: string, a: Args): Promise<Built> {
+    const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: "{}" });
+    const comp = new ManagedDiskMetadataStore(name, a, { providers: { kubernetes: provider } });
+    await settle(...comp.etcdVolumeNames, comp.postgresVolumeName, ...comp.diskIds);
+    return { comp, provider, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
+}
+
+let dev: Built;
+let staging: Built;
+let prod: Built;
+
+beforeAll(async () => {
+    dev = await build("dev", args("dev"));
+    staging = await build("staging", args("staging"));
+    prod = await build("prod", args("prod"));
+});
+
+describe.each([["dev", () => dev], ["staging", () => staging], ["prod", () => prod]] as const)("ManagedDiskMetadataStore (%s)", (env, get) => {
+    const prodEnv = env === "prod";
+    const etcd = env === "dev" ? 1 : 3;
+    const keys = [...Array.from({ length: etcd }, (_, i) => `etcd-${i}`), ...(prodEnv ? [] : ["postgres"])];
+
+    test("one disk per etcd member, plus PostgreSQL when it runs in the cluster", () => {
+        expect(get().of(T.disk).map((d) => d.inputs.diskName)).toEqual(keys.map((k) => `disk-pachlab-${env}-${k}`));
+        expect(get().comp.etcdVolumeNames).toHaveLength(etcd);
+        expect(get().comp.postgresVolumeName === undefined).toBe(prodEnv);
+        expect(get().comp.kind).toBe("managedDisk");
+    });
+
+    test("rule 32: Premium_ZRS in production, network access DenyAll, public access off, encrypted, empty", () => {
+        for (const d of get().of(T.disk)) {
+            expect(d.inputs.sku).toEqual({ name: prodEnv ? "Premium_ZRS" : "Premium_LRS" });
+            expect(d.inputs.networkAccessPolicy).toBe("DenyAll");
+            expect(d.inputs.publicNetworkAccess).toBe("Disabled");
+            expect(d.inputs.encryption).toEqual({ type: "EncryptionAtRestWithPlatformKey" });
+            expect(d.inputs.creationData).toEqual({ createOption: "Empty" });
+            expect(d.inputs.tags).toEqual(args(env).tags);
+        }
+    });
+
+    test("disk sizes from the arguments", () => {
+        for (const d of get().of(T.disk)) {
+            expect(d.inputs.diskSizeGB).toBe(d.inputs.diskName.endsWith("postgres") ? 64 : (prodEnv ? 256 : 64));
+        }
+    });
+
+    test("zones: LRS disks pinned to the member's zone with matching PV node affinity; ZRS and zoneless disks unpinned", () => {
+        const disks = get().of(T.disk);
+        const pvs = get().of(T.pv);
+        disks.forEach((d, i) => {
+            const pv = pvs[i];
+            if (env === "staging") {
+                const zone = d.inputs.diskName.endsWith("postgres") ? "1" : String(i + 1);
+                expect(d.inputs.zones).toEqual([zone]);
+                expect(pv.inputs.spec.nodeAffinity.required.nodeSelectorTerms).toEqual([
+                    { matchExpressions: [{ key: "topology.disk.csi.azure.com/zone", operator: "In", values: [`westeurope-${zone}`] }] },
+                ]);
+            } else {
+                expect(d.inputs.zones).toBeUndefined();
+                expect(pv.inputs.spec.nodeAffinity).toBeUndefined();
+            }
+        });
+    });
+
+    test("the cluster identity may attach each disk: Virtual Machine Contributor on that disk only", () => {
+        const disks = get().of(T.disk);
+        const roles = get().of(T.role);
+        expect(roles).toHaveLength(disks.length);
+        roles.forEach((r, i) => {
+            expect(r.inputs.scope).toMatch(/\/providers\/Microsoft\.Compute\/disks\/disk-pachlab-/);
+            expect(dependsOn(r, disks[i])).toBe(true);
+            expect(r.inputs.principalId).toBe(CLUSTER_PRINCIPAL);
+            expect(r.inputs.principalType).toBe("ServicePrincipal");
+            expect(r.inputs.roleDefinitionId).toBe(`/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${VIRTUAL_MACHINE_CONTRIBUTOR}`);
+            expect(r.inputs.roleAssignmentName).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        });
+        expect(new Set(roles.map((r) => r.inputs.roleAssignmentName)).size).toBe(roles.length);
+    });
+
+    test("PersistentVolumes: Retain, CSI disk handle, pre-bound to the Pachyderm claims, through the cluster's provider", async () => {
+        const disks = get().of(T.disk);
+        const pvs = get().of(T.pv);
+        const roles = get().of(T.role);
+        const claims = keys.map((k) => (k === "postgres" ? "postgres-storage-postgres-0" : `etcd-storage-${k}`));
+        const providerUrn = await valueOf(get().provider.urn);
+        pvs.forEach((pv, i) => {
+            expect(pv.inputs.metadata.name).toBe(`pv-pachlab-${env}-${keys[i]}`);
+            expect(pv.inputs.spec).toMatchObject({
+                persistentVolumeReclaimPolicy: "Retain",
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: "",
+                capacity: { storage: `${disks[i].inputs.diskSizeGB}Gi` },
+                claimRef: { namespace: "pachyderm", name: claims[i] },
+                csi: { driver: "disk.csi.azure.com", fsType: "ext4" },
+            });
+            expect(pv.inputs.spec.csi.volumeHandle).toMatch(new RegExp(`/providers/Microsoft\\.Compute/disks/disk-pachlab-${env}-${keys[i]}$`));
+            expect(dependsOn(pv, roles[i])).toBe(true);
+            expect(pv.provider.startsWith(`${providerUrn}::`)).toBe(true);
+        });
+        expect(await Promise.all(get().comp.etcdVolumeNames.map(valueOf))).toEqual(keys.filter((k) => k.startsWith("etcd")).map((k) => `pv-pachlab-${env}-${k}`));
+        expect(get().comp.volumes).toHaveLength(keys.length);
+    });
+
+    test(`rules 11/12: disks and PVs protected, disks retained and locked ${prodEnv ? "in production" : "— not in dev"}`, () => {
+        for (const d of get().of(T.disk)) expect({ n: d.name, protect: d.protect, retain: d.retainOnDelete }).toEqual({ n: d.name, protect: prodEnv, retain: prodEnv });
+        for (const pv of get().of(T.pv)) expect({ n: pv.name, protect: pv.protect }).toEqual({ n: pv.name, protect: prodEnv });
+        const locks = get().of(T.lock);
+        expect(locks).toHaveLength(prodEnv ? keys.length : 0);
+        for (const l of locks) expect(l.inputs.level).toBe("CanNotDelete");
+        for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
+            expect({ n: r.name, deletedWith: r.deletedWith, replaceOnChanges: r.replaceOnChanges, dbr: r.deleteBeforeReplace })
+                .toEqual({ n: r.name, deletedWith: "", replaceOnChanges: [], dbr: false });
+        }
+    });
+});
+
+describe("ManagedDiskMetadataStore argument checks", () => {
+    test("refuses LRS disks in a protected (production) store", () => {
+        expect(() => new ManagedDiskMetadataStore("bad", args("prod", { diskSku: "Premium_LRS" }))).toThrow(/Premium_ZRS/);
+    });
+    test("refuses zero etcd members", () => {
+        expect(() => new ManagedDiskMetadataStore("bad2", args("dev", { etcdReplicas: 0 }))).toThrow(/etcdReplicas/);
+    });
+});
