@@ -1,0 +1,184 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
+import type { CosmosContainerSpec } from "../lib/config";
+import { NameContext, globalName, resourceName } from "../lib/naming";
+import { canNotDeleteLock, deterministicGuid, privateLink } from "./storage";
+
+/** Built-in Cosmos DB data-plane role "Cosmos DB Built-in Data Contributor" (items read/write, no management). */
+export const COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002";
+/** Cosmos DB's system property, never queried: always out of the index. */
+export const ETAG_PATH = "/\"_etag\"/?";
+
+export interface CosmosDbArgs {
+    names: NameContext;
+    resourceGroupName: pulumi.Input<string>;
+    location: string;
+    tags: Record<string, string>;
+    /** Non-empty (and capacity mode autoscale): every location is zone-redundant. */
+    zones: string[];
+    /** Production: protect + retainOnDelete on the account, database and containers. */
+    protect: boolean;
+    /** Production: CanNotDelete lock on the account (it covers databases and containers too). */
+    locks: boolean;
+    capacityMode: "serverless" | "autoscale";
+    /** Autoscale only: the database's shared maximum RU/s. */
+    maxThroughput: number;
+    databaseName: string;
+    containers: CosmosContainerSpec[];
+    /** A second (failover) region; autoscale only. */
+    secondaryLocation?: string;
+    backupTier: "Continuous7Days" | "Continuous30Days";
+    vnetId: pulumi.Input<string>;
+    privateEndpointSubnetId: pulumi.Input<string>;
+    /** Principal (object) id that reads and writes items, e.g. the ingress VM's user-assigned identity. */
+    dataContributorPrincipalId: pulumi.Input<string>;
+}
+
+export function validateCosmosArgs(a: CosmosDbArgs): string[] {
+    const p: string[] = [];
+    if (a.containers.length === 0) p.push("containers: at least one");
+    const names = a.containers.map((c) => c.name);
+    if (new Set(names).size !== names.length) p.push("containers: duplicate names");
+    if (a.capacityMode === "serverless" && a.secondaryLocation) p.push("secondaryLocation: serverless accounts are single-region");
+    if (a.secondaryLocation === a.location) p.push("secondaryLocation: must differ from location");
+    if (a.capacityMode === "autoscale" && (a.maxThroughput < 1000 || a.maxThroughput % 1000 !== 0)) p.push("maxThroughput: a multiple of 1000, at least 1000");
+    if (a.protect && a.backupTier !== "Continuous30Days") p.push("backupTier: a protected (production) account keeps 30 days of continuous backup");
+    return p;
+}
+
+/**
+ * Cosmos DB for NoSQL: Entra ID only (keys off, also for metadata writes), reachable only through a
+ * private endpoint, continuous backup (point-in-time restore of the account, a database or a container),
+ * zone-redundant locations and automatic failover when zones are in use.
+ */
+export class CosmosDb extends pulumi.ComponentResource {
+    public readonly account: cosmosdb.DatabaseAccount;
+    public readonly database: cosmosdb.SqlResourceSqlDatabase;
+    public readonly containers: cosmosdb.SqlResourceSqlContainer[] = [];
+    public readonly accountName: pulumi.Output<string>;
+    public readonly accountId: pulumi.Output<string>;
+    /** `https://<account>.documents.azure.com:443/` (resolves to the private endpoint inside the VNet). */
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly databaseName: pulumi.Output<string>;
+    public readonly containerNames: pulumi.Output<string[]>;
+    public readonly privateEndpointIp: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: CosmosDbArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pachyderm-azure:cosmos:CosmosDb", name, {}, opts);
+        const problems = validateCosmosArgs(args);
+        if (problems.length > 0) throw new pulumi.RunError(`CosmosDb ${name}: ${problems.join("; ")}`);
+        const n = args.names;
+        const serverless = args.capacityMode === "serverless";
+        // Zone redundancy is fixed at creation. Serverless accounts are left zonal: they are the dev
+        // shape and their zone support is not something to rely on.
+        const zoneRedundant = args.zones.length > 0 && !serverless;
+        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+
+        this.account = new cosmosdb.DatabaseAccount(`${name}-account`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: args.tags,
+            accountName: globalName("cosmos", n),
+            kind: "GlobalDocumentDB",
+            databaseAccountOfferType: "Standard",
+            capabilities: serverless ? [{ name: "EnableServerless" }] : [],
+            locations: [
+                { locationName: args.location, failoverPriority: 0, isZoneRedundant: zoneRedundant },
+                ...(args.secondaryLocation ? [{ locationName: args.secondaryLocation, failoverPriority: 1, isZoneRedundant: zoneRedundant }] : []),
+            ],
+            consistencyPolicy: { defaultConsistencyLevel: "Session" },
+            enableAutomaticFailover: true,
+            enableMultipleWriteLocations: false,
+            // Continuous backup: restore to any second of the window, also after the account is deleted.
+            backupPolicy: { type: "Continuous", continuousModeProperties: { tier: args.backupTier } },
+            disableLocalAuth: true,
+            disableKeyBasedMetadataWriteAccess: true,
+            publicNetworkAccess: "Disabled",
+            ipRules: [],
+            isVirtualNetworkFilterEnabled: false,
+            networkAclBypass: "None",
+            networkAclBypassResourceIds: [],
+            minimalTlsVersion: "Tls12",
+        }, { parent: this, ...keep });
+
+        this.database = new cosmosdb.SqlResourceSqlDatabase(`${name}-db`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: this.account.name,
+            databaseName: args.databaseName,
+            tags: args.tags,
+            resource: { id: args.databaseName },
+            options: serverless ? undefined : { autoscaleSettings: { maxThroughput: args.maxThroughput } },
+        }, { parent: this, ...keep });
+        this.databaseName = this.database.id.apply(() => args.databaseName);
+
+        for (const spec of args.containers) {
+            this.containers.push(new cosmosdb.SqlResourceSqlContainer(`${name}-container-${spec.name}`, {
+                resourceGroupName: args.resourceGroupName,
+                accountName: this.account.name,
+                databaseName: this.databaseName,
+                containerName: spec.name,
+                tags: args.tags,
+                resource: {
+                    id: spec.name,
+                    // Changing the partition key replaces the container (its data): protect stops that in production.
+                    partitionKey: { paths: [spec.partitionKeyPath], kind: "Hash", version: 2 },
+                    ...(spec.defaultTtlSeconds !== undefined ? { defaultTtl: spec.defaultTtlSeconds } : {}),
+                    indexingPolicy: {
+                        indexingMode: "consistent",
+                        automatic: true,
+                        includedPaths: [{ path: "/*" }],
+                        excludedPaths: [...spec.excludedPaths, ETAG_PATH].map((path) => ({ path })),
+                    },
+                },
+            }, { parent: this, ...keep }));
+        }
+        const containerNames = args.containers.map((c) => c.name);
+        this.containerNames = pulumi.all(this.containers.map((c) => c.id)).apply(() => containerNames);
+
+        const link = privateLink(`${name}-sql`, this, {
+            names: n,
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: args.tags,
+            suffix: "cosmos",
+            targetId: this.account.id,
+            groupId: "Sql",
+            zoneName: "privatelink.documents.azure.com",
+            vnetId: args.vnetId,
+            subnetId: args.privateEndpointSubnetId,
+        });
+        this.privateEndpointIp = link.ip;
+
+        // Data-plane RBAC (keys are off). Scoped to the database: the principal reads and writes items
+        // there and nothing else in the account.
+        const roleDefinitionId = pulumi.interpolate`${this.account.id}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`;
+        const scope = pulumi.interpolate`${this.account.id}/dbs/${this.databaseName}`;
+        new cosmosdb.SqlResourceSqlRoleAssignment(`${name}-data-contributor`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: this.account.name,
+            roleAssignmentId: pulumi.all([scope, roleDefinitionId, args.dataContributorPrincipalId])
+                .apply(([s, r, p]) => deterministicGuid(s.toLowerCase(), r.toLowerCase(), p)),
+            roleDefinitionId,
+            scope,
+            principalId: args.dataContributorPrincipalId,
+        }, { parent: this, dependsOn: [this.database] });
+
+        if (args.locks) {
+            canNotDeleteLock(`${name}-lock`, this, this.account.id, resourceName("lock", n, "cosmos"),
+                "Cosmos DB with continuous backup: remove only with the data owner's approval.", args.protect);
+        }
+
+        this.accountName = this.account.name;
+        this.accountId = this.account.id;
+        this.endpoint = this.account.documentEndpoint;
+
+        this.registerOutputs({
+            accountName: this.accountName,
+            accountId: this.accountId,
+            endpoint: this.endpoint,
+            databaseName: this.databaseName,
+            containerNames: this.containerNames,
+            privateEndpointIp: this.privateEndpointIp,
+        });
+    }
+}

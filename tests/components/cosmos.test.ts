@@ -1,0 +1,185 @@
+import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+
+const captured = captureResources();
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CosmosDb, validateCosmosArgs, COSMOS_DATA_CONTRIBUTOR } = require("../../components/cosmos") as typeof import("../../components/cosmos");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { deterministicGuid } = require("../../components/storage") as typeof import("../../components/storage");
+type Args = import("../../components/cosmos").CosmosDbArgs;
+
+const T = {
+    account: "azure-native:cosmosdb:DatabaseAccount",
+    db: "azure-native:cosmosdb:SqlResourceSqlDatabase",
+    container: "azure-native:cosmosdb:SqlResourceSqlContainer",
+    role: "azure-native:cosmosdb:SqlResourceSqlRoleAssignment",
+    lock: "azure-native:authorization:ManagementLockByScope",
+    pep: "azure-native:network:PrivateEndpoint",
+    zone: "azure-native:privatedns:PrivateZone",
+    link: "azure-native:privatedns:VirtualNetworkLink",
+    zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+};
+const PRINCIPAL = "99999999-8888-4777-8666-555555555555";
+const VNET = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-pachlab`;
+
+function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
+    const prod = env === "prod";
+    return {
+        names: { prefix: "pachlab", stack: env, location: "westeurope" },
+        resourceGroupName: `rg-pachlab-${env}`,
+        location: "westeurope",
+        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
+        zones: prod ? ["1", "2", "3"] : [],
+        protect: prod,
+        locks: prod,
+        capacityMode: prod ? "autoscale" : "serverless",
+        maxThroughput: 4000,
+        databaseName: "ingest",
+        containers: [
+            { name: "events", partitionKeyPath: "/source", defaultTtlSeconds: 2592000, excludedPaths: ["/payload/*"] },
+            { name: "manifests", partitionKeyPath: "/repo", excludedPaths: [] },
+        ],
+        secondaryLocation: prod ? "northeurope" : undefined,
+        backupTier: prod ? "Continuous30Days" : "Continuous7Days",
+        vnetId: VNET,
+        privateEndpointSubnetId: `${VNET}/subnets/snet-pep`,
+        dataContributorPrincipalId: PRINCIPAL,
+        ...over,
+    };
+}
+
+interface Built { comp: InstanceType<typeof CosmosDb>; of: (type: string) => Captured[]; get: (type: string, suffix: string) => Captured }
+
+async function build(name: string, a: Args): Promise<Built> {
+    const comp = new CosmosDb(name, a);
+    await settle(comp.endpoint, comp.containerNames, comp.databaseName);
+    return { comp, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
+}
+
+let dev: Built;
+let prod: Built;
+
+beforeAll(async () => {
+    dev = await build("dev", args("dev"));
+    prod = await build("prod", args("prod"));
+});
+
+describe.each([["dev", () => dev], ["prod", () => prod]] as const)("CosmosDb (%s)", (env, get) => {
+    const prodEnv = env === "prod";
+
+    test("account: NoSQL, Standard offer, Session consistency, globally unique CAF name", () => {
+        const a = get().get(T.account, "account").inputs;
+        expect(a.kind).toBe("GlobalDocumentDB");
+        expect(a.databaseAccountOfferType).toBe("Standard");
+        expect(a.consistencyPolicy).toEqual({ defaultConsistencyLevel: "Session" });
+        expect(a.accountName).toMatch(new RegExp(`^cosmos-pachlab-${env}-[0-9a-f]{6}$`));
+        expect(a.tags).toEqual(args(env).tags);
+    });
+
+    test("rule 29: keys off (also for metadata writes), public network access off, TLS 1.2, no IP rules or bypass", () => {
+        const a = get().get(T.account, "account").inputs;
+        expect(a.disableLocalAuth).toBe(true);
+        expect(a.disableKeyBasedMetadataWriteAccess).toBe(true);
+        expect(a.publicNetworkAccess).toBe("Disabled");
+        expect(a.minimalTlsVersion).toBe("Tls12");
+        expect(a.ipRules).toEqual([]);
+        expect(a.networkAclBypass).toBe("None");
+    });
+
+    test("rule 29: a Sql private endpoint with the documents.azure.com private zone", () => {
+        const b = get();
+        const pep = b.get(T.pep, "sql-pep");
+        expect(pep.inputs.privateLinkServiceConnections[0].groupIds).toEqual(["Sql"]);
+        expect(dependsOn(pep, b.get(T.account, "account"))).toBe(true);
+        expect(pep.inputs.privateEndpointName).toBe(`pep-pachlab-${env}-cosmos`);
+        expect(b.get(T.zone, "sql-zone").inputs.privateZoneName).toBe("privatelink.documents.azure.com");
+        expect(b.get(T.link, "sql-zone-link").inputs).toMatchObject({ registrationEnabled: false, virtualNetwork: { id: VNET } });
+        expect(b.get(T.zoneGroup, "sql-pep-dns").inputs.privateDnsZoneConfigs[0].privateDnsZoneId).toContain("privatelink.documents.azure.com");
+    });
+
+    test(`rule 30: continuous backup ${prodEnv ? "30" : "7"} days; zone redundancy and failover region in production`, () => {
+        const a = get().get(T.account, "account").inputs;
+        expect(a.backupPolicy).toEqual({ type: "Continuous", continuousModeProperties: { tier: prodEnv ? "Continuous30Days" : "Continuous7Days" } });
+        expect(a.enableAutomaticFailover).toBe(true);
+        if (prodEnv) {
+            expect(a.locations).toEqual([
+                { locationName: "westeurope", failoverPriority: 0, isZoneRedundant: true },
+                { locationName: "northeurope", failoverPriority: 1, isZoneRedundant: true },
+            ]);
+            expect(a.capabilities).toEqual([]);
+        } else {
+            expect(a.locations).toEqual([{ locationName: "westeurope", failoverPriority: 0, isZoneRedundant: false }]);
+            expect(a.capabilities).toEqual([{ name: "EnableServerless" }]);
+        }
+    });
+
+    test("database: autoscale throughput in production, none when serverless", () => {
+        const db = get().get(T.db, "db").inputs;
+        expect(db.resource).toEqual({ id: "ingest" });
+        if (prodEnv) expect(db.options).toEqual({ autoscaleSettings: { maxThroughput: 4000 } });
+        else expect(db.options).toBeUndefined();
+    });
+
+    test("containers: hash partition key v2, TTL, excluded paths plus _etag", () => {
+        const events = get().get(T.container, "container-events").inputs;
+        expect(events.databaseName).toBe("ingest");
+        expect(events.resource.partitionKey).toEqual({ paths: ["/source"], kind: "Hash", version: 2 });
+        expect(events.resource.defaultTtl).toBe(2592000);
+        expect(events.resource.indexingPolicy.excludedPaths).toEqual([{ path: "/payload/*" }, { path: "/\"_etag\"/?" }]);
+        const manifests = get().get(T.container, "container-manifests").inputs;
+        expect(manifests.resource.defaultTtl).toBeUndefined();
+        expect(manifests.resource.indexingPolicy.excludedPaths).toEqual([{ path: "/\"_etag\"/?" }]);
+    });
+
+    test("data-plane role: built-in Data Contributor for the principal, scoped to the database, stable GUID", async () => {
+        const ra = get().get(T.role, "data-contributor");
+        const accountId = await valueOf(get().comp.accountId);
+        expect(ra.inputs.principalId).toBe(PRINCIPAL);
+        expect(ra.inputs.roleDefinitionId).toBe(`${accountId}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`);
+        expect(ra.inputs.scope).toBe(`${accountId}/dbs/ingest`);
+        expect(ra.inputs.roleAssignmentId).toBe(deterministicGuid(ra.inputs.scope.toLowerCase(), ra.inputs.roleDefinitionId.toLowerCase(), PRINCIPAL));
+        expect(dependsOn(ra, get().get(T.db, "db"))).toBe(true);
+    });
+
+    test(`rules 11/12: account, database, containers ${prodEnv ? "protected, retained and locked" : "unprotected, unlocked"}`, () => {
+        const b = get();
+        for (const r of [b.get(T.account, "account"), b.get(T.db, "db"), ...b.of(T.container)]) {
+            expect({ n: r.name, protect: r.protect, retain: r.retainOnDelete }).toEqual({ n: r.name, protect: prodEnv, retain: prodEnv });
+        }
+        const locks = b.of(T.lock);
+        expect(locks).toHaveLength(prodEnv ? 1 : 0);
+        if (prodEnv) {
+            expect(locks[0].inputs.level).toBe("CanNotDelete");
+            expect(dependsOn(locks[0], b.get(T.account, "account"))).toBe(true);
+        }
+        for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
+            expect({ n: r.name, deletedWith: r.deletedWith, roc: r.replaceOnChanges, dbr: r.deleteBeforeReplace }).toEqual({ n: r.name, deletedWith: "", roc: [], dbr: false });
+        }
+    });
+
+    test("outputs: endpoint, database and container names", async () => {
+        const c = get().comp;
+        expect(await valueOf(c.endpoint)).toMatch(new RegExp(`^https://cosmos-pachlab-${env}-[0-9a-f]{6}\\.documents\\.azure\\.com:443/$`));
+        expect(await valueOf(c.databaseName)).toBe("ingest");
+        expect(await valueOf(c.containerNames)).toEqual(["events", "manifests"]);
+        expect(await valueOf(c.accountName)).toMatch(/^cosmos-pachlab-/);
+    });
+});
+
+describe("validateCosmosArgs", () => {
+    test("accepts dev and prod", () => {
+        expect(validateCosmosArgs(args("dev"))).toEqual([]);
+        expect(validateCosmosArgs(args("prod"))).toEqual([]);
+    });
+    test("rejects a serverless second region, 7-day backup when protected, duplicate containers", () => {
+        const p = validateCosmosArgs(args("prod", {
+            capacityMode: "serverless", backupTier: "Continuous7Days",
+            containers: [{ name: "a", partitionKeyPath: "/x", excludedPaths: [] }, { name: "a", partitionKeyPath: "/y", excludedPaths: [] }],
+        })).join("\n");
+        expect(p).toMatch(/secondaryLocation/);
+        expect(p).toMatch(/backupTier/);
+        expect(p).toMatch(/duplicate/);
+        expect(() => new CosmosDb("bad", args("dev", { containers: [] }))).toThrow(/containers/);
+    });
+});
