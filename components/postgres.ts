@@ -1,0 +1,177 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import * as random from "@pulumi/random";
+import { NameContext, globalName, resourceName } from "../lib/naming";
+import { canNotDeleteLock } from "./storage";
+
+/** Pachyderm's two databases; the name `dex` is fixed by Pachyderm. */
+export const POSTGRES_DATABASES = ["pachyderm", "dex"] as const;
+export const POSTGRES_ADMIN_USER = "pachyderm";
+
+export interface AzurePostgresArgs {
+    names: NameContext;
+    resourceGroupName: pulumi.Input<string>;
+    location: pulumi.Input<string>;
+    tags: Record<string, string>;
+    /** Non-empty: the primary goes to zones[0] and (with HA) the standby to zones[1]. */
+    zones: string[];
+    protect: boolean;
+    locks: boolean;
+    version: "16";
+    skuName: string;
+    skuTier: "Burstable" | "GeneralPurpose" | "MemoryOptimized";
+    storageSizeGb: number;
+    /** 14-35 days of point-in-time restore. */
+    backupRetentionDays: number;
+    /** Geo-redundant backup (production; can only be chosen at creation). */
+    geoRedundantBackup: boolean;
+    /** Zone-redundant high availability (production). */
+    highAvailability: boolean;
+    /** Subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers. */
+    delegatedSubnetId: pulumi.Input<string>;
+    vnetId: pulumi.Input<string>;
+    /** Also accept Entra ID tokens (password authentication stays on: Pachyderm needs it). */
+    entraAuth?: boolean;
+}
+
+export function validatePostgresArgs(a: AzurePostgresArgs): string[] {
+    const p: string[] = [];
+    if (a.backupRetentionDays < 14 || a.backupRetentionDays > 35) p.push("backupRetentionDays: 14-35");
+    if (a.highAvailability && a.skuTier === "Burstable") p.push("highAvailability: not available on the Burstable tier");
+    if (a.highAvailability && a.zones.length < 2) p.push("highAvailability: zone-redundant HA needs two zones");
+    if (a.protect && (!a.highAvailability || !a.geoRedundantBackup)) p.push("a protected (production) server needs highAvailability and geoRedundantBackup");
+    if (a.storageSizeGb < 32) p.push("storageSizeGb: at least 32");
+    return p;
+}
+
+/**
+ * Azure Database for PostgreSQL Flexible Server (azure-native v3 `dbforpostgresql.Server` is the
+ * flexible server, API 2025-08-01) for Pachyderm: private access only (delegated subnet, its own
+ * private DNS zone, no firewall rule), TLS required, 14+ days of point-in-time restore, geo-redundant
+ * backup and zone-redundant HA in production; the `pachyderm` and `dex` databases.
+ */
+export class AzurePostgres extends pulumi.ComponentResource {
+    public readonly server: dbforpostgresql.Server;
+    public readonly databases: dbforpostgresql.Database[] = [];
+    public readonly serverName: pulumi.Output<string>;
+    /** Server FQDN: POSTGRES_HOST (sslmode require). */
+    public readonly host: pulumi.Output<string>;
+    public readonly port = 5432;
+    public readonly user: pulumi.Output<string>;
+    /** Administrator password (secret). */
+    public readonly password: pulumi.Output<string>;
+
+    constructor(name: string, args: AzurePostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pachyderm-azure:postgres:AzurePostgres", name, {}, opts);
+        const problems = validatePostgresArgs(args);
+        if (problems.length > 0) throw new pulumi.RunError(`AzurePostgres ${name}: ${problems.join("; ")}`);
+        const n = args.names;
+        const serverName = globalName("psql", n);
+        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+
+        // Letters and digits only: the password ends up in connection strings and URLs unescaped.
+        const password = new random.RandomPassword(`${name}-admin-password`, {
+            length: 32,
+            special: false,
+            minUpper: 2,
+            minLower: 2,
+            minNumeric: 2,
+        }, { parent: this });
+        this.password = pulumi.secret(password.result);
+
+        const zoneName = `${serverName}.private.postgres.database.azure.com`;
+        const zone = new privatedns.PrivateZone(`${name}-zone`, {
+            resourceGroupName: args.resourceGroupName,
+            privateZoneName: zoneName,
+            location: "global",
+            tags: args.tags,
+        }, { parent: this });
+        const vnetLink = new privatedns.VirtualNetworkLink(`${name}-zone-link`, {
+            resourceGroupName: args.resourceGroupName,
+            privateZoneName: zone.name,
+            virtualNetworkLinkName: `${resourceName("vnet", n)}-link`,
+            location: "global",
+            virtualNetwork: { id: args.vnetId },
+            registrationEnabled: false,
+            tags: args.tags,
+        }, { parent: this });
+
+        const zonal = args.zones.length > 0;
+        const tenantId = args.entraAuth ? authorization.getClientConfigOutput({ parent: this }).tenantId : undefined;
+        this.server = new dbforpostgresql.Server(`${name}-server`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: args.tags,
+            serverName,
+            version: args.version,
+            sku: { name: args.skuName, tier: args.skuTier },
+            storage: { storageSizeGB: args.storageSizeGb, autoGrow: "Enabled" },
+            backup: {
+                backupRetentionDays: args.backupRetentionDays,
+                geoRedundantBackup: args.geoRedundantBackup ? "Enabled" : "Disabled",
+            },
+            availabilityZone: zonal ? args.zones[0] : undefined,
+            highAvailability: args.highAvailability
+                ? { mode: "ZoneRedundant", standbyAvailabilityZone: args.zones[1] }
+                : { mode: "Disabled" },
+            network: {
+                delegatedSubnetResourceId: args.delegatedSubnetId,
+                privateDnsZoneArmResourceId: zone.id,
+                publicNetworkAccess: "Disabled",
+            },
+            authConfig: {
+                passwordAuth: "Enabled",
+                activeDirectoryAuth: args.entraAuth ? "Enabled" : "Disabled",
+                tenantId,
+            },
+            administratorLogin: POSTGRES_ADMIN_USER,
+            administratorLoginPassword: this.password,
+        }, {
+            parent: this,
+            // The server resolves its own name through the zone from the first boot.
+            dependsOn: [vnetLink],
+            // After an HA failover the primary and standby zones swap: that is not drift to undo.
+            ignoreChanges: ["availabilityZone", "highAvailability.standbyAvailabilityZone"],
+            ...keep,
+        });
+
+        // Databases, then the configuration: the server accepts one write operation at a time.
+        let previous: pulumi.Resource = this.server;
+        for (const db of POSTGRES_DATABASES) {
+            const d = new dbforpostgresql.Database(`${name}-db-${db}`, {
+                resourceGroupName: args.resourceGroupName,
+                serverName: this.server.name,
+                databaseName: db,
+                charset: "UTF8",
+                collation: "en_US.utf8",
+            }, { parent: this, dependsOn: [previous], ...keep });
+            this.databases.push(d);
+            previous = d;
+        }
+        new dbforpostgresql.Configuration(`${name}-require-tls`, {
+            resourceGroupName: args.resourceGroupName,
+            serverName: this.server.name,
+            configurationName: "require_secure_transport",
+            value: "on",
+            source: "user-override",
+        }, { parent: this, dependsOn: [previous] });
+
+        if (args.locks) {
+            canNotDeleteLock(`${name}-lock`, this, this.server.id, resourceName("lock", n, "psql"),
+                "Pachyderm's metadata database: remove only with the data owner's approval.", args.protect);
+        }
+
+        this.serverName = this.server.name;
+        this.host = this.server.fullyQualifiedDomainName;
+        this.user = pulumi.output(POSTGRES_ADMIN_USER);
+
+        this.registerOutputs({
+            serverName: this.serverName,
+            host: this.host,
+            user: this.user,
+            password: this.password,
+        });
+    }
+}

@@ -1,0 +1,171 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+
+const captured = captureResources();
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { AzurePostgres, validatePostgresArgs } = require("../../components/postgres") as typeof import("../../components/postgres");
+type Args = import("../../components/postgres").AzurePostgresArgs;
+
+const T = {
+    server: "azure-native:dbforpostgresql:Server",
+    db: "azure-native:dbforpostgresql:Database",
+    config: "azure-native:dbforpostgresql:Configuration",
+    firewall: "azure-native:dbforpostgresql:FirewallRule",
+    zone: "azure-native:privatedns:PrivateZone",
+    link: "azure-native:privatedns:VirtualNetworkLink",
+    lock: "azure-native:authorization:ManagementLockByScope",
+    password: "random:index/randomPassword:RandomPassword",
+};
+const VNET = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-pachlab`;
+const SUBNET = `${VNET}/subnets/snet-psql`;
+
+function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
+    const prod = env === "prod";
+    return {
+        names: { prefix: "pachlab", stack: env, location: "westeurope" },
+        resourceGroupName: `rg-pachlab-${env}`,
+        location: "westeurope",
+        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
+        zones: prod ? ["1", "2", "3"] : [],
+        protect: prod,
+        locks: prod,
+        version: "16",
+        skuName: prod ? "Standard_D4ds_v5" : "Standard_B2s",
+        skuTier: prod ? "GeneralPurpose" : "Burstable",
+        storageSizeGb: 128,
+        backupRetentionDays: prod ? 35 : 14,
+        geoRedundantBackup: prod,
+        highAvailability: prod,
+        delegatedSubnetId: SUBNET,
+        vnetId: VNET,
+        ...over,
+    };
+}
+
+interface Built { comp: InstanceType<typeof AzurePostgres>; of: (type: string) => Captured[]; get: (type: string, suffix: string) => Captured }
+
+async function build(name: string, a: Args): Promise<Built> {
+    const comp = new AzurePostgres(name, a);
+    await settle(comp.host, comp.password, comp.serverName);
+    return { comp, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
+}
+
+let dev: Built;
+let prod: Built;
+
+beforeAll(async () => {
+    dev = await build("dev", args("dev"));
+    prod = await build("prod", args("prod"));
+});
+
+describe.each([["dev", () => dev], ["prod", () => prod]] as const)("AzurePostgres (%s)", (env, get) => {
+    const prodEnv = env === "prod";
+
+    test("Flexible Server 16 with the configured SKU, auto-growing storage, CAF name, tags", () => {
+        const s = get().get(T.server, "server").inputs;
+        expect(s.version).toBe("16");
+        expect(s.serverName).toMatch(new RegExp(`^psql-pachlab-${env}-[0-9a-f]{6}$`));
+        expect(s.sku).toEqual(prodEnv ? { name: "Standard_D4ds_v5", tier: "GeneralPurpose" } : { name: "Standard_B2s", tier: "Burstable" });
+        expect(s.storage).toEqual({ storageSizeGB: 128, autoGrow: "Enabled" });
+        expect(s.tags).toEqual(args(env).tags);
+    });
+
+    test("rule 31: private access only (delegated subnet, private DNS zone), public access off, no firewall rule", () => {
+        const b = get();
+        const s = b.get(T.server, "server");
+        const zone = b.get(T.zone, "zone");
+        const link = b.get(T.link, "zone-link");
+        expect(s.inputs.network.delegatedSubnetResourceId).toBe(SUBNET);
+        expect(s.inputs.network.publicNetworkAccess).toBe("Disabled");
+        expect(zone.inputs.privateZoneName).toBe(`${s.inputs.serverName}.private.postgres.database.azure.com`);
+        expect(s.inputs.network.privateDnsZoneArmResourceId).toMatch(/\/privateDnsZones\/psql-pachlab-.*\.private\.postgres\.database\.azure\.com$/);
+        expect(link.inputs).toMatchObject({ registrationEnabled: false, virtualNetwork: { id: VNET }, location: "global" });
+        expect(dependsOn(s, link)).toBe(true);
+        expect(b.of(T.firewall)).toHaveLength(0);
+    });
+
+    test("rule 31: TLS required", () => {
+        const c = get().get(T.config, "require-tls");
+        expect(c.inputs).toMatchObject({ configurationName: "require_secure_transport", value: "on" });
+    });
+
+    test(`rule 31: backup retention ${prodEnv ? "35" : "14"} days, geo-redundant backup and zone-redundant HA ${prodEnv ? "on" : "off"}`, () => {
+        const s = get().get(T.server, "server").inputs;
+        expect(s.backup.backupRetentionDays).toBeGreaterThanOrEqual(14);
+        expect(s.backup).toEqual({ backupRetentionDays: prodEnv ? 35 : 14, geoRedundantBackup: prodEnv ? "Enabled" : "Disabled" });
+        if (prodEnv) {
+            expect(s.highAvailability).toEqual({ mode: "ZoneRedundant", standbyAvailabilityZone: "2" });
+            expect(s.availabilityZone).toBe("1");
+        } else {
+            expect(s.highAvailability.mode).toBe("Disabled");
+            expect(s.availabilityZone || undefined).toBeUndefined(); // the SDK sends "" = no preference
+        }
+        // After an HA failover the zones swap: never "fix" that.
+        expect(get().get(T.server, "server").ignoreChanges).toEqual(expect.arrayContaining(["availabilityZone", "highAvailability.standbyAvailabilityZone"]));
+    });
+
+    test("password authentication for Pachyderm; the generated password is URL-safe, 32 characters", () => {
+        const b = get();
+        const s = b.get(T.server, "server").inputs;
+        expect(s.authConfig).toMatchObject({ passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" });
+        expect(s.administratorLogin).toBe("pachyderm");
+        const pw = b.get(T.password, "admin-password").inputs;
+        expect(pw.length).toBe(32);
+        expect(pw.special).toBe(false);
+    });
+
+    test("the password is a secret end to end: the server's input and the component's output", async () => {
+        const s = get().get(T.server, "server");
+        expect(s.secretPaths).toContain("administratorLoginPassword");
+        expect(await pulumi.isSecret(get().comp.password)).toBe(true);
+        expect(s.inputs.administratorLoginPassword).toBe(await valueOf(get().comp.password));
+    });
+
+    test("databases pachyderm and dex (UTF8), created one after the other", () => {
+        const b = get();
+        const dbs = b.of(T.db);
+        expect(dbs.map((d) => d.inputs.databaseName)).toEqual(["pachyderm", "dex"]);
+        for (const d of dbs) expect(d.inputs.charset).toBe("UTF8");
+        expect(dependsOn(dbs[1], dbs[0])).toBe(true);
+        expect(dependsOn(b.get(T.config, "require-tls"), dbs[1])).toBe(true);
+    });
+
+    test(`rules 11/12: server and databases ${prodEnv ? "protected, retained and locked" : "unprotected, unlocked"}`, () => {
+        const b = get();
+        for (const r of [b.get(T.server, "server"), ...b.of(T.db)]) {
+            expect({ n: r.name, protect: r.protect, retain: r.retainOnDelete }).toEqual({ n: r.name, protect: prodEnv, retain: prodEnv });
+        }
+        const locks = b.of(T.lock);
+        expect(locks).toHaveLength(prodEnv ? 1 : 0);
+        if (prodEnv) {
+            expect(locks[0].inputs.level).toBe("CanNotDelete");
+            expect(locks[0].inputs.scope).toMatch(/\/flexibleServers\/psql-pachlab-prod-/);
+        }
+        for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
+            expect({ n: r.name, deletedWith: r.deletedWith, roc: r.replaceOnChanges, dbr: r.deleteBeforeReplace }).toEqual({ n: r.name, deletedWith: "", roc: [], dbr: false });
+        }
+    });
+
+    test("outputs: host is the server FQDN, user pachyderm", async () => {
+        const c = get().comp;
+        expect(await valueOf(c.host)).toMatch(new RegExp(`^psql-pachlab-${env}-[0-9a-f]{6}\\.postgres\\.database\\.azure\\.com$`));
+        expect(await valueOf(c.user)).toBe("pachyderm");
+        expect(await valueOf(c.serverName)).toMatch(/^psql-pachlab-/);
+    });
+});
+
+describe("validatePostgresArgs", () => {
+    test("accepts dev and prod", () => {
+        expect(validatePostgresArgs(args("dev"))).toEqual([]);
+        expect(validatePostgresArgs(args("prod"))).toEqual([]);
+    });
+    test("rejects short retention, HA on Burstable, a protected server without HA or geo backup", () => {
+        const p = validatePostgresArgs(args("prod", { backupRetentionDays: 7, skuTier: "Burstable", geoRedundantBackup: false })).join("\n");
+        expect(p).toMatch(/backupRetentionDays/);
+        expect(p).toMatch(/Burstable/);
+        expect(p).toMatch(/geoRedundantBackup/);
+        expect(() => new AzurePostgres("bad", args("dev", { backupRetentionDays: 7 }))).toThrow(/backupRetentionDays/);
+    });
+});
