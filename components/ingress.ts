@@ -1,0 +1,358 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as compute from "@pulumi/azure-native/compute";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as network from "@pulumi/azure-native/network";
+import { DEFAULT_GRPC_PORT, renderIngressUserData } from "../lib/cloudinit/ingress";
+import { NameContext, globalName, resourceName } from "../lib/naming";
+
+/** Default frontend port of the SSH inbound NAT rule (→ 22 on the VM); the rule only exists with admin CIDRs. */
+export const SSH_NAT_FRONTEND_PORT = 50022;
+/** Backend pool of the ingress VM (load-balancing rules, SSH NAT rule, its outbound rule). */
+export const INGRESS_POOL = "ingress";
+/** Backend pool that only gives egress (apt, package mirrors) to VMs without a public IP, e.g. the GlusterFS nodes. */
+export const OUTBOUND_DATA_POOL = "outbound-data";
+/** SNAT ports per instance of the ingress pool (one VM: apt, GitHub for the pinned pachctl, Azure endpoints). */
+export const INGRESS_OUTBOUND_PORTS = 8000;
+/** SNAT ports per instance of the `outbound-data` pool. */
+export const DATA_OUTBOUND_PORTS = 4000;
+/** SNAT ports one frontend IP offers; both outbound rules draw from this single IP. */
+const PORTS_PER_FRONTEND_IP = 64000;
+/** How many VMs the `outbound-data` pool can hold before Azure refuses to allocate their SNAT ports. */
+export const MAX_OUTBOUND_DATA_INSTANCES = Math.floor((PORTS_PER_FRONTEND_IP - INGRESS_OUTBOUND_PORTS) / DATA_OUTBOUND_PORTS);
+/** Ubuntu 24.04 LTS, Gen2 image (required by Trusted Launch); `server-gen1` would be the Gen1 variant. */
+export const UBUNTU_IMAGE = { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" } as const;
+
+const FRONTEND = "frontend";
+const SSH_NAT_RULE = "ssh";
+const OUTBOUND_INGRESS_RULE = "outbound-ingress";
+const OUTBOUND_DATA_RULE = "outbound-data";
+/** Azure's limits: load-balancing, inbound NAT and outbound rules take 4-100 minutes; a public IP 4-30. */
+const LB_IDLE_RANGE = [4, 100] as const;
+const PIP_IDLE_MAX = 30;
+
+export interface IngressArgs {
+    names: NameContext;
+    resourceGroupName: pulumi.Input<string>;
+    location: pulumi.Input<string>;
+    tags: Record<string, string>;
+    /** [] = no zone pinning (dev); non-empty (production): VM in zone "1", public IP zone-redundant ("1","2","3"). */
+    zones: string[];
+    /** The ingress subnet (its NSG mirrors `ports` and SSH from `adminSourceCidrs` to `vmPrivateIp`). */
+    subnetId: pulumi.Input<string>;
+    /** Static private IP of the VM inside the ingress subnet (the NSG's destination). */
+    vmPrivateIp: string;
+    vmSize: string;
+    adminUsername: string;
+    sshPublicKey: string;
+    /** Sources allowed to SSH; [] = no SSH NAT rule at all. */
+    adminSourceCidrs: string[];
+    /** Internet-facing TCP ports: one probe and one load-balancing rule each, nothing else is exposed. */
+    ports: number[];
+    /** TCP idle timeout of the load-balancing, NAT and outbound rules (4-100). */
+    idleTimeoutMinutes: number;
+    encryptionAtHost: boolean;
+    /** Pachyderm release; pachctl of the same version is installed by cloud-init (pinned checksum). */
+    pachydermVersion: string;
+    /** pachd's internal load balancer IP. */
+    pachdInternalIp: string;
+    /** DNS label of the public IP; default `ingressDnsLabel(names)`. */
+    dnsLabel?: string;
+    /** Frontend port of the SSH NAT rule (→ 22); default `SSH_NAT_FRONTEND_PORT` (50022). */
+    sshFrontendPort?: number;
+    /** Also create the `outbound-data` backend pool + outbound rule (egress for the GlusterFS VMs through the same IP). */
+    extraOutboundBackendPool?: boolean;
+}
+
+/** `pip-<prefix>-<stack>-<hash>`: the public IP's DNS label, unique per deployment (`<label>.<region>.cloudapp.azure.com`). */
+export function ingressDnsLabel(names: NameContext): string {
+    return validateDnsLabel(globalName("pip", names));
+}
+
+/** Azure DNS labels: 3-63 characters, lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
+export function validateDnsLabel(label: string): string {
+    if (!/^[a-z][a-z0-9-]{1,61}[a-z0-9]$/.test(label)) {
+        throw new Error(`Ingress: invalid DNS label ${JSON.stringify(label)}: 3-63 lowercase letters, digits and hyphens, starting with a letter`);
+    }
+    return label;
+}
+
+/**
+ * Whether a VM size supports accelerated networking. Conservative: B-series (burstable) and A-series
+ * are treated as unsupported, as are 1-vCPU sizes; Azure refuses NIC creation/attachment otherwise.
+ */
+export function supportsAcceleratedNetworking(vmSize: string): boolean {
+    const m = /^Standard_([A-Z]+)(\d+)/i.exec(vmSize);
+    if (!m) return false;
+    const family = m[1].toUpperCase();
+    if (family.startsWith("B") || family.startsWith("A")) return false;
+    return Number(m[2]) >= 2;
+}
+
+function validate(args: IngressArgs): void {
+    const problems: string[] = [];
+    if (args.ports.length === 0) problems.push("ports must list at least one port");
+    if (new Set(args.ports).size !== args.ports.length) problems.push("ports has duplicates");
+    for (const p of args.ports) {
+        if (!Number.isInteger(p) || p < 1 || p > 65535) problems.push(`port ${p} is not a TCP port`);
+        if (p === 22 || p === 3389) problems.push(`port ${p} must not be a load-balanced port`);
+    }
+    const sshPort = args.sshFrontendPort ?? SSH_NAT_FRONTEND_PORT;
+    if (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535) problems.push(`sshFrontendPort ${sshPort} is not a TCP port`);
+    if (args.ports.includes(sshPort)) problems.push(`sshFrontendPort ${sshPort} is also a load-balanced port`);
+    const [lo, hi] = LB_IDLE_RANGE;
+    if (!Number.isInteger(args.idleTimeoutMinutes) || args.idleTimeoutMinutes < lo || args.idleTimeoutMinutes > hi) {
+        problems.push(`idleTimeoutMinutes must be an integer from ${lo} to ${hi}`);
+    }
+    for (const c of args.adminSourceCidrs) {
+        if (["*", "internet", "any", "0.0.0.0/0", "::/0"].includes(c.trim().toLowerCase())) problems.push(`adminSourceCidrs must not contain ${c}`);
+    }
+    if (!args.sshPublicKey.trim()) problems.push("sshPublicKey is required (password authentication is disabled)");
+    if (problems.length > 0) throw new Error(`Ingress: ${problems.join("; ")}`);
+}
+
+/**
+ * The ingress VM the lab's uploaders use to reach pachd, behind a Standard public load balancer whose
+ * frontend is the deployment's only public IP: load-balancing rules for the configured ports, an SSH NAT
+ * rule only when admin CIDRs are configured, and explicit outbound rules (the subnets have no default
+ * outbound access). The VM holds no data: it can be replaced at any time.
+ */
+export class Ingress extends pulumi.ComponentResource {
+    public readonly identity: managedidentity.UserAssignedIdentity;
+    public readonly publicIpAddress: network.PublicIPAddress;
+    public readonly loadBalancer: network.LoadBalancer;
+    public readonly nic: network.NetworkInterface;
+    public readonly vm: compute.VirtualMachine;
+
+    /** Public IPv4 of the load balancer frontend. */
+    public readonly publicIp: pulumi.Output<string>;
+    /** `<label>.<region>.cloudapp.azure.com`. */
+    public readonly fqdn: pulumi.Output<string>;
+    /** `ssh -p <sshFrontendPort> <user>@<fqdn>` when SSH is enabled, else null. */
+    public readonly sshCommand: pulumi.Output<string | null>;
+    /** `grpc://<pachd internal LB IP>:30650`, what cloud-init configured pachctl with. */
+    public readonly pachdAddress: pulumi.Output<string>;
+    /** ARM resource id of the VM. */
+    public readonly vmId: pulumi.Output<string>;
+    public readonly vmName: pulumi.Output<string>;
+    public readonly identityId: pulumi.Output<string>;
+    public readonly identityPrincipalId: pulumi.Output<string>;
+    public readonly identityClientId: pulumi.Output<string>;
+    public readonly loadBalancerId: pulumi.Output<string>;
+    /** Backend pool id for the GlusterFS NICs' `loadBalancerBackendAddressPools`; undefined unless requested. */
+    public readonly outboundDataPoolId: pulumi.Output<string> | undefined;
+
+    constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Everything that can be refused is checked before anything registers.
+        validate(args);
+        const n = args.names;
+        const dnsLabel = validateDnsLabel(args.dnsLabel ?? ingressDnsLabel(n));
+        const grpcPort = DEFAULT_GRPC_PORT;
+        // Throws (naming the field) on a version without a pinned checksum, a bad IP or a reserved user.
+        const userData = renderIngressUserData({
+            pachctlVersion: args.pachydermVersion,
+            pachdInternalIp: args.pachdInternalIp,
+            grpcPort,
+            adminUsername: args.adminUsername,
+        });
+        super("pachyderm-azure:ingress:Ingress", name, {}, opts);
+        const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
+        const zonal = args.zones.length > 0;
+        const sshEnabled = args.adminSourceCidrs.length > 0;
+        const sshPort = args.sshFrontendPort ?? SSH_NAT_FRONTEND_PORT;
+
+        this.identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+            ...common,
+            resourceName: resourceName("id", n, "ingress"),
+        }, { parent: this });
+
+        this.publicIpAddress = new network.PublicIPAddress(`${name}-pip`, {
+            ...common,
+            publicIpAddressName: resourceName("pip", n, "ingress"),
+            sku: { name: "Standard", tier: "Regional" },
+            publicIPAllocationMethod: "Static",
+            publicIPAddressVersion: "IPv4",
+            // Zone-redundant in production; a zone list cannot be changed later without replacing the IP.
+            zones: zonal ? ["1", "2", "3"] : undefined,
+            dnsSettings: { domainNameLabel: dnsLabel },
+            idleTimeoutInMinutes: Math.min(args.idleTimeoutMinutes, PIP_IDLE_MAX),
+        }, { parent: this });
+
+        // Sub-resources of one load balancer reference each other by id before the LB exists: build them.
+        const lbName = resourceName("lbe", n, "ingress");
+        const subscriptionId = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
+        const lbChild = (kind: string, child: string): pulumi.Output<string> =>
+            pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Network/loadBalancers/${lbName}/${kind}/${child}`;
+        const frontendRef = { id: lbChild("frontendIPConfigurations", FRONTEND) };
+        const ingressPoolRef = { id: lbChild("backendAddressPools", INGRESS_POOL) };
+        const dataPoolRef = { id: lbChild("backendAddressPools", OUTBOUND_DATA_POOL) };
+        const idle = args.idleTimeoutMinutes;
+
+        this.loadBalancer = new network.LoadBalancer(`${name}-lb`, {
+            ...common,
+            loadBalancerName: lbName,
+            sku: { name: "Standard", tier: "Regional" },
+            // The frontend inherits the public IP's zones (zone-redundant in production).
+            frontendIPConfigurations: [{ name: FRONTEND, publicIPAddress: { id: this.publicIpAddress.id } }],
+            backendAddressPools: [
+                { name: INGRESS_POOL },
+                ...(args.extraOutboundBackendPool ? [{ name: OUTBOUND_DATA_POOL }] : []),
+            ],
+            probes: args.ports.map((port) => ({
+                name: `probe-tcp-${port}`,
+                protocol: "Tcp",
+                port,
+                intervalInSeconds: 5,
+                probeThreshold: 2,
+            })),
+            loadBalancingRules: args.ports.map((port) => ({
+                name: `rule-tcp-${port}`,
+                protocol: "Tcp",
+                frontendPort: port,
+                backendPort: port,
+                frontendIPConfiguration: frontendRef,
+                backendAddressPool: ingressPoolRef,
+                probe: { id: lbChild("probes", `probe-tcp-${port}`) },
+                idleTimeoutInMinutes: idle,
+                enableTcpReset: true,
+                enableFloatingIP: false,
+                // Egress goes through the explicit outbound rule below, never through rule SNAT.
+                disableOutboundSnat: true,
+            })),
+            inboundNatRules: sshEnabled
+                ? [{
+                    name: SSH_NAT_RULE,
+                    protocol: "Tcp",
+                    frontendIPConfiguration: frontendRef,
+                    frontendPort: sshPort,
+                    backendPort: 22,
+                    idleTimeoutInMinutes: idle,
+                    enableTcpReset: true,
+                    enableFloatingIP: false,
+                }]
+                : [],
+            outboundRules: [
+                {
+                    name: OUTBOUND_INGRESS_RULE,
+                    protocol: "All",
+                    frontendIPConfigurations: [frontendRef],
+                    backendAddressPool: ingressPoolRef,
+                    allocatedOutboundPorts: INGRESS_OUTBOUND_PORTS,
+                    idleTimeoutInMinutes: idle,
+                    enableTcpReset: true,
+                },
+                ...(args.extraOutboundBackendPool
+                    ? [{
+                        name: OUTBOUND_DATA_RULE,
+                        protocol: "All",
+                        frontendIPConfigurations: [frontendRef],
+                        backendAddressPool: dataPoolRef,
+                        allocatedOutboundPorts: DATA_OUTBOUND_PORTS,
+                        idleTimeoutInMinutes: idle,
+                        enableTcpReset: true,
+                    }]
+                    : []),
+            ],
+        }, { parent: this });
+
+        // References from outside the LB derive from its id, so they also wait for it.
+        const fromLb = (kind: string, child: string) => pulumi.interpolate`${this.loadBalancer.id}/${kind}/${child}`;
+        this.nic = new network.NetworkInterface(`${name}-nic`, {
+            ...common,
+            networkInterfaceName: resourceName("nic", n, "ingress"),
+            enableAcceleratedNetworking: supportsAcceleratedNetworking(args.vmSize),
+            enableIPForwarding: false,
+            // No NIC-level NSG: the ingress subnet's NSG applies. No public IP: the LB frontend is the only one.
+            ipConfigurations: [{
+                name: "ipconfig1",
+                primary: true,
+                subnet: { id: args.subnetId },
+                privateIPAllocationMethod: "Static",
+                privateIPAddress: args.vmPrivateIp,
+                privateIPAddressVersion: "IPv4",
+                loadBalancerBackendAddressPools: [{ id: fromLb("backendAddressPools", INGRESS_POOL) }],
+                loadBalancerInboundNatRules: sshEnabled ? [{ id: fromLb("inboundNatRules", SSH_NAT_RULE) }] : [],
+            }],
+        }, { parent: this });
+
+        const vmName = resourceName("vm", n, "ingress");
+        this.vm = new compute.VirtualMachine(`${name}-vm`, {
+            ...common,
+            vmName,
+            zones: zonal ? ["1"] : undefined,
+            hardwareProfile: { vmSize: args.vmSize },
+            identity: { type: compute.ResourceIdentityType.UserAssigned, userAssignedIdentities: [this.identity.id] },
+            osProfile: {
+                computerName: vmName,
+                adminUsername: args.adminUsername,
+                customData: Buffer.from(userData, "utf8").toString("base64"),
+                allowExtensionOperations: true,
+                linuxConfiguration: {
+                    disablePasswordAuthentication: true,
+                    ssh: { publicKeys: [{ path: `/home/${args.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey }] },
+                    provisionVMAgent: true,
+                    patchSettings: { patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" },
+                },
+            },
+            storageProfile: {
+                imageReference: { ...UBUNTU_IMAGE },
+                osDisk: {
+                    name: resourceName("osdisk", n, "ingress"),
+                    createOption: "FromImage",
+                    caching: compute.CachingTypes.ReadWrite,
+                    managedDisk: { storageAccountType: "StandardSSD_LRS" },
+                    // The VM holds no data (uploads stream through to pachd; pachctl and its config come from
+                    // cloud-init): its OS disk goes with it.
+                    deleteOption: "Delete",
+                },
+            },
+            securityProfile: {
+                encryptionAtHost: args.encryptionAtHost,
+                securityType: "TrustedLaunch",
+                uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+            },
+            networkProfile: {
+                // Detach, not Delete: the NIC is a Pulumi resource of its own (it carries the static IP and the
+                // LB references). With Delete, Azure would remove it behind Pulumi's back whenever the VM is
+                // replaced, and the replacement VM would then reference a NIC that no longer exists.
+                networkInterfaces: [{ id: this.nic.id, primary: true, deleteOption: "Detach" }],
+            },
+            // Managed boot diagnostics storage (no storageUri, no storage account of ours).
+            diagnosticsProfile: { bootDiagnostics: { enabled: true } },
+        }, {
+            parent: this,
+            // Azure refuses in-place changes to osProfile (customData included: PropertyChangeNotAllowed), and
+            // two VMs cannot share the name or the NIC: replace, deleting first. Nothing is lost (no data).
+            replaceOnChanges: ["osProfile"],
+            deleteBeforeReplace: true,
+        });
+
+        this.publicIp = this.publicIpAddress.ipAddress.apply((ip) => ip ?? "");
+        this.fqdn = this.publicIpAddress.dnsSettings.apply((d) => d?.fqdn ?? "");
+        this.sshCommand = sshEnabled
+            ? pulumi.interpolate`ssh -p ${sshPort} ${args.adminUsername}@${this.fqdn}`
+            : pulumi.output<string | null>(null);
+        this.pachdAddress = pulumi.output(`grpc://${args.pachdInternalIp}:${grpcPort}`);
+        this.vmId = this.vm.id;
+        this.vmName = this.vm.name;
+        this.identityId = this.identity.id;
+        this.identityPrincipalId = this.identity.principalId;
+        this.identityClientId = this.identity.clientId;
+        this.loadBalancerId = this.loadBalancer.id;
+        this.outboundDataPoolId = args.extraOutboundBackendPool ? fromLb("backendAddressPools", OUTBOUND_DATA_POOL) : undefined;
+
+        this.registerOutputs({
+            publicIp: this.publicIp,
+            fqdn: this.fqdn,
+            sshCommand: this.sshCommand,
+            pachdAddress: this.pachdAddress,
+            vmId: this.vmId,
+            vmName: this.vmName,
+            identityId: this.identityId,
+            identityPrincipalId: this.identityPrincipalId,
+            identityClientId: this.identityClientId,
+            loadBalancerId: this.loadBalancerId,
+            outboundDataPoolId: this.outboundDataPoolId,
+        });
+    }
+}

@@ -1,0 +1,311 @@
+import pachctlPins from "../../lib/cloudinit/pachctl.json";
+import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
+import { Captured, captureResources, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+
+const captured = captureResources();
+
+// Required after the mocks are installed, so that the component's resources register against them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ingress = require("../../components/ingress") as typeof import("../../components/ingress");
+const { Ingress, ingressDnsLabel, supportsAcceleratedNetworking, SSH_NAT_FRONTEND_PORT, INGRESS_OUTBOUND_PORTS, DATA_OUTBOUND_PORTS, MAX_OUTBOUND_DATA_INSTANCES } = ingress;
+type Args = import("../../components/ingress").IngressArgs;
+
+const T = {
+    identity: "azure-native:managedidentity:UserAssignedIdentity",
+    pip: "azure-native:network:PublicIPAddress",
+    lb: "azure-native:network:LoadBalancer",
+    nic: "azure-native:network:NetworkInterface",
+    vm: "azure-native:compute:VirtualMachine",
+};
+const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN6WeEbia+b+zrYWQhs1CaP4kpMCmHzMgOiBbS6r2OwD labadmin@example";
+const PACHD_IP = "10.40.0.250";
+
+function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
+    const prod = env === "prod";
+    const rg = `rg-pachlab-${env}`;
+    return {
+        names: { prefix: "pachlab", stack: env, location: "westeurope" },
+        resourceGroupName: rg,
+        location: "westeurope",
+        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
+        zones: prod ? ["1", "2", "3"] : [],
+        subnetId: `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/vnet-pachlab-${env}/subnets/snet-pachlab-${env}-ingress`,
+        vmPrivateIp: "10.40.16.4",
+        vmSize: prod ? "Standard_D2s_v5" : "Standard_B2s",
+        adminUsername: "labadmin",
+        sshPublicKey: SSH_KEY,
+        // dev: SSH from the lab's range; prod: no SSH at all.
+        adminSourceCidrs: prod ? [] : ["198.51.100.0/24"],
+        ports: prod ? [443, 8443] : [443],
+        idleTimeoutMinutes: prod ? 30 : 15,
+        encryptionAtHost: prod,
+        pachydermVersion: "2.12.2",
+        pachdInternalIp: PACHD_IP,
+        extraOutboundBackendPool: prod,
+        ...over,
+    };
+}
+
+interface Built {
+    comp: InstanceType<typeof Ingress>;
+    args: Args;
+    of: (type: string) => Captured[];
+    get: (type: string, suffix: string) => Captured;
+}
+
+async function build(name: string, a: Args): Promise<Built> {
+    const comp = new Ingress(name, a);
+    await settle(comp.publicIp, comp.fqdn, comp.sshCommand, comp.vmId, comp.identityPrincipalId, comp.loadBalancerId, comp.outboundDataPoolId);
+    return { comp, args: a, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
+}
+
+let dev: Built;
+let prod: Built;
+
+beforeAll(async () => {
+    dev = await build("dev", args("dev"));
+    prod = await build("prod", args("prod"));
+});
+
+const lbIdOf = (env: string) =>
+    `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg-pachlab-${env}/providers/Microsoft.Network/loadBalancers/lbe-pachlab-${env}-ingress`;
+
+describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Ingress (%s)", (env, get) => {
+    const prodEnv = env === "prod";
+    const lbId = lbIdOf(env);
+
+    test("rule 25: Linux VM, password auth disabled, SSH key only, managed OS disk, encryption at host per args", () => {
+        const vm = get().get(T.vm, "vm").inputs;
+        const os = vm.osProfile;
+        expect(os.adminPassword).toBeUndefined();
+        expect(os.adminUsername).toBe("labadmin");
+        expect(os.windowsConfiguration).toBeUndefined();
+        expect(os.linuxConfiguration.disablePasswordAuthentication).toBe(true);
+        expect(os.linuxConfiguration.ssh.publicKeys).toEqual([{ path: "/home/labadmin/.ssh/authorized_keys", keyData: SSH_KEY }]);
+        expect(os.linuxConfiguration.provisionVMAgent).toBe(true);
+        expect(os.linuxConfiguration.patchSettings).toEqual({ patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" });
+        expect(vm.storageProfile.imageReference).toEqual({ publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" });
+        const disk = vm.storageProfile.osDisk;
+        expect(disk.createOption).toBe("FromImage");
+        expect(disk.vhd).toBeUndefined();
+        expect(disk.managedDisk.storageAccountType).toMatch(/^(Premium|StandardSSD)_(LRS|ZRS)$/);
+        expect(disk.deleteOption).toBe("Delete");
+        expect(vm.storageProfile.dataDisks).toBeUndefined();
+        expect(vm.securityProfile).toEqual({
+            encryptionAtHost: prodEnv,
+            securityType: "TrustedLaunch",
+            uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+        });
+        expect(vm.hardwareProfile.vmSize).toBe(get().args.vmSize);
+        expect(vm.diagnosticsProfile).toEqual({ bootDiagnostics: { enabled: true } });
+        expect(vm.zones).toEqual(prodEnv ? ["1"] : undefined);
+    });
+
+    test("VM identity is the user-assigned identity id-<prefix>-<stack>-ingress", async () => {
+        const id = get().get(T.identity, "identity");
+        expect(id.inputs.resourceName).toBe(`id-pachlab-${env}-ingress`);
+        const vm = get().get(T.vm, "vm").inputs;
+        expect(vm.identity.type).toBe("UserAssigned");
+        expect(vm.identity.userAssignedIdentities).toEqual([await valueOf(get().comp.identityId)]);
+        expect(await valueOf(get().comp.identityPrincipalId)).toMatch(/^[0-9a-f-]{36}$/);
+        expect(await valueOf(get().comp.identityClientId)).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    test("rule 26: the NIC has a static private IP and no public IP", () => {
+        const nic = get().get(T.nic, "nic").inputs;
+        expect(nic.ipConfigurations).toHaveLength(1);
+        const ipc = nic.ipConfigurations[0];
+        expect(ipc.publicIPAddress).toBeUndefined();
+        expect(ipc.privateIPAllocationMethod).toBe("Static");
+        expect(ipc.privateIPAddress).toBe("10.40.16.4");
+        expect(ipc.subnet).toEqual({ id: get().args.subnetId });
+        expect(ipc.loadBalancerBackendAddressPools).toEqual([{ id: `${lbId}/backendAddressPools/ingress` }]);
+        expect(nic.networkSecurityGroup).toBeUndefined();
+        expect(nic.enableAcceleratedNetworking).toBe(prodEnv); // B2s (dev) does not support it
+        const vm = get().get(T.vm, "vm").inputs;
+        // Detach: the NIC is Pulumi's own resource; Azure must not delete it when the VM is replaced.
+        expect(vm.networkProfile.networkInterfaces).toEqual([
+            { id: expect.stringMatching(/\/networkInterfaces\/nic-pachlab-\w+-ingress$/), primary: true, deleteOption: "Detach" },
+        ]);
+    });
+
+    test("rule 26: the only public IP is the load balancer frontend", () => {
+        const pips = get().of(T.pip);
+        expect(pips.map((p) => p.name)).toEqual([`${env}-pip`]);
+        const lb = get().get(T.lb, "lb").inputs;
+        expect(lb.frontendIPConfigurations).toHaveLength(1);
+        expect(lb.frontendIPConfigurations[0].publicIPAddress.id).toMatch(/\/publicIPAddress\/pip-pachlab-\w+-ingress$|\/publicIPAddresses\/pip-pachlab-\w+-ingress$/);
+        // Nothing else in the component carries a public IP reference.
+        const mine = captured.filter((c) => c.name.startsWith(`${env}-`) && c.type !== T.lb);
+        expect(JSON.stringify(mine.map((c) => c.inputs))).not.toMatch(/publicIPAddress"\s*:\s*\{/);
+    });
+
+    test("rule 27: Standard, static, IPv4 public IP; zone-redundant in production", () => {
+        const pip = get().get(T.pip, "pip").inputs;
+        expect(pip.sku).toEqual({ name: "Standard", tier: "Regional" });
+        expect(pip.publicIPAllocationMethod).toBe("Static");
+        expect(pip.publicIPAddressVersion).toBe("IPv4");
+        expect(pip.zones).toEqual(prodEnv ? ["1", "2", "3"] : undefined);
+        expect(pip.dnsSettings).toEqual({ domainNameLabel: ingressDnsLabel(get().args.names) });
+        expect(pip.idleTimeoutInMinutes).toBe(Math.min(get().args.idleTimeoutMinutes, 30));
+        expect(get().get(T.lb, "lb").inputs.sku).toEqual({ name: "Standard", tier: "Regional" });
+    });
+
+    test("rule 27: one TCP rule per configured port, each with an existing probe; nothing else exposed", () => {
+        const lb = get().get(T.lb, "lb").inputs;
+        const ports = get().args.ports;
+        const rules: any[] = lb.loadBalancingRules;
+        expect(rules.map((r) => r.frontendPort).sort()).toEqual([...ports].sort());
+        const probeIds = new Set((lb.probes as any[]).map((p) => `${lbId}/probes/${p.name}`));
+        for (const r of rules) {
+            expect(r.protocol).toBe("Tcp");
+            expect(r.backendPort).toBe(r.frontendPort);
+            expect(r.probe?.id).toBeDefined();
+            expect(probeIds.has(r.probe.id)).toBe(true);
+            const probe = (lb.probes as any[]).find((p) => r.probe.id.endsWith(`/probes/${p.name}`));
+            expect(probe).toMatchObject({ protocol: "Tcp", port: r.backendPort });
+            expect(r.frontendIPConfiguration).toEqual({ id: `${lbId}/frontendIPConfigurations/frontend` });
+            expect(r.backendAddressPool).toEqual({ id: `${lbId}/backendAddressPools/ingress` });
+            expect(r.idleTimeoutInMinutes).toBe(get().args.idleTimeoutMinutes);
+            expect(r.enableTcpReset).toBe(true);
+            expect(r.disableOutboundSnat).toBe(true);
+        }
+        // Inbound exposure = LB rule ports + the NAT rule's frontend port (dev only), nothing else.
+        const exposed = [...rules.map((r) => r.frontendPort), ...(lb.inboundNatRules as any[]).map((r) => r.frontendPort)];
+        expect(exposed.sort()).toEqual([...ports, ...(prodEnv ? [] : [SSH_NAT_FRONTEND_PORT])].sort());
+        expect(lb.inboundNatPools).toBeUndefined();
+    });
+
+    test("rule 23: SSH NAT rule (→ 22) only when admin CIDRs are set", () => {
+        const lb = get().get(T.lb, "lb").inputs;
+        const nic = get().get(T.nic, "nic").inputs;
+        if (prodEnv) {
+            expect(lb.inboundNatRules).toEqual([]);
+            expect(nic.ipConfigurations[0].loadBalancerInboundNatRules).toEqual([]);
+        } else {
+            expect(lb.inboundNatRules).toEqual([expect.objectContaining({
+                name: "ssh", protocol: "Tcp", frontendPort: SSH_NAT_FRONTEND_PORT, backendPort: 22,
+                frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/frontend` },
+            })]);
+            expect(nic.ipConfigurations[0].loadBalancerInboundNatRules).toEqual([{ id: `${lbId}/inboundNatRules/ssh` }]);
+        }
+        // Port 22 is never a load-balanced (internet-facing) port.
+        expect((lb.loadBalancingRules as any[]).some((r) => r.frontendPort === 22 || r.backendPort === 22)).toBe(false);
+    });
+
+    test("outbound: explicit outbound rule for the ingress pool; outbound-data pool only when requested", async () => {
+        const lb = get().get(T.lb, "lb").inputs;
+        const pools = (lb.backendAddressPools as any[]).map((p) => p.name);
+        const rules: any[] = lb.outboundRules;
+        expect(rules[0]).toMatchObject({
+            name: "outbound-ingress", protocol: "All", allocatedOutboundPorts: INGRESS_OUTBOUND_PORTS, enableTcpReset: true,
+            backendAddressPool: { id: `${lbId}/backendAddressPools/ingress` },
+            frontendIPConfigurations: [{ id: `${lbId}/frontendIPConfigurations/frontend` }],
+        });
+        for (const r of rules) expect(r.allocatedOutboundPorts % 8).toBe(0);
+        if (prodEnv) {
+            expect(pools).toEqual(["ingress", "outbound-data"]);
+            expect(rules[1]).toMatchObject({
+                name: "outbound-data", allocatedOutboundPorts: DATA_OUTBOUND_PORTS,
+                backendAddressPool: { id: `${lbId}/backendAddressPools/outbound-data` },
+                frontendIPConfigurations: [{ id: `${lbId}/frontendIPConfigurations/frontend` }],
+            });
+            expect(await valueOf(get().comp.outboundDataPoolId)).toBe(`${lbId}/backendAddressPools/outbound-data`);
+        } else {
+            expect(pools).toEqual(["ingress"]);
+            expect(rules).toHaveLength(1);
+            expect(get().comp.outboundDataPoolId).toBeUndefined();
+        }
+    });
+
+    test("user-data decodes to cloud-config with the pachd address and the pinned pachctl checksum", () => {
+        const custom = get().get(T.vm, "vm").inputs.osProfile.customData as string;
+        expect(custom).toMatch(/^[A-Za-z0-9+/]+=*$/);
+        const text = Buffer.from(custom, "base64").toString("utf8");
+        expect(text.startsWith("#cloud-config\n")).toBe(true);
+        expect(text).toContain(`grpc://${PACHD_IP}:30650`);
+        expect(text).toContain(pachctlPins.assets.linux_amd64.sha256);
+        expect(text).toContain(pachctlPins.assets.linux_amd64.url);
+        expect(text).toContain("/home/labadmin/.pachyderm/config.json");
+    });
+
+    test("VM replacement: osProfile changes replace, deleting first (name and NIC are unique)", () => {
+        const vm = get().get(T.vm, "vm");
+        expect(vm.replaceOnChanges).toContain("osProfile");
+        expect(vm.deleteBeforeReplace).toBe(true);
+        expect(vm.protect).toBe(false);
+    });
+
+    test("outputs: public IP, FQDN, SSH command (null without SSH), pachd address, ids", async () => {
+        const c = get().comp;
+        const label = ingressDnsLabel(get().args.names);
+        expect(await valueOf(c.publicIp)).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+        expect(await valueOf(c.fqdn)).toBe(`${label}.westeurope.cloudapp.azure.com`);
+        expect(await valueOf(c.sshCommand)).toBe(prodEnv ? null : `ssh -p 50022 labadmin@${label}.westeurope.cloudapp.azure.com`);
+        expect(await valueOf(c.pachdAddress)).toBe(`grpc://${PACHD_IP}:30650`);
+        expect(await valueOf(c.loadBalancerId)).toBe(lbId);
+        expect(await valueOf(c.vmId)).toMatch(new RegExp(`/virtualMachines/vm-pachlab-${env}-ingress$`));
+        expect(await valueOf(c.vmName)).toBe(`vm-pachlab-${env}-ingress`);
+    });
+
+    test("CAF names and tags on every resource", () => {
+        const names = Object.fromEntries(get().of(T.pip).concat(get().of(T.lb), get().of(T.nic), get().of(T.vm), get().of(T.identity))
+            .map((c) => [c.type.split(":")[2], c.inputs.publicIpAddressName ?? c.inputs.loadBalancerName ?? c.inputs.networkInterfaceName ?? c.inputs.vmName ?? c.inputs.resourceName]));
+        expect(names).toEqual({
+            PublicIPAddress: `pip-pachlab-${env}-ingress`,
+            LoadBalancer: `lbe-pachlab-${env}-ingress`,
+            NetworkInterface: `nic-pachlab-${env}-ingress`,
+            VirtualMachine: `vm-pachlab-${env}-ingress`,
+            UserAssignedIdentity: `id-pachlab-${env}-ingress`,
+        });
+        for (const t of Object.values(T)) {
+            for (const c of get().of(t)) expect(c.inputs.tags).toEqual(get().args.tags);
+        }
+    });
+});
+
+describe("Ingress helpers and validation", () => {
+    test("DNS label: globalName style, valid Azure label, stable", () => {
+        const label = ingressDnsLabel({ prefix: "pachlab", stack: "prod", location: "westeurope" });
+        expect(label).toMatch(/^pip-pachlab-prod-[0-9a-f]{6}$/);
+        expect(ingressDnsLabel({ prefix: "pachlab", stack: "prod", location: "westeurope" })).toBe(label);
+        expect(ingressDnsLabel({ prefix: "pachlab", stack: "dev", location: "westeurope" })).not.toBe(label);
+    });
+
+    test("accelerated networking: never on B- or A-series or 1 vCPU", () => {
+        expect(supportsAcceleratedNetworking("Standard_B2s")).toBe(false);
+        expect(supportsAcceleratedNetworking("Standard_B2als_v2")).toBe(false);
+        expect(supportsAcceleratedNetworking("Standard_A2_v2")).toBe(false);
+        expect(supportsAcceleratedNetworking("Standard_DS1_v2")).toBe(false);
+        expect(supportsAcceleratedNetworking("Standard_D2s_v5")).toBe(true);
+        expect(supportsAcceleratedNetworking("Standard_D4ads_v5")).toBe(true);
+    });
+
+    test("sshFrontendPort moves the NAT rule's frontend port, never the backend port 22", async () => {
+        const b = await build("sshport", args("dev", { names: { prefix: "pachlab", stack: "sshport", location: "westeurope" }, sshFrontendPort: 22 }));
+        expect(b.get(T.lb, "lb").inputs.inboundNatRules).toEqual([expect.objectContaining({ frontendPort: 22, backendPort: 22 })]);
+        expect(await valueOf(b.comp.sshCommand)).toMatch(/^ssh -p 22 labadmin@pip-pachlab-sshport-[0-9a-f]{6}\.westeurope\.cloudapp\.azure\.com$/);
+    });
+
+    test("outbound capacity: the two outbound rules fit in one frontend IP's 64,000 SNAT ports", () => {
+        expect(MAX_OUTBOUND_DATA_INSTANCES).toBeGreaterThanOrEqual(3);
+        expect(INGRESS_OUTBOUND_PORTS + MAX_OUTBOUND_DATA_INSTANCES * DATA_OUTBOUND_PORTS).toBeLessThanOrEqual(64000);
+    });
+
+    test.each([
+        ["SSH from anywhere", { adminSourceCidrs: ["0.0.0.0/0"] }, /adminSourceCidrs/],
+        ["SSH from Internet", { adminSourceCidrs: ["Internet"] }, /adminSourceCidrs/],
+        ["port 22 load-balanced", { ports: [443, 22] }, /port 22/],
+        ["SSH NAT port also load-balanced", { ports: [443, 50022] }, /sshFrontendPort 50022/],
+        ["no ports", { ports: [] }, /at least one port/],
+        ["idle timeout above Azure's limit", { idleTimeoutMinutes: 120 }, /idleTimeoutMinutes/],
+        ["unpinned pachctl", { pachydermVersion: "2.12.3" }, /pachctlVersion/],
+        ["reserved admin user", { adminUsername: "root" }, /adminUsername/],
+        ["no SSH key", { sshPublicKey: " " }, /sshPublicKey/],
+        ["bad DNS label", { dnsLabel: "Bad_Label" }, /DNS label/],
+    ] as const)("refuses %s before registering anything", (_what, over, message) => {
+        const before = captured.length;
+        expect(() => new Ingress(`bad-${captured.length}`, args("dev", over as Partial<Args>))).toThrow(message);
+        expect(captured.length).toBe(before);
+    });
+});
