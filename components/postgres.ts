@@ -59,7 +59,8 @@ export class AzurePostgres extends pulumi.ComponentResource {
     /** Server FQDN: POSTGRES_HOST (sslmode require). */
     public readonly host: pulumi.Output<string>;
     public readonly port = 5432;
-    public readonly user: pulumi.Output<string>;
+    /** Administrator login (a plain string: Pachyderm's POSTGRES_USER). */
+    public readonly user: string = POSTGRES_ADMIN_USER;
     /** Administrator password (secret). */
     public readonly password: pulumi.Output<string>;
 
@@ -165,7 +166,6 @@ export class AzurePostgres extends pulumi.ComponentResource {
 
         this.serverName = this.server.name;
         this.host = this.server.fullyQualifiedDomainName;
-        this.user = pulumi.output(POSTGRES_ADMIN_USER);
 
         this.registerOutputs({
             serverName: this.serverName,
