@@ -666,19 +666,19 @@ const lbConfigSchema = {
     properties: {
         environment: { type: "string" as const, enum: ["dev", "prod"] },
         allowedPublicPorts: { type: "array" as const, items: { type: "integer" as const }, default: [443] },
-        allowedAdminPorts: { type: "array" as const, items: { type: "integer" as const }, default: [22] },
+        allowedAdminPorts: { type: "array" as const, items: { type: "integer" as const }, default: [22, 50022] },
     },
 };
 
 const publicLb: StackValidationPolicy = {
     name: "public-lb-standard-zonal",
-    description: "Rule 27 (Azure.LB.StandardSKU, Azure.PublicIP.IsStatic, Azure.PublicIP.AvailabilityZone): public load balancer and its IP Standard SKU, static, zone-redundant in production; every rule has a health probe; internet-facing ports limited to the configured allowlist (allowedPublicPorts for rules, default [443]; allowedAdminPorts for inbound NAT rules, default [22]).",
+    description: "Rule 27 (Azure.LB.StandardSKU, Azure.PublicIP.IsStatic, Azure.PublicIP.AvailabilityZone): public load balancer and its IP Standard SKU, static, zone-redundant in production; every rule has a health probe; internet-facing ports limited to the configured allowlist (allowedPublicPorts for rules, default [443]; allowedAdminPorts for inbound NAT rules, default [22, 50022], the SSH NAT frontend of the ingress component).",
     enforcementLevel: mandatory,
     configSchema: lbConfigSchema,
     validateStack: stackWith([AZ.LoadBalancer], (args, report) => {
         const cfg = args.getConfig() as { allowedPublicPorts?: number[]; allowedAdminPorts?: number[] };
         const allowed = cfg.allowedPublicPorts ?? [443];
-        const adminAllowed = cfg.allowedAdminPorts ?? [22];
+        const adminAllowed = cfg.allowedAdminPorts ?? [22, 50022];
         const prod = stackEnv(args) === "prod";
         const publicLbs = ofType(args.resources, AZ.LoadBalancer).filter(isPublicLb);
         if (publicLbs.length === 0) args.notApplicable("no public load balancer");
