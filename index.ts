@@ -1,8 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { Cluster } from "./components/cluster";
+import { CosmosDb } from "./components/cosmos";
+import { GlusterMetadataStore } from "./components/glusterMetadataStore";
+import { Ingress } from "./components/ingress";
+import { ManagedDiskMetadataStore, MetadataStore } from "./components/metadataStore";
 import { Network } from "./components/network";
+import { Pachyderm } from "./components/pachyderm";
+import { AzurePostgres } from "./components/postgres";
+import { Storage } from "./components/storage";
+import { Cidr, hostAt, parseCidr } from "./lib/cidr";
 import { parseConfig, rawConfigFromEngine } from "./lib/config";
-import { hostAt, parseCidr, Cidr } from "./lib/cidr";
 import { standardTags } from "./lib/naming";
 
 // Composition root: read and validate config (nothing is declared when it is bad), build the
@@ -11,27 +19,27 @@ const project = pulumi.getProject();
 const cfg = parseConfig(rawConfigFromEngine(project), { project, stack: pulumi.getStack() });
 const names = { prefix: cfg.namePrefix, stack: cfg.stack, location: cfg.location };
 const tags = standardTags(cfg.tags);
-const ingressVmIp = hostAt(parseCidr(cfg.network.subnets.ingress) as Cidr, 4);
+const guard = { protect: cfg.protection.protect, locks: cfg.protection.locks };
+const subnets = cfg.network.subnets;
+const ingressVmIp = hostAt(parseCidr(subnets.ingress) as Cidr, 4);
+const postgresInCluster = cfg.postgres.kind === "inCluster";
 
 const net = new Network("network", {
     names,
     location: cfg.location,
     tags,
     addressSpace: cfg.network.addressSpace,
-    subnets: cfg.network.subnets,
+    subnets,
     ingress: { vmPrivateIp: ingressVmIp, ports: cfg.ingress.ports, adminSourceCidrs: cfg.ingress.adminSourceCidrs },
     pachdInternalIp: cfg.pachyderm.internalLbIp,
-    protect: cfg.protection.protect,
+    protect: guard.protect,
 });
+const common = { names, resourceGroupName: net.resourceGroupName, location: cfg.location, tags, zones: cfg.zones };
 
 const cluster = new Cluster("cluster", {
-    names,
-    resourceGroupName: net.resourceGroupName,
-    location: cfg.location,
-    tags,
+    ...common,
     kubernetesVersion: cfg.aks.kubernetesVersion,
     tier: cfg.aks.tier,
-    zones: cfg.zones,
     nodeSubnetId: net.subnetIds.aks,
     network: { serviceCidr: cfg.aks.serviceCidr, dnsServiceIp: cfg.aks.dnsServiceIp, podCidr: cfg.aks.podCidr },
     systemPool: { ...cfg.aks.systemPool, osDiskType: cfg.aks.osDiskType, encryptionAtHost: cfg.aks.encryptionAtHost, maxPods: cfg.aks.maxPods },
@@ -43,6 +51,147 @@ const cluster = new Cluster("cluster", {
     maintenance: cfg.aks.maintenance,
     logRetentionDays: cfg.isProd ? 90 : 30,
 });
+const k8sOpts = { providers: { kubernetes: cluster.provider } };
+
+const ingress = new Ingress("ingress", {
+    ...common,
+    subnetId: net.subnetIds.ingress,
+    vmPrivateIp: ingressVmIp,
+    vmSize: cfg.ingress.vmSize,
+    adminUsername: cfg.ingress.adminUsername,
+    sshPublicKey: cfg.ingress.sshPublicKey,
+    adminSourceCidrs: cfg.ingress.adminSourceCidrs,
+    ports: cfg.ingress.ports,
+    idleTimeoutMinutes: cfg.ingress.idleTimeoutMinutes,
+    encryptionAtHost: cfg.ingress.encryptionAtHost,
+    pachydermVersion: cfg.pachyderm.version,
+    pachdInternalIp: cfg.pachyderm.internalLbIp,
+    // GlusterFS VMs egress (apt) through the same single public IP.
+    extraOutboundBackendPool: cfg.metadataStore.kind === "glusterfs",
+});
+
+const storage = new Storage("storage", {
+    ...common,
+    ...guard,
+    sku: cfg.storage.sku,
+    authMode: cfg.storage.authMode,
+    containerName: cfg.storage.containerName,
+    blobSoftDeleteDays: cfg.storage.blobSoftDeleteDays,
+    containerSoftDeleteDays: cfg.storage.containerSoftDeleteDays,
+    pointInTimeRestoreDays: cfg.storage.pointInTimeRestoreDays,
+    lifecycle: cfg.storage.lifecycle,
+    vnetId: net.vnet.id,
+    privateEndpointSubnetId: net.subnetIds.privateEndpoints,
+    namespace: cfg.pachyderm.namespace,
+    oidcIssuerUrl: cluster.oidcIssuerUrl,
+});
+
+const cosmos = new CosmosDb("cosmos", {
+    ...common,
+    ...guard,
+    capacityMode: cfg.cosmos.capacityMode,
+    maxThroughput: cfg.cosmos.maxThroughput,
+    databaseName: cfg.cosmos.databaseName,
+    containers: cfg.cosmos.containers,
+    secondaryLocation: cfg.cosmos.secondaryLocation,
+    backupTier: cfg.cosmos.backupTier,
+    vnetId: net.vnet.id,
+    privateEndpointSubnetId: net.subnetIds.privateEndpoints,
+    // The uploaders on the ingress VM write the lab's metadata.
+    dataContributorPrincipalId: ingress.identityPrincipalId,
+});
+
+const metadataCommon = {
+    ...common,
+    ...guard,
+    namespace: cfg.pachyderm.namespace,
+    etcdReplicas: cfg.pachyderm.etcdReplicas,
+    etcdDiskSizeGb: cfg.metadataStore.etcdDiskSizeGb,
+    postgresInCluster,
+    postgresDiskSizeGb: cfg.metadataStore.postgresDiskSizeGb,
+};
+const metadata: MetadataStore = cfg.metadataStore.kind === "managedDisk"
+    ? new ManagedDiskMetadataStore("metadata", {
+        ...metadataCommon,
+        diskSku: cfg.metadataStore.diskSku,
+        clusterPrincipalId: cluster.principalId,
+    }, k8sOpts)
+    : new GlusterMetadataStore("metadata", {
+        ...metadataCommon,
+        subnetId: net.subnetIds.data,
+        nodeIps: cfg.metadataStore.gluster.nodeIps,
+        clientIp: cfg.metadataStore.gluster.clientIp,
+        vmSize: cfg.metadataStore.gluster.vmSize,
+        brickDiskSizeGb: cfg.metadataStore.gluster.brickDiskSizeGb,
+        volumeName: cfg.metadataStore.gluster.volumeName,
+        adminUsername: cfg.ingress.adminUsername,
+        sshPublicKey: cfg.ingress.sshPublicKey,
+        outboundBackendPoolId: ingress.outboundDataPoolId,
+    }, k8sOpts);
+
+const postgres = postgresInCluster ? undefined : new AzurePostgres("postgres", {
+    ...common,
+    ...guard,
+    version: cfg.postgres.version,
+    skuName: cfg.postgres.skuName,
+    skuTier: cfg.postgres.skuTier,
+    storageSizeGb: cfg.postgres.storageSizeGb,
+    backupRetentionDays: cfg.postgres.backupRetentionDays,
+    geoRedundantBackup: cfg.postgres.geoRedundantBackup,
+    highAvailability: cfg.postgres.highAvailability,
+    delegatedSubnetId: net.subnetIds.postgres,
+    vnetId: net.vnet.id,
+});
+// In-cluster PostgreSQL gets a generated password too; it never appears in config.
+const postgresPassword = postgres?.password ?? new random.RandomPassword("postgres-incluster-password", { length: 32, special: false }).result;
+
+const pachyderm = new Pachyderm("pachyderm", {
+    namespace: cfg.pachyderm.namespace,
+    version: cfg.pachyderm.version,
+    environment: cfg.environment,
+    zones: cfg.zones,
+    storage: {
+        accountName: storage.accountName,
+        containerName: storage.containerName,
+        blobEndpoint: storage.blobEndpoint,
+        authMode: cfg.storage.authMode,
+        accountKey: storage.accountKey,
+        identityClientId: storage.identityClientId,
+        privateEndpointsCidr: subnets.privateEndpoints,
+    },
+    metadata: {
+        kind: metadata.kind,
+        etcdVolumeNames: metadata.etcdVolumeNames,
+        etcdSizeGi: cfg.metadataStore.etcdDiskSizeGb,
+        postgresVolumeName: metadata.postgresVolumeName,
+        postgresSizeGi: cfg.metadataStore.postgresDiskSizeGb,
+        dependsOn: metadata.volumes,
+    },
+    postgres: {
+        kind: cfg.postgres.kind,
+        host: postgres?.host,
+        user: postgres?.user ?? "pachyderm",
+        password: postgresPassword,
+        subnetCidr: postgres ? subnets.postgres : undefined,
+    },
+    network: {
+        ingressSubnetCidr: subnets.ingress,
+        aksSubnetCidr: subnets.aks,
+        // The AKS API server's address is not known before it exists: HTTPS egress is allowed broadly (docs/pachyderm.md).
+        apiServerCidrs: ["0.0.0.0/0"],
+    },
+    pachd: {
+        replicas: cfg.pachyderm.pachdReplicas,
+        internalLbIp: cfg.pachyderm.internalLbIp,
+        idleTimeoutMinutes: cfg.ingress.idleTimeoutMinutes,
+        resources: cfg.pachyderm.pachd,
+    },
+    etcd: { replicas: cfg.pachyderm.etcdReplicas, resources: cfg.pachyderm.etcd, backupSchedule: cfg.pachyderm.etcdBackupSchedule },
+    console: cfg.pachyderm.console,
+    oidc: cfg.pachyderm.oidc,
+    // pachd restart-loops without its container (pachyderm#4619) and needs its data-plane role first.
+    dependsOn: [storage.container, ...storage.dataAccess],
+}, k8sOpts);
 
 export const contractVersion = "1.0.0";
 export const resourceGroupName = net.resourceGroupName;
@@ -53,3 +202,21 @@ export const clusterName = cluster.clusterName;
 export const clusterId = cluster.clusterId;
 export const oidcIssuerUrl = cluster.oidcIssuerUrl;
 export const kubeconfig = cluster.kubeconfig;
+export const pachdGrpcAddress = pachyderm.grpcAddress;
+export const pachdS3Endpoint = pachyderm.s3Endpoint;
+export const pachydermVersion = pachyderm.version;
+export const pachctlConnectCommand = pachyderm.pachctlConnectCommand;
+export const storageAccountName = storage.accountName;
+export const storageContainerName = storage.containerName;
+export const storageUrl = storage.storageUrl;
+export const blobEndpoint = storage.blobEndpoint;
+export const cosmosAccountName = cosmos.accountName;
+export const cosmosEndpoint = cosmos.endpoint;
+export const cosmosDatabaseName = cosmos.databaseName;
+export const cosmosContainerNames = cosmos.containerNames;
+export const ingressPublicIp = ingress.publicIp;
+export const ingressFqdn = ingress.fqdn;
+export const ingressSshCommand = ingress.sshCommand;
+export const metadataStoreKind = metadata.kind;
+export const metadataStoreAddress = metadata.address ?? null;
+export const postgresHost = postgres?.host ?? pulumi.interpolate`postgres.${cfg.pachyderm.namespace}.svc.cluster.local`;

@@ -112,7 +112,9 @@ const FREE_TYPES: Record<string, string> = {
     "azure-native:storage:BlobContainer": "containers are free (capacity is priced on the storage account)",
     "azure-native:storage:BlobServiceProperties": "blob service settings are free (capacity is priced on the account)",
     "azure-native:storage:ManagementPolicy": "lifecycle policies are free (they set the tier split of the account)",
-    "azure-native:documentdb:SqlResourceSqlRoleAssignment": "Cosmos DB role assignments are free",
+    "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": "Cosmos DB role assignments are free",
+    "azure-native:authorization:ManagementLockByScope": "management locks are free",
+    "azure-native:authorization:ManagementLockAtResourceLevel": "management locks are free",
     "azure-native:dbforpostgresql:Configuration": "server parameters are free",
     "azure-native:dbforpostgresql:Database": "databases are included in the server price",
     "azure-native:dbforpostgresql:FirewallRule": "firewall rules are free",
@@ -350,7 +352,7 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
     };
 
     const cosmosAccountOf = (r: PlanResource): PlanResource | undefined =>
-        plan.resources.find((a) => a.type === "azure-native:documentdb:DatabaseAccount" && (dependsOnUrn(r, a) || (str(r.inputs.accountName) !== undefined && r.inputs.accountName === a.inputs.accountName)));
+        plan.resources.find((a) => a.type === "azure-native:cosmosdb:DatabaseAccount" && (dependsOnUrn(r, a) || (str(r.inputs.accountName) !== undefined && r.inputs.accountName === a.inputs.accountName)));
     const cosmosRegions = (a: PlanResource | undefined): string[] => {
         const locs = arr(a?.inputs.locations).map((l) => str(obj(l).locationName)).filter((l): l is string => !!l);
         return locs.length ? locs : [a ? regionOf(a) : opts.location];
@@ -439,7 +441,7 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 }
                 break;
             }
-            case "azure-native:documentdb:DatabaseAccount": {
+            case "azure-native:cosmosdb:DatabaseAccount": {
                 const serverless = arr(inp.capabilities).some((c) => obj(c).name === "EnableServerless");
                 const regions = cosmosRegions(r);
                 const gb = (usage("cosmosStorageGb") as number | undefined) ?? 10;
@@ -455,8 +457,8 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 }
                 break;
             }
-            case "azure-native:documentdb:SqlResourceSqlDatabase":
-            case "azure-native:documentdb:SqlResourceSqlContainer":
+            case "azure-native:cosmosdb:SqlResourceSqlDatabase":
+            case "azure-native:cosmosdb:SqlResourceSqlContainer":
                 cosmosThroughput(r);
                 break;
             case "azure-native:network:LoadBalancer": {

@@ -9,9 +9,10 @@ export const STATEFUL_TYPES = new Set([
     "azure-native:storage:BlobContainer",
     "azure-native:storage:BlobServiceProperties",
     "azure-native:compute:Disk",
-    "azure-native:documentdb:DatabaseAccount",
-    "azure-native:documentdb:SqlResourceSqlDatabase",
-    "azure-native:documentdb:SqlResourceSqlContainer",
+    // azure-native 3.x registers Cosmos DB resources under the `cosmosdb` module (its SDK folder is documentdb/).
+    "azure-native:cosmosdb:DatabaseAccount",
+    "azure-native:cosmosdb:SqlResourceSqlDatabase",
+    "azure-native:cosmosdb:SqlResourceSqlContainer",
     "azure-native:dbforpostgresql:Server",
     "azure-native:dbforpostgresql:Database",
     "kubernetes:core/v1:PersistentVolume",

@@ -20,6 +20,7 @@ const ARM_NAMESPACES: Record<string, string> = {
     compute: "Microsoft.Compute",
     containerservice: "Microsoft.ContainerService",
     dbforpostgresql: "Microsoft.DBforPostgreSQL",
+    cosmosdb: "Microsoft.DocumentDB",
     documentdb: "Microsoft.DocumentDB",
     insights: "Microsoft.Insights",
     managedidentity: "Microsoft.ManagedIdentity",
@@ -35,10 +36,12 @@ function azureName(type: string, name: string, inputs: Record<string, any>): str
     const short = type.split(":")[2] ?? type;
     const candidates = [
         short.charAt(0).toLowerCase() + short.slice(1) + "Name",
-        "resourceName", "accountName", "serverName", "vmName", "diskName", "lockName", "containerName",
-        "databaseName", "virtualNetworkName", "subnetName", "networkSecurityGroupName", "loadBalancerName",
+        // Child names before their parents' (a container's inputs also name its account).
+        "containerName", "databaseName", "subnetName", "agentPoolName", "configName", 
+        "resourceName", "accountName", "serverName", "vmName", "diskName", "lockName",
+        "virtualNetworkName", "networkSecurityGroupName", "loadBalancerName",
         "publicIpAddressName", "networkInterfaceName", "privateEndpointName", "privateZoneName", "workspaceName",
-        "agentPoolName", "configName", "roleAssignmentName", "federatedIdentityCredentialResourceName",
+        "roleAssignmentName", "federatedIdentityCredentialResourceName",
     ];
     for (const key of candidates) {
         if (typeof inputs[key] === "string" && inputs[key] !== "") return inputs[key];
@@ -54,8 +57,8 @@ const CHILD_TYPES: Record<string, [string, string, string]> = {
     "azure-native:storage:BlobContainer": ["accountName", "storageAccounts", "blobServices/default/containers"],
     "azure-native:storage:BlobServiceProperties": ["accountName", "storageAccounts", "blobServices"],
     "azure-native:storage:ManagementPolicy": ["accountName", "storageAccounts", "managementPolicies"],
-    "azure-native:documentdb:SqlResourceSqlDatabase": ["accountName", "databaseAccounts", "sqlDatabases"],
-    "azure-native:documentdb:SqlResourceSqlRoleAssignment": ["accountName", "databaseAccounts", "sqlRoleAssignments"],
+    "azure-native:cosmosdb:SqlResourceSqlDatabase": ["accountName", "databaseAccounts", "sqlDatabases"],
+    "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": ["accountName", "databaseAccounts", "sqlRoleAssignments"],
     "azure-native:dbforpostgresql:Database": ["serverName", "flexibleServers", "databases"],
     "azure-native:dbforpostgresql:Configuration": ["serverName", "flexibleServers", "configurations"],
     "azure-native:managedidentity:FederatedIdentityCredential": ["resourceName", "userAssignedIdentities", "federatedIdentityCredentials"],
@@ -133,7 +136,7 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
                     table: `https://${azName}.table.core.windows.net/`,
                 },
             };
-        case "azure-native:documentdb:DatabaseAccount":
+        case "azure-native:cosmosdb:DatabaseAccount":
             return { documentEndpoint: `https://${azName}.documents.azure.com:443/` };
         case "azure-native:dbforpostgresql:Server":
             return { fullyQualifiedDomainName: `${azName}.postgres.database.azure.com` };

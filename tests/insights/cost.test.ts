@@ -168,16 +168,16 @@ describe("estimateCost", () => {
     it("prices Cosmos DB serverless by RU consumed and autoscale per region", () => {
         const gb = PRICES.usageAssumptions.cosmosStorageGb.value as number;
         const mru = PRICES.usageAssumptions.cosmosServerlessMillionRuPerMonth.value as number;
-        const serverless = res("azure-native:documentdb:DatabaseAccount", "dev", {
+        const serverless = res("azure-native:cosmosdb:DatabaseAccount", "dev", {
             inputs: { accountName: "dev", capabilities: [{ name: "EnableServerless" }], locations: [{ locationName: "eastus2" }] },
         });
         const s = estimateCost(plan(serverless), { location: "eastus2", dataTb: 0 });
         expect(s.totalMonthlyUsd).toBeCloseTo(mru * usd("cosmos|serverless-ru|eastus2") + gb * usd("cosmos|storage|eastus2"), 2);
 
-        const acct = res("azure-native:documentdb:DatabaseAccount", "prod", {
+        const acct = res("azure-native:cosmosdb:DatabaseAccount", "prod", {
             inputs: { accountName: "prod", locations: [{ locationName: "eastus2" }, { locationName: "eastus" }] },
         });
-        const db = res("azure-native:documentdb:SqlResourceSqlDatabase", "labmeta", {
+        const db = res("azure-native:cosmosdb:SqlResourceSqlDatabase", "labmeta", {
             deps: [acct.urn],
             inputs: { accountName: "prod", options: { autoscaleSettings: { maxThroughput: 4000 } } },
         });
