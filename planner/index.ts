@@ -98,6 +98,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     await pulumi.runtime.setMocks(new AzureLikeMocks(), source.project, stack, false);
     const captured = captureRegistrations();
 
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program and runtime internals are loaded at run time, after the mocks are installed
     const program = require(options.programPath ?? path.join(REPO_ROOT, "index"));
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
@@ -138,6 +139,7 @@ export async function resolveOutput(value: unknown): Promise<{ value: unknown; s
 
 async function waitForRegistrations(): Promise<void> {
     // Let pending applies register their resources, then drain the RPC queue.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program and runtime internals are loaded at run time, after the mocks are installed
     const settings = require("@pulumi/pulumi/runtime/settings");
     for (let i = 0; i < 3; i++) {
         await new Promise((r) => setImmediate(r));
@@ -147,6 +149,7 @@ async function waitForRegistrations(): Promise<void> {
 
 /** Wraps the mock monitor so that every RegisterResource request is recorded as the engine sees it. */
 function captureRegistrations(): Captured[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program and runtime internals are loaded at run time, after the mocks are installed
     const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc");
     const monitor = pulumi.runtime.getMonitor() as any;
     const captured: Captured[] = [];

@@ -187,6 +187,7 @@ describe("the program with bad config", () => {
             newResource: (a) => { registered++; return azure.newResource(a); },
             call: (a) => azure.call(a),
         }, project, "dev", false);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after the mocks are installed
         expect(() => jest.isolateModules(() => require("../index"))).toThrow(/Invalid configuration \(1 problem\):\n.*pachyderm-azure:subnetAks/);
         await new Promise((r) => setTimeout(r, 50));
         expect(registered).toBe(0);
@@ -194,6 +195,7 @@ describe("the program with bad config", () => {
         // The same harness does see resources when the config is good, so the zero above means something.
         const good = loadStackConfig("dev");
         pulumi.runtime.setAllConfig(good.config, good.secretKeys);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after the mocks are installed
         jest.isolateModules(() => require("../index"));
         await new Promise((r) => setTimeout(r, 200));
         expect(registered).toBeGreaterThan(10);

@@ -37,18 +37,8 @@ export interface Captured {
     secretPaths: string[];
 }
 
-/**
- * The project's mocks plus the `cosmosdb` module of azure-native v3 (planner/mocks.ts only knows
- * the v2 token `documentdb`, so Cosmos ids and the document endpoint would be missing).
- */
-export class HarnessMocks extends AzureLikeMocks {
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
-        if (args.type.startsWith("azure-native:cosmosdb:")) {
-            return super.newResource({ ...args, type: args.type.replace(":cosmosdb:", ":documentdb:") });
-        }
-        return super.newResource(args);
-    }
-}
+/** The project's Azure-like mocks (planner/mocks.ts). */
+export class HarnessMocks extends AzureLikeMocks {}
 
 let installed = false;
 
