@@ -7,20 +7,39 @@ import { renderGlusterUserData } from "../lib/cloudinit/gluster";
 import { NameContext, resourceName } from "../lib/naming";
 import { UBUNTU_IMAGE } from "./ingress";
 import { MetadataStore } from "./metadataStore";
+import { canNotDeleteLock } from "./storage";
 import { etcdClaimName, postgresClaimName } from "./pachyderm/names";
 
 /** Azure exposes the data disk at LUN 0 under this stable path (udev rules of the Azure Linux agent). */
 export const BRICK_DEVICE = "/dev/disk/azure/scsi1/lun0";
+/** Gluster nodes: node 0 forms the pool and creates the replica-3 volume. */
+export const GLUSTER_NODE_COUNT = 3;
+/** NFSv4 (NFS-Ganesha) is the only port clients use: no rpcbind, mountd, NLM. */
+export const NFS_PORT = 2049;
+/** Mount options of every PersistentVolume: NFSv4.1, hard mounts (no silent I/O errors), 60 s RPC timeout. */
+export const NFS_MOUNT_OPTIONS = ["nfsvers=4.1", "hard", "timeo=600", "retrans=3"];
+/** Brick directories the bootstrap creates: etcd-0..2 and postgres-0 (`GLUSTER_SUBDIRS` default in scripts/gluster/bootstrap.sh). */
+export const MAX_ETCD_MEMBERS = 3;
+/** Azure's limit on `osProfile.customData` (base64 text). */
+const CUSTOM_DATA_MAX = 65535;
+
+const LB_FRONTEND = "nfs";
+const LB_POOL = "gluster";
+const LB_PROBE = "nfs";
+const LB_RULE = "nfs";
 
 export interface GlusterMetadataStoreArgs {
     names: NameContext;
     resourceGroupName: pulumi.Input<string>;
     location: pulumi.Input<string>;
     tags: Record<string, string>;
-    /** [] = no zone pinning; otherwise node i goes to zones[i % zones.length]. */
+    /** [] = no zone pinning; otherwise node i (and its brick disk) goes to zones[i % zones.length]. */
     zones: string[];
+    /** Production: protect (and retain) the brick disks and the PersistentVolumes. */
     protect: boolean;
+    /** Production: a CanNotDelete lock on each brick disk. */
     locks: boolean;
+    /** The data subnet (its NSG allows Gluster/NFS from the AKS and data subnets and the LB probe on 2049). */
     subnetId: pulumi.Input<string>;
     /** Static addresses of the three nodes, node 0 first (it forms the volume). */
     nodeIps: string[];
@@ -28,12 +47,17 @@ export interface GlusterMetadataStoreArgs {
     clientIp: string;
     vmSize: string;
     brickDiskSizeGb: number;
+    /** Gluster volume, exported by NFS-Ganesha at the NFSv4 pseudo path `/<volumeName>`. */
     volumeName: string;
     adminUsername: string;
     sshPublicKey: string;
+    /** Namespace of the claims the PersistentVolumes are pre-bound to. */
     namespace: string;
+    /** 1 or 3 (the bootstrap creates the directories etcd-0..2). */
     etcdReplicas: number;
+    /** Capacity (Gi) recorded on each etcd PV; NFS does not enforce it, the brick size is the real limit. */
     etcdDiskSizeGb: number;
+    /** A PersistentVolume (directory `postgres-0`) for PostgreSQL when it runs in the cluster. */
     postgresInCluster: boolean;
     postgresDiskSizeGb: number;
     /** Outbound-only pool of the public load balancer: apt egress without a public IP on the nodes. */
@@ -43,104 +67,151 @@ export interface GlusterMetadataStoreArgs {
 /**
  * The GlusterFS kind of metadata store: three VMs (one per zone) with a brick data disk each,
  * bootstrapped by cloud-init into a replica-3 volume served over NFSv4 by NFS-Ganesha, behind an
- * internal load balancer; etcd and in-cluster PostgreSQL get static `nfs` PersistentVolumes on it.
- * Trade-offs against managed disks: docs/glusterfs.md.
+ * internal load balancer; etcd and in-cluster PostgreSQL get static `nfs` PersistentVolumes on it,
+ * pre-bound to the claims of the Pachyderm StatefulSets. Trade-offs against managed disks and the
+ * runbooks: docs/glusterfs.md. The Kubernetes provider comes from the component's `providers` option.
+ *
+ * Encryption at host is always on (no config knob): the subscription must have the
+ * `Microsoft.Compute/EncryptionAtHost` feature registered, otherwise the VMs fail to create.
  */
 export class GlusterMetadataStore extends pulumi.ComponentResource implements MetadataStore {
     public readonly kind = "glusterfs" as const;
     public readonly etcdVolumeNames: pulumi.Output<string>[] = [];
     public readonly postgresVolumeName?: pulumi.Output<string>;
-    public readonly volumes: pulumi.Resource[] = [];
+    /** The PersistentVolumes (they depend on the VMs and the load balancer). */
+    public readonly volumes: k8s.core.v1.PersistentVolume[] = [];
+    /** The NFS server address clients mount: the internal load balancer's frontend. */
     public readonly address: pulumi.Output<string>;
+    public readonly vmIds: pulumi.Output<string>[] = [];
+    public readonly brickDiskIds: pulumi.Output<string>[] = [];
     public readonly brickDisks: compute.Disk[] = [];
+    public readonly nics: network.NetworkInterface[] = [];
     public readonly vms: compute.VirtualMachine[] = [];
     public readonly loadBalancer: network.LoadBalancer;
 
     constructor(name: string, args: GlusterMetadataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        validate(name, args); // before super: a bad layout registers nothing
         super("pachyderm-azure:metadata:GlusterMetadataStore", name, {}, opts);
-        if (args.nodeIps.length !== 3) throw new Error(`GlusterMetadataStore: exactly 3 node IPs are needed, got ${args.nodeIps.length}`);
+        const n = args.names;
         const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
         const zoneOf = (i: number) => (args.zones.length > 0 ? [args.zones[i % args.zones.length]] : undefined);
 
-        const lbName = resourceName("lbi", args.names, "gfs");
+        // The rule, probe, pool and frontend reference each other by ARM id inside the one LB resource.
+        const lbName = resourceName("lbi", n, "gfs");
         const subscriptionId = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
         const lbChild = (kind: string, child: string) =>
             pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Network/loadBalancers/${lbName}/${kind}/${child}`;
+        const poolId = lbChild("backendAddressPools", LB_POOL);
+
         this.loadBalancer = new network.LoadBalancer(`${name}-lbi`, {
             ...common,
             loadBalancerName: lbName,
             sku: { name: "Standard", tier: "Regional" },
             frontendIPConfigurations: [{
-                name: "nfs",
+                name: LB_FRONTEND,
                 privateIPAllocationMethod: "Static",
                 privateIPAddress: args.clientIp,
+                privateIPAddressVersion: "IPv4",
                 subnet: { id: args.subnetId },
+                // Zone-redundant frontend: the NFS address survives the loss of any one zone.
                 zones: args.zones.length > 0 ? ["1", "2", "3"] : undefined,
             }],
-            backendAddressPools: [{ name: "gluster" }],
-            probes: [{ name: "nfs", protocol: "Tcp", port: 2049, intervalInSeconds: 5, numberOfProbes: 2 }],
+            backendAddressPools: [{ name: LB_POOL }],
+            // Ganesha listens on 2049 only once the volume is started and exported (bootstrap step 7).
+            probes: [{ name: LB_PROBE, protocol: "Tcp", port: NFS_PORT, intervalInSeconds: 5, numberOfProbes: 2 }],
             loadBalancingRules: [{
-                name: "nfs",
+                name: LB_RULE,
                 protocol: "Tcp",
-                frontendPort: 2049,
-                backendPort: 2049,
-                frontendIPConfiguration: { id: lbChild("frontendIPConfigurations", "nfs") },
-                backendAddressPool: { id: lbChild("backendAddressPools", "gluster") },
-                probe: { id: lbChild("probes", "nfs") },
-                // NFSv4 keeps session state per server: a client sticks to one Ganesha node until it fails.
+                frontendPort: NFS_PORT,
+                backendPort: NFS_PORT,
+                frontendIPConfiguration: { id: lbChild("frontendIPConfigurations", LB_FRONTEND) },
+                backendAddressPool: { id: poolId },
+                probe: { id: lbChild("probes", LB_PROBE) },
+                // Session persistence on the client IP: NFSv4 keeps per-client state (client ID, session,
+                // open files) in the one Ganesha server that granted it, and the three Ganesha heads do not
+                // share it. The default 5-tuple hash could send a node's reconnect (new source port) to
+                // another head, which would reject the old session/stateids (NFS4ERR_BADSESSION/STALE_CLIENTID).
+                // With SourceIP a Kubernetes node stays on one head until that head fails its probe.
                 loadDistribution: "SourceIP",
                 idleTimeoutInMinutes: 30,
+                // RST on idle timeout: the kernel client reconnects at once instead of waiting for timeo.
                 enableTcpReset: true,
+                enableFloatingIP: false,
             }],
         }, { parent: this });
 
-        for (let i = 0; i < 3; i++) {
+        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+        for (let i = 0; i < GLUSTER_NODE_COUNT; i++) {
+            // Premium_LRS in the VM's zone: Gluster already replicates every write synchronously to the
+            // bricks in the other two zones, so a ZRS disk would add a second cross-zone replication to
+            // every fsync (etcd's WAL latency) for no extra durability. (ZRS disks could attach to a VM in
+            // any zone; that is not the reason.) NB: policy rule 32 asks for Premium_ZRS on every Disk in
+            // production; its text scopes it to the managed-disk kind.
             const disk = new compute.Disk(`${name}-brick-${i}`, {
                 ...common,
-                diskName: resourceName("disk", args.names, `gfs${i}-brick`),
+                diskName: resourceName("disk", n, `gfs${i}-brick`),
                 zones: zoneOf(i),
                 sku: { name: "Premium_LRS" },
                 diskSizeGB: args.brickDiskSizeGb,
                 creationData: { createOption: "Empty" },
+                // Only attachable to VMs: no SAS export or import, from anywhere.
                 networkAccessPolicy: "DenyAll",
                 publicNetworkAccess: "Disabled",
                 encryption: { type: "EncryptionAtRestWithPlatformKey" },
-            }, { parent: this, protect: args.protect, retainOnDelete: args.protect });
+            }, { parent: this, ...keep });
             this.brickDisks.push(disk);
+            this.brickDiskIds.push(disk.id);
+            if (args.locks) {
+                canNotDeleteLock(`${name}-brick-${i}-lock`, this, disk.id, resourceName("lock", n, `gfs${i}-brick`),
+                    "GlusterFS brick of the Pachyderm metadata store (etcd/PostgreSQL): without it the object store cannot be read.", args.protect);
+            }
 
-            const pools = [{ id: lbChild("backendAddressPools", "gluster") }];
-            if (args.outboundBackendPoolId) pools.push({ id: pulumi.output(args.outboundBackendPoolId) });
+            const pools: { id: pulumi.Input<string> }[] = [{ id: poolId }];
+            if (args.outboundBackendPoolId !== undefined) pools.push({ id: args.outboundBackendPoolId });
             const nic = new network.NetworkInterface(`${name}-nic-${i}`, {
                 ...common,
-                networkInterfaceName: resourceName("nic", args.names, `gfs${i}`),
+                networkInterfaceName: resourceName("nic", n, `gfs${i}`),
+                enableIPForwarding: false,
                 ipConfigurations: [{
                     name: "ipconfig",
                     primary: true,
                     subnet: { id: args.subnetId },
                     privateIPAllocationMethod: "Static",
                     privateIPAddress: args.nodeIps[i],
+                    privateIPAddressVersion: "IPv4",
+                    // No publicIPAddress: egress only through the public LB's outbound rule (pool above).
                     loadBalancerBackendAddressPools: pools,
                 }],
             }, { parent: this, dependsOn: [this.loadBalancer] });
+            this.nics.push(nic);
 
-            const userData = renderGlusterUserData({
+            const customData = Buffer.from(renderGlusterUserData({
                 nodeIndex: i, nodeIps: args.nodeIps, volumeName: args.volumeName, brickDevice: BRICK_DEVICE, enableGanesha: true,
-            });
-            this.vms.push(new compute.VirtualMachine(`${name}-vm-${i}`, {
+            }), "utf8").toString("base64");
+            if (customData.length > CUSTOM_DATA_MAX) {
+                throw new pulumi.RunError(`GlusterMetadataStore ${name}: user-data of node ${i} is ${customData.length} base64 characters, Azure accepts ${CUSTOM_DATA_MAX}`);
+            }
+            const vm = new compute.VirtualMachine(`${name}-vm-${i}`, {
                 ...common,
-                vmName: resourceName("vm", args.names, `gfs${i}`),
+                vmName: resourceName("vm", n, `gfs${i}`),
                 zones: zoneOf(i),
                 hardwareProfile: { vmSize: args.vmSize },
                 storageProfile: {
-                    imageReference: UBUNTU_IMAGE,
-                    // The VM is disposable: the brick disk below is the data and outlives it.
-                    osDisk: { createOption: "FromImage", managedDisk: { storageAccountType: "StandardSSD_LRS" }, deleteOption: "Delete" },
+                    imageReference: { ...UBUNTU_IMAGE },
+                    // The VM is disposable (its OS disk goes with it); the brick disk is the data and outlives it.
+                    osDisk: {
+                        name: resourceName("osdisk", n, `gfs${i}`),
+                        createOption: "FromImage",
+                        managedDisk: { storageAccountType: "StandardSSD_LRS" },
+                        deleteOption: "Delete",
+                    },
+                    // Caching None: fsync must reach the disk (etcd WAL, PostgreSQL commits).
                     dataDisks: [{ lun: 0, createOption: "Attach", managedDisk: { id: disk.id }, deleteOption: "Detach", caching: "None" }],
                 },
                 osProfile: {
                     computerName: `gfs${i}`,
                     adminUsername: args.adminUsername,
-                    customData: Buffer.from(userData).toString("base64"),
+                    customData,
                     linuxConfiguration: {
                         disablePasswordAuthentication: true,
                         ssh: { publicKeys: [{ path: `/home/${args.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey }] },
@@ -155,28 +226,49 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
                     uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
                 },
                 diagnosticsProfile: { bootDiagnostics: { enabled: true } },
-            }, { parent: this }));
+            }, {
+                parent: this,
+                // Azure refuses in-place changes of customData (PropertyChangeNotAllowed), and replacing on
+                // such a change would replace all three nodes at once: the pool's state (/var/lib/glusterd,
+                // on the OS disk) would go with them and the volume would be down until rebuilt by hand.
+                // A bootstrap change therefore reaches new nodes only; roll it one VM at a time
+                // (`pulumi up --replace <vm urn>`, then restore the node's glusterd UUID as in docs/glusterfs.md
+                // "Replacing a failed node" and wait for `heal info` to drain to 0 before the next one).
+                ignoreChanges: ["osProfile.customData"],
+                // Two VMs cannot share the name, the NIC or the brick disk: a replacement deletes first
+                // (the brick disk is only detached: deleteOption Detach).
+                deleteBeforeReplace: true,
+            });
+            this.vms.push(vm);
+            this.vmIds.push(vm.id);
         }
 
-        // Static NFS volumes on the replica-3 volume, pre-bound to the claims Pachyderm's StatefulSets expect.
-        const pv = (key: string, sizeGb: number, claim: string) => {
+        // Static NFS volumes on the replica-3 volume (Ganesha's pseudo root is `/<volume>`, the bootstrap
+        // creates the sub-directories), pre-bound to the claims Pachyderm's StatefulSets expect.
+        const pv = (key: string, sizeGb: number, claim: string, component: string): pulumi.Output<string> => {
             const volume = new k8s.core.v1.PersistentVolume(`${name}-pv-${key}`, {
-                metadata: { name: `pv-${args.names.prefix}-${args.names.stack}-${key}`, labels: { "app.kubernetes.io/part-of": "pachyderm", "metadata-store": "glusterfs" } },
+                metadata: {
+                    name: `pv-${n.prefix}-${n.stack}-${key}`.toLowerCase(),
+                    labels: { "app.kubernetes.io/part-of": "pachyderm", "app.kubernetes.io/component": component, "metadata-store": "glusterfs" },
+                },
                 spec: {
                     capacity: { storage: `${sizeGb}Gi` },
                     accessModes: ["ReadWriteOnce"],
+                    volumeMode: "Filesystem",
+                    // Deleting the claim (or the namespace) never deletes the directory.
                     persistentVolumeReclaimPolicy: "Retain",
                     storageClassName: "",
-                    mountOptions: ["nfsvers=4.1", "hard", "timeo=600", "retrans=3"],
+                    mountOptions: NFS_MOUNT_OPTIONS,
                     nfs: { server: args.clientIp, path: `/${args.volumeName}/${key}` },
+                    // Pre-bound: only this claim can take this volume.
                     claimRef: { namespace: args.namespace, name: claim },
                 },
-            }, { parent: this, protect: args.protect, dependsOn: this.vms });
+            }, { parent: this, protect: args.protect, dependsOn: [this.loadBalancer, ...this.vms] });
             this.volumes.push(volume);
             return volume.metadata.name;
         };
-        for (let i = 0; i < args.etcdReplicas; i++) this.etcdVolumeNames.push(pv(`etcd-${i}`, args.etcdDiskSizeGb, etcdClaimName(i)));
-        if (args.postgresInCluster) this.postgresVolumeName = pv("postgres-0", args.postgresDiskSizeGb, postgresClaimName());
+        for (let i = 0; i < args.etcdReplicas; i++) this.etcdVolumeNames.push(pv(`etcd-${i}`, args.etcdDiskSizeGb, etcdClaimName(i), "etcd"));
+        if (args.postgresInCluster) this.postgresVolumeName = pv("postgres-0", args.postgresDiskSizeGb, postgresClaimName(), "postgres");
 
         this.address = pulumi.output(args.clientIp);
         this.registerOutputs({
@@ -184,8 +276,21 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
             address: this.address,
             etcdVolumeNames: this.etcdVolumeNames,
             postgresVolumeName: this.postgresVolumeName,
-            vmIds: this.vms.map((v) => v.id),
-            brickDiskIds: this.brickDisks.map((d) => d.id),
+            vmIds: this.vmIds,
+            brickDiskIds: this.brickDiskIds,
         });
     }
+}
+
+/** Rejects layouts the bootstrap or Azure cannot serve, before any resource is declared. */
+function validate(name: string, args: GlusterMetadataStoreArgs): void {
+    const problems: string[] = [];
+    if (args.nodeIps.length !== GLUSTER_NODE_COUNT) problems.push(`exactly ${GLUSTER_NODE_COUNT} nodeIps are needed, got ${args.nodeIps.length}`);
+    else if (new Set(args.nodeIps).size !== GLUSTER_NODE_COUNT) problems.push(`nodeIps must be distinct, got ${args.nodeIps.join(", ")}`);
+    if (args.nodeIps.includes(args.clientIp)) problems.push(`clientIp ${args.clientIp} is also a node IP: it must be a free address for the load balancer frontend`);
+    if (!Number.isInteger(args.etcdReplicas) || args.etcdReplicas < 1 || args.etcdReplicas > MAX_ETCD_MEMBERS) {
+        problems.push(`etcdReplicas must be 1-${MAX_ETCD_MEMBERS} (the bootstrap creates etcd-0..${MAX_ETCD_MEMBERS - 1}), got ${args.etcdReplicas}`);
+    }
+    if (args.protect && args.zones.length < GLUSTER_NODE_COUNT) problems.push(`a protected (production) store needs one node per zone: zones ["1","2","3"], got ${JSON.stringify(args.zones)}`);
+    if (problems.length > 0) throw new pulumi.RunError(`GlusterMetadataStore ${name}: ${problems.join("; ")}`);
 }

@@ -1,0 +1,255 @@
+import * as k8s from "@pulumi/kubernetes";
+import { parse } from "yaml";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+
+const captured = captureResources();
+
+// Loaded after the mocks are installed (the component module reads no config, but keep the order of the other suites).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { GlusterMetadataStore, BRICK_DEVICE, NFS_MOUNT_OPTIONS } = require("../../components/glusterMetadataStore") as typeof import("../../components/glusterMetadataStore");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { metadataClaimNames } = require("../../components/pachyderm/names") as typeof import("../../components/pachyderm/names");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { BOOTSTRAP_PATH, ENV_PATH } = require("../../lib/cloudinit/gluster") as typeof import("../../lib/cloudinit/gluster");
+type Args = import("../../components/glusterMetadataStore").GlusterMetadataStoreArgs;
+
+const T = {
+    disk: "azure-native:compute:Disk",
+    vm: "azure-native:compute:VirtualMachine",
+    nic: "azure-native:network:NetworkInterface",
+    lb: "azure-native:network:LoadBalancer",
+    lock: "azure-native:authorization:ManagementLockByScope",
+    pv: "kubernetes:core/v1:PersistentVolume",
+};
+const SUBNET = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-data";
+const OUTBOUND_POOL = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lbe/backendAddressPools/outbound-data";
+const NODE_IPS = ["10.41.16.68", "10.41.16.69", "10.41.16.70"];
+const CLIENT_IP = "10.41.16.74";
+const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN6WeEbia+b+zrYWQhs1CaP4kpMCmHzMgOiBbS6r2OwD labadmin@example";
+
+function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
+    const prod = env === "prod";
+    return {
+        names: { prefix: "pachlab", stack: env, location: "westeurope" },
+        resourceGroupName: `rg-pachlab-${env}`,
+        location: "westeurope",
+        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
+        zones: prod ? ["1", "2", "3"] : [],
+        protect: prod,
+        locks: prod,
+        subnetId: SUBNET,
+        nodeIps: NODE_IPS,
+        clientIp: CLIENT_IP,
+        vmSize: "Standard_D2ds_v5",
+        brickDiskSizeGb: 256,
+        volumeName: "pachmeta",
+        adminUsername: "labadmin",
+        sshPublicKey: SSH_KEY,
+        namespace: "pachyderm",
+        etcdReplicas: prod ? 3 : 1,
+        etcdDiskSizeGb: 64,
+        postgresInCluster: true,
+        postgresDiskSizeGb: 32,
+        outboundBackendPoolId: prod ? OUTBOUND_POOL : undefined,
+        ...over,
+    };
+}
+
+interface Built {
+    comp: InstanceType<typeof GlusterMetadataStore>;
+    provider: k8s.Provider;
+    of: (type: string) => Captured[];
+    get: (type: string, suffix: string) => Captured;
+}
+
+async function build(name: string, a: Args): Promise<Built> {
+    const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: "{}" });
+    const comp = new GlusterMetadataStore(name, a, { providers: { kubernetes: provider } });
+    await settle(comp.address, ...comp.etcdVolumeNames, comp.postgresVolumeName, ...comp.vmIds, ...comp.brickDiskIds);
+    return { comp, provider, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
+}
+
+let dev: Built;
+let prod: Built;
+
+beforeAll(async () => {
+    dev = await build("dev", args("dev"));
+    prod = await build("prod", args("prod"));
+});
+
+const decode = (vm: Captured): string => Buffer.from(vm.inputs.osProfile.customData, "base64").toString("utf8");
+
+describe.each([["dev", () => dev], ["prod", () => prod]] as const)("GlusterMetadataStore (%s)", (env, get) => {
+    const prodEnv = env === "prod";
+    const zoneOf = (i: number) => (prodEnv ? [String(i + 1)] : undefined);
+
+    test("3 VMs, 3 brick disks, 3 NICs and one internal LB", () => {
+        expect(get().of(T.vm).map((v) => v.inputs.vmName)).toEqual([0, 1, 2].map((i) => `vm-pachlab-${env}-gfs${i}`));
+        expect(get().of(T.disk)).toHaveLength(3);
+        expect(get().of(T.nic)).toHaveLength(3);
+        expect(get().of(T.lb).map((l) => l.inputs.loadBalancerName)).toEqual([`lbi-pachlab-${env}-gfs`]);
+        expect(get().comp.kind).toBe("glusterfs");
+    });
+
+    test("internal LB: Standard, static frontend = clientIp in the data subnet, zone-redundant only with zones", () => {
+        const lb = get().get(T.lb, "lbi").inputs;
+        expect(lb.sku).toEqual({ name: "Standard", tier: "Regional" });
+        expect(lb.frontendIPConfigurations).toHaveLength(1);
+        const fe = lb.frontendIPConfigurations[0];
+        expect(fe).toMatchObject({ privateIPAllocationMethod: "Static", privateIPAddress: CLIENT_IP, subnet: { id: SUBNET } });
+        expect(fe.publicIPAddress).toBeUndefined();
+        expect(fe.zones).toEqual(prodEnv ? ["1", "2", "3"] : undefined);
+    });
+
+    test("LB: TCP probe on 2049, one 2049 rule with client-IP persistence and a 30 min idle timeout", () => {
+        const lb = get().get(T.lb, "lbi").inputs;
+        expect(lb.probes).toEqual([expect.objectContaining({ protocol: "Tcp", port: 2049 })]);
+        expect(lb.loadBalancingRules).toHaveLength(1);
+        const rule = lb.loadBalancingRules[0];
+        expect(rule).toMatchObject({ protocol: "Tcp", frontendPort: 2049, backendPort: 2049, loadDistribution: "SourceIP", idleTimeoutInMinutes: 30 });
+        const lbPath = `/resourceGroups/rg-pachlab-${env}/providers/Microsoft.Network/loadBalancers/lbi-pachlab-${env}-gfs`;
+        expect(rule.frontendIPConfiguration.id).toMatch(new RegExp(`${lbPath}/frontendIPConfigurations/${fe(lb)}$`));
+        expect(rule.backendAddressPool.id).toMatch(new RegExp(`${lbPath}/backendAddressPools/${lb.backendAddressPools[0].name}$`));
+        expect(rule.probe.id).toMatch(new RegExp(`${lbPath}/probes/${lb.probes[0].name}$`));
+    });
+
+    test("brick disks: Premium_LRS, one per zone when zoned, locked down, protected only in production", () => {
+        get().of(T.disk).forEach((d, i) => {
+            expect(d.name).toBe(`${env}-brick-${i}`); // pinned in tests/stateful/staging.json
+            expect(d.inputs).toMatchObject({
+                diskName: `disk-pachlab-${env}-gfs${i}-brick`, sku: { name: "Premium_LRS" }, diskSizeGB: 256,
+                creationData: { createOption: "Empty" }, networkAccessPolicy: "DenyAll", publicNetworkAccess: "Disabled",
+                encryption: { type: "EncryptionAtRestWithPlatformKey" },
+            });
+            expect(d.inputs.zones).toEqual(zoneOf(i));
+            expect({ protect: d.protect, retainOnDelete: d.retainOnDelete }).toEqual({ protect: prodEnv, retainOnDelete: prodEnv });
+            expect({ deletedWith: d.deletedWith, roc: d.replaceOnChanges, dbr: d.deleteBeforeReplace }).toEqual({ deletedWith: "", roc: [], dbr: false });
+        });
+        expect(get().of(T.lock)).toHaveLength(prodEnv ? 3 : 0);
+        get().of(T.lock).forEach((l, i) => {
+            expect(l.inputs.level).toBe("CanNotDelete");
+            expect(dependsOn(l, get().get(T.disk, `brick-${i}`))).toBe(true);
+        });
+    });
+
+    test("NICs: static node IP, no public IP, in the ILB pool (and the outbound pool when given)", () => {
+        get().of(T.nic).forEach((nic, i) => {
+            expect(nic.inputs.ipConfigurations).toHaveLength(1);
+            const ipc = nic.inputs.ipConfigurations[0];
+            expect(ipc).toMatchObject({ privateIPAllocationMethod: "Static", privateIPAddress: NODE_IPS[i], subnet: { id: SUBNET } });
+            expect(ipc.publicIPAddress).toBeUndefined();
+            const pools = ipc.loadBalancerBackendAddressPools.map((p: { id: string }) => p.id);
+            expect(pools[0]).toMatch(/\/loadBalancers\/lbi-pachlab-[a-z]+-gfs\/backendAddressPools\/gluster$/);
+            expect(pools.slice(1)).toEqual(prodEnv ? [OUTBOUND_POOL] : []);
+        });
+    });
+
+    test("VMs: Ubuntu 24.04 Trusted Launch, encryption at host, SSH key only, no public IP, zone i+1 when zoned", () => {
+        get().of(T.vm).forEach((vm, i) => {
+            const v = vm.inputs;
+            expect(v.storageProfile.imageReference).toMatchObject({ publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server" });
+            expect(v.securityProfile).toMatchObject({ encryptionAtHost: true, securityType: "TrustedLaunch", uefiSettings: { secureBootEnabled: true, vTpmEnabled: true } });
+            expect(v.osProfile.linuxConfiguration.disablePasswordAuthentication).toBe(true);
+            expect(v.osProfile.linuxConfiguration.ssh.publicKeys).toEqual([{ path: "/home/labadmin/.ssh/authorized_keys", keyData: SSH_KEY }]);
+            expect(v.osProfile.adminPassword).toBeUndefined();
+            expect(v.zones).toEqual(zoneOf(i));
+            expect(v.networkProfile.networkInterfaces).toEqual([expect.objectContaining({ primary: true })]);
+            expect(v.networkProfile.networkInterfaceConfigurations).toBeUndefined();
+            expect(dependsOn(vm, get().get(T.nic, `nic-${i}`))).toBe(true);
+        });
+    });
+
+    test("VMs: brick attached at LUN 0 and only detached with the VM; the OS disk goes with it", async () => {
+        for (const [i, vm] of get().of(T.vm).entries()) {
+            const sp = vm.inputs.storageProfile;
+            expect(sp.osDisk).toMatchObject({ createOption: "FromImage", deleteOption: "Delete" });
+            expect(sp.dataDisks).toHaveLength(1);
+            expect(sp.dataDisks[0]).toMatchObject({ lun: 0, createOption: "Attach", deleteOption: "Detach" });
+            expect(sp.dataDisks[0].managedDisk.id).toBe(await valueOf(get().comp.brickDisks[i].id));
+            expect(dependsOn(vm, get().get(T.disk, `brick-${i}`))).toBe(true);
+        }
+    });
+
+    test("VMs: a user-data change never replaces all three nodes at once; replacements delete first", () => {
+        for (const vm of get().of(T.vm)) {
+            expect(vm.ignoreChanges).toEqual(["osProfile.customData"]);
+            expect(vm.replaceOnChanges).toEqual([]);
+            expect(vm.deleteBeforeReplace).toBe(true);
+            expect(vm.protect).toBe(false);
+        }
+    });
+
+    test("user-data decodes to cloud-config carrying the bootstrap and this node's index", () => {
+        get().of(T.vm).forEach((vm, i) => {
+            const text = decode(vm);
+            expect(text.startsWith("#cloud-config\n")).toBe(true);
+            const doc = parse(text) as { write_files: { path: string; content: string }[]; packages: string[] };
+            const files = Object.fromEntries(doc.write_files.map((f) => [f.path, f.content]));
+            expect(files[BOOTSTRAP_PATH]).toMatch(/^#!\/usr\/bin\/env bash\n/);
+            expect(files[ENV_PATH]).toContain(`GLUSTER_NODE_INDEX="${i}"`);
+            expect(files[ENV_PATH]).toContain(`GLUSTER_NODE_IPS="${NODE_IPS.join(" ")}"`);
+            expect(files[ENV_PATH]).toContain(`GLUSTER_BRICK_DEVICE="${BRICK_DEVICE}"`);
+            expect(files[ENV_PATH]).toContain('GLUSTER_VOLUME="pachmeta"');
+            expect(files[ENV_PATH]).toContain('GLUSTER_ENABLE_GANESHA="1"');
+            expect(doc.packages).toEqual(expect.arrayContaining(["glusterfs-server", "nfs-ganesha", "nfs-ganesha-gluster"]));
+        });
+    });
+
+    test("PVs: nfs on the LB address, Retain, RWO, no class, pre-bound to the claims of names.ts", () => {
+        const etcd = prodEnv ? 3 : 1;
+        const pvs = get().of(T.pv);
+        const keys = [...Array.from({ length: etcd }, (_, i) => `etcd-${i}`), "postgres-0"];
+        expect(pvs.map((p) => p.name)).toEqual(keys.map((k) => `${env}-pv-${k}`)); // pinned in tests/stateful/staging.json
+        expect(pvs.map((p) => p.inputs.spec.claimRef)).toEqual(metadataClaimNames(etcd, true).map((name) => ({ namespace: "pachyderm", name })));
+        pvs.forEach((p, j) => {
+            const s = p.inputs.spec;
+            expect(s.nfs).toEqual({ server: CLIENT_IP, path: `/pachmeta/${keys[j]}` });
+            expect(s).toMatchObject({ persistentVolumeReclaimPolicy: "Retain", accessModes: ["ReadWriteOnce"], storageClassName: "", mountOptions: NFS_MOUNT_OPTIONS });
+            expect(s.mountOptions).toEqual(["nfsvers=4.1", "hard", "timeo=600", "retrans=3"]);
+            expect(s.capacity).toEqual({ storage: keys[j].startsWith("etcd") ? "64Gi" : "32Gi" });
+            expect(s.csi).toBeUndefined();
+            expect(p.protect).toBe(prodEnv);
+            expect(get().of(T.vm).every((vm) => dependsOn(p, vm))).toBe(true);
+        });
+    });
+
+    test("PVs go through the Kubernetes provider given to the component", () => {
+        for (const p of get().of(T.pv)) expect(p.provider).toMatch(new RegExp(`::${env}-k8s::`));
+    });
+
+    test("outputs: kind, address, volume names, VM and brick ids", async () => {
+        const c = get().comp;
+        expect(await valueOf(c.address)).toBe(CLIENT_IP);
+        expect(await Promise.all(c.etcdVolumeNames.map(valueOf))).toEqual(Array.from({ length: prodEnv ? 3 : 1 }, (_, i) => `pv-pachlab-${env}-etcd-${i}`));
+        expect(await valueOf(c.postgresVolumeName)).toBe(`pv-pachlab-${env}-postgres-0`);
+        expect(c.volumes).toHaveLength(prodEnv ? 4 : 2);
+        expect(await Promise.all(c.vmIds.map(valueOf))).toEqual([0, 1, 2].map((i) => expect.stringMatching(new RegExp(`/virtualMachines/vm-pachlab-${env}-gfs${i}$`))));
+        expect(await Promise.all(c.brickDiskIds.map(valueOf))).toEqual([0, 1, 2].map((i) => expect.stringMatching(new RegExp(`/disks/disk-pachlab-${env}-gfs${i}-brick$`))));
+    });
+});
+
+function fe(lb: Record<string, any>): string {
+    return lb.frontendIPConfigurations[0].name;
+}
+
+describe("GlusterMetadataStore without in-cluster PostgreSQL", () => {
+    test("no postgres PV, no postgresVolumeName", async () => {
+        const b = await build("nopg", args("dev", { postgresInCluster: false }));
+        expect(b.comp.postgresVolumeName).toBeUndefined();
+        expect(b.of(T.pv).map((p) => p.inputs.spec.claimRef.name)).toEqual(metadataClaimNames(1, false));
+    });
+});
+
+describe("GlusterMetadataStore rejects what the bootstrap or Azure cannot serve", () => {
+    test.each([
+        ["two node IPs", { nodeIps: NODE_IPS.slice(0, 2) }, /exactly 3 nodeIps/],
+        ["duplicate node IPs", { nodeIps: [NODE_IPS[0], NODE_IPS[0], NODE_IPS[1]] }, /distinct/],
+        ["clientIp = a node IP", { clientIp: NODE_IPS[1] }, /clientIp .* is also a node IP/],
+        ["four etcd members", { etcdReplicas: 4 }, /etcdReplicas must be 1-3/],
+        ["production without zones", { zones: [] }, /one node per zone/],
+    ] as const)("%s", (what, over, message) => {
+        const before = captured.length;
+        expect(() => new GlusterMetadataStore(`bad-${what.replace(/\W+/g, "-")}`, args("prod", over as Partial<Args>))).toThrow(message);
+        expect(captured.length).toBe(before); // nothing registered
+    });
+});
