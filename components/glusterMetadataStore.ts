@@ -4,7 +4,7 @@ import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import * as k8s from "@pulumi/kubernetes";
 import { renderGlusterUserData } from "../lib/cloudinit/gluster";
-import { NameContext, resourceName } from "../lib/naming";
+import { glusterBrickDiskName, NameContext, resourceName } from "../lib/naming";
 import { UBUNTU_IMAGE } from "./ingress";
 import { MetadataStore } from "./metadataStore";
 import { canNotDeleteLock } from "./storage";
@@ -145,11 +145,11 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
             // Premium_LRS in the VM's zone: Gluster already replicates every write synchronously to the
             // bricks in the other two zones, so a ZRS disk would add a second cross-zone replication to
             // every fsync (etcd's WAL latency) for no extra durability. (ZRS disks could attach to a VM in
-            // any zone; that is not the reason.) NB: policy rule 32 asks for Premium_ZRS on every Disk in
-            // production; its text scopes it to the managed-disk kind.
+            // any zone; that is not the reason.) Policy rule 32 requires instead that production bricks
+            // span three zones.
             const disk = new compute.Disk(`${name}-brick-${i}`, {
                 ...common,
-                diskName: resourceName("disk", n, `gfs${i}-brick`),
+                diskName: glusterBrickDiskName(n, i),
                 zones: zoneOf(i),
                 sku: { name: "Premium_LRS" },
                 diskSizeGB: args.brickDiskSizeGb,

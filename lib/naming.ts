@@ -50,3 +50,13 @@ export interface TagValues {
 export function standardTags(t: TagValues): Record<string, string> {
     return { environment: t.environment, project: t.project, owner: t.owner, "cost-center": t.costCenter };
 }
+
+/** Brick data disk of GlusterFS node `i`: `disk-<prefix>-<stack>-gfs<i>-brick`. */
+export function glusterBrickDiskName(ctx: NameContext, node: number): string {
+    return resourceName("disk", ctx, `gfs${node}-brick`);
+}
+
+/** True for a GlusterFS brick disk name (zonal by design: Gluster replicates across zones itself). */
+export function isGlusterBrickDiskName(name: unknown): boolean {
+    return typeof name === "string" && /^disk-[a-z0-9]+-[A-Za-z0-9_.-]+-gfs\d+-brick$/.test(name);
+}

@@ -20,6 +20,7 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as storage from "@pulumi/azure-native/storage";
+import { isGlusterBrickDiskName } from "../lib/naming";
 import {
     containersOf, imagePinned, isEmptySelector, isNamespacedK8s, K8S, peerRole, podView, selectorMatches, WORKLOAD_TYPES, workloadRole, workloads,
 } from "./k8s";
@@ -817,7 +818,7 @@ const DISK_CSI = "disk.csi.azure.com";
 
 const metadataDisks: StackValidationPolicy = {
     name: "metadata-disk-hardened",
-    description: "Rule 32 (Azure.Disk / CKV_AZURE_251 family): managed-disk metadata store: Premium_ZRS in production, network access DenyAll, public network access off, encrypted. Applies to compute Disks and to Azure Disk CSI StorageClasses.",
+    description: "Rule 32 (Azure.Disk / CKV_AZURE_251 family): managed-disk metadata store: Premium_ZRS in production, network access DenyAll, public network access off, encrypted. Applies to compute Disks and to Azure Disk CSI StorageClasses. GlusterFS brick disks (disk-*-gfs<i>-brick) are zonal by design: in production they must instead span zones 1-3 (Gluster replicates across them).",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: (args, report) => {
@@ -825,10 +826,15 @@ const metadataDisks: StackValidationPolicy = {
         const classes = ofType(args.resources, K8S.StorageClass).filter((c) => c.props?.provisioner === DISK_CSI);
         if (disks.length + classes.length === 0) args.notApplicable("no managed disks");
         const prod = stackEnv(args) === "prod";
+        const bricks = disks.filter((d) => isGlusterBrickDiskName(d.props?.diskName));
+        const brickZones = new Set(bricks.map((d) => asArray<string>(d.props?.zones)).filter((z) => z.length === 1).map((z) => z[0]));
+        if (prod && bricks.length > 0 && (bricks.length < 3 || brickZones.size < 3)) {
+            at(report, bricks[0])(`GlusterFS bricks span zones [${[...brickZones].sort().join(",")}]: production requires one brick in each of zones 1-3`);
+        }
         for (const d of disks) {
             const p = d.props ?? {};
             const where = at(report, d);
-            if (prod && p.sku?.name !== "Premium_ZRS") where(`sku.name is '${p.sku?.name}', production requires Premium_ZRS`);
+            if (prod && !isGlusterBrickDiskName(p.diskName) && p.sku?.name !== "Premium_ZRS") where(`sku.name is '${p.sku?.name}', production requires Premium_ZRS`);
             if (p.networkAccessPolicy !== "DenyAll") where(`networkAccessPolicy is '${p.networkAccessPolicy}', must be DenyAll`);
             if (p.publicNetworkAccess !== "Disabled") where(`publicNetworkAccess is '${p.publicNetworkAccess}', must be Disabled`);
             if (!inI(p.encryption?.type, ["EncryptionAtRestWithPlatformKey", "EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPlatformAndCustomerKeys"])) {

@@ -34,6 +34,15 @@ const golden: Case[] = [{ title: "golden prod stack", env: "prod" }, { title: "g
 const goldenProd: Case[] = [{ title: "golden prod stack", env: "prod" }];
 const sharedKey: PolicyConfigInput = { all: { storageAuthMode: "sharedKey" } };
 
+/** Three GlusterFS brick disks (Premium_LRS, zonal) in the given zones. */
+function addBricks(s: Stack, zones: string[]): void {
+    zones.forEach((zone, i) => s.add(res("azure-native:compute:Disk", `metadata-brick-${i}`, {
+        resourceGroupName: "rg-pachlab-test", diskName: `disk-pachlab-test-gfs${i}-brick`, diskSizeGB: 512, zones: [zone],
+        creationData: { createOption: "Empty" }, sku: { name: "Premium_LRS" }, networkAccessPolicy: "DenyAll",
+        publicNetworkAccess: "Disabled", encryption: { type: "EncryptionAtRestWithPlatformKey" },
+    }, { protect: true, retainOnDelete: true })));
+}
+
 export const CASES: Record<string, RuleCases> = {
     // ---------------------------------------------------------------- storage
     "storage-redundancy-gzrs": {
@@ -311,8 +320,9 @@ export const CASES: Record<string, RuleCases> = {
         ],
     },
     "metadata-disk-hardened": {
-        compliant: golden,
+        compliant: [...golden, { title: "GlusterFS bricks LRS, one per zone, in prod", env: "prod", mutate: (s) => { addBricks(s, ["1", "2", "3"]); } }],
         violating: [
+            { title: "GlusterFS bricks in two zones in prod", env: "prod", mutate: (s) => { addBricks(s, ["1", "1", "2"]); } },
             { title: "LRS disk in prod", env: "prod", mutate: (s) => { s.in("disk-etcd-0").sku.name = "Premium_LRS"; } },
             { title: "disk network AllowAll", mutate: (s) => { s.in("disk-etcd-0").networkAccessPolicy = "AllowAll"; } },
             { title: "StorageClass LRS in prod", env: "prod", mutate: (s) => { s.in("metadata-sc").parameters.skuName = "Premium_LRS"; } },
