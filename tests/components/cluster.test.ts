@@ -1,0 +1,148 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { Captured, captureResources, one, settle } from "../helpers/mockHarness";
+
+const captured = captureResources();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Cluster, withKubeloginMode, AKS_AAD_SERVER_ID } = require("../../components/cluster") as typeof import("../../components/cluster");
+type Args = import("../../components/cluster").ClusterArgs;
+type ClusterT = InstanceType<typeof Cluster>;
+
+const T = {
+    aks: "azure-native:containerservice:ManagedCluster",
+    pool: "azure-native:containerservice:AgentPool",
+    maintenance: "azure-native:containerservice:MaintenanceConfiguration",
+    provider: "pulumi:providers:kubernetes",
+};
+
+function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
+    const prod = env === "prod";
+    const pool = { vmSize: "Standard_D4ds_v5", osDiskType: "Ephemeral" as const, encryptionAtHost: true, maxPods: 110 };
+    return {
+        names: { prefix: "pachlab", stack: env, location: "westeurope" },
+        resourceGroupName: `rg-pachlab-${env}`,
+        location: "westeurope",
+        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
+        kubernetesVersion: "1.32",
+        tier: prod ? "Standard" : "Free",
+        zones: prod ? ["1", "2", "3"] : [],
+        nodeSubnetId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-aks",
+        network: { serviceCidr: "172.16.0.0/16", dnsServiceIp: "172.16.0.10", podCidr: "192.168.0.0/16" },
+        systemPool: { ...pool, count: prod ? 3 : 1 },
+        userPool: { ...pool, minCount: prod ? 3 : 1, maxCount: prod ? 12 : 3 },
+        apiServer: { privateCluster: false, authorizedIpRanges: ["203.0.113.0/24"] },
+        adminGroupObjectIds: [],
+        disableLocalAccounts: true,
+        upgradeChannel: "patch",
+        maintenance: { dayOfWeek: "Sunday", startHour: 2, durationHours: 4 },
+        logRetentionDays: 30,
+        ...over,
+    };
+}
+
+const built: Record<string, ClusterT> = {};
+beforeAll(async () => {
+    built.dev = new Cluster("dev", args("dev"));
+    built.prod = new Cluster("prod", args("prod"));
+    built.private = new Cluster("private", args("dev", { apiServer: { privateCluster: true, authorizedIpRanges: [] } }));
+    await settle(...Object.values(built).flatMap((c) => [c.kubeconfig, c.clusterId, c.oidcIssuerUrl]));
+});
+
+describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
+    const prod = env === "prod";
+    const aks = (): Captured => one(captured, T.aks, `${env}-aks`);
+    const pool = (): Captured => one(captured, T.pool, `${env}-pool-pachyderm`);
+
+    it("uses managed Entra ID with Azure RBAC, Kubernetes RBAC and no local accounts (rule 14)", () => {
+        const i = aks().inputs;
+        expect(i.enableRBAC).toBe(true);
+        expect(i.aadProfile).toMatchObject({ managed: true, enableAzureRBAC: true });
+        expect(i.disableLocalAccounts).toBe(true);
+        expect(i.resourceName).toBe(`aks-pachlab-${env}`);
+    });
+
+    it("limits the API server to authorized ranges (rule 15)", () => {
+        expect(aks().inputs.apiServerAccessProfile).toEqual({ enablePrivateCluster: false, authorizedIPRanges: ["203.0.113.0/24"] });
+    });
+
+    it("runs Azure CNI overlay with Cilium network policy and a standard load balancer (rule 16)", () => {
+        expect(aks().inputs.networkProfile).toMatchObject({
+            networkPlugin: "azure", networkPluginMode: "overlay", networkPolicy: "cilium", networkDataplane: "cilium", loadBalancerSku: "standard",
+            podCidr: "192.168.0.0/16", serviceCidr: "172.16.0.0/16", dnsServiceIP: "172.16.0.10",
+        });
+    });
+
+    it("uses the configured control-plane tier (rule 17)", () => {
+        expect(aks().inputs.sku).toEqual({ name: "Base", tier: prod ? "Standard" : "Free" });
+    });
+
+    it("spreads scale-set pools over zones in prod, without node public IPs (rules 18, 19)", () => {
+        const system = aks().inputs.agentPoolProfiles[0];
+        for (const p of [system, pool().inputs]) {
+            expect(p.type).toBe("VirtualMachineScaleSets");
+            expect(p.enableNodePublicIP).toBe(false);
+            expect(p.availabilityZones).toEqual(prod ? ["1", "2", "3"] : undefined);
+            expect(p.enableEncryptionAtHost).toBe(true);
+            expect(p.maxPods).toBeGreaterThanOrEqual(30);
+        }
+        expect(system).toMatchObject({ mode: "System", nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"], count: prod ? 3 : 1 });
+        expect(pool().inputs).toMatchObject({ mode: "User", enableAutoScaling: true, minCount: prod ? 3 : 1, maxCount: prod ? 12 : 3 });
+    });
+
+    it("never reports the autoscaler's node count as drift", () => {
+        expect(pool().ignoreChanges).toEqual(["count"]);
+    });
+
+    it("turns on monitoring and Azure Policy, not HTTP application routing (rule 20)", () => {
+        const addons = aks().inputs.addonProfiles;
+        expect(addons.omsagent.enabled).toBe(true);
+        expect(addons.omsagent.config.logAnalyticsWorkspaceResourceID).toMatch(/\/workspaces\/log-pachlab-/);
+        expect(addons.azurepolicy.enabled).toBe(true);
+        expect(addons.httpApplicationRouting).toBeUndefined();
+    });
+
+    it("enables the OIDC issuer and workload identity (rule 21)", () => {
+        expect(aks().inputs.oidcIssuerProfile).toEqual({ enabled: true });
+        expect(aks().inputs.securityProfile.workloadIdentity).toEqual({ enabled: true });
+    });
+
+    it("auto-upgrades inside a weekly maintenance window (rule 22)", () => {
+        expect(aks().inputs.autoUpgradeProfile).toEqual({ upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" });
+        const windows = captured.filter((c) => c.type === T.maintenance && c.name.startsWith(`${env}-`));
+        expect(windows.map((w) => w.inputs.configName).sort()).toEqual(["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]);
+        for (const w of windows) expect(w.inputs.maintenanceWindow).toMatchObject({ durationHours: 4, startTime: "02:00", schedule: { weekly: { dayOfWeek: "Sunday" } } });
+    });
+
+    it("keeps the kubeconfig a secret, as an output and as the provider's input", async () => {
+        expect(await pulumi.isSecret(built[env].kubeconfig)).toBe(true);
+        const provider = one(captured, T.provider, `${env}-k8s`);
+        expect(provider.secretPaths).toContain("kubeconfig");
+        expect(provider.inputs.clusterIdentifier).toMatch(new RegExp(`/managedClusters/aks-pachlab-${env}$`));
+    });
+
+    it("hands out a kubeconfig that logs in non-interactively through kubelogin", async () => {
+        const kubeconfig = await new Promise<string>((resolve) => built[env].kubeconfig.apply((k) => { resolve(k); return k; }));
+        const exec = YAML.parse(kubeconfig).users[0].user.exec;
+        expect(exec.command).toBe("kubelogin");
+        expect(exec.args).toEqual(["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_ID]);
+    });
+});
+
+describe("Cluster (private API server)", () => {
+    it("asks for a private cluster and no authorized ranges", () => {
+        expect(one(captured, T.aks, "private-aks").inputs.apiServerAccessProfile).toEqual({ enablePrivateCluster: true });
+    });
+});
+
+describe("withKubeloginMode", () => {
+    it("rewrites every exec user and leaves the rest alone", () => {
+        const input = YAML.stringify({
+            apiVersion: "v1", clusters: [{ name: "c", cluster: { server: "https://x" } }],
+            users: [{ name: "u", user: { exec: { command: "kubelogin", args: ["get-token", "--login", "devicecode"], env: [{ name: "A", value: "b" }] } } }],
+        });
+        const out = YAML.parse(withKubeloginMode(input, "workloadidentity"));
+        expect(out.clusters).toEqual([{ name: "c", cluster: { server: "https://x" } }]);
+        expect(out.users[0].user.exec.args).toEqual(["get-token", "--login", "workloadidentity", "--server-id", AKS_AAD_SERVER_ID]);
+        expect(out.users[0].user.exec.env).toBeNull();
+    });
+});

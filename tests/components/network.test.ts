@@ -1,0 +1,107 @@
+import { Captured, captureResources, ofType, one, settle } from "../helpers/mockHarness";
+
+const captured = captureResources();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Network, PACHD_LB_PORTS } = require("../../components/network") as typeof import("../../components/network");
+type Args = import("../../components/network").NetworkArgs;
+
+const T = {
+    rg: "azure-native:resources:ResourceGroup",
+    vnet: "azure-native:network:VirtualNetwork",
+    subnet: "azure-native:network:Subnet",
+    nsg: "azure-native:network:NetworkSecurityGroup",
+};
+const SUBNETS = { aks: "10.40.0.0/20", ingress: "10.40.16.0/26", data: "10.40.16.64/26", privateEndpoints: "10.40.16.128/26", postgres: "10.40.16.192/28" };
+
+function args(env: "dev" | "prod", adminSourceCidrs: string[]): Args {
+    return {
+        names: { prefix: "pachlab", stack: env, location: "westeurope" },
+        location: "westeurope",
+        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
+        addressSpace: "10.40.0.0/16",
+        subnets: SUBNETS,
+        ingress: { vmPrivateIp: "10.40.16.4", ports: [443], adminSourceCidrs },
+        pachdInternalIp: "10.40.15.250",
+        protect: env === "prod",
+    };
+}
+
+const rules = (nsg: Captured): any[] => nsg.inputs.securityRules;
+const ANYWHERE = ["*", "0.0.0.0/0", "Internet", "Any"];
+
+/** Does a rule's port spec cover `port`? ("*", "22", "20-30") */
+function covers(spec: string, port: number): boolean {
+    if (spec === "*") return true;
+    const [lo, hi] = spec.split("-").map(Number);
+    return port >= lo && port <= (hi ?? lo);
+}
+
+beforeAll(async () => {
+    const dev = new Network("dev", args("dev", ["198.51.100.0/24"]));
+    const prod = new Network("prod", args("prod", []));
+    await settle(dev.vnet.id, prod.vnet.id, ...Object.values(dev.subnetIds), ...Object.values(prod.subnetIds));
+});
+
+describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
+    const of = (type: string) => ofType(captured, type, env);
+
+    it("names resources after the Cloud Adoption Framework and tags every one the same", () => {
+        expect(one(captured, T.rg, `${env}-rg`).inputs.resourceGroupName).toBe(`rg-pachlab-${env}`);
+        expect(one(captured, T.vnet, `${env}-vnet`).inputs.virtualNetworkName).toBe(`vnet-pachlab-${env}`);
+        for (const s of of(T.subnet)) expect(s.inputs.subnetName).toMatch(new RegExp(`^snet-pachlab-${env}-`));
+        for (const n of of(T.nsg)) expect(n.inputs.networkSecurityGroupName).toMatch(new RegExp(`^nsg-pachlab-${env}-`));
+        for (const r of [...of(T.rg), ...of(T.vnet), ...of(T.nsg)]) {
+            expect(r.inputs.tags).toEqual({ environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" });
+        }
+    });
+
+    it("gives every subnet its own NSG (rule 24) and no implicit internet egress", () => {
+        const subnets = of(T.subnet);
+        expect(subnets).toHaveLength(5);
+        const nsgIds = subnets.map((s) => s.inputs.networkSecurityGroup?.id);
+        expect(new Set(nsgIds).size).toBe(5);
+        for (const s of subnets) expect(s.inputs.defaultOutboundAccess).toBe(false);
+        expect(subnets.find((s) => s.inputs.subnetName.endsWith("-psql"))!.inputs.delegations[0].serviceName).toBe("Microsoft.DBforPostgreSQL/flexibleServers");
+    });
+
+    it("never allows SSH or RDP from anywhere (rule 23)", () => {
+        for (const nsg of of(T.nsg)) {
+            for (const r of rules(nsg).filter((x) => x.access === "Allow" && x.direction === "Inbound")) {
+                const sources = [r.sourceAddressPrefix, ...(r.sourceAddressPrefixes ?? [])].filter(Boolean);
+                const ports = [r.destinationPortRange, ...(r.destinationPortRanges ?? [])].filter(Boolean);
+                const open = sources.some((s: string) => ANYWHERE.includes(s)) && ports.some((p: string) => covers(p, 22) || covers(p, 3389));
+                expect({ nsg: nsg.name, rule: r.name, open }).toEqual({ nsg: nsg.name, rule: r.name, open: false });
+            }
+        }
+    });
+
+    it("lets the ingress subnet reach only pachd's internal IP and ports in the AKS subnet", () => {
+        const aks = rules(one(captured, T.nsg, `${env}-nsg-aks`));
+        const allow = aks.find((r) => r.name === "allow-ingress-to-pachd");
+        expect(allow).toMatchObject({ access: "Allow", sourceAddressPrefixes: [SUBNETS.ingress], destinationAddressPrefix: "10.40.15.250" });
+        expect(allow.destinationPortRanges).toEqual(PACHD_LB_PORTS.map(String));
+        const deny = aks.find((r) => r.name === "deny-ingress-subnet");
+        expect(deny).toMatchObject({ access: "Deny", sourceAddressPrefix: SUBNETS.ingress });
+        expect(deny.priority).toBeGreaterThan(allow.priority);
+    });
+
+    it("denies the rest of the VNet in the data, private-endpoint, PostgreSQL and ingress subnets", () => {
+        for (const role of ["data", "pep", "psql", "ingress"]) {
+            expect(rules(one(captured, T.nsg, `${env}-nsg-${role}`)).some((r) => r.access === "Deny" && r.sourceAddressPrefix === "VirtualNetwork")).toBe(true);
+        }
+    });
+
+    it("mirrors on the ingress subnet exactly what the load balancer exposes", () => {
+        const ingress = rules(one(captured, T.nsg, `${env}-nsg-ingress`)).filter((r) => r.access === "Allow");
+        const internet = ingress.filter((r) => (r.sourceAddressPrefixes ?? []).includes("Internet"));
+        expect(internet).toHaveLength(1);
+        expect(internet[0].destinationPortRanges).toEqual(["443"]);
+        const ssh = ingress.filter((r) => (r.destinationPortRanges ?? []).includes("22"));
+        if (env === "dev") expect(ssh.map((r) => r.sourceAddressPrefixes)).toEqual([["198.51.100.0/24"]]);
+        else expect(ssh).toEqual([]);
+    });
+
+    it("protects the resource group in production only", () => {
+        expect(one(captured, T.rg, `${env}-rg`).protect).toBe(env === "prod");
+    });
+});
