@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { computeInsights } from "../insights";
-import { AzureLikeMocks, secretPaths, unwrapSecrets } from "./mocks";
+import { captureRegistrations, Registration } from "./capture";
+import { AzureLikeMocks } from "./mocks";
 import { Plan, PlanResource, SECRET } from "./types";
 
 /**
@@ -63,24 +64,6 @@ export function listStacks(root = REPO_ROOT): string[] {
         .sort();
 }
 
-interface Captured {
-    type: string;
-    name: string;
-    parent: string;
-    custom: boolean;
-    provider: string;
-    protect: boolean;
-    retainOnDelete: boolean;
-    ignoreChanges: string[];
-    dependencies: string[];
-    propertyDependencies: string[];
-    aliases: string[];
-    replaceOnChanges: string[];
-    deleteBeforeReplace: boolean;
-    deletedWith: string;
-    rawInputs: Record<string, unknown>;
-    urn?: string;
-}
 
 export interface PlanOptions {
     /** Extra config values (`key` or `<project>:key`) layered over the stack file, as in tests. */
@@ -147,47 +130,6 @@ async function waitForRegistrations(): Promise<void> {
     }
 }
 
-/** Wraps the mock monitor so that every RegisterResource request is recorded as the engine sees it. */
-function captureRegistrations(): Captured[] {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program and runtime internals are loaded at run time, after the mocks are installed
-    const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc");
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const captured: Captured[] = [];
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
-        const entry: Captured = {
-            type: req.getType(),
-            name: req.getName(),
-            parent: req.getParent(),
-            custom: req.getCustom(),
-            provider: req.getProvider(),
-            protect: !!req.getProtect(),
-            retainOnDelete: !!req.getRetainondelete(),
-            ignoreChanges: req.getIgnorechangesList(),
-            dependencies: req.getDependenciesList(),
-            propertyDependencies: [...req.getPropertydependenciesMap().entries()].flatMap(([, deps]: [string, any]) => deps.getUrnsList()),
-            aliases: req.getAliasesList().map((a: any) => a.getUrn() || describeAliasSpec(a.getSpec())),
-            replaceOnChanges: req.getReplaceonchangesList(),
-            deleteBeforeReplace: !!req.getDeletebeforereplace(),
-            deletedWith: req.getDeletedwith(),
-            rawInputs: deserializeProperties(req.getObject()),
-        };
-        captured.push(entry);
-        original(req, (err: any, resp: any) => {
-            if (!err && resp) entry.urn = resp.getUrn();
-            callback(err, resp);
-        });
-    };
-    return captured;
-}
-
-function describeAliasSpec(spec: any): string {
-    if (!spec) return "";
-    const parts = [spec.getName() && `name=${spec.getName()}`, spec.getType() && `type=${spec.getType()}`,
-        spec.getParenturn() && `parent=${spec.getParenturn()}`, spec.getNoparent() && "noParent"].filter(Boolean);
-    return `alias(${parts.join(",")})`;
-}
-
 function redact(v: unknown, secretSet: Set<string>, p = ""): unknown {
     if (secretSet.has(p)) return SECRET;
     if (Array.isArray(v)) return v.map((x, i) => redact(x, secretSet, `${p}[${i}]`));
@@ -197,12 +139,12 @@ function redact(v: unknown, secretSet: Set<string>, p = ""): unknown {
     return v;
 }
 
-function buildPlan(project: string, stack: string, captured: Captured[], outputs: Record<string, unknown>, secretOutputs: string[]): Plan {
+function buildPlan(project: string, stack: string, captured: Registration[], outputs: Record<string, unknown>, secretOutputs: string[]): Plan {
     const stackUrn = `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
     const providerUrn = (ref: string) => (ref ? ref.split("::").slice(0, -1).join("::") : null);
     const resources: PlanResource[] = captured.filter((c) => c.urn).map((c) => {
-        const secrets = secretPaths(c.rawInputs);
-        const inputs = redact(unwrapSecrets(c.rawInputs), new Set(secrets)) as Record<string, unknown>;
+        const secrets = c.secretPaths;
+        const inputs = redact(c.inputs, new Set(secrets)) as Record<string, unknown>;
         const implicit = new Set(c.propertyDependencies);
         const uniq = (xs: string[]) => [...new Set(xs)].filter(Boolean).sort();
         return {
@@ -217,7 +159,7 @@ function buildPlan(project: string, stack: string, captured: Captured[], outputs
             ignoreChanges: c.ignoreChanges,
             dependsOn: uniq(c.dependencies.filter((d) => !implicit.has(d))),
             dependencies: uniq([...c.dependencies, ...c.propertyDependencies]),
-            aliases: c.aliases.filter(Boolean),
+            aliases: c.aliases,
             replaceOnChanges: c.replaceOnChanges,
             deleteBeforeReplace: c.deleteBeforeReplace,
             deletedWith: c.deletedWith || null,

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AzureLikeMocks, secretPaths, unwrapSecrets } from "../../planner/mocks";
+import { captureRegistrations, Registration } from "../../planner/capture";
+import { AzureLikeMocks } from "../../planner/mocks";
 
 /**
  * Component tests under `pulumi.runtime.setMocks` with the project's Azure-like mocks.
  *
  * Mocks only see a resource's inputs; resource options (protect, retainOnDelete, dependsOn,
  * deletedWith...) travel in the RegisterResource request. `captureResources()` therefore wraps the
- * mock monitor's `registerResource`, as `planner/index.ts` does, and records both.
+ * mock monitor's `registerResource` (planner/capture.ts, shared with the plan) and records both.
  *
  *     const captured = captureResources();           // once per test file, before any resource
  *     const s = new Storage("dev", args);
@@ -14,28 +15,8 @@ import { AzureLikeMocks, secretPaths, unwrapSecrets } from "../../planner/mocks"
  *     one(captured, "azure-native:storage:StorageAccount", "dev-account").inputs.sku
  */
 
-export interface Captured {
-    type: string;
-    /** Pulumi logical name. */
-    name: string;
-    urn?: string;
-    parent: string;
-    custom: boolean;
-    /** URN of the explicit provider reference, "" for the default provider. */
-    provider: string;
-    protect: boolean;
-    retainOnDelete: boolean;
-    ignoreChanges: string[];
-    /** Every dependency URN (explicit dependsOn and implicit through Output inputs). */
-    dependencies: string[];
-    deletedWith: string;
-    replaceOnChanges: string[];
-    deleteBeforeReplace: boolean;
-    /** Inputs with the engine's secret markers removed. */
-    inputs: Record<string, any>;
-    /** Property paths (a.b[0].c) of the inputs that were secret. */
-    secretPaths: string[];
-}
+/** What the engine would receive for one resource (see planner/capture.ts). */
+export type Captured = Registration;
 
 /** The project's Azure-like mocks (planner/mocks.ts). */
 export class HarnessMocks extends AzureLikeMocks {}
@@ -56,41 +37,6 @@ export function installMocks(project = "pachyderm-azure", stack = "test"): void 
 export function captureResources(project?: string, stack?: string): Captured[] {
     installMocks(project, stack);
     return captureRegistrations();
-}
-
-/** Wraps the mock monitor so that every RegisterResource request is recorded as the engine sees it. */
-export function captureRegistrations(): Captured[] {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc");
-    const monitor = pulumi.runtime.getMonitor() as any;
-    if (!monitor) throw new Error("no monitor: call installMocks() first");
-    const captured: Captured[] = [];
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
-        const raw = deserializeProperties(req.getObject());
-        const entry: Captured = {
-            type: req.getType(),
-            name: req.getName(),
-            parent: req.getParent(),
-            custom: req.getCustom(),
-            provider: req.getProvider(),
-            protect: !!req.getProtect(),
-            retainOnDelete: !!req.getRetainondelete(),
-            ignoreChanges: req.getIgnorechangesList(),
-            dependencies: req.getDependenciesList(),
-            deletedWith: req.getDeletedwith(),
-            replaceOnChanges: req.getReplaceonchangesList(),
-            deleteBeforeReplace: !!req.getDeletebeforereplace(),
-            inputs: unwrapSecrets(raw) as Record<string, any>,
-            secretPaths: secretPaths(raw),
-        };
-        captured.push(entry);
-        original(req, (err: any, resp: any) => {
-            if (!err && resp) entry.urn = resp.getUrn();
-            callback(err, resp);
-        });
-    };
-    return captured;
 }
 
 /** Resolves an Output's value (undefined when unknown). */
