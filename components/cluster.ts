@@ -168,29 +168,21 @@ export class Cluster extends pulumi.ComponentResource {
             ignoreChanges: ["count"],
         });
 
+        // One weekly window for both Kubernetes and node-image upgrades.
         const window = args.maintenance;
-        new containerservice.MaintenanceConfiguration(`${name}-maintenance`, {
-            resourceGroupName: args.resourceGroupName,
-            resourceName: this.cluster.name,
-            configName: "aksManagedAutoUpgradeSchedule",
-            maintenanceWindow: {
-                schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
-                durationHours: window.durationHours,
-                startTime: `${String(window.startHour).padStart(2, "0")}:00`,
-                utcOffset: "+00:00",
-            },
-        }, { parent: this });
-        new containerservice.MaintenanceConfiguration(`${name}-maintenance-nodeos`, {
-            resourceGroupName: args.resourceGroupName,
-            resourceName: this.cluster.name,
-            configName: "aksManagedNodeOSUpgradeSchedule",
-            maintenanceWindow: {
-                schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
-                durationHours: window.durationHours,
-                startTime: `${String(window.startHour).padStart(2, "0")}:00`,
-                utcOffset: "+00:00",
-            },
-        }, { parent: this });
+        for (const [suffix, configName] of [["maintenance", "aksManagedAutoUpgradeSchedule"], ["maintenance-nodeos", "aksManagedNodeOSUpgradeSchedule"]]) {
+            new containerservice.MaintenanceConfiguration(`${name}-${suffix}`, {
+                resourceGroupName: args.resourceGroupName,
+                resourceName: this.cluster.name,
+                configName,
+                maintenanceWindow: {
+                    schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
+                    durationHours: window.durationHours,
+                    startTime: `${String(window.startHour).padStart(2, "0")}:00`,
+                    utcOffset: "+00:00",
+                },
+            }, { parent: this });
+        }
 
         this.clusterName = this.cluster.name;
         this.clusterId = this.cluster.id;

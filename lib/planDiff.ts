@@ -13,21 +13,10 @@
  * types; anything else is reported as an in-place update. Keep the table small and documented.
  */
 import type { Plan, PlanResource } from "../planner/types";
+import { isStatefulType } from "./stateful";
 
 export const SECRET_MARKER = "[secret]";
 
-/** Stateful types (without the `azure-native:` package prefix and without an API-version module suffix). */
-export const STATEFUL_TYPES: readonly string[] = [
-    "storage:StorageAccount",
-    "storage:BlobContainer",
-    "storage:BlobServiceProperties",
-    "compute:Disk",
-    "documentdb:DatabaseAccount",
-    "documentdb:SqlResourceSqlDatabase",
-    "documentdb:SqlResourceSqlContainer",
-    "dbforpostgresql:Server",
-    "dbforpostgresql:Database",
-];
 
 /**
  * A rule deciding whether a change at `path` forces replacement. `path` is a property path; a change at the path or
@@ -295,9 +284,8 @@ export function normalizeType(type: string): string {
     return m ? `${MODULE_ALIASES[m[1]] ?? m[1]}:${m[2]}` : type;
 }
 
-export function isStateful(type: string): boolean {
-    return STATEFUL_TYPES.includes(normalizeType(type));
-}
+/** Data-holding resource types: the same list the data-loss guard pins (lib/stateful.ts). */
+export const isStateful = isStatefulType;
 
 /** Reasons why the head inputs force replacement of a resource of `type`, given the input changes. */
 export function replacementReasons(

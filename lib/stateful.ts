@@ -18,8 +18,19 @@ export const STATEFUL_TYPES = new Set([
     "kubernetes:core/v1:PersistentVolume",
 ]);
 
+/**
+ * Whether a type token holds data, ignoring an explicit API-version module
+ * (`azure-native:storage/v20240101:StorageAccount`) and the `documentdb` spelling of the Cosmos DB module.
+ */
+export function isStatefulType(type: string): boolean {
+    const m = /^azure-native:([^:/]+)(?:\/[^:]+)?:(.+)$/.exec(type);
+    if (!m) return STATEFUL_TYPES.has(type);
+    const module = m[1] === "documentdb" ? "cosmosdb" : m[1];
+    return STATEFUL_TYPES.has(`azure-native:${module}:${m[2]}`);
+}
+
 export function statefulUrns(plan: Plan): string[] {
-    return plan.resources.filter((r) => STATEFUL_TYPES.has(r.type)).map((r) => r.urn).sort();
+    return plan.resources.filter((r) => isStatefulType(r.type)).map((r) => r.urn).sort();
 }
 
 export interface DataLossFinding {
