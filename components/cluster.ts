@@ -3,7 +3,7 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as k8s from "@pulumi/kubernetes";
 import * as YAML from "yaml";
-import { NameContext, resourceName } from "../lib/naming";
+import { PlacementArgs, resourceName } from "../lib/naming";
 
 /** Entra ID application of the AKS AAD server, the audience kubelogin asks tokens for. */
 export const AKS_AAD_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
@@ -15,15 +15,9 @@ export interface NodePoolArgs {
     maxPods: number;
 }
 
-export interface ClusterArgs {
-    names: NameContext;
-    resourceGroupName: pulumi.Input<string>;
-    location: pulumi.Input<string>;
-    tags: Record<string, string>;
+export interface ClusterArgs extends PlacementArgs {
     kubernetesVersion: string;
     tier: "Free" | "Standard" | "Premium";
-    /** [] = no zone pinning (dev); ["1","2","3"] in production. */
-    zones: string[];
     nodeSubnetId: pulumi.Input<string>;
     network: { serviceCidr: string; dnsServiceIp: string; podCidr: string };
     systemPool: NodePoolArgs & { count: number };

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import type { CosmosContainerSpec } from "../lib/config";
-import { NameContext, globalName, resourceName } from "../lib/naming";
+import { globalName, PlacementArgs, ProtectionArgs, resourceName } from "../lib/naming";
 import { canNotDeleteLock, deterministicGuid, privateLink } from "./storage";
 
 /** Built-in Cosmos DB data-plane role "Cosmos DB Built-in Data Contributor" (items read/write, no management). */
@@ -9,17 +9,7 @@ export const COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002";
 /** Cosmos DB's system property, never queried: always out of the index. */
 export const ETAG_PATH = "/\"_etag\"/?";
 
-export interface CosmosDbArgs {
-    names: NameContext;
-    resourceGroupName: pulumi.Input<string>;
-    location: string;
-    tags: Record<string, string>;
-    /** Non-empty (and capacity mode autoscale): every location is zone-redundant. */
-    zones: string[];
-    /** Production: protect + retainOnDelete on the account, database and containers. */
-    protect: boolean;
-    /** Production: CanNotDelete lock on the account (it covers databases and containers too). */
-    locks: boolean;
+export interface CosmosDbArgs extends PlacementArgs, ProtectionArgs {
     capacityMode: "serverless" | "autoscale";
     /** Autoscale only: the database's shared maximum RU/s. */
     maxThroughput: number;

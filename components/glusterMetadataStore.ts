@@ -4,7 +4,7 @@ import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import * as k8s from "@pulumi/kubernetes";
 import { renderGlusterUserData } from "../lib/cloudinit/gluster";
-import { glusterBrickDiskName, NameContext, resourceName } from "../lib/naming";
+import { glusterBrickDiskName, PlacementArgs, ProtectionArgs, resourceName } from "../lib/naming";
 import { UBUNTU_IMAGE } from "./ingress";
 import { MetadataStore } from "./metadataStore";
 import { canNotDeleteLock } from "./storage";
@@ -28,17 +28,7 @@ const LB_POOL = "gluster";
 const LB_PROBE = "nfs";
 const LB_RULE = "nfs";
 
-export interface GlusterMetadataStoreArgs {
-    names: NameContext;
-    resourceGroupName: pulumi.Input<string>;
-    location: pulumi.Input<string>;
-    tags: Record<string, string>;
-    /** [] = no zone pinning; otherwise node i (and its brick disk) goes to zones[i % zones.length]. */
-    zones: string[];
-    /** Production: protect (and retain) the brick disks and the PersistentVolumes. */
-    protect: boolean;
-    /** Production: a CanNotDelete lock on each brick disk. */
-    locks: boolean;
+export interface GlusterMetadataStoreArgs extends PlacementArgs, ProtectionArgs {
     /** The data subnet (its NSG allows Gluster/NFS from the AKS and data subnets and the LB probe on 2049). */
     subnetId: pulumi.Input<string>;
     /** Static addresses of the three nodes, node 0 first (it forms the volume). */

@@ -4,7 +4,7 @@ import * as compute from "@pulumi/azure-native/compute";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import { DEFAULT_GRPC_PORT, renderIngressUserData } from "../lib/cloudinit/ingress";
-import { NameContext, globalName, resourceName } from "../lib/naming";
+import { globalName, NameContext, PlacementArgs, resourceName } from "../lib/naming";
 
 /** Default frontend port of the SSH inbound NAT rule (→ 22 on the VM); the rule only exists with admin CIDRs. */
 export const SSH_NAT_FRONTEND_PORT = 50022;
@@ -31,13 +31,7 @@ const OUTBOUND_DATA_RULE = "outbound-data";
 const LB_IDLE_RANGE = [4, 100] as const;
 const PIP_IDLE_MAX = 30;
 
-export interface IngressArgs {
-    names: NameContext;
-    resourceGroupName: pulumi.Input<string>;
-    location: pulumi.Input<string>;
-    tags: Record<string, string>;
-    /** [] = no zone pinning (dev); non-empty (production): VM in zone "1", public IP zone-redundant ("1","2","3"). */
-    zones: string[];
+export interface IngressArgs extends PlacementArgs {
     /** The ingress subnet (its NSG mirrors `ports` and SSH from `adminSourceCidrs` to `vmPrivateIp`). */
     subnetId: pulumi.Input<string>;
     /** Static private IP of the VM inside the ingress subnet (the NSG's destination). */

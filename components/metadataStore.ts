@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as k8s from "@pulumi/kubernetes";
-import { NameContext, resourceName } from "../lib/naming";
+import { PlacementArgs, ProtectionArgs, resourceName } from "../lib/naming";
 import { etcdClaimName, postgresClaimName } from "./pachyderm/names";
 import { builtInRoleId, canNotDeleteLock, roleAssignment } from "./storage";
 
@@ -38,16 +38,7 @@ export const DISK_CSI_DRIVER = "disk.csi.azure.com";
 /** Node label of the Azure Disk CSI driver's topology, value `<region>-<zone>`. */
 export const DISK_CSI_ZONE_KEY = "topology.disk.csi.azure.com/zone";
 
-export interface ManagedDiskMetadataStoreArgs {
-    names: NameContext;
-    resourceGroupName: pulumi.Input<string>;
-    /** A region name (the zone label of the PVs is `<location>-<zone>`). */
-    location: string;
-    tags: Record<string, string>;
-    /** [] = no zone pinning; with zones, LRS disks are pinned to zones[i % zones.length]. */
-    zones: string[];
-    protect: boolean;
-    locks: boolean;
+export interface ManagedDiskMetadataStoreArgs extends PlacementArgs, ProtectionArgs {
     /** Premium_ZRS in production (attachable from every zone); Premium_LRS in dev. */
     diskSku: "Premium_LRS" | "Premium_ZRS";
     etcdReplicas: number;

@@ -3,22 +3,14 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as random from "@pulumi/random";
-import { NameContext, globalName, resourceName } from "../lib/naming";
+import { globalName, PlacementArgs, ProtectionArgs, resourceName } from "../lib/naming";
 import { canNotDeleteLock } from "./storage";
 
 /** Pachyderm's two databases; the name `dex` is fixed by Pachyderm. */
 export const POSTGRES_DATABASES = ["pachyderm", "dex"] as const;
 export const POSTGRES_ADMIN_USER = "pachyderm";
 
-export interface AzurePostgresArgs {
-    names: NameContext;
-    resourceGroupName: pulumi.Input<string>;
-    location: pulumi.Input<string>;
-    tags: Record<string, string>;
-    /** Non-empty: the primary goes to zones[0] and (with HA) the standby to zones[1]. */
-    zones: string[];
-    protect: boolean;
-    locks: boolean;
+export interface AzurePostgresArgs extends PlacementArgs, ProtectionArgs {
     version: "16";
     skuName: string;
     skuTier: "Burstable" | "GeneralPurpose" | "MemoryOptimized";

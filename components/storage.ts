@@ -6,7 +6,7 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as storage from "@pulumi/azure-native/storage";
 import * as types from "@pulumi/azure-native/types";
 import { createHash } from "crypto";
-import { NameContext, resourceName, storageAccountName } from "../lib/naming";
+import { NameContext, PlacementArgs, ProtectionArgs, resourceName, storageAccountName } from "../lib/naming";
 import { WORKLOAD_IDENTITY_SERVICE_ACCOUNTS } from "./pachyderm/names";
 
 /** Built-in role "Storage Blob Data Contributor": read, write and delete blobs, nothing on the management plane. */
@@ -149,17 +149,7 @@ export interface StorageLifecycleArgs {
     versionsDeleteAfterDays: number;
 }
 
-export interface StorageArgs {
-    names: NameContext;
-    resourceGroupName: pulumi.Input<string>;
-    location: pulumi.Input<string>;
-    tags: Record<string, string>;
-    /** Unused by the account itself (GZRS/ZRS replicate across zones); kept for a uniform component shape. */
-    zones: string[];
-    /** Production: `protect` + `retainOnDelete` on the account and container, `protect` on the blob service. */
-    protect: boolean;
-    /** Production: a CanNotDelete management lock on the account. */
-    locks: boolean;
+export interface StorageArgs extends PlacementArgs, ProtectionArgs {
     sku: StorageSku;
     authMode: "workloadIdentity" | "sharedKey";
     containerName: string;

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 
 /**
@@ -59,4 +60,21 @@ export function glusterBrickDiskName(ctx: NameContext, node: number): string {
 /** True for a GlusterFS brick disk name (zonal by design: Gluster replicates across zones itself). */
 export function isGlusterBrickDiskName(name: unknown): boolean {
     return typeof name === "string" && /^disk-[a-z0-9]+-[A-Za-z0-9_.-]+-gfs\d+-brick$/.test(name);
+}
+
+/** Where a component's Azure resources live and what they are called and tagged. */
+export interface PlacementArgs {
+    names: NameContext;
+    resourceGroupName: pulumi.Input<string>;
+    location: string;
+    /** The standard tags (`standardTags`), the same on every Azure resource. */
+    tags: Record<string, string>;
+    /** [] = no zone pinning; ["1","2","3"] spreads zonal resources (production). */
+    zones: string[];
+}
+
+/** How a component guards its stateful resources: `protect`/`retainOnDelete` and `CanNotDelete` locks (production). */
+export interface ProtectionArgs {
+    protect: boolean;
+    locks: boolean;
 }
