@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
     Cidr, contains, containsIp, hostAt, isAnyAddress, isAzureReserved, overlaps, parseCidr, parseIp, usableAzureAddresses,
 } from "./cidr";
+import PINNED_PACHCTL from "./cloudinit/pachctl.json";
 
 /**
  * Configuration of one stack: `parseConfig` turns the raw key/value map the Pulumi engine hands the
@@ -236,7 +237,8 @@ export const FIELD_SCHEMAS = {
         .refine((a) => !a.includes(22) && !a.includes(3389), "must not expose 22 or 3389 (SSH goes through the NAT rule for ingressAdminSourceCidrs)"),
     ingressIdleTimeoutMinutes: int(4, 100),
     ingressEncryptionAtHost: bool,
-    pachydermVersion: safeToken(/^2\.12\.\d{1,2}$/, "must be a Pachyderm 2.12.x release such as 2.12.2"),
+    pachydermVersion: safeToken(/^2\.12\.\d{1,2}$/, "must be a Pachyderm 2.12.x release such as 2.12.2")
+        .refine((v) => v === PINNED_PACHCTL.version, `must be a release whose pachctl checksum is pinned in lib/cloudinit/pachctl.json (${PINNED_PACHCTL.version})`),
     pachydermNamespace: safeToken(/^(?!kube-|default$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS-1123 label other than default and kube-*"),
     pachdInternalIp: z.string().max(15),
     pachdReplicas: int(1, 10),

@@ -141,6 +141,7 @@ describe("parseConfig rejects bad input, naming each key", () => {
         ["serverless with a second region", { cosmosSecondaryLocation: "northeurope" }, ["cosmosSecondaryLocation"]],
         ["OIDC issuer without client", { pachydermOidcIssuer: "https://login.example.org/" }, ["pachydermOidcClientId", "pachydermOidcClientSecret"]],
         ["etcd members not 1 or 3", { etcdReplicas: "2" }, ["etcdReplicas"]],
+        ["Pachyderm release without a pinned pachctl checksum", { pachydermVersion: "2.12.3" }, ["pachydermVersion"]],
     ];
     it.each(cases)("%s", (_title, overrides, keys) => {
         expect(problemsOf(rawFor("dev", overrides))).toEqual(expect.arrayContaining(keys));
