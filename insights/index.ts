@@ -105,3 +105,38 @@ export function formatCostDelta(base: Insights | CostReport, head: Insights | Co
     }
     return out.join("\n");
 }
+
+/** Monthly cost per resource URN (a resource may have several priced lines). */
+function costByUrn(cost: CostReport): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const l of cost.lines) m.set(l.urn, (m.get(l.urn) ?? 0) + l.monthlyUsd);
+    return m;
+}
+
+/** Markdown table of the resources whose own monthly cost changes (added, removed or re-priced). */
+export function formatResourceCostDeltas(base: Insights | CostReport, head: Insights | CostReport): string {
+    const b = costByUrn(costOf(base));
+    const h = costByUrn(costOf(head));
+    const rows = [...new Set([...b.keys(), ...h.keys()])]
+        .map((urn) => ({ urn, b: b.get(urn) ?? 0, h: h.get(urn) ?? 0 }))
+        .filter((r) => Math.abs(r.h - r.b) >= 0.005)
+        .sort((x, y) => Math.abs(y.h - y.b) - Math.abs(x.h - x.b));
+    if (rows.length === 0) return "";
+    return ["| Resource | Base | Head | Delta |", "| --- | ---: | ---: | ---: |",
+        ...rows.map((r) => `| \`${short(r.urn)}\` | ${formatUsd(r.b)} | ${formatUsd(r.h)} | ${delta(r.b, r.h)} |`)].join("\n");
+}
+
+/** The insights section of a pull-request plan diff: cost per component and per resource, deploy time. */
+export function formatInsightsDelta(base: Insights, head: Insights): string {
+    const out = [formatCostDelta(base, head)];
+    const perResource = formatResourceCostDeltas(base, head);
+    if (perResource) out.push("", "Cost by changed resource:", "", perResource);
+    const bt = base.deployTime.totalSeconds;
+    const ht = head.deployTime.totalSeconds;
+    out.push("", `**Expected first deployment:** ${formatDuration(bt)} → ${formatDuration(ht)}` +
+        (ht === bt ? " (unchanged)" : ` (${ht > bt ? "+" : "-"}${formatDuration(Math.abs(ht - bt))})`));
+    const bp = base.deployTime.criticalPath.map((s) => short(s.urn)).join(" -> ");
+    const hp = head.deployTime.criticalPath.map((s) => short(s.urn)).join(" -> ");
+    if (bp !== hp) out.push("", `Critical path now: ${hp}`);
+    return out.join("\n");
+}

@@ -13,7 +13,14 @@
  * types; anything else is reported as an in-place update. Keep the table small and documented.
  */
 import type { Plan, PlanResource } from "../planner/types";
+import { formatInsightsDelta, Insights } from "../insights";
 import { isStatefulType } from "./stateful";
+
+/** Full insights (cost report with lines and deploy time), as `npm run plan` writes them. */
+function hasInsights(p: Plan): p is Plan & { insights: Insights } {
+    const i = p.insights as any;
+    return Array.isArray(i?.cost?.lines) && Array.isArray(i?.deployTime?.criticalPath);
+}
 
 export const SECRET_MARKER = "[secret]";
 
@@ -162,6 +169,8 @@ export interface PlanDiff {
     changed: ChangedResource[];
     statefulAlerts: StatefulAlert[];
     cost?: CostDelta;
+    /** Cost per component and per resource, and deploy time, when both plans carry insights (Markdown). */
+    insights?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -431,6 +440,7 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
         changed: changed.sort(byUrn),
         statefulAlerts: statefulAlerts.sort(byUrn),
         cost,
+        insights: hasInsights(base) && hasInsights(head) ? formatInsightsDelta(base.insights, head.insights) : undefined,
     };
 }
 
@@ -487,7 +497,9 @@ export function renderMarkdown(d: PlanDiff, opts: RenderOptions = {}): string {
 
     lines.push(`**${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove.**`, "");
 
-    if (d.cost) {
+    if (d.insights) {
+        lines.push("#### Cost and deployment time", "", d.insights, "");
+    } else if (d.cost) {
         lines.push(
             "#### Estimated monthly cost",
             "",

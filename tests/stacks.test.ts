@@ -1,3 +1,4 @@
+import { computeInsights } from "../insights";
 import { diffPlans, renderMarkdown } from "../lib/planDiff";
 import { Plan, PlanResource } from "../planner/types";
 import { ensureCloudInit, validateCloudConfig } from "./helpers/cloudInitSchema";
@@ -85,6 +86,7 @@ describe("plan diff of two real plans", () => {
     container.inputs.containerName = "pachyderm-v2";
     const pool = head.resources.find((r) => r.type === "azure-native:containerservice:AgentPool")!;
     pool.inputs.maxCount = 6;
+    head.insights = computeInsights(head, { location: String(base.outputs.location), dataTb: (base.insights as any).cost.dataTb });
     const markdown = renderMarkdown(diffPlans(base, head));
 
     it("flags the stateful replacement first and lists the changed input paths", () => {
@@ -94,5 +96,11 @@ describe("plan diff of two real plans", () => {
         expect(markdown).toContain("containerName");
         expect(markdown).toContain("maxCount");
         expect(markdown).not.toMatch(/mock-[0-9a-f]{8,}/);
+    });
+
+    it("shows the cost delta per component and per changed resource, and the deploy time", () => {
+        expect(markdown).toMatch(/\| cluster \| \$[\d,.]+ \| \$[\d,.]+ \| \+\$/);
+        expect(markdown).toMatch(/\| `cluster-pool-pachyderm` \| \$[\d,.]+ \| \$[\d,.]+ \| \+\$/);
+        expect(markdown).toContain("**Expected first deployment:**");
     });
 });
