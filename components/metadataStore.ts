@@ -70,7 +70,7 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
     public readonly volumes: pulumi.Resource[] = [];
 
     constructor(name: string, args: ManagedDiskMetadataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("pachyderm-azure:metadataStore:ManagedDiskMetadataStore", name, {}, opts);
+        super("pachyderm-azure:metadata:ManagedDiskMetadataStore", name, {}, opts);
         if (!Number.isInteger(args.etcdReplicas) || args.etcdReplicas < 1) throw new pulumi.RunError(`ManagedDiskMetadataStore ${name}: etcdReplicas must be a positive integer`);
         if (args.protect && args.diskSku !== "Premium_ZRS") throw new pulumi.RunError(`ManagedDiskMetadataStore ${name}: a protected (production) store needs Premium_ZRS disks`);
         const n = args.names;
