@@ -11,34 +11,10 @@ import { assertSupportedContract, PLATFORM_OUTPUT_NAMES, platformOutputs } from 
 const PLATFORM_STACK = "my-org/pachyderm-azure/dev";
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\nusers: [{name: u, user: {token: super-secret-token}}]\n";
 
+/** The platform's example outputs (contracts/outputs.example.json) with a readable kubeconfig in place of "[secret]". */
 const OUTPUTS: Record<string, unknown> = {
-    contractVersion: "1.0.0",
-    resourceGroupName: "rg-pachlab-dev",
-    location: "westeurope",
-    vnetId: "/subscriptions/0000/resourceGroups/rg-pachlab-dev/providers/Microsoft.Network/virtualNetworks/vnet-pachlab-dev",
-    subnetIds: { aks: "a", ingress: "i", data: "d", privateEndpoints: "p", postgres: "g" },
-    clusterName: "aks-pachlab-dev",
-    clusterId: "/subscriptions/0000/resourceGroups/rg-pachlab-dev/providers/Microsoft.ContainerService/managedClusters/aks-pachlab-dev",
-    oidcIssuerUrl: "https://westeurope.oic.prod-aks.azure.com/t/i/",
+    ...JSON.parse(readFileSync(path.resolve(__dirname, "../../contracts/outputs.example.json"), "utf8")),
     kubeconfig: KUBECONFIG,
-    pachdGrpcAddress: "grpc://10.40.15.250:30650",
-    pachdS3Endpoint: "http://10.40.15.250:30600",
-    pachydermVersion: "2.12.2",
-    pachctlConnectCommand: "pachctl connect grpc://10.40.15.250:30650",
-    storageAccountName: "stpachlabdev1a2b3c",
-    storageContainerName: "pachyderm",
-    storageUrl: "azblob://pachyderm",
-    blobEndpoint: "https://stpachlabdev1a2b3c.blob.core.windows.net/",
-    cosmosAccountName: "cosmos-pachlab-dev-1a2b3c",
-    cosmosEndpoint: "https://cosmos-pachlab-dev-1a2b3c.documents.azure.com:443/",
-    cosmosDatabaseName: "labmeta",
-    cosmosContainerNames: ["runs", "datasets"],
-    ingressPublicIp: "20.0.113.10",
-    ingressFqdn: "pip-pachlab-dev-1a2b3c.westeurope.cloudapp.azure.com",
-    ingressSshCommand: null,
-    metadataStoreKind: "managedDisk",
-    metadataStoreAddress: null,
-    postgresHost: "psql-pachlab-dev-1a2b3c.postgres.database.azure.com",
 };
 
 interface Registered {
@@ -93,7 +69,7 @@ test("creates its own Cosmos container in the platform's account and database", 
     const [c] = byType(/^azure-native:(cosmosdb|documentdb):SqlResourceSqlContainer$/);
     expect(c.inputs).toMatchObject({
         resourceGroupName: "rg-pachlab-dev",
-        accountName: "cosmos-pachlab-dev-1a2b3c",
+        accountName: OUTPUTS.cosmosAccountName,
         databaseName: "labmeta",
         containerName: "features",
         resource: { id: "features", partitionKey: { paths: ["/featureSetId"], kind: "Hash", version: 2 } },

@@ -22,41 +22,8 @@ const fmt = (errors: ErrorObject[] | null | undefined): string[] =>
 /** Every stack with a Pulumi.<stack>.yaml file. */
 const stacks = STACKS;
 
-/** A complete, valid set of outputs (shape of a managed-disk dev stack). */
-export const VALID_OUTPUTS: Record<string, unknown> = {
-    contractVersion: "1.0.0",
-    resourceGroupName: "rg-pachlab-dev",
-    location: "westeurope",
-    vnetId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-pachlab-dev/providers/Microsoft.Network/virtualNetworks/vnet-pachlab-dev",
-    subnetIds: Object.fromEntries(
-        ["aks", "ingress", "data", "privateEndpoints", "postgres"].map((s) => [
-            s,
-            `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-pachlab-dev/providers/Microsoft.Network/virtualNetworks/vnet-pachlab-dev/subnets/snet-pachlab-dev-${s}`,
-        ]),
-    ),
-    clusterName: "aks-pachlab-dev",
-    clusterId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-pachlab-dev/providers/Microsoft.ContainerService/managedClusters/aks-pachlab-dev",
-    oidcIssuerUrl: "https://westeurope.oic.prod-aks.azure.com/11111111-1111-1111-1111-111111111111/22222222-2222-2222-2222-222222222222/",
-    kubeconfig: "[secret]",
-    pachdGrpcAddress: "grpc://10.40.15.250:30650",
-    pachdS3Endpoint: "http://10.40.15.250:30600",
-    pachydermVersion: "2.12.2",
-    pachctlConnectCommand: "pachctl connect grpc://10.40.15.250:30650",
-    storageAccountName: "stpachlabdev1a2b3c",
-    storageContainerName: "pachyderm",
-    storageUrl: "azblob://pachyderm",
-    blobEndpoint: "https://stpachlabdev1a2b3c.blob.core.windows.net/",
-    cosmosAccountName: "cosmos-pachlab-dev-1a2b3c",
-    cosmosEndpoint: "https://cosmos-pachlab-dev-1a2b3c.documents.azure.com:443/",
-    cosmosDatabaseName: "labmeta",
-    cosmosContainerNames: ["runs", "datasets"],
-    ingressPublicIp: "20.0.113.10",
-    ingressFqdn: "pip-pachlab-dev-1a2b3c.westeurope.cloudapp.azure.com",
-    ingressSshCommand: null,
-    metadataStoreKind: "managedDisk",
-    metadataStoreAddress: null,
-    postgresHost: "psql-pachlab-dev-1a2b3c.postgres.database.azure.com",
-};
+/** A complete, valid set of outputs: contracts/outputs.example.json (the outputs of a dev plan). */
+export const VALID_OUTPUTS: Record<string, unknown> = JSON.parse(readFileSync(path.join(ROOT, "contracts/outputs.example.json"), "utf8"));
 
 describe("the outputs schema itself", () => {
     test("is a strict draft 2020-12 schema: every property required, no extra property allowed", () => {
