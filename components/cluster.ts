@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as k8s from "@pulumi/kubernetes";
 import * as YAML from "yaml";
@@ -161,6 +162,31 @@ export class Cluster extends pulumi.ComponentResource {
             // The cluster autoscaler owns the node count: never report its changes as drift.
             ignoreChanges: ["count"],
         });
+
+        // Container Insights with managed-identity auth (useAADAuth) collects only through a data collection
+        // rule associated with the cluster; `az aks enable-addons` creates it implicitly, ARM does not.
+        const insightsRule = new monitor.DataCollectionRule(`${name}-dcr`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: args.tags,
+            dataCollectionRuleName: resourceName("dcr", args.names, "container-insights"),
+            kind: "Linux",
+            dataSources: {
+                extensions: [{
+                    name: "ContainerInsightsExtension",
+                    extensionName: "ContainerInsights",
+                    streams: ["Microsoft-ContainerInsights-Group-Default"],
+                    extensionSettings: { dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true } },
+                }],
+            },
+            destinations: { logAnalytics: [{ name: "ciworkspace", workspaceResourceId: this.workspace.id }] },
+            dataFlows: [{ streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["ciworkspace"] }],
+        }, { parent: this });
+        new monitor.DataCollectionRuleAssociation(`${name}-dcr-association`, {
+            resourceUri: this.cluster.id,
+            associationName: "ContainerInsightsExtension",
+            dataCollectionRuleId: insightsRule.id,
+        }, { parent: this });
 
         // One weekly window for both Kubernetes and node-image upgrades.
         const window = args.maintenance;

@@ -114,6 +114,8 @@ const FREE_TYPES: Record<string, string> = {
     "azure-native:storage:ManagementPolicy": "lifecycle policies are free (they set the tier split of the account)",
     "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": "Cosmos DB role assignments are free",
     "azure-native:authorization:ManagementLockByScope": "management locks are free",
+    "azure-native:monitor:DataCollectionRule": "data collection rules are free (ingestion is billed on the Log Analytics workspace)",
+    "azure-native:monitor:DataCollectionRuleAssociation": "data collection rule associations are free",
     "azure-native:authorization:ManagementLockAtResourceLevel": "management locks are free",
     "azure-native:dbforpostgresql:Configuration": "server parameters are free",
     "azure-native:dbforpostgresql:Database": "databases are included in the server price",

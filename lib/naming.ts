@@ -8,7 +8,7 @@ import { createHash } from "crypto";
  */
 export type CafKind =
     | "rg" | "vnet" | "snet" | "nsg" | "aks" | "np" | "log" | "id" | "st" | "pep" | "cosmos"
-    | "psql" | "vm" | "nic" | "osdisk" | "disk" | "lbe" | "lbi" | "pip" | "lock" | "mc" | "avail";
+    | "psql" | "vm" | "nic" | "osdisk" | "disk" | "lbe" | "lbi" | "pip" | "lock" | "mc" | "avail" | "dcr";
 
 export interface NameContext {
     /** Workload prefix from config (`namePrefix`). */

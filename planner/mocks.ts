@@ -24,6 +24,7 @@ const ARM_NAMESPACES: Record<string, string> = {
     documentdb: "Microsoft.DocumentDB",
     insights: "Microsoft.Insights",
     managedidentity: "Microsoft.ManagedIdentity",
+    monitor: "Microsoft.Insights",
     network: "Microsoft.Network",
     operationalinsights: "Microsoft.OperationalInsights",
     operationsmanagement: "Microsoft.OperationsManagement",
@@ -41,7 +42,7 @@ function azureName(type: string, name: string, inputs: Record<string, any>): str
         "resourceName", "accountName", "serverName", "vmName", "diskName", "lockName",
         "virtualNetworkName", "networkSecurityGroupName", "loadBalancerName",
         "publicIpAddressName", "networkInterfaceName", "privateEndpointName", "privateZoneName", "workspaceName",
-        "roleAssignmentName", "federatedIdentityCredentialResourceName",
+        "roleAssignmentName", "federatedIdentityCredentialResourceName", "associationName",
     ];
     for (const key of candidates) {
         if (typeof inputs[key] === "string" && inputs[key] !== "") return inputs[key];
@@ -72,7 +73,10 @@ function armId(type: string, name: string, inputs: Record<string, any>): string 
     if (type === "azure-native:resources:ResourceGroup") return `${sub}/resourceGroups/${azName}`;
     const ns = ARM_NAMESPACES[module] ?? `Microsoft.${module}`;
     const plural = resource.charAt(0).toLowerCase() + resource.slice(1) + (resource.endsWith("s") ? "" : "s");
-    const scope = typeof inputs.scope === "string" ? inputs.scope : `${sub}/resourceGroups/${inputs.resourceGroupName ?? "rg-mock"}`;
+    // Extension resources (locks, role and rule associations) live under the resource they apply to.
+    const scope = typeof inputs.scope === "string" ? inputs.scope
+        : typeof inputs.resourceUri === "string" ? inputs.resourceUri
+            : `${sub}/resourceGroups/${inputs.resourceGroupName ?? "rg-mock"}`;
     const child = CHILD_TYPES[type];
     if (child && typeof inputs[child[0]] === "string") {
         return `${scope}/providers/${ns}/${child[1]}/${inputs[child[0]]}/${child[2]}/${azName}`;

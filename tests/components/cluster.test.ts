@@ -99,6 +99,13 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
         expect(addons.omsagent.config.logAnalyticsWorkspaceResourceID).toMatch(/\/workspaces\/log-pachlab-/);
         expect(addons.azurepolicy.enabled).toBe(true);
         expect(addons.httpApplicationRouting).toBeUndefined();
+        // Managed-identity Container Insights needs its data collection rule associated with the cluster.
+        const rule = one(captured, "azure-native:monitor:DataCollectionRule", `${env}-dcr`);
+        expect(rule.inputs.dataFlows).toEqual([{ streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["ciworkspace"] }]);
+        expect(rule.inputs.destinations.logAnalytics[0].workspaceResourceId).toMatch(/\/workspaces\/log-pachlab-/);
+        const association = one(captured, "azure-native:monitor:DataCollectionRuleAssociation", `${env}-dcr-association`);
+        expect(association.inputs.resourceUri).toMatch(new RegExp(`/managedClusters/aks-pachlab-${env}$`));
+        expect(association.inputs.dataCollectionRuleId).toMatch(/dataCollectionRules\/dcr-pachlab-/);
     });
 
     it("enables the OIDC issuer and workload identity (rule 21)", () => {
