@@ -1,5 +1,5 @@
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -26,13 +26,8 @@ const VNET = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg/providers
 function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
     const prod = env === "prod";
     return {
-        names: { prefix: "pachlab", stack: env, location: "westeurope" },
-        resourceGroupName: `rg-pachlab-${env}`,
-        location: "westeurope",
-        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
-        zones: prod ? ["1", "2", "3"] : [],
-        protect: prod,
-        locks: prod,
+        ...placement(env),
+        ...protection(env),
         capacityMode: prod ? "autoscale" : "serverless",
         maxThroughput: 4000,
         databaseName: "ingest",

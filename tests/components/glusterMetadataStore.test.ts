@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { parse } from "yaml";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -30,13 +30,8 @@ const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN6WeEbia+b+zrYWQhs1CaP4kpM
 function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
     const prod = env === "prod";
     return {
-        names: { prefix: "pachlab", stack: env, location: "westeurope" },
-        resourceGroupName: `rg-pachlab-${env}`,
-        location: "westeurope",
-        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
-        zones: prod ? ["1", "2", "3"] : [],
-        protect: prod,
-        locks: prod,
+        ...placement(env),
+        ...protection(env),
         subnetId: SUBNET,
         nodeIps: NODE_IPS,
         clientIp: CLIENT_IP,

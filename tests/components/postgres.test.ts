@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -24,13 +24,8 @@ const SUBNET = `${VNET}/subnets/snet-psql`;
 function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
     const prod = env === "prod";
     return {
-        names: { prefix: "pachlab", stack: env, location: "westeurope" },
-        resourceGroupName: `rg-pachlab-${env}`,
-        location: "westeurope",
-        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
-        zones: prod ? ["1", "2", "3"] : [],
-        protect: prod,
-        locks: prod,
+        ...placement(env),
+        ...protection(env),
         version: "16",
         skuName: prod ? "Standard_D4ds_v5" : "Standard_B2s",
         skuTier: prod ? "GeneralPurpose" : "Burstable",

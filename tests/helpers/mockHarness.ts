@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { captureRegistrations, Registration } from "../../planner/capture";
 import { AzureLikeMocks } from "../../planner/mocks";
+import type { PlacementArgs, ProtectionArgs } from "../../lib/naming";
 
 /**
  * Component tests under `pulumi.runtime.setMocks` with the project's Azure-like mocks.
@@ -76,4 +77,20 @@ export function one(captured: Captured[], type: string, name: string): Captured 
 /** Whether a resource depends (explicitly or through an input) on another. */
 export function dependsOn(r: Captured, on: Captured): boolean {
     return !!on.urn && r.dependencies.includes(on.urn);
+}
+
+/** The placement every component test uses for a dev-like or prod-like environment (zones only in prod). */
+export function placement(env: "dev" | "prod"): PlacementArgs {
+    return {
+        names: { prefix: "pachlab", stack: env, location: "westeurope" },
+        resourceGroupName: `rg-pachlab-${env}`,
+        location: "westeurope",
+        tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
+        zones: env === "prod" ? ["1", "2", "3"] : [],
+    };
+}
+
+/** Production protects and locks stateful resources; dev does neither. */
+export function protection(env: "dev" | "prod"): ProtectionArgs {
+    return { protect: env === "prod", locks: env === "prod" };
 }
