@@ -11,10 +11,10 @@ describe("README", () => {
     });
 
     it("states the two set-up commands, and .ci/run runs exactly the test command", () => {
-        expect(readme).toContain("npm install --no-audit --no-fund && npm run plan -- --stack dev");
-        expect(readme).toContain("npm install --no-audit --no-fund && npm run check");
+        expect(readme).toContain("npm ci && npm run plan -- --stack dev");
+        expect(readme).toContain("npm ci && npm run check");
         const ci = fs.readFileSync(path.join(root, ".ci/run"), "utf8");
-        expect(ci).toMatch(/^npm install --no-audit --no-fund && npm run check$/m);
+        expect(ci).toMatch(/^npm ci && npm run check$/m);
     });
 
     it("links only to docs that exist", () => {

@@ -150,7 +150,7 @@ describe("preview.yml", () => {
     test("runs on pull requests and checks the code first", () => {
         expect(Object.keys(w().on)).toEqual(["pull_request"]);
         const check = w().jobs.check;
-        expect(check.steps.map((s) => s.run).filter(Boolean)).toEqual(["npm install --no-audit --no-fund", "npm run check"]);
+        expect(check.steps.map((s) => s.run).filter(Boolean)).toEqual(["npm ci", "npm run check"]);
         expect(w().jobs.preview.needs).toBe("check");
     });
 
