@@ -94,3 +94,7 @@ describe("package-lock.json", () => {
         expect(lock.packages[""]?.dependencies).toEqual(pkg.dependencies);
     });
 });
+
+test("the lock's root entry mirrors package.json's engines (npm install would rewrite it otherwise)", () => {
+    expect(lock.packages[""]).toMatchObject({ engines: pkg.engines });
+});
