@@ -17,6 +17,7 @@ import { standardTags } from "./lib/naming";
 // components, export the outputs contract (contracts/outputs.schema.json).
 const project = pulumi.getProject();
 const cfg = parseConfig(rawConfigFromEngine(project), { project, stack: pulumi.getStack() });
+for (const warning of cfg.warnings) pulumi.log.warn(warning);
 const names = { prefix: cfg.namePrefix, stack: cfg.stack, location: cfg.location };
 const tags = standardTags(cfg.tags);
 const guard = { protect: cfg.protection.protect, locks: cfg.protection.locks };
@@ -40,6 +41,7 @@ const cluster = new Cluster("cluster", {
     ...common,
     kubernetesVersion: cfg.aks.kubernetesVersion,
     tier: cfg.aks.tier,
+    supportPlan: cfg.aks.supportPlan,
     nodeSubnetId: net.subnetIds.aks,
     network: { serviceCidr: cfg.aks.serviceCidr, dnsServiceIp: cfg.aks.dnsServiceIp, podCidr: cfg.aks.podCidr },
     systemPool: { ...cfg.aks.systemPool, osDiskType: cfg.aks.osDiskType, encryptionAtHost: cfg.aks.encryptionAtHost, maxPods: cfg.aks.maxPods },

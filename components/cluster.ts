@@ -19,6 +19,8 @@ export interface NodePoolArgs {
 export interface ClusterArgs extends PlacementArgs {
     kubernetesVersion: string;
     tier: "Free" | "Standard" | "Premium";
+    /** AKSLongTermSupport needs the Premium tier (https://learn.microsoft.com/azure/aks/long-term-support). */
+    supportPlan: "KubernetesOfficial" | "AKSLongTermSupport";
     nodeSubnetId: pulumi.Input<string>;
     network: { serviceCidr: string; dnsServiceIp: string; podCidr: string };
     systemPool: NodePoolArgs & { count: number };
@@ -108,6 +110,7 @@ export class Cluster extends pulumi.ComponentResource {
             dnsPrefix: resourceName("aks", args.names),
             kubernetesVersion: args.kubernetesVersion,
             sku: { name: "Base", tier: args.tier },
+            supportPlan: args.supportPlan,
             identity: { type: "SystemAssigned" },
             enableRBAC: true,
             disableLocalAccounts: args.disableLocalAccounts,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
     Cidr, contains, containsIp, hostAt, isAnyAddress, isAzureReserved, overlaps, parseCidr, parseIp, usableAzureAddresses,
 } from "./cidr";
+import { AKS_SUPPORT_CALENDAR, aksMinorOf, aksSupportStatus } from "./aksSupport";
 import PINNED_PACHCTL from "./cloudinit/pachctl.json";
 
 /**
@@ -58,6 +59,7 @@ export interface PlatformConfig {
     aks: {
         kubernetesVersion: string;
         tier: "Free" | "Standard" | "Premium";
+        supportPlan: "KubernetesOfficial" | "AKSLongTermSupport";
         serviceCidr: string;
         dnsServiceIp: string;
         podCidr: string;
@@ -129,6 +131,8 @@ export interface PlatformConfig {
         etcdBackupSchedule: string;
     };
     cost: { dataTb: number };
+    /** Things the plan must show but that do not stop it (an AKS minor close to its end of life). */
+    warnings: string[];
 }
 
 export interface ConfigProblem {
@@ -179,8 +183,9 @@ export const FIELD_SCHEMAS = {
     subnetData: CIDR_TEXT,
     subnetPrivateEndpoints: CIDR_TEXT,
     subnetPostgres: CIDR_TEXT,
-    kubernetesVersion: safeToken(/^1\.(2[89]|3\d)(\.\d{1,2})?$/, "must be MAJOR.MINOR or MAJOR.MINOR.PATCH of a supported AKS line (1.28-1.39)"),
+    kubernetesVersion: safeToken(/^1\.\d{2}(\.\d{1,2})?$/, "must be MAJOR.MINOR or MAJOR.MINOR.PATCH, such as 1.36"),
     aksTier: z.enum(["Free", "Standard", "Premium"]),
+    aksSupportPlan: z.enum(["KubernetesOfficial", "AKSLongTermSupport"]),
     aksServiceCidr: CIDR_TEXT,
     aksDnsServiceIp: z.string().max(15),
     aksPodCidr: CIDR_TEXT,
@@ -278,6 +283,8 @@ export interface ParseContext {
     /** Pulumi project name (the config namespace). */
     project: string;
     stack: string;
+    /** The day support calendars are read against (tests pass a fixed one); default: now. */
+    today?: Date;
 }
 
 /**
@@ -385,6 +392,27 @@ export function parseConfig(raw: Record<string, unknown>, ctx: ParseContext): Pl
         add("aksAuthorizedIpRanges", "must list the CIDRs allowed to reach the public API server (or set aksPrivateCluster: true)");
     }
 
+    // --- AKS version against the support calendar (lib/aksSupport.ts) ---------------------------
+    const warnings: string[] = [];
+    if (ok("kubernetesVersion", "aksTier", "aksSupportPlan")) {
+        // LTS needs the Premium tier and the AKSLongTermSupport plan (learn.microsoft.com/azure/aks/long-term-support).
+        if (v.aksSupportPlan === "AKSLongTermSupport" && v.aksTier !== "Premium") add("aksSupportPlan", "AKSLongTermSupport requires aksTier Premium (AKS long-term support)");
+        const lts = v.aksSupportPlan === "AKSLongTermSupport" && v.aksTier === "Premium";
+        const version = v.kubernetesVersion!;
+        const today = ctx.today ?? new Date();
+        const status = aksSupportStatus(version, today, { longTermSupport: lts });
+        const day = today.toISOString().slice(0, 10);
+        const supported = Object.keys(AKS_SUPPORT_CALENDAR).filter((m) => ["supported", "warn"].includes(aksSupportStatus(m, today).state));
+        if (status.state === "unknown") {
+            add("kubernetesVersion", `${aksMinorOf(version) ?? version} is not a GA minor in the AKS support calendar on ${day} (lib/aksSupport.ts); supported: ${supported.join(", ")}`);
+        } else if (status.state === "expired") {
+            add("kubernetesVersion", `${aksMinorOf(version)} reached its AKS end of life on ${status.endOfLife}: AKS refuses new clusters on it` +
+                `${lts ? "" : " (unless LTS: aksTier Premium and aksSupportPlan AKSLongTermSupport)"}; supported: ${supported.join(", ")}`);
+        } else if (status.state === "warn") {
+            warnings.push(`kubernetesVersion ${aksMinorOf(version)} reaches its AKS end of life on ${status.endOfLife} (${status.daysLeft} days): plan the upgrade`);
+        }
+    }
+
     // --- Sizes and counts --------------------------------------------------------------------
     if (ok("aksUserMinCount", "aksUserMaxCount") && v.aksUserMinCount! > v.aksUserMaxCount!) {
         add("aksUserMinCount", `(${v.aksUserMinCount}) must not exceed aksUserMaxCount (${v.aksUserMaxCount})`);
@@ -482,6 +510,7 @@ export function parseConfig(raw: Record<string, unknown>, ctx: ParseContext): Pl
         aks: {
             kubernetesVersion: p.kubernetesVersion,
             tier: p.aksTier,
+            supportPlan: p.aksSupportPlan,
             serviceCidr: p.aksServiceCidr,
             dnsServiceIp: p.aksDnsServiceIp,
             podCidr: p.aksPodCidr,
@@ -569,6 +598,7 @@ export function parseConfig(raw: Record<string, unknown>, ctx: ParseContext): Pl
             etcdBackupSchedule: p.etcdBackupSchedule,
         },
         cost: { dataTb: p.costDataTb },
+        warnings,
     };
 }
 

@@ -23,8 +23,9 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
         resourceGroupName: `rg-pachlab-${env}`,
         location: "westeurope",
         tags: { environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" },
-        kubernetesVersion: "1.32",
+        kubernetesVersion: "1.36",
         tier: prod ? "Standard" : "Free",
+        supportPlan: "KubernetesOfficial",
         zones: prod ? ["1", "2", "3"] : [],
         nodeSubnetId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-aks",
         network: { serviceCidr: "172.16.0.0/16", dnsServiceIp: "172.16.0.10", podCidr: "192.168.0.0/16" },
@@ -74,6 +75,7 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
 
     it("uses the configured control-plane tier (rule 17)", () => {
         expect(aks().inputs.sku).toEqual({ name: "Base", tier: prod ? "Standard" : "Free" });
+        expect(aks().inputs.supportPlan).toBe("KubernetesOfficial");
     });
 
     it("spreads scale-set pools over zones in prod, without node public IPs (rules 18, 19)", () => {
