@@ -11,7 +11,8 @@ import { builtinModules, createRequire } from "module";
 import * as path from "path";
 import * as ts from "typescript";
 
-const NODE_MODULES = path.resolve(__dirname, "../../node_modules");
+// Real path: node_modules may be a symlink (a git worktree sharing another checkout's), and resolution returns real paths.
+const NODE_MODULES = fs.realpathSync(path.resolve(__dirname, "../../node_modules"));
 const MODELS = path.join(NODE_MODULES, "kubernetes-models");
 
 // ---- a tiny ESM -> CommonJS loader -----------------------------------------------------------------

@@ -2,8 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { Plan, PlanResource } from "../../planner/types";
 
-/** Where tests/globalSetup.ts writes the plan of every stack for this test run. */
-export const PLAN_CACHE_DIR = path.resolve(__dirname, "../../node_modules/.cache/pachyderm-azure-plans");
+/**
+ * Where tests/globalSetup.ts writes the plan of every stack for this test run: inside this checkout (not
+ * node_modules, which checkouts may share), so two runs in two checkouts never read each other's plans.
+ */
+export const PLAN_CACHE_DIR = path.resolve(__dirname, "../../.cache/plans");
 
 export const STACKS = fs.readdirSync(path.resolve(__dirname, "../.."))
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
