@@ -1,10 +1,33 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AZURE_CLI_IMAGE, ETCD_IMAGE } from "../../lib/facts/pachyderm";
 import { containerSecurityContext, emptyDir, labels, podSecurityContext, resources } from "./common";
 import { NONROOT_UID } from "./etcd";
 import { ETCD_CLIENT_PORT, ETCD_SNAPSHOT_PREFIX, IMAGES, K8S_NAMES } from "./names";
 import { WORKLOAD_IDENTITY_LABEL } from "./pachd";
 import { BuildContext } from "./types";
+
+/** The emptyDir the snapshot goes through, and the file in it. */
+const SNAPSHOT_DIR = "/snapshot";
+const SNAPSHOT_FILE = `${SNAPSHOT_DIR}/etcd.db`;
+const small = resources({ cpuRequest: "100m", memoryRequest: "256Mi", memoryLimit: "512Mi" });
+
+/**
+ * The snapshot step. `pachyderm/etcd` is distroless (lib/facts/pachyderm.ts ETCD_IMAGE): no shell, no
+ * `date`, so etcdctl runs in exec form and takes the endpoint from ETCDCTL_ENDPOINTS; the uploader names
+ * the blob. Pure: tests/integration/etcd-backup.test.ts runs this very container against a real etcd.
+ */
+export function etcdSnapshotContainer(): k8s.types.input.core.v1.Container {
+    return {
+        name: "snapshot",
+        image: IMAGES.etcd,
+        command: [ETCD_IMAGE.etcdctl, "snapshot", "save", SNAPSHOT_FILE],
+        env: [{ name: ETCD_IMAGE.endpointsEnv, value: `http://${K8S_NAMES.etcd}:${ETCD_CLIENT_PORT}` }],
+        resources: small,
+        securityContext: containerSecurityContext(),
+        volumeMounts: [{ name: "snapshot", mountPath: SNAPSHOT_DIR }],
+    };
+}
 
 /** etcd snapshot CronJob: etcdctl writes the snapshot to an emptyDir, the Azure CLI uploads it to the data container. */
 export function createEtcdBackup(ctx: BuildContext, dependsOn: pulumi.Resource[]): k8s.batch.v1.CronJob {
@@ -15,8 +38,8 @@ export function createEtcdBackup(ctx: BuildContext, dependsOn: pulumi.Resource[]
         ? 'az login --service-principal -u "$AZURE_CLIENT_ID" -t "$AZURE_TENANT_ID" --federated-token "$(cat "$AZURE_FEDERATED_TOKEN_FILE")" --allow-no-subscriptions --output none && '
         : "";
     // AZURE_STORAGE_ACCOUNT (and AZURE_STORAGE_KEY in shared-key mode) come from the storage secret; az reads them itself.
-    const upload = pulumi.interpolate`set -eu; ${login}az storage blob upload --auth-mode ${keyless ? "login" : "key"} --blob-endpoint "$BLOB_ENDPOINT" --container-name ${args.storage.containerName} --name "${ETCD_SNAPSHOT_PREFIX}etcd-$(cat /snapshot/stamp).db" --file /snapshot/etcd.db --overwrite false --output none`;
-    const small = resources({ cpuRequest: "100m", memoryRequest: "256Mi", memoryLimit: "512Mi" });
+    // The upload time names the blob (the snapshot step has no `date`).
+    const upload = pulumi.interpolate`set -euo pipefail; ${login}az storage blob upload --auth-mode ${keyless ? "login" : "key"} --blob-endpoint "$BLOB_ENDPOINT" --container-name ${args.storage.containerName} --name "${ETCD_SNAPSHOT_PREFIX}etcd-$(date -u +%Y%m%dT%H%M%SZ).db" --file ${SNAPSHOT_FILE} --overwrite false --output none`;
 
     return new k8s.batch.v1.CronJob(`${name}-etcd-backup`, {
         metadata: { name: app, namespace, labels: labels(app) },
@@ -40,19 +63,12 @@ export function createEtcdBackup(ctx: BuildContext, dependsOn: pulumi.Resource[]
                             // The workload identity webhook projects its own token; no API token needed.
                             automountServiceAccountToken: false,
                             securityContext: podSecurityContext(NONROOT_UID),
-                            initContainers: [{
-                                name: "snapshot",
-                                image: IMAGES.etcd,
-                                command: ["/bin/sh", "-c", `set -eu; date -u +%Y%m%dT%H%M%SZ > /snapshot/stamp; etcdctl --endpoints=http://${K8S_NAMES.etcd}:${ETCD_CLIENT_PORT} snapshot save /snapshot/etcd.db`],
-                                env: [{ name: "ETCDCTL_API", value: "3" }],
-                                resources: small,
-                                securityContext: containerSecurityContext(),
-                                volumeMounts: [{ name: "snapshot", mountPath: "/snapshot" }],
-                            }],
+                            initContainers: [etcdSnapshotContainer()],
                             containers: [{
                                 name: "upload",
                                 image: IMAGES.azureCli,
-                                command: ["/bin/sh", "-c", upload],
+                                // The image's own command is bash (AZURE_CLI_IMAGE): the login and the upload are two az calls.
+                                command: [AZURE_CLI_IMAGE.shell, "-c", upload],
                                 env: [
                                     { name: "BLOB_ENDPOINT", value: args.storage.blobEndpoint },
                                     // az writes its profile and token cache; the root filesystem is read-only.
@@ -62,7 +78,7 @@ export function createEtcdBackup(ctx: BuildContext, dependsOn: pulumi.Resource[]
                                 envFrom: [{ secretRef: { name: K8S_NAMES.storageSecret } }],
                                 resources: small,
                                 securityContext: containerSecurityContext(),
-                                volumeMounts: [{ name: "snapshot", mountPath: "/snapshot", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+                                volumeMounts: [{ name: "snapshot", mountPath: SNAPSHOT_DIR, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
                             }],
                             volumes: [emptyDir("snapshot", "10Gi"), emptyDir("tmp")],
                         },

@@ -4,9 +4,10 @@ import { createEtcdBackup } from "./backup";
 import { labels } from "./common";
 import { createConsole } from "./console";
 import { createEtcd } from "./etcd";
-import { PACHD_PORTS } from "./names";
+import { K8S_NAMES, PACHD_PORTS } from "./names";
 import { createNetworkPolicies } from "./networkPolicies";
 import { createPachd } from "./pachd";
+import { createPgBouncer } from "./pgbouncer";
 import { createInClusterPostgres } from "./postgres";
 import { createRbac } from "./rbac";
 import { createSecrets } from "./secrets";
@@ -78,9 +79,12 @@ export class Pachyderm extends pulumi.ComponentResource {
         const secrets = createSecrets(ctx);
         const policies = createNetworkPolicies(ctx);
         const etcd = createEtcd(ctx);
-        const postgres = args.postgres.kind === "inCluster" ? createInClusterPostgres(ctx, secrets.resources) : [];
+        const inCluster = args.postgres.kind === "inCluster";
+        const postgres = inCluster ? createInClusterPostgres(ctx, secrets.resources) : [];
+        const upstream = inCluster ? pulumi.interpolate`${K8S_NAMES.postgres}.${ns.metadata.name}.svc.cluster.local` : args.postgres.host!;
+        const bouncer = createPgBouncer(ctx, upstream, [...secrets.resources, ...postgres]);
         // Order: the etcd Service, the Secrets, the accounts and the caller's blob container/role assignments.
-        const pachd = createPachd(ctx, [etcd.service, ...secrets.resources, ...rbac.resources, ...policies, ...postgres, ...(args.dependsOn ?? [])]);
+        const pachd = createPachd(ctx, [etcd.service, ...secrets.resources, ...rbac.resources, ...policies, ...postgres, ...bouncer, ...(args.dependsOn ?? [])]);
         const backup = createEtcdBackup(ctx, [etcd.service, ...secrets.resources, ...rbac.resources]);
         if (args.console) createConsole(ctx);
 

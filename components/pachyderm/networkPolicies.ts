@@ -80,26 +80,26 @@ export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
         }),
     ];
 
+    // pg-bouncer runs on every stack: pachd's pooled connection and Dex always go through it.
+    res.push(np("pg-bouncer-ingress", {
+        podSelector: { matchLabels: { app: K8S_NAMES.pgBouncer } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [inNamespace(apps("pachd", "pachw")), inNamespace(WORKERS)], ports: tcp(POSTGRES_PORT) }],
+    }));
     if (args.postgres.kind === "inCluster") {
-        res.push(
-            np("postgres-ingress", {
-                podSelector: { matchLabels: { app: K8S_NAMES.postgres } },
-                policyTypes: ["Ingress"],
-                // pachd -> pg-bouncer -> postgres; pachd also keeps a direct connection for LISTEN/NOTIFY.
-                ingress: [{ from: [inNamespace(apps(K8S_NAMES.pgBouncer, "pachd", "pachw"))], ports: tcp(POSTGRES_PORT) }],
-            }),
-            np("pg-bouncer-ingress", {
-                podSelector: { matchLabels: { app: K8S_NAMES.pgBouncer } },
-                policyTypes: ["Ingress"],
-                ingress: [{ from: [inNamespace(apps("pachd", "pachw")), inNamespace(WORKERS)], ports: tcp(POSTGRES_PORT) }],
-            }),
-        );
-    } else {
-        res.push(np("allow-egress-postgres", {
-            podSelector: PACHYDERM_CODE,
-            policyTypes: ["Egress"],
-            egress: [{ to: [{ ipBlock: { cidr: args.postgres.subnetCidr! } }], ports: tcp(POSTGRES_PORT) }],
+        res.push(np("postgres-ingress", {
+            podSelector: { matchLabels: { app: K8S_NAMES.postgres } },
+            policyTypes: ["Ingress"],
+            // pachd -> pg-bouncer -> postgres; pachd also keeps a direct connection for LISTEN/NOTIFY.
+            ingress: [{ from: [inNamespace(apps(K8S_NAMES.pgBouncer, "pachd", "pachw"))], ports: tcp(POSTGRES_PORT) }],
         }));
+    } else {
+        // pachd's direct connection (TLS) and the bouncer's upstream connections (TLS) leave for the server's subnet.
+        const egress = [{ to: [{ ipBlock: { cidr: args.postgres.subnetCidr! } }], ports: tcp(POSTGRES_PORT) }];
+        res.push(
+            np("allow-egress-postgres", { podSelector: PACHYDERM_CODE, policyTypes: ["Egress"], egress }),
+            np("pg-bouncer-egress-postgres", { podSelector: { matchLabels: { app: K8S_NAMES.pgBouncer } }, policyTypes: ["Egress"], egress }),
+        );
     }
 
     if (args.storage.authMode === "workloadIdentity") {

@@ -32,8 +32,9 @@ export function pachdEnv(ctx: BuildContext): EnvVar[] {
         { name: "POSTGRES_SSL", value: inCluster ? "disable" : "require" },
         // Workers copy this reference into their pods: it must stay a secretKeyRef.
         { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: K8S_NAMES.postgresSecret, key: "postgresql-password" } } },
-        // Without in-cluster pg-bouncer, pachd pools straight to Flexible Server.
-        { name: "PG_BOUNCER_HOST", value: inCluster ? K8S_NAMES.pgBouncer : args.postgres.host! },
+        // pachd's pooled client and Dex dial PG_BOUNCER_HOST with TLS off, always (lib/facts/pachyderm.ts
+        // PACHD_POSTGRES): it is the in-cluster bouncer on every stack, which speaks TLS upstream when needed.
+        { name: "PG_BOUNCER_HOST", value: K8S_NAMES.pgBouncer },
         { name: "PG_BOUNCER_PORT", value: String(POSTGRES_PORT) },
         // Service-link variables would only exist if the etcd Service predates the pod: set them.
         { name: "ETCD_SERVICE_HOST", value: K8S_NAMES.etcd },

@@ -40,9 +40,9 @@ export function createRbac(ctx: BuildContext): Rbac {
         }, opts);
     const infra = [
         plain("etcd-sa", K8S_NAMES.etcdServiceAccount, K8S_NAMES.etcd),
-        ...(args.postgres.kind === "inCluster"
-            ? [plain("postgres-sa", K8S_NAMES.postgresServiceAccount, K8S_NAMES.postgres), plain("pg-bouncer-sa", K8S_NAMES.pgBouncerServiceAccount, K8S_NAMES.pgBouncer)]
-            : []),
+        // pg-bouncer runs on every stack (components/pachyderm/pgbouncer.ts).
+        plain("pg-bouncer-sa", K8S_NAMES.pgBouncerServiceAccount, K8S_NAMES.pgBouncer),
+        ...(args.postgres.kind === "inCluster" ? [plain("postgres-sa", K8S_NAMES.postgresServiceAccount, K8S_NAMES.postgres)] : []),
         ...(args.console ? [plain("console-sa", K8S_NAMES.consoleServiceAccount, K8S_NAMES.console)] : []),
     ];
 

@@ -1,4 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { AZURE_CLI_IMAGE, ETCD_IMAGE, PACHD_POSTGRES, PGBOUNCER_IMAGE } from "../../lib/facts/pachyderm";
+import { IMAGES } from "../../components/pachyderm/names";
 import { validateK8sObject } from "../helpers/k8sValidation";
 import { checkWorkloadRules, K8sObject } from "../helpers/workloadRules";
 
@@ -35,6 +40,10 @@ pulumi.runtime.setMocks({
 // Imported after the mocks, as Pulumi's testing guide asks.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Pachyderm, etcdClaimName, postgresClaimName, workloadIdentitySubjects, validatePachydermArgs } = require("../../components/pachyderm") as typeof import("../../components/pachyderm");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { etcdSnapshotContainer } = require("../../components/pachyderm/backup") as typeof import("../../components/pachyderm/backup");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { PGBOUNCER_AUTH_TYPE } = require("../../components/pachyderm/pgbouncer") as typeof import("../../components/pachyderm/pgbouncer");
 type Args = import("../../components/pachyderm").PachydermArgs;
 
 const base = (over: Partial<Args> = {}): Args => ({
@@ -155,12 +164,15 @@ describe("pachd", () => {
         expect(d.spec.template.spec.automountServiceAccountToken).toBe(true);
         expect(d.spec.template.spec.containers[0].readinessProbe.exec.command).toEqual(["/pachd", "--readiness"]);
     });
-    test("flexible server: TLS required, pooled straight to the server, upstream OIDC connector", () => {
+    test("flexible server: direct connection with TLS, pooled connection and Dex through the in-cluster bouncer", () => {
         const e = envOf(find(prod(), "Deployment", "pachd"));
         expect(e.POSTGRES_SSL.value).toBe("require");
         expect(e.POSTGRES_HOST.value).toBe("psql-pachlab-prod.postgres.database.azure.com");
+        // PACHD_POSTGRES: the pooled client and Dex dial PG_BOUNCER_HOST with TLS off, which a TLS-only server refuses.
+        expect(PACHD_POSTGRES.pooledSslMode).toBe("disable");
+        expect([e.PG_BOUNCER_HOST.value, e.PG_BOUNCER_PORT.value]).toEqual(["pg-bouncer", "5432"]);
         expect(e.IDP_CONNECTORS.valueFrom.secretKeyRef).toEqual({ name: "pachyderm-identity", key: "upstream-idps" });
-        expect(prod().objects.some((o) => o.metadata.name === "pg-bouncer" || o.metadata.name === "postgres" && o.kind === "StatefulSet")).toBe(false);
+        expect(prod().objects.some((o) => o.metadata.name === "postgres" && o.kind === "StatefulSet")).toBe(false);
     });
     test("internal load balancer: annotations, only 30650 and 30600, Local traffic policy", () => {
         const lb = find(dev(), "Service", "pachd-lb");
@@ -183,6 +195,42 @@ describe("pachd", () => {
         expect(await get(c.pachctlConnectCommand)).toBe("pachctl connect grpc://10.40.15.250:30650");
         expect(await pulumi.isSecret(c.rootToken)).toBe(true);
         expect(await pulumi.isSecret(c.grpcAddress)).toBe(false);
+    });
+});
+
+describe("pg-bouncer (the pachyderm/pgbouncer image's entrypoint, vendored unchanged from 2.12.x)", () => {
+    const entrypoint = fs.readFileSync(path.join(__dirname, "..", "fixtures", "pachyderm", "pgbouncer-entrypoint.sh"));
+    test("the vendored entrypoint is the 2.12.x file (git blob id)", () => {
+        const blob = crypto.createHash("sha1").update(`blob ${entrypoint.length}\0`).update(entrypoint).digest("hex");
+        expect(blob).toBe(PGBOUNCER_IMAGE.entrypointBlob);
+    });
+    const text = entrypoint.toString();
+    test.each(scenarios.map(([label]) => label))("%s: runs, with SCRAM auth and only variables the entrypoint reads", (label) => {
+        const d = find(stacks.get(label)!, "Deployment", "pg-bouncer");
+        const c = d.spec.template.spec.containers[0];
+        expect(c.image).toBe(IMAGES.pgBouncer);
+        // The image's ENTRYPOINT/CMD write the config: overriding them would skip it.
+        expect([c.command, c.args]).toEqual([undefined, undefined]);
+        const e = envOf(d);
+        // Without it the entrypoint writes an md5 userlist, which cannot log in to a server storing SCRAM verifiers.
+        expect(text).toContain(`"\${${PGBOUNCER_IMAGE.authTypeEnv}:-${PGBOUNCER_IMAGE.defaultAuthType}}" == "md5"`);
+        expect(e[PGBOUNCER_IMAGE.authTypeEnv].value).toBe(PGBOUNCER_AUTH_TYPE);
+        expect(PGBOUNCER_AUTH_TYPE).not.toBe(PGBOUNCER_IMAGE.defaultAuthType);
+        for (const name of Object.keys(e)) expect([name, text.includes(`\${${name}`) || text.includes(`$${name}`)]).toEqual([name, true]);
+        expect(text).toContain(`listen_port = \${LISTEN_PORT:-${PGBOUNCER_IMAGE.listenPort}}`);
+        expect(c.ports).toEqual([{ name: "client-port", containerPort: PGBOUNCER_IMAGE.listenPort }]);
+        expect(c.volumeMounts).toEqual([{ name: "tmp", mountPath: PGBOUNCER_IMAGE.configDir }]);
+        expect(text).toContain(`PG_CONFIG_DIR=${PGBOUNCER_IMAGE.configDir}\n`);
+        expect(find(stacks.get(label)!, "Service", "pg-bouncer").spec.ports).toEqual([{ name: "client-port", port: 5432, targetPort: PGBOUNCER_IMAGE.listenPort }]);
+    });
+    test("upstream: plaintext to the in-cluster server, TLS required to Flexible Server", () => {
+        const dev = envOf(find(stacks.get(scenarios[3][0])!, "Deployment", "pg-bouncer"));
+        expect(dev.POSTGRESQL_HOST.value).toBe("postgres.pachyderm.svc.cluster.local");
+        expect(dev[PGBOUNCER_IMAGE.serverTlsSslmodeEnv].value).toBe("disable");
+        const flex = envOf(find(prod(), "Deployment", "pg-bouncer"));
+        expect(flex.POSTGRESQL_HOST.value).toBe("psql-pachlab-prod.postgres.database.azure.com");
+        expect(flex[PGBOUNCER_IMAGE.serverTlsSslmodeEnv].value).toBe("require");
+        expect(flex.POSTGRESQL_PASSWORD).toEqual({ name: "POSTGRESQL_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres", key: "postgresql-password" } } });
     });
 });
 
@@ -236,11 +284,27 @@ describe("etcd, volumes, reliability", () => {
         expect(cj.spec.schedule).toBe("0 */6 * * *");
         expect(cj.spec.concurrencyPolicy).toBe("Forbid");
         const pod = cj.spec.jobTemplate.spec.template.spec;
-        expect(pod.initContainers[0].command.join(" ")).toContain("etcdctl --endpoints=http://etcd:2379 snapshot save");
+        // The integration test runs etcdSnapshotContainer(): it must be exactly what the CronJob renders.
+        expect(pod.initContainers).toEqual([etcdSnapshotContainer()]);
         expect(pod.containers[0].image).toMatch(/^mcr\.microsoft\.com\/azure-cli:\d+\.\d+\.\d+$/);
+        expect(pod.containers[0].command.slice(0, 2)).toEqual([AZURE_CLI_IMAGE.shell, "-c"]);
         expect(pod.containers[0].command[2]).toContain("--auth-mode login");
-        expect(pod.containers[0].command[2]).toContain("etcd-snapshots/");
+        expect(pod.containers[0].command[2]).toMatch(/--name "etcd-snapshots\/etcd-\$\(date -u \+%Y%m%dT%H%M%SZ\)\.db" --file \/snapshot\/etcd\.db /);
         expect(find(prod(), "CronJob", "etcd-backup").spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain("--auth-mode key");
+    });
+    test.each(scenarios.map(([label]) => label))("%s: nothing runs a shell or another tool in the distroless etcd image", (label) => {
+        // ETCD_IMAGE: gcr.io/etcd-development/etcd is distroless; only its binaries under /usr/local/bin exist.
+        expect(ETCD_IMAGE.hasShell).toBe(false);
+        const pods = stacks.get(label)!.objects.flatMap((o: any) => {
+            const spec = o.spec?.jobTemplate?.spec?.template?.spec ?? o.spec?.template?.spec;
+            return spec ? [...(spec.initContainers ?? []), ...spec.containers] : [];
+        });
+        const inEtcdImage = pods.filter((c: any) => c.image === IMAGES.etcd);
+        expect(inEtcdImage.length).toBeGreaterThan(1);
+        for (const c of inEtcdImage) {
+            expect(c.command?.[0]).toMatch(/^\/usr\/local\/bin\/etcd(ctl|utl)?$/);
+            for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) expect(probe?.exec).toBeUndefined();
+        }
     });
 });
 
@@ -248,7 +312,13 @@ describe("network policies", () => {
     const names = (s: Stack) => s.objects.filter((o) => o.kind === "NetworkPolicy").map((o) => o.metadata.name);
     test("default deny plus explicit allows", () => {
         expect(names(dev())).toEqual(expect.arrayContaining(["default-deny-all", "allow-dns", "pachd-ingress", "etcd-ingress", "postgres-ingress", "pg-bouncer-ingress", "allow-egress-storage", "allow-egress-apiserver", "allow-egress-entra-id"]));
-        expect(names(prod())).toEqual(expect.arrayContaining(["allow-egress-postgres"]));
+        expect(names(prod())).toEqual(expect.arrayContaining(["allow-egress-postgres", "pg-bouncer-ingress", "pg-bouncer-egress-postgres"]));
+        expect(names(prod())).not.toContain("postgres-ingress");
+        expect(find(prod(), "NetworkPolicy", "pg-bouncer-egress-postgres").spec).toEqual({
+            podSelector: { matchLabels: { app: "pg-bouncer" } },
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ ipBlock: { cidr: "10.40.16.192/28" } }], ports: [{ protocol: "TCP", port: 5432 }] }],
+        });
         expect(names(prod())).not.toContain("allow-egress-entra-id");
         const pachd = find(dev(), "NetworkPolicy", "pachd-ingress");
         expect(pachd.spec.ingress[0]).toEqual({ from: [{ ipBlock: { cidr: "10.40.16.0/26" } }], ports: [{ protocol: "TCP", port: 1650 }, { protocol: "TCP", port: 1600 }] });

@@ -201,7 +201,7 @@ export function rule37Reliability(objects: K8sObject[], env: Env): Finding[] {
         if (pv.spec?.persistentVolumeReclaimPolicy !== "Retain") out.push({ rule: 37, object: objectId(pv), message: "PersistentVolume must be Retain" });
     }
     const hasEtcd = objects.some((o) => o.kind === "StatefulSet" && podTemplate(o)!.labels.app === "etcd");
-    const hasBackup = objects.some((o) => o.kind === "CronJob" && containersOf(podTemplate(o)!.spec).some(({ c }) => JSON.stringify([c.command, c.args]).includes("snapshot save")));
+    const hasBackup = objects.some((o) => o.kind === "CronJob" && containersOf(podTemplate(o)!.spec).some(({ c }) => [...(c.command ?? []), ...(c.args ?? [])].join(" ").includes("snapshot save")));
     if (hasEtcd && !hasBackup) out.push({ rule: 37, object: "etcd", message: "no CronJob runs `etcdctl snapshot save`" });
     return out;
 }
