@@ -38,6 +38,8 @@ export const PGBOUNCER_IMAGE = {
  * - the pooled client (initDBClient) dials PG_BOUNCER_HOST:PG_BOUNCER_PORT with `SSLModeDisable`, always;
  * - Dex (InitDexDB) dials PG_BOUNCER_HOST:PG_BOUNCER_PORT, database IDENTITY_SERVER_DATABASE, `SSLModeDisable`, always;
  * - the direct client and the LISTEN/NOTIFY listener dial POSTGRES_HOST:POSTGRES_PORT with POSTGRES_SSL (default disable).
+ * - pipeline workers get PG_BOUNCER_HOST/PG_BOUNCER_PORT copied from pachd and POSTGRES_HOST/POSTGRES_PORT set
+ *   empty (src/server/pps/server/worker_rc.go): workers reach PostgreSQL only through the bouncer.
  * So whatever PG_BOUNCER_HOST names must accept plaintext: it can only be an in-cluster pg-bouncer, never a
  * server that requires TLS (Azure Flexible Server with require_secure_transport).
  */
