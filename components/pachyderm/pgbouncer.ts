@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PGBOUNCER_IMAGE } from "../../lib/facts/pachyderm";
-import { containerSecurityContext, emptyDir, labels, podSecurityContext, resources, selector } from "./common";
+import { antiAffinity, containerSecurityContext, emptyDir, labels, podSecurityContext, resources, selector, topologySpread } from "./common";
 import { IMAGES, K8S_NAMES, POSTGRES_PORT } from "./names";
 import { BuildContext } from "./types";
 
@@ -77,10 +77,13 @@ export function createPgBouncer(ctx: BuildContext, upstreamHost: pulumi.Input<st
         upstreamSslMode: args.postgres.kind === "azureFlexible" ? "require" : "disable",
         passwordSecret: K8S_NAMES.postgresSecret,
     });
+    // Every pooled query of pachd and every Dex call goes through it: production keeps two, on two nodes and zones
+    // (stateless: each replica pools on its own; LISTEN/NOTIFY uses pachd's direct connection).
+    const replicas = args.environment === "prod" ? 2 : 1;
     const deployment = new k8s.apps.v1.Deployment(`${name}-pg-bouncer`, {
         metadata: { name: K8S_NAMES.pgBouncer, namespace, labels: labels(app) },
         spec: {
-            replicas: 1,
+            replicas,
             selector: { matchLabels: selector(app) },
             template: {
                 metadata: { labels: labels(app) },
@@ -88,6 +91,8 @@ export function createPgBouncer(ctx: BuildContext, upstreamHost: pulumi.Input<st
                     serviceAccountName: K8S_NAMES.pgBouncerServiceAccount,
                     automountServiceAccountToken: false,
                     securityContext: podSecurityContext(PGBOUNCER_UID),
+                    affinity: antiAffinity(app, replicas),
+                    topologySpreadConstraints: topologySpread(app, args.zones, false),
                     containers: [{
                         name: "pg-bouncer",
                         image: IMAGES.pgBouncer,
@@ -112,5 +117,12 @@ export function createPgBouncer(ctx: BuildContext, upstreamHost: pulumi.Input<st
             },
         },
     }, { parent, dependsOn });
-    return [service, deployment];
+    const res: pulumi.Resource[] = [service, deployment];
+    if (replicas > 1) {
+        res.push(new k8s.policy.v1.PodDisruptionBudget(`${name}-pg-bouncer-pdb`, {
+            metadata: { name: K8S_NAMES.pgBouncer, namespace, labels: labels(app) },
+            spec: { maxUnavailable: 1, selector: { matchLabels: selector(app) } },
+        }, { parent }));
+    }
+    return res;
 }

@@ -277,6 +277,13 @@ describe("etcd, volumes, reliability", () => {
     test("PDBs allow one eviction; none for single replicas", () => {
         expect(find(prod(), "PodDisruptionBudget", "etcd").spec.minAvailable).toBe(2);
         expect(find(prod(), "PodDisruptionBudget", "pachd").spec.maxUnavailable).toBe(1);
+        // pg-bouncer carries every pooled query and Dex: two replicas on two nodes in production.
+        expect(find(prod(), "PodDisruptionBudget", "pg-bouncer").spec.maxUnavailable).toBe(1);
+        const bouncer = find(prod(), "Deployment", "pg-bouncer").spec;
+        expect(bouncer.replicas).toBe(2);
+        expect(bouncer.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe("kubernetes.io/hostname");
+        expect(bouncer.template.spec.topologySpreadConstraints.map((t: any) => t.topologyKey)).toContain("topology.kubernetes.io/zone");
+        expect(find(dev(), "Deployment", "pg-bouncer").spec.replicas).toBe(1);
         expect(dev().objects.filter((o) => o.kind === "PodDisruptionBudget")).toEqual([]);
     });
     test("etcd snapshot CronJob", () => {
