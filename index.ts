@@ -20,7 +20,7 @@ const cfg = parseConfig(rawConfigFromEngine(project), { project, stack: pulumi.g
 for (const warning of cfg.warnings) pulumi.log.warn(warning);
 const names = { prefix: cfg.namePrefix, stack: cfg.stack, location: cfg.location };
 const tags = standardTags(cfg.tags);
-const guard = { protect: cfg.protection.protect, locks: cfg.protection.locks };
+const guard = { protect: cfg.protection.protect, lock: cfg.protection.locks };
 const subnets = cfg.network.subnets;
 const ingressVmIp = hostAt(parseCidr(subnets.ingress) as Cidr, 4);
 const postgresInCluster = cfg.postgres.kind === "inCluster";
@@ -54,6 +54,9 @@ const cluster = new Cluster("cluster", {
     logRetentionDays: cfg.isProd ? 90 : 30,
 });
 const k8sOpts = { providers: { kubernetes: cluster.provider } };
+// Resource logs of every component go to the cluster's Log Analytics workspace (AVM's RMFR4).
+const diagnostics = { workspaceId: cluster.workspaceId };
+net.sendDiagnosticsTo(diagnostics);
 
 const ingress = new Ingress("ingress", {
     ...common,
@@ -70,6 +73,7 @@ const ingress = new Ingress("ingress", {
     pachdInternalIp: cfg.pachyderm.internalLbIp,
     // GlusterFS VMs egress (apt) through the same single public IP.
     extraOutboundBackendPool: cfg.metadataStore.kind === "glusterfs",
+    diagnostics,
 });
 
 const storage = new Storage("storage", {
@@ -86,6 +90,7 @@ const storage = new Storage("storage", {
     privateEndpointSubnetId: net.subnetIds.privateEndpoints,
     namespace: cfg.pachyderm.namespace,
     oidcIssuerUrl: cluster.oidcIssuerUrl,
+    diagnostics,
 });
 
 const cosmos = new CosmosDb("cosmos", {
@@ -99,9 +104,17 @@ const cosmos = new CosmosDb("cosmos", {
     backupTier: cfg.cosmos.backupTier,
     vnetId: net.vnet.id,
     privateEndpointSubnetId: net.subnetIds.privateEndpoints,
-    // The uploaders on the ingress VM write the lab's metadata.
-    dataContributorPrincipalId: ingress.identityPrincipalId,
+    diagnostics,
 });
+
+// Who may touch which data, in one place (data-plane roles, each scoped to the data it names).
+// pachd, the workers and the etcd backup read and write the object store through workload identity.
+const objectStoreAccess = storage.identityPrincipalId === undefined ? [] : [storage.grantBlobDataContributor({
+    principalId: storage.identityPrincipalId,
+    description: "Pachyderm (pachd, workers, etcd backup) reads and writes its object store",
+})];
+// The uploaders on the ingress VM write the lab's metadata.
+cosmos.grantDataContributor({ principalId: ingress.identityPrincipalId });
 
 const metadataCommon = {
     ...common,
@@ -129,6 +142,7 @@ const metadata: MetadataStore = cfg.metadataStore.kind === "managedDisk"
         adminUsername: cfg.ingress.adminUsername,
         sshPublicKey: cfg.ingress.sshPublicKey,
         outboundBackendPoolId: ingress.outboundDataPoolId,
+        diagnostics,
     }, k8sOpts);
 
 const postgres = postgresInCluster ? undefined : new AzurePostgres("postgres", {
@@ -143,6 +157,7 @@ const postgres = postgresInCluster ? undefined : new AzurePostgres("postgres", {
     highAvailability: cfg.postgres.highAvailability,
     delegatedSubnetId: net.subnetIds.postgres,
     vnetId: net.vnet.id,
+    diagnostics,
 });
 // In-cluster PostgreSQL gets a generated password too; it never appears in config.
 const postgresPassword = postgres?.password ?? new random.RandomPassword("postgres-incluster-password", { length: 32, special: false }).result;
@@ -192,7 +207,7 @@ const pachyderm = new Pachyderm("pachyderm", {
     console: cfg.pachyderm.console,
     oidc: cfg.pachyderm.oidc,
     // pachd restart-loops without its container (pachyderm#4619) and needs its data-plane role first.
-    dependsOn: [storage.container, ...storage.dataAccess],
+    dependsOn: [storage.container, ...storage.federatedCredentials, ...objectStoreAccess],
 }, k8sOpts);
 
 export const contractVersion = "1.0.0";

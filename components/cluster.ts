@@ -63,6 +63,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly cluster: containerservice.ManagedCluster;
     public readonly userPool: containerservice.AgentPool;
     public readonly workspace: operationalinsights.Workspace;
+    /** The Log Analytics workspace every component sends its diagnostics to. */
+    public readonly workspaceId: pulumi.Output<string>;
     public readonly provider: k8s.Provider;
     public readonly clusterName: pulumi.Output<string>;
     public readonly clusterId: pulumi.Output<string>;
@@ -84,6 +86,7 @@ export class Cluster extends pulumi.ComponentResource {
             sku: { name: "PerGB2018" },
             retentionInDays: args.logRetentionDays,
         }, { parent: this });
+        this.workspaceId = this.workspace.id;
 
         const poolCommon = (p: NodePoolArgs) => ({
             vmSize: p.vmSize,

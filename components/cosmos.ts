@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import type { CosmosContainerSpec } from "../lib/config";
-import { globalName, PlacementArgs, ProtectionArgs, resourceName } from "../lib/naming";
-import { canNotDeleteLock, deterministicGuid, privateLink } from "./storage";
+import { globalName, PlacementArgs, resourceName } from "../lib/naming";
+import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
+import { ProtectionArgs, StatefulGuard } from "./azure/guard";
+import { privateLink } from "./azure/privateLink";
+import { assignmentGuid, assignRoles, Grantee, RoleAssignmentArgs } from "./azure/roles";
 
 /** Built-in Cosmos DB data-plane role "Cosmos DB Built-in Data Contributor" (items read/write, no management). */
 export const COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002";
@@ -20,8 +23,10 @@ export interface CosmosDbArgs extends PlacementArgs, ProtectionArgs {
     backupTier: "Continuous7Days" | "Continuous30Days";
     vnetId: pulumi.Input<string>;
     privateEndpointSubnetId: pulumi.Input<string>;
-    /** Principal (object) id that reads and writes items, e.g. the ingress VM's user-assigned identity. */
-    dataContributorPrincipalId: pulumi.Input<string>;
+    /** Management-plane (ARM) roles on the account; data access: `grantDataContributor`. */
+    roleAssignments?: RoleAssignmentArgs[];
+    /** Account logs to Log Analytics. */
+    diagnostics?: DiagnosticsArgs;
 }
 
 export function validateCosmosArgs(a: CosmosDbArgs): string[] {
@@ -52,17 +57,21 @@ export class CosmosDb extends pulumi.ComponentResource {
     public readonly databaseName: pulumi.Output<string>;
     public readonly containerNames: pulumi.Output<string[]>;
     public readonly privateEndpointIp: pulumi.Output<string | undefined>;
+    private readonly baseName: string;
+    private readonly resourceGroupName: pulumi.Input<string>;
 
     constructor(name: string, args: CosmosDbArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:cosmos:CosmosDb", name, {}, opts);
         const problems = validateCosmosArgs(args);
         if (problems.length > 0) throw new pulumi.RunError(`CosmosDb ${name}: ${problems.join("; ")}`);
+        this.baseName = name;
+        this.resourceGroupName = args.resourceGroupName;
         const n = args.names;
         const serverless = args.capacityMode === "serverless";
         // Zone redundancy is fixed at creation. Serverless accounts are left zonal: they are the dev
         // shape and their zone support is not something to rely on.
         const zoneRedundant = args.zones.length > 0 && !serverless;
-        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+        const guard = new StatefulGuard(this, args);
 
         this.account = new cosmosdb.DatabaseAccount(`${name}-account`, {
             resourceGroupName: args.resourceGroupName,
@@ -89,7 +98,7 @@ export class CosmosDb extends pulumi.ComponentResource {
             networkAclBypass: "None",
             networkAclBypassResourceIds: [],
             minimalTlsVersion: "Tls12",
-        }, { parent: this, ...keep });
+        }, guard.options());
 
         this.database = new cosmosdb.SqlResourceSqlDatabase(`${name}-db`, {
             resourceGroupName: args.resourceGroupName,
@@ -98,7 +107,7 @@ export class CosmosDb extends pulumi.ComponentResource {
             tags: args.tags,
             resource: { id: args.databaseName },
             options: serverless ? undefined : { autoscaleSettings: { maxThroughput: args.maxThroughput } },
-        }, { parent: this, ...keep });
+        }, guard.options());
         this.databaseName = this.database.id.apply(() => args.databaseName);
 
         for (const spec of args.containers) {
@@ -120,7 +129,7 @@ export class CosmosDb extends pulumi.ComponentResource {
                         excludedPaths: [...spec.excludedPaths, ETAG_PATH].map((path) => ({ path })),
                     },
                 },
-            }, { parent: this, ...keep }));
+            }, guard.options()));
         }
         const containerNames = args.containers.map((c) => c.name);
         this.containerNames = pulumi.all(this.containers.map((c) => c.id)).apply(() => containerNames);
@@ -139,24 +148,12 @@ export class CosmosDb extends pulumi.ComponentResource {
         });
         this.privateEndpointIp = link.ip;
 
-        // Data-plane RBAC (keys are off). Scoped to the database: the principal reads and writes items
-        // there and nothing else in the account.
-        const roleDefinitionId = pulumi.interpolate`${this.account.id}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`;
-        const scope = pulumi.interpolate`${this.account.id}/dbs/${this.databaseName}`;
-        new cosmosdb.SqlResourceSqlRoleAssignment(`${name}-data-contributor`, {
-            resourceGroupName: args.resourceGroupName,
-            accountName: this.account.name,
-            roleAssignmentId: pulumi.all([scope, roleDefinitionId, args.dataContributorPrincipalId])
-                .apply(([s, r, p]) => deterministicGuid(s.toLowerCase(), r.toLowerCase(), p)),
-            roleDefinitionId,
-            scope,
-            principalId: args.dataContributorPrincipalId,
-        }, { parent: this, dependsOn: [this.database] });
-
-        if (args.locks) {
-            canNotDeleteLock(`${name}-lock`, this, this.account.id, resourceName("lock", n, "cosmos"),
-                "Cosmos DB with continuous backup: remove only with the data owner's approval.", args.protect);
-        }
+        guard.lock(`${name}-lock`, this.account.id, {
+            lockName: resourceName("lock", n, "cosmos"),
+            notes: "Cosmos DB with continuous backup: remove only with the data owner's approval.",
+        });
+        assignRoles(name, this, this.account.id, args.roleAssignments);
+        if (args.diagnostics) diagnosticSetting(`${name}-account-diag`, this, "Microsoft.DocumentDB/databaseAccounts", this.account.id, args.diagnostics);
 
         this.accountName = this.account.name;
         this.accountId = this.account.id;
@@ -170,5 +167,24 @@ export class CosmosDb extends pulumi.ComponentResource {
             containerNames: this.containerNames,
             privateEndpointIp: this.privateEndpointIp,
         });
+    }
+
+    /**
+     * Cosmos DB Built-in Data Contributor for `grantee`, scoped to the database: read and write items
+     * there and nothing else in the account (data-plane RBAC: keys are off). Named
+     * `<component>-data-contributor[-<key>]`: give a key from the second grantee on.
+     * (https://learn.microsoft.com/azure/cosmos-db/how-to-setup-rbac#built-in-role-definitions)
+     */
+    public grantDataContributor(grantee: Pick<Grantee, "principalId">, key?: string): cosmosdb.SqlResourceSqlRoleAssignment {
+        const roleDefinitionId = pulumi.interpolate`${this.account.id}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`;
+        const scope = pulumi.interpolate`${this.account.id}/dbs/${this.databaseName}`;
+        return new cosmosdb.SqlResourceSqlRoleAssignment(`${this.baseName}-data-contributor${key ? `-${key}` : ""}`, {
+            resourceGroupName: this.resourceGroupName,
+            accountName: this.account.name,
+            roleAssignmentId: assignmentGuid(scope, roleDefinitionId, grantee.principalId),
+            roleDefinitionId,
+            scope,
+            principalId: grantee.principalId,
+        }, { parent: this, dependsOn: [this.database] });
     }
 }

@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import * as k8s from "@pulumi/kubernetes";
 import { renderGlusterUserData } from "../lib/cloudinit/gluster";
-import { glusterBrickDiskName, PlacementArgs, ProtectionArgs, resourceName } from "../lib/naming";
-import { UBUNTU_IMAGE } from "./ingress";
+import { glusterBrickDiskName, PlacementArgs, resourceName } from "../lib/naming";
+import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
+import { ProtectionArgs, StatefulGuard } from "./azure/guard";
+import { loadBalancerChildIds } from "./azure/loadBalancer";
+import { UBUNTU_IMAGE } from "./azure/linuxVm";
 import { MetadataStore } from "./metadataStore";
-import { canNotDeleteLock } from "./storage";
 import { etcdClaimName, postgresClaimName } from "./pachyderm/names";
 
 /** Azure exposes the data disk at LUN 0 under this stable path (udev rules of the Azure Linux agent). */
@@ -52,6 +53,8 @@ export interface GlusterMetadataStoreArgs extends PlacementArgs, ProtectionArgs 
     postgresDiskSizeGb: number;
     /** Outbound-only pool of the public load balancer: apt egress without a public IP on the nodes. */
     outboundBackendPoolId?: pulumi.Input<string>;
+    /** Internal load balancer logs and metrics to Log Analytics. */
+    diagnostics?: DiagnosticsArgs;
 }
 
 /**
@@ -88,9 +91,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
 
         // The rule, probe, pool and frontend reference each other by ARM id inside the one LB resource.
         const lbName = resourceName("lbi", n, "gfs");
-        const subscriptionId = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
-        const lbChild = (kind: string, child: string) =>
-            pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Network/loadBalancers/${lbName}/${kind}/${child}`;
+        const lbChild = loadBalancerChildIds(this, args.resourceGroupName, lbName);
         const poolId = lbChild("backendAddressPools", LB_POOL);
 
         this.loadBalancer = new network.LoadBalancer(`${name}-lbi`, {
@@ -130,7 +131,9 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
             }],
         }, { parent: this });
 
-        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+        if (args.diagnostics) diagnosticSetting(`${name}-lbi-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
+
+        const guard = new StatefulGuard(this, args);
         for (let i = 0; i < GLUSTER_NODE_COUNT; i++) {
             // Premium_LRS in the VM's zone: Gluster already replicates every write synchronously to the
             // bricks in the other two zones, so a ZRS disk would add a second cross-zone replication to
@@ -148,13 +151,13 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
                 networkAccessPolicy: "DenyAll",
                 publicNetworkAccess: "Disabled",
                 encryption: { type: "EncryptionAtRestWithPlatformKey" },
-            }, { parent: this, ...keep });
+            }, guard.options());
             this.brickDisks.push(disk);
             this.brickDiskIds.push(disk.id);
-            if (args.locks) {
-                canNotDeleteLock(`${name}-brick-${i}-lock`, this, disk.id, resourceName("lock", n, `gfs${i}-brick`),
-                    "GlusterFS brick of the Pachyderm metadata store (etcd/PostgreSQL): without it the object store cannot be read.", args.protect);
-            }
+            guard.lock(`${name}-brick-${i}-lock`, disk.id, {
+                lockName: resourceName("lock", n, `gfs${i}-brick`),
+                notes: "GlusterFS brick of the Pachyderm metadata store (etcd/PostgreSQL): without it the object store cannot be read.",
+            });
 
             const pools: { id: pulumi.Input<string> }[] = [{ id: poolId }];
             if (args.outboundBackendPoolId !== undefined) pools.push({ id: args.outboundBackendPoolId });
@@ -253,7 +256,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
                     // Pre-bound: only this claim can take this volume.
                     claimRef: { namespace: args.namespace, name: claim },
                 },
-            }, { parent: this, protect: args.protect, dependsOn: [this.loadBalancer, ...this.vms] });
+            }, guard.options({ dependsOn: [this.loadBalancer, ...this.vms] }));
             this.volumes.push(volume);
             return volume.metadata.name;
         };

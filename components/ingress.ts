@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as compute from "@pulumi/azure-native/compute";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import { DEFAULT_GRPC_PORT, renderIngressUserData } from "../lib/cloudinit/ingress";
 import { globalName, NameContext, PlacementArgs, resourceName } from "../lib/naming";
+import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
+import { linuxVirtualMachine } from "./azure/linuxVm";
+import { loadBalancerChildIds } from "./azure/loadBalancer";
 
 /** Default frontend port of the SSH inbound NAT rule (→ 22 on the VM); the rule only exists with admin CIDRs. */
 export const SSH_NAT_FRONTEND_PORT = 50022;
@@ -20,8 +22,6 @@ export const DATA_OUTBOUND_PORTS = 4000;
 const PORTS_PER_FRONTEND_IP = 64000;
 /** How many VMs the `outbound-data` pool can hold before Azure refuses to allocate their SNAT ports. */
 export const MAX_OUTBOUND_DATA_INSTANCES = Math.floor((PORTS_PER_FRONTEND_IP - INGRESS_OUTBOUND_PORTS) / DATA_OUTBOUND_PORTS);
-/** Ubuntu 24.04 LTS, Gen2 image (required by Trusted Launch); `server-gen1` would be the Gen1 variant. */
-export const UBUNTU_IMAGE = { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" } as const;
 
 const FRONTEND = "frontend";
 const SSH_NAT_RULE = "ssh";
@@ -56,6 +56,8 @@ export interface IngressArgs extends PlacementArgs {
     sshFrontendPort?: number;
     /** Also create the `outbound-data` backend pool + outbound rule (egress for the GlusterFS VMs through the same IP). */
     extraOutboundBackendPool?: boolean;
+    /** Public load balancer logs and metrics to Log Analytics. */
+    diagnostics?: DiagnosticsArgs;
 }
 
 /** `pip-<prefix>-<stack>-<hash>`: the public IP's DNS label, unique per deployment (`<label>.<region>.cloudapp.azure.com`). */
@@ -174,9 +176,7 @@ export class Ingress extends pulumi.ComponentResource {
 
         // Sub-resources of one load balancer reference each other by id before the LB exists: build them.
         const lbName = resourceName("lbe", n, "ingress");
-        const subscriptionId = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
-        const lbChild = (kind: string, child: string): pulumi.Output<string> =>
-            pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Network/loadBalancers/${lbName}/${kind}/${child}`;
+        const lbChild = loadBalancerChildIds(this, args.resourceGroupName, lbName);
         const frontendRef = { id: lbChild("frontendIPConfigurations", FRONTEND) };
         const ingressPoolRef = { id: lbChild("backendAddressPools", INGRESS_POOL) };
         const dataPoolRef = { id: lbChild("backendAddressPools", OUTBOUND_DATA_POOL) };
@@ -270,49 +270,22 @@ export class Ingress extends pulumi.ComponentResource {
         }, { parent: this });
 
         const vmName = resourceName("vm", n, "ingress");
-        this.vm = new compute.VirtualMachine(`${name}-vm`, {
+        this.vm = linuxVirtualMachine(`${name}-vm`, {
             ...common,
             vmName,
+            computerName: vmName,
             zones: zonal ? ["1"] : undefined,
-            hardwareProfile: { vmSize: args.vmSize },
-            identity: { type: compute.ResourceIdentityType.UserAssigned, userAssignedIdentities: [this.identity.id] },
-            osProfile: {
-                computerName: vmName,
-                adminUsername: args.adminUsername,
-                customData: Buffer.from(userData, "utf8").toString("base64"),
-                allowExtensionOperations: true,
-                linuxConfiguration: {
-                    disablePasswordAuthentication: true,
-                    ssh: { publicKeys: [{ path: `/home/${args.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey }] },
-                    provisionVMAgent: true,
-                    patchSettings: { patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" },
-                },
-            },
-            storageProfile: {
-                imageReference: { ...UBUNTU_IMAGE },
-                osDisk: {
-                    name: resourceName("osdisk", n, "ingress"),
-                    createOption: "FromImage",
-                    caching: compute.CachingTypes.ReadWrite,
-                    managedDisk: { storageAccountType: "StandardSSD_LRS" },
-                    // The VM holds no data (uploads stream through to pachd; pachctl and its config come from
-                    // cloud-init): its OS disk goes with it.
-                    deleteOption: "Delete",
-                },
-            },
-            securityProfile: {
-                encryptionAtHost: args.encryptionAtHost,
-                securityType: "TrustedLaunch",
-                uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
-            },
-            networkProfile: {
-                // Detach, not Delete: the NIC is a Pulumi resource of its own (it carries the static IP and the
-                // LB references). With Delete, Azure would remove it behind Pulumi's back whenever the VM is
-                // replaced, and the replacement VM would then reference a NIC that no longer exists.
-                networkInterfaces: [{ id: this.nic.id, primary: true, deleteOption: "Detach" }],
-            },
-            // Managed boot diagnostics storage (no storageUri, no storage account of ours).
-            diagnosticsProfile: { bootDiagnostics: { enabled: true } },
+            vmSize: args.vmSize,
+            adminUsername: args.adminUsername,
+            sshPublicKey: args.sshPublicKey,
+            userData,
+            allowExtensionOperations: true,
+            userAssignedIdentityIds: [this.identity.id],
+            // The VM holds no data (uploads stream through to pachd; pachctl and its config come from cloud-init).
+            osDiskName: resourceName("osdisk", n, "ingress"),
+            osDiskCaching: "ReadWrite",
+            encryptionAtHost: args.encryptionAtHost,
+            nicId: this.nic.id,
         }, {
             parent: this,
             // Azure refuses in-place changes to osProfile (customData included: PropertyChangeNotAllowed), and
@@ -320,6 +293,7 @@ export class Ingress extends pulumi.ComponentResource {
             replaceOnChanges: ["osProfile"],
             deleteBeforeReplace: true,
         });
+        if (args.diagnostics) diagnosticSetting(`${name}-lb-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
 
         this.publicIp = this.publicIpAddress.ipAddress.apply((ip) => ip ?? "");
         this.fqdn = this.publicIpAddress.dnsSettings.apply((d) => d?.fqdn ?? "");

@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as k8s from "@pulumi/kubernetes";
-import { PlacementArgs, ProtectionArgs, resourceName } from "../lib/naming";
+import { PlacementArgs, resourceName } from "../lib/naming";
+import { hardenedDataDisk } from "./azure/disk";
+import { ProtectionArgs, StatefulGuard } from "./azure/guard";
+import { staticPersistentVolume } from "./azure/persistentVolume";
+import { builtInRoleId, roleAssignment } from "./azure/roles";
 import { etcdClaimName, postgresClaimName } from "./pachyderm/names";
-import { builtInRoleId, canNotDeleteLock, roleAssignment } from "./storage";
 
 /**
  * Where etcd (and the in-cluster PostgreSQL) keep their data: PersistentVolumes the Pachyderm
@@ -85,23 +88,18 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
         if (args.postgresInCluster) specs.push({ key: "postgres", sizeGb: args.postgresDiskSizeGb, claim: postgresClaimName(), zone: zoneOf(0) });
 
         const roleId = builtInRoleId(VIRTUAL_MACHINE_CONTRIBUTOR, { parent: this });
-        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+        const guard = new StatefulGuard(this, args);
 
         for (const spec of specs) {
-            const disk = new compute.Disk(`${name}-disk-${spec.key}`, {
+            const disk = hardenedDataDisk(`${name}-disk-${spec.key}`, {
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
                 tags: args.tags,
                 diskName: resourceName("disk", n, spec.key),
-                sku: { name: args.diskSku },
+                sku: args.diskSku,
                 zones: spec.zone ? [spec.zone] : undefined,
-                diskSizeGB: spec.sizeGb,
-                creationData: { createOption: "Empty" },
-                // Only attachable to VMs: no SAS export or import, from anywhere.
-                networkAccessPolicy: "DenyAll",
-                publicNetworkAccess: "Disabled",
-                encryption: { type: "EncryptionAtRestWithPlatformKey" },
-            }, { parent: this, ...keep });
+                sizeGb: spec.sizeGb,
+            }, guard.options());
             this.disks.push(disk);
             this.diskIds.push(disk.id);
 
@@ -111,26 +109,18 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
                 principalId: args.clusterPrincipalId,
                 description: `AKS attaches the ${spec.key} metadata disk`,
             });
-            if (args.locks) {
-                canNotDeleteLock(`${name}-disk-${spec.key}-lock`, this, disk.id, resourceName("lock", n, `disk-${spec.key}`),
-                    "Pachyderm metadata (etcd/PostgreSQL): without it the object store cannot be read.", args.protect);
-            }
+            guard.lock(`${name}-disk-${spec.key}-lock`, disk.id, {
+                lockName: resourceName("lock", n, `disk-${spec.key}`),
+                notes: "Pachyderm metadata (etcd/PostgreSQL): without it the object store cannot be read.",
+            });
 
-            const pvName = `pv-${n.prefix}-${n.stack}-${spec.key}`.toLowerCase();
-            const pv = new k8s.core.v1.PersistentVolume(`${name}-pv-${spec.key}`, {
-                metadata: {
-                    name: pvName,
-                    labels: { "app.kubernetes.io/part-of": "pachyderm", "app.kubernetes.io/component": spec.key.startsWith("etcd") ? "etcd" : "postgres" },
-                },
-                spec: {
-                    capacity: { storage: `${spec.sizeGb}Gi` },
-                    accessModes: ["ReadWriteOnce"],
-                    volumeMode: "Filesystem",
-                    // Deleting the claim (or the namespace) never deletes the disk.
-                    persistentVolumeReclaimPolicy: "Retain",
-                    storageClassName: "",
-                    // Pre-bound: only this claim can take this volume.
-                    claimRef: { namespace: args.namespace, name: spec.claim },
+            const pv = staticPersistentVolume(`${name}-pv-${spec.key}`, {
+                names: n,
+                key: spec.key,
+                labels: { "app.kubernetes.io/part-of": "pachyderm", "app.kubernetes.io/component": spec.key.startsWith("etcd") ? "etcd" : "postgres" },
+                sizeGb: spec.sizeGb,
+                claim: { namespace: args.namespace, name: spec.claim },
+                source: {
                     csi: { driver: DISK_CSI_DRIVER, volumeHandle: disk.id, fsType: "ext4", volumeAttributes: { fsType: "ext4" } },
                     nodeAffinity: spec.zone ? {
                         required: {
@@ -138,7 +128,7 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
                         },
                     } : undefined,
                 },
-            }, { parent: this, dependsOn: [access], protect: args.protect });
+            }, guard.options({ dependsOn: [access] }));
             this.persistentVolumes.push(pv);
             this.volumes.push(pv);
             const volumeName = pv.metadata.name;

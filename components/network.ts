@@ -3,6 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as azureInputs from "@pulumi/azure-native/types/input";
 import * as resources from "@pulumi/azure-native/resources";
 import { NameContext, resourceName } from "../lib/naming";
+import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
 
 /** pachd's ports on its internal load balancer: gRPC and the S3 gateway. */
 export const PACHD_LB_PORTS = [30650, 30600];
@@ -10,6 +11,8 @@ export const PACHD_LB_PORTS = [30650, 30600];
 export const GLUSTER_PORTS = ["24007-24008", "49152-49251", "2049"];
 
 export type SubnetRole = "aks" | "ingress" | "data" | "privateEndpoints" | "postgres";
+/** Suffix of each subnet's (and its NSG's) names, in creation order. */
+const SUBNET_SUFFIX: Record<SubnetRole, string> = { aks: "aks", ingress: "ingress", data: "data", privateEndpoints: "pep", postgres: "psql" };
 
 export interface NetworkArgs {
     names: NameContext;
@@ -37,9 +40,11 @@ export class Network extends pulumi.ComponentResource {
     public readonly subnets: Record<SubnetRole, network.Subnet>;
     public readonly subnetIds: Record<SubnetRole, pulumi.Output<string>>;
     public readonly nsgs: Record<SubnetRole, network.NetworkSecurityGroup>;
+    private readonly baseName: string;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:network:Network", name, {}, opts);
+        this.baseName = name;
         const n = args.names;
         const s = args.subnets;
 
@@ -105,7 +110,7 @@ export class Network extends pulumi.ComponentResource {
             ],
         };
 
-        const suffix: Record<SubnetRole, string> = { aks: "aks", ingress: "ingress", data: "data", privateEndpoints: "pep", postgres: "psql" };
+        const suffix = SUBNET_SUFFIX;
         this.nsgs = {} as Record<SubnetRole, network.NetworkSecurityGroup>;
         this.subnets = {} as Record<SubnetRole, network.Subnet>;
         let previous: network.Subnet | undefined;
@@ -144,5 +149,15 @@ export class Network extends pulumi.ComponentResource {
             vnetId: this.vnet.id,
             subnetIds: this.subnetIds,
         });
+    }
+
+    /**
+     * The NSGs' logs (events and rule counters) to Log Analytics. A method rather than the `diagnostics`
+     * argument the other components take: the workspace belongs to the cluster, which needs this network first.
+     */
+    public sendDiagnosticsTo(d: DiagnosticsArgs): void {
+        for (const [role, nsg] of Object.entries(this.nsgs)) {
+            diagnosticSetting(`${this.baseName}-nsg-${SUBNET_SUFFIX[role as SubnetRole]}-diag`, this, "Microsoft.Network/networkSecurityGroups", nsg.id, d);
+        }
     }
 }

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
-import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as random from "@pulumi/random";
-import { globalName, PlacementArgs, ProtectionArgs, resourceName } from "../lib/naming";
-import { canNotDeleteLock } from "./storage";
+import { globalName, PlacementArgs, resourceName } from "../lib/naming";
+import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
+import { ProtectionArgs, StatefulGuard } from "./azure/guard";
+import { privateDnsZone } from "./azure/privateLink";
+import { assignRoles, RoleAssignmentArgs } from "./azure/roles";
 
 /** Pachyderm's two databases; the name `dex` is fixed by Pachyderm. */
 export const POSTGRES_DATABASES = ["pachyderm", "dex"] as const;
@@ -26,6 +28,10 @@ export interface AzurePostgresArgs extends PlacementArgs, ProtectionArgs {
     vnetId: pulumi.Input<string>;
     /** Also accept Entra ID tokens (password authentication stays on: Pachyderm needs it). */
     entraAuth?: boolean;
+    /** Management-plane roles on the server. */
+    roleAssignments?: RoleAssignmentArgs[];
+    /** Server logs to Log Analytics. */
+    diagnostics?: DiagnosticsArgs;
 }
 
 export function validatePostgresArgs(a: AzurePostgresArgs): string[] {
@@ -62,7 +68,7 @@ export class AzurePostgres extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.RunError(`AzurePostgres ${name}: ${problems.join("; ")}`);
         const n = args.names;
         const serverName = globalName("psql", n);
-        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+        const guard = new StatefulGuard(this, args);
 
         // Letters and digits only: the password ends up in connection strings and URLs unescaped.
         const password = new random.RandomPassword(`${name}-admin-password`, {
@@ -74,22 +80,14 @@ export class AzurePostgres extends pulumi.ComponentResource {
         }, { parent: this });
         this.password = pulumi.secret(password.result);
 
-        const zoneName = `${serverName}.private.postgres.database.azure.com`;
-        const zone = new privatedns.PrivateZone(`${name}-zone`, {
+        // Private access: the server's own zone, which Azure fills with its A record.
+        const { zone, vnetLink } = privateDnsZone(name, this, {
+            names: n,
             resourceGroupName: args.resourceGroupName,
-            privateZoneName: zoneName,
-            location: "global",
             tags: args.tags,
-        }, { parent: this });
-        const vnetLink = new privatedns.VirtualNetworkLink(`${name}-zone-link`, {
-            resourceGroupName: args.resourceGroupName,
-            privateZoneName: zone.name,
-            virtualNetworkLinkName: `${resourceName("vnet", n)}-link`,
-            location: "global",
-            virtualNetwork: { id: args.vnetId },
-            registrationEnabled: false,
-            tags: args.tags,
-        }, { parent: this });
+            zoneName: `${serverName}.private.postgres.database.azure.com`,
+            vnetId: args.vnetId,
+        });
 
         const zonal = args.zones.length > 0;
         const tenantId = args.entraAuth ? authorization.getClientConfigOutput({ parent: this }).tenantId : undefined;
@@ -121,14 +119,12 @@ export class AzurePostgres extends pulumi.ComponentResource {
             },
             administratorLogin: POSTGRES_ADMIN_USER,
             administratorLoginPassword: this.password,
-        }, {
-            parent: this,
+        }, guard.options({
             // The server resolves its own name through the zone from the first boot.
             dependsOn: [vnetLink],
             // After an HA failover the primary and standby zones swap: that is not drift to undo.
             ignoreChanges: ["availabilityZone", "highAvailability.standbyAvailabilityZone"],
-            ...keep,
-        });
+        }));
 
         // Databases, then the configuration: the server accepts one write operation at a time.
         let previous: pulumi.Resource = this.server;
@@ -139,7 +135,7 @@ export class AzurePostgres extends pulumi.ComponentResource {
                 databaseName: db,
                 charset: "UTF8",
                 collation: "en_US.utf8",
-            }, { parent: this, dependsOn: [previous], ...keep });
+            }, guard.options({ dependsOn: [previous] }));
             this.databases.push(d);
             previous = d;
         }
@@ -151,10 +147,12 @@ export class AzurePostgres extends pulumi.ComponentResource {
             source: "user-override",
         }, { parent: this, dependsOn: [previous] });
 
-        if (args.locks) {
-            canNotDeleteLock(`${name}-lock`, this, this.server.id, resourceName("lock", n, "psql"),
-                "Pachyderm's metadata database: remove only with the data owner's approval.", args.protect);
-        }
+        guard.lock(`${name}-lock`, this.server.id, {
+            lockName: resourceName("lock", n, "psql"),
+            notes: "Pachyderm's metadata database: remove only with the data owner's approval.",
+        });
+        assignRoles(name, this, this.server.id, args.roleAssignments);
+        if (args.diagnostics) diagnosticSetting(`${name}-server-diag`, this, "Microsoft.DBforPostgreSQL/flexibleServers", this.server.id, args.diagnostics);
 
         this.serverName = this.server.name;
         this.host = this.server.fullyQualifiedDomainName;

@@ -1,140 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import * as network from "@pulumi/azure-native/network";
-import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as storage from "@pulumi/azure-native/storage";
 import * as types from "@pulumi/azure-native/types";
-import { createHash } from "crypto";
-import { NameContext, PlacementArgs, ProtectionArgs, resourceName, storageAccountName } from "../lib/naming";
+import { PlacementArgs, resourceName, storageAccountName } from "../lib/naming";
+import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
+import { ProtectionArgs, StatefulGuard } from "./azure/guard";
+import { privateLink } from "./azure/privateLink";
+import { assignRoles, builtInRoleId, Grantee, roleAssignment, RoleAssignmentArgs } from "./azure/roles";
 import { WORKLOAD_IDENTITY_SERVICE_ACCOUNTS } from "./pachyderm/names";
 
 /** Built-in role "Storage Blob Data Contributor": read, write and delete blobs, nothing on the management plane. */
 export const STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 /** Audience of the Entra ID token exchange for workload identity. */
 export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
-
-/**
- * A name-based (version 5 layout) GUID from stable strings, e.g. scope + role + principal, as Bicep's
- * `guid()` does. Role assignment names must be GUIDs, unique per assignment, and identical from one run
- * to the next: a random name would replace the assignment on every run, and a name that does not
- * change when the principal does would collide with itself on replacement (create-before-delete).
- */
-export function deterministicGuid(...parts: string[]): string {
-    const h = createHash("sha1").update(parts.join("|")).digest("hex");
-    const variant = ((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16).padStart(2, "0");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(18, 20)}-${h.slice(20, 32)}`;
-}
-
-/** `/subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<guid>` of a built-in role. */
-export function builtInRoleId(roleGuid: string, opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {
-    const client = authorization.getClientConfigOutput(opts);
-    return pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
-}
-
-/**
- * A role assignment whose name is derived from scope, role and principal: stable across runs, new when
- * any of them changes. `principalType: ServicePrincipal` skips the Entra ID lookup that fails while a
- * fresh managed identity is still replicating.
- */
-export function roleAssignment(
-    name: string, parent: pulumi.Resource,
-    a: { scope: pulumi.Input<string>; roleDefinitionId: pulumi.Input<string>; principalId: pulumi.Input<string>; description?: string },
-    opts: pulumi.CustomResourceOptions = {},
-): authorization.RoleAssignment {
-    return new authorization.RoleAssignment(name, {
-        roleAssignmentName: pulumi.all([a.scope, a.roleDefinitionId, a.principalId]).apply(([s, r, p]) => deterministicGuid(s.toLowerCase(), r.toLowerCase(), p)),
-        scope: a.scope,
-        roleDefinitionId: a.roleDefinitionId,
-        principalId: a.principalId,
-        principalType: "ServicePrincipal",
-        description: a.description,
-    }, { parent, ...opts });
-}
-
-/**
- * A `CanNotDelete` management lock on one resource. Locks stop deletion through ARM by anyone (the
- * portal, the CLI, a `pulumi destroy` run after `protect` was lifted); writes still work. It is
- * protected itself when the resource is, so that a destroy cannot remove the lock first.
- */
-export function canNotDeleteLock(
-    name: string, parent: pulumi.Resource, scope: pulumi.Input<string>, lockName: string, notes: string, protect: boolean,
-): authorization.ManagementLockByScope {
-    return new authorization.ManagementLockByScope(name, {
-        scope,
-        lockName,
-        level: "CanNotDelete",
-        notes,
-    }, { parent, protect });
-}
-
-export interface PrivateLinkArgs {
-    names: NameContext;
-    resourceGroupName: pulumi.Input<string>;
-    location: pulumi.Input<string>;
-    tags: Record<string, string>;
-    /** Suffix of the endpoint's name: `pep-<prefix>-<stack>-<suffix>`. */
-    suffix: string;
-    targetId: pulumi.Input<string>;
-    groupId: string;
-    /** e.g. privatelink.blob.core.windows.net */
-    zoneName: string;
-    vnetId: pulumi.Input<string>;
-    subnetId: pulumi.Input<string>;
-}
-
-export interface PrivateLink {
-    endpoint: network.PrivateEndpoint;
-    zone: privatedns.PrivateZone;
-    vnetLink: privatedns.VirtualNetworkLink;
-    zoneGroup: network.PrivateDnsZoneGroup;
-    /** First private IP of the endpoint (known after creation). */
-    ip: pulumi.Output<string | undefined>;
-}
-
-/**
- * Private endpoint in the private-endpoint subnet, the `privatelink.*` zone linked to the VNet (no
- * auto-registration) and the zone group that makes Azure maintain the endpoint's A records.
- */
-export function privateLink(name: string, parent: pulumi.Resource, a: PrivateLinkArgs): PrivateLink {
-    const endpointName = resourceName("pep", a.names, a.suffix);
-    const zone = new privatedns.PrivateZone(`${name}-zone`, {
-        resourceGroupName: a.resourceGroupName,
-        privateZoneName: a.zoneName,
-        location: "global",
-        tags: a.tags,
-    }, { parent });
-    const vnetLink = new privatedns.VirtualNetworkLink(`${name}-zone-link`, {
-        resourceGroupName: a.resourceGroupName,
-        privateZoneName: zone.name,
-        virtualNetworkLinkName: `${resourceName("vnet", a.names)}-link`,
-        location: "global",
-        virtualNetwork: { id: a.vnetId },
-        registrationEnabled: false,
-        tags: a.tags,
-    }, { parent });
-    const endpoint = new network.PrivateEndpoint(`${name}-pep`, {
-        resourceGroupName: a.resourceGroupName,
-        location: a.location,
-        tags: a.tags,
-        privateEndpointName: endpointName,
-        customNetworkInterfaceName: resourceName("nic", a.names, `pep-${a.suffix}`),
-        subnet: { id: a.subnetId },
-        privateLinkServiceConnections: [{
-            name: endpointName,
-            privateLinkServiceId: a.targetId,
-            groupIds: [a.groupId],
-        }],
-    }, { parent });
-    const zoneGroup = new network.PrivateDnsZoneGroup(`${name}-pep-dns`, {
-        resourceGroupName: a.resourceGroupName,
-        privateEndpointName: endpoint.name,
-        privateDnsZoneGroupName: "default",
-        privateDnsZoneConfigs: [{ name: a.zoneName.replace(/\./g, "-"), privateDnsZoneId: zone.id }],
-    }, { parent, dependsOn: [vnetLink] });
-    const ip = endpoint.customDnsConfigs.apply((c) => c?.[0]?.ipAddresses?.[0]);
-    return { endpoint, zone, vnetLink, zoneGroup, ip };
-}
 
 export type StorageSku = "Standard_LRS" | "Standard_ZRS" | "Standard_GZRS" | "Standard_RAGZRS";
 
@@ -166,6 +45,10 @@ export interface StorageArgs extends PlacementArgs, ProtectionArgs {
     oidcIssuerUrl: pulumi.Input<string>;
     /** ServiceAccounts federated with the identity; default pachyderm, pachyderm-worker, etcd-backup. */
     serviceAccounts?: readonly string[];
+    /** Management-plane roles on the account (data access: `grantBlobDataContributor`). */
+    roleAssignments?: RoleAssignmentArgs[];
+    /** Blob service logs to Log Analytics. */
+    diagnostics?: DiagnosticsArgs;
 }
 
 /** Every problem with the arguments (empty when they are usable); the config layer checks the same, this guards direct use. */
@@ -206,21 +89,21 @@ export class Storage extends pulumi.ComponentResource {
     public readonly identityClientId?: pulumi.Output<string>;
     public readonly identityPrincipalId?: pulumi.Output<string>;
     public readonly identityId?: pulumi.Output<string>;
-    /** The role assignment(s) pods need before they start (workloadIdentity mode). */
-    public readonly dataAccess: pulumi.Resource[];
+    /** workloadIdentity mode: the federated credentials pods need before they start (with the blob grant). */
+    public readonly federatedCredentials: pulumi.Resource[] = [];
     /** sharedKey mode only: the primary account key, secret. */
     public readonly accountKey?: pulumi.Output<string>;
     public readonly privateEndpointIp: pulumi.Output<string | undefined>;
+    private readonly baseName: string;
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:storage:Storage", name, {}, opts);
         const problems = validateStorageArgs(args);
         if (problems.length > 0) throw new pulumi.RunError(`Storage ${name}: ${problems.join("; ")}`);
+        this.baseName = name;
         const n = args.names;
         const keyless = args.authMode === "workloadIdentity";
-        // Data survives `pulumi destroy` and replacement: the engine refuses to delete it (protect) and,
-        // should protect be lifted, only forgets it (retainOnDelete). Never deletedWith/replaceOnChanges.
-        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+        const guard = new StatefulGuard(this, args);
 
         this.account = new storage.StorageAccount(`${name}-account`, {
             resourceGroupName: args.resourceGroupName,
@@ -255,7 +138,7 @@ export class Storage extends pulumi.ComponentResource {
                     file: { enabled: true, keyType: "Account" },
                 },
             },
-        }, { parent: this, ...keep });
+        }, guard.options());
 
         const restore = args.pointInTimeRestoreDays;
         this.blobService = new storage.BlobServiceProperties(`${name}-blob-service`, {
@@ -270,7 +153,7 @@ export class Storage extends pulumi.ComponentResource {
             // restore window (and the soft-delete window, for auditing who deleted what).
             changeFeed: { enabled: true, retentionInDays: Math.max(args.blobSoftDeleteDays, restore + 1) },
             restorePolicy: restore > 0 ? { enabled: true, days: restore } : { enabled: false },
-        }, { parent: this, protect: args.protect });
+        }, guard.options());
 
         this.container = new storage.BlobContainer(`${name}-container`, {
             resourceGroupName: args.resourceGroupName,
@@ -280,7 +163,7 @@ export class Storage extends pulumi.ComponentResource {
             // No version-level immutability (rule 13, advisory): Pachyderm's garbage collector deletes
             // unreferenced chunks; WORM would make the container grow forever. Soft delete + versioning +
             // point-in-time restore protect against deletion instead.
-        }, { parent: this, dependsOn: [this.blobService], ...keep });
+        }, guard.options({ dependsOn: [this.blobService] }));
         // The name as configured, available once the container exists (carries the dependency).
         this.containerName = this.container.id.apply(() => args.containerName);
 
@@ -300,12 +183,15 @@ export class Storage extends pulumi.ComponentResource {
         });
         this.privateEndpointIp = link.ip;
 
-        if (args.locks) {
-            canNotDeleteLock(`${name}-lock`, this, this.account.id, resourceName("lock", n, "st"),
-                "Pachyderm's object store: irreplaceable data. Remove only with the data owner's approval.", args.protect);
+        guard.lock(`${name}-lock`, this.account.id, {
+            lockName: resourceName("lock", n, "st"),
+            notes: "Pachyderm's object store: irreplaceable data. Remove only with the data owner's approval.",
+        });
+        assignRoles(name, this, this.account.id, args.roleAssignments);
+        if (args.diagnostics) {
+            diagnosticSetting(`${name}-blob-service-diag`, this, "Microsoft.Storage/storageAccounts/blobServices", this.blobService.id, args.diagnostics);
         }
 
-        this.dataAccess = [];
         if (keyless) {
             const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
                 resourceGroupName: args.resourceGroupName,
@@ -324,17 +210,8 @@ export class Storage extends pulumi.ComponentResource {
                     subject: `system:serviceaccount:${args.namespace}:${sa}`,
                     audiences: [TOKEN_EXCHANGE_AUDIENCE],
                 }, { parent: this, dependsOn: previous ? [previous] : [] });
-                this.dataAccess.push(previous);
+                this.federatedCredentials.push(previous);
             }
-            // Scoped to the data container, not the account: the identity can read and write Pachyderm's
-            // chunks (and the etcd snapshots under etcd-snapshots/) and nothing else.
-            const containerScope = pulumi.interpolate`${this.account.id}/blobServices/default/containers/${this.containerName}`;
-            this.dataAccess.push(roleAssignment(`${name}-blob-data-contributor`, this, {
-                scope: containerScope,
-                roleDefinitionId: builtInRoleId(STORAGE_BLOB_DATA_CONTRIBUTOR, { parent: this }),
-                principalId: identity.principalId,
-                description: "Pachyderm (pachd, workers, etcd backup) reads and writes its object store",
-            }));
             this.identityClientId = identity.clientId;
             this.identityPrincipalId = identity.principalId;
             this.identityId = identity.id;
@@ -362,6 +239,20 @@ export class Storage extends pulumi.ComponentResource {
             identityId: this.identityId,
             accountKey: this.accountKey,
             privateEndpointIp: this.privateEndpointIp,
+        });
+    }
+
+    /**
+     * Storage Blob Data Contributor for `grantee` on the data container, not the account: read, write and
+     * delete Pachyderm's chunks (and the etcd snapshots under etcd-snapshots/), nothing else, nothing on
+     * the management plane. Named `<component>-blob-data-contributor[-<key>]`: give a key from the
+     * second grantee on.
+     */
+    public grantBlobDataContributor(grantee: Grantee, key?: string): authorization.RoleAssignment {
+        return roleAssignment(`${this.baseName}-blob-data-contributor${key ? `-${key}` : ""}`, this, {
+            ...grantee,
+            scope: pulumi.interpolate`${this.account.id}/blobServices/default/containers/${this.containerName}`,
+            roleDefinitionId: builtInRoleId(STORAGE_BLOB_DATA_CONTRIBUTOR, { parent: this }),
         });
     }
 

@@ -72,9 +72,3 @@ export interface PlacementArgs {
     /** [] = no zone pinning; ["1","2","3"] spreads zonal resources (production). */
     zones: string[];
 }
-
-/** How a component guards its stateful resources: `protect`/`retainOnDelete` and `CanNotDelete` locks (production). */
-export interface ProtectionArgs {
-    protect: boolean;
-    locks: boolean;
-}

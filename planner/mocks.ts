@@ -38,7 +38,7 @@ function azureName(type: string, name: string, inputs: Record<string, any>): str
     const candidates = [
         short.charAt(0).toLowerCase() + short.slice(1) + "Name",
         // Child names before their parents' (a container's inputs also name its account).
-        "containerName", "databaseName", "subnetName", "agentPoolName", "configName", 
+        "containerName", "databaseName", "subnetName", "agentPoolName", "configName", "blobServicesName", "managementPolicyName", 
         "resourceName", "accountName", "serverName", "vmName", "diskName", "lockName",
         "virtualNetworkName", "networkSecurityGroupName", "loadBalancerName",
         "publicIpAddressName", "networkInterfaceName", "privateEndpointName", "privateZoneName", "workspaceName",

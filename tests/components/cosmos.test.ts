@@ -1,12 +1,12 @@
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection, WORKSPACE_ID } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CosmosDb, validateCosmosArgs, COSMOS_DATA_CONTRIBUTOR } = require("../../components/cosmos") as typeof import("../../components/cosmos");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { deterministicGuid } = require("../../components/storage") as typeof import("../../components/storage");
+const { deterministicGuid } = require("../../components/azure/roles") as typeof import("../../components/azure/roles");
 type Args = import("../../components/cosmos").CosmosDbArgs;
 
 const T = {
@@ -19,6 +19,7 @@ const T = {
     zone: "azure-native:privatedns:PrivateZone",
     link: "azure-native:privatedns:VirtualNetworkLink",
     zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+    diag: "azure-native:monitor:DiagnosticSetting",
 };
 const PRINCIPAL = "99999999-8888-4777-8666-555555555555";
 const VNET = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-pachlab`;
@@ -39,7 +40,7 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
         backupTier: prod ? "Continuous30Days" : "Continuous7Days",
         vnetId: VNET,
         privateEndpointSubnetId: `${VNET}/subnets/snet-pep`,
-        dataContributorPrincipalId: PRINCIPAL,
+        ...(prod ? { diagnostics: { workspaceId: WORKSPACE_ID } } : {}),
         ...over,
     };
 }
@@ -48,6 +49,8 @@ interface Built { comp: InstanceType<typeof CosmosDb>; of: (type: string) => Cap
 
 async function build(name: string, a: Args): Promise<Built> {
     const comp = new CosmosDb(name, a);
+    // As index.ts does: the ingress VM's identity writes items.
+    comp.grantDataContributor({ principalId: PRINCIPAL });
     await settle(comp.endpoint, comp.containerNames, comp.databaseName);
     return { comp, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
 }
@@ -125,6 +128,17 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("CosmosDb (%s
         const manifests = get().get(T.container, "container-manifests").inputs;
         expect(manifests.resource.defaultTtl).toBeUndefined();
         expect(manifests.resource.indexingPolicy.excludedPaths).toEqual([{ path: "/\"_etag\"/?" }]);
+    });
+
+    test(`account logs to Log Analytics ${prodEnv ? "(allLogs, resource-specific CDB* tables)" : "— none without a workspace"}`, () => {
+        expect(get().of(T.diag)).toHaveLength(prodEnv ? 1 : 0);
+        if (!prodEnv) return;
+        const d = get().get(T.diag, "account-diag");
+        expect(d.inputs).toMatchObject({
+            workspaceId: WORKSPACE_ID, logAnalyticsDestinationType: "Dedicated", logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [],
+        });
+        expect(d.inputs.resourceUri).toMatch(/\/providers\/Microsoft\.DocumentDB\/databaseAccounts\/cosmos-pachlab-prod-[0-9a-f]+$/);
+        expect(dependsOn(d, get().get(T.account, "account"))).toBe(true);
     });
 
     test("data-plane role: built-in Data Contributor for the principal, scoped to the database, stable GUID", async () => {

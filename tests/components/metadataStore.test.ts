@@ -25,7 +25,7 @@ function args(env: "dev" | "staging" | "prod", over: Partial<Args> = {}): Args {
         tags: { environment: prod ? "prod" : "dev", project: "pachlab", owner: "lab", "cost-center": "cc1" },
         zones: env === "dev" ? [] : ["1", "2", "3"],
         protect: prod,
-        locks: prod,
+        lock: prod,
         diskSku: prod ? "Premium_ZRS" : "Premium_LRS",
         etcdReplicas: env === "dev" ? 1 : 3,
         etcdDiskSizeGb: prod ? 256 : 64,

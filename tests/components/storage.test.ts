@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection, WORKSPACE_ID } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Storage, deterministicGuid, validateStorageArgs, STORAGE_BLOB_DATA_CONTRIBUTOR } = require("../../components/storage") as typeof import("../../components/storage");
+const { Storage, validateStorageArgs, STORAGE_BLOB_DATA_CONTRIBUTOR } = require("../../components/storage") as typeof import("../../components/storage");
+const { deterministicGuid } = require("../../components/azure/roles") as typeof import("../../components/azure/roles");
 type Args = import("../../components/storage").StorageArgs;
 
 const T = {
@@ -21,6 +22,7 @@ const T = {
     zone: "azure-native:privatedns:PrivateZone",
     link: "azure-native:privatedns:VirtualNetworkLink",
     zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+    diag: "azure-native:monitor:DiagnosticSetting",
 };
 const TAGGABLE = [T.account, T.identity, T.pep, T.zone, T.link];
 const ISSUER = "https://westeurope.oic.prod-aks.azure.com/tenant/issuer/";
@@ -42,6 +44,7 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
         privateEndpointSubnetId: `${VNET}/subnets/snet-pep`,
         namespace: "pachyderm",
         oidcIssuerUrl: ISSUER,
+        ...(prod ? { diagnostics: { workspaceId: WORKSPACE_ID } } : {}),
         ...over,
     };
 }
@@ -50,6 +53,8 @@ interface Built { comp: InstanceType<typeof Storage>; of: (type: string) => Capt
 
 async function build(name: string, a: Args): Promise<Built> {
     const comp = new Storage(name, a);
+    // As index.ts does: the workload identity gets the data-plane role.
+    if (comp.identityPrincipalId) comp.grantBlobDataContributor({ principalId: comp.identityPrincipalId, description: "pachd" });
     await settle(comp.accountName, comp.blobEndpoint, comp.storageUrl, comp.identityClientId, comp.accountKey);
     return { comp, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
 }
@@ -217,6 +222,16 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Storage (%s)
         expect(ra.inputs.roleAssignmentName).toBe(deterministicGuid(ra.inputs.scope.toLowerCase(), ra.inputs.roleDefinitionId.toLowerCase(), ra.inputs.principalId));
     });
 
+    test(`blob service logs to Log Analytics ${prodEnv ? "(allLogs: StorageRead/Write/Delete)" : "— none without a workspace"}`, () => {
+        const settings = get().of(T.diag);
+        expect(settings).toHaveLength(prodEnv ? 1 : 0);
+        if (!prodEnv) return;
+        const d = get().get(T.diag, "blob-service-diag");
+        expect(d.inputs).toMatchObject({ workspaceId: WORKSPACE_ID, name: "to-log-analytics", logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [] });
+        expect(d.inputs.resourceUri).toMatch(/\/providers\/Microsoft\.Storage\/storageAccounts\/st[a-z0-9]+\/blobServices\/default$/);
+        expect(dependsOn(d, get().get(T.blobService, "blob-service"))).toBe(true);
+    });
+
     test("every taggable Azure resource carries the standard tags", () => {
         for (const type of TAGGABLE) {
             for (const r of get().of(type)) expect({ name: r.name, tags: r.inputs.tags }).toEqual({ name: r.name, tags: args(env).tags });
@@ -233,12 +248,21 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Storage (%s)
 });
 
 describe("Storage (sharedKey mode)", () => {
-    test("shared key access on, no identity, no federated credential, no role assignment", () => {
+    test("a second grantee needs its own key; each grant is scoped to the data container", async () => {
+        const other = "11111111-2222-4333-8444-555555555555";
+        shared.comp.grantBlobDataContributor({ principalId: other }, "reader");
+        await settle(shared.comp.accountName);
+        const ra = shared.get(T.role, "blob-data-contributor-reader");
+        expect(ra.inputs.scope).toBe(`${await valueOf(shared.comp.accountId)}/blobServices/default/containers/pachyderm`);
+        expect(ra.inputs.principalId).toBe(other);
+    });
+
+    test("shared key access on, no identity, no federated credential, no role assignment of its own", () => {
         expect(shared.get(T.account, "account").inputs.allowSharedKeyAccess).toBe(true);
         expect(shared.get(T.account, "account").inputs.defaultToOAuthAuthentication).toBe(true);
         expect(shared.of(T.identity)).toHaveLength(0);
         expect(shared.of(T.fic)).toHaveLength(0);
-        expect(shared.of(T.role)).toHaveLength(0);
+        expect(shared.of(T.role).filter((r) => r.name !== "key-blob-data-contributor-reader")).toHaveLength(0);
         expect(shared.comp.identityClientId).toBeUndefined();
     });
 

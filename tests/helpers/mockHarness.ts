@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { captureRegistrations, Registration } from "../../planner/capture";
 import { AzureLikeMocks } from "../../planner/mocks";
-import type { PlacementArgs, ProtectionArgs } from "../../lib/naming";
+import type { PlacementArgs } from "../../lib/naming";
+import type { ProtectionArgs } from "../../components/azure/guard";
 
 /**
  * Component tests under `pulumi.runtime.setMocks` with the project's Azure-like mocks.
@@ -90,7 +91,10 @@ export function placement(env: "dev" | "prod"): PlacementArgs {
     };
 }
 
+/** A Log Analytics workspace id for the components' `diagnostics` argument. */
+export const WORKSPACE_ID = "/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg-pachlab/providers/Microsoft.OperationalInsights/workspaces/log-pachlab";
+
 /** Production protects and locks stateful resources; dev does neither. */
 export function protection(env: "dev" | "prod"): ProtectionArgs {
-    return { protect: env === "prod", locks: env === "prod" };
+    return { protect: env === "prod", lock: env === "prod" };
 }
