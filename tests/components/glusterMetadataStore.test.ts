@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { parse } from "yaml";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection, WORKSPACE_ID } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -19,6 +19,7 @@ const T = {
     nic: "azure-native:network:NetworkInterface",
     lb: "azure-native:network:LoadBalancer",
     lock: "azure-native:authorization:ManagementLockByScope",
+    diag: "azure-native:monitor:DiagnosticSetting",
     pv: "kubernetes:core/v1:PersistentVolume",
 };
 const SUBNET = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-data";
@@ -46,6 +47,7 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
         postgresInCluster: true,
         postgresDiskSizeGb: 32,
         outboundBackendPoolId: prod ? OUTBOUND_POOL : undefined,
+        ...(prod ? { diagnostics: { workspaceId: WORKSPACE_ID } } : {}),
         ...over,
     };
 }
@@ -76,6 +78,14 @@ const decode = (vm: Captured): string => Buffer.from(vm.inputs.osProfile.customD
 
 describe.each([["dev", () => dev], ["prod", () => prod]] as const)("GlusterMetadataStore (%s)", (env, get) => {
     const prodEnv = env === "prod";
+
+    test(`internal load balancer health events and metrics to Log Analytics ${prodEnv ? "" : "only when asked"}`, () => {
+        expect(get().of(T.diag)).toHaveLength(prodEnv ? 1 : 0);
+        if (!prodEnv) return;
+        const d = get().get(T.diag, "lbi-diag");
+        expect(d.inputs).toMatchObject({ workspaceId: WORKSPACE_ID, logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [{ category: "AllMetrics", enabled: true }] });
+        expect(dependsOn(d, get().get(T.lb, "lbi"))).toBe(true);
+    });
     const zoneOf = (i: number) => (prodEnv ? [String(i + 1)] : undefined);
 
     test("3 VMs, 3 brick disks, 3 NICs and one internal LB", () => {

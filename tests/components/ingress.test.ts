@@ -1,6 +1,6 @@
 import pachctlPins from "../../lib/cloudinit/pachctl.json";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+import { Captured, captureResources, ofType, one, settle, valueOf, WORKSPACE_ID } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -16,6 +16,7 @@ const T = {
     lb: "azure-native:network:LoadBalancer",
     nic: "azure-native:network:NetworkInterface",
     vm: "azure-native:compute:VirtualMachine",
+    diag: "azure-native:monitor:DiagnosticSetting",
 };
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN6WeEbia+b+zrYWQhs1CaP4kpMCmHzMgOiBbS6r2OwD labadmin@example";
 const PACHD_IP = "10.40.0.250";
@@ -42,6 +43,7 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
         pachydermVersion: "2.12.2",
         pachdInternalIp: PACHD_IP,
         extraOutboundBackendPool: prod,
+        ...(prod ? { diagnostics: { workspaceId: WORKSPACE_ID } } : {}),
         ...over,
     };
 }
@@ -73,6 +75,16 @@ const lbIdOf = (env: string) =>
 describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Ingress (%s)", (env, get) => {
     const prodEnv = env === "prod";
     const lbId = lbIdOf(env);
+
+    test(`load balancer health events and metrics to Log Analytics ${prodEnv ? "" : "only when asked"}`, () => {
+        expect(get().of(T.diag)).toHaveLength(prodEnv ? 1 : 0);
+        if (!prodEnv) return;
+        const d = get().get(T.diag, "lb-diag");
+        expect(d.inputs).toMatchObject({
+            resourceUri: lbId, workspaceId: WORKSPACE_ID,
+            logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [{ category: "AllMetrics", enabled: true }],
+        });
+    });
 
     test("rule 25: Linux VM, password auth disabled, SSH key only, managed OS disk, encryption at host per args", () => {
         const vm = get().get(T.vm, "vm").inputs;

@@ -1,4 +1,4 @@
-import { Captured, captureResources, ofType, one, settle } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, WORKSPACE_ID } from "../helpers/mockHarness";
 
 const captured = captureResources();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -10,6 +10,7 @@ const T = {
     vnet: "azure-native:network:VirtualNetwork",
     subnet: "azure-native:network:Subnet",
     nsg: "azure-native:network:NetworkSecurityGroup",
+    diag: "azure-native:monitor:DiagnosticSetting",
 };
 const SUBNETS = { aks: "10.40.0.0/20", ingress: "10.40.16.0/26", data: "10.40.16.64/26", privateEndpoints: "10.40.16.128/26", postgres: "10.40.16.192/28" };
 
@@ -39,6 +40,7 @@ function covers(spec: string, port: number): boolean {
 beforeAll(async () => {
     const dev = new Network("dev", args("dev", ["198.51.100.0/24"]));
     const prod = new Network("prod", args("prod", []));
+    prod.sendDiagnosticsTo({ workspaceId: WORKSPACE_ID });
     await settle(dev.vnet.id, prod.vnet.id, ...Object.values(dev.subnetIds), ...Object.values(prod.subnetIds));
 });
 
@@ -52,6 +54,16 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
         for (const n of of(T.nsg)) expect(n.inputs.networkSecurityGroupName).toMatch(new RegExp(`^nsg-pachlab-${env}-`));
         for (const r of [...of(T.rg), ...of(T.vnet), ...of(T.nsg)]) {
             expect(r.inputs.tags).toEqual({ environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" });
+        }
+    });
+
+    it(`sends every NSG's logs to Log Analytics ${env === "prod" ? "(events and rule counters, no metrics)" : "only when asked"}`, () => {
+        const settings = of(T.diag);
+        expect(settings).toHaveLength(env === "prod" ? 5 : 0);
+        for (const nsg of env === "prod" ? of(T.nsg) : []) {
+            const d = settings.find((s) => dependsOn(s, nsg));
+            expect(d?.inputs).toMatchObject({ workspaceId: WORKSPACE_ID, logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [] });
+            expect(d?.inputs.resourceUri).toMatch(new RegExp(`/networkSecurityGroups/${nsg.inputs.networkSecurityGroupName}$`));
         }
     });
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection, WORKSPACE_ID } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -17,6 +17,7 @@ const T = {
     link: "azure-native:privatedns:VirtualNetworkLink",
     lock: "azure-native:authorization:ManagementLockByScope",
     password: "random:index/randomPassword:RandomPassword",
+    diag: "azure-native:monitor:DiagnosticSetting",
 };
 const VNET = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-pachlab`;
 const SUBNET = `${VNET}/subnets/snet-psql`;
@@ -35,6 +36,7 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
         highAvailability: prod,
         delegatedSubnetId: SUBNET,
         vnetId: VNET,
+        ...(prod ? { diagnostics: { workspaceId: WORKSPACE_ID } } : {}),
         ...over,
     };
 }
@@ -57,6 +59,15 @@ beforeAll(async () => {
 
 describe.each([["dev", () => dev], ["prod", () => prod]] as const)("AzurePostgres (%s)", (env, get) => {
     const prodEnv = env === "prod";
+
+    test(`server logs to Log Analytics ${prodEnv ? "(allLogs: PostgreSQLLogs, sessions, query store…)" : "only when asked"}`, () => {
+        expect(get().of(T.diag)).toHaveLength(prodEnv ? 1 : 0);
+        if (!prodEnv) return;
+        const d = get().get(T.diag, "server-diag");
+        expect(d.inputs).toMatchObject({ workspaceId: WORKSPACE_ID, logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [] });
+        expect(d.inputs.resourceUri).toMatch(/\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/psql-pachlab-prod-[0-9a-f]+$/);
+        expect(dependsOn(d, get().get(T.server, "server"))).toBe(true);
+    });
 
     test("Flexible Server 16 with the configured SKU, auto-growing storage, CAF name, tags", () => {
         const s = get().get(T.server, "server").inputs;
