@@ -2,17 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import type { CosmosContainerSpec } from "../lib/config";
 import { globalName, PlacementArgs, resourceName } from "../lib/naming";
-import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
-import { ProtectionArgs, StatefulGuard } from "./azure/guard";
+import { StatefulGuard } from "./azure/guard";
+import { applyInterfaces, InterfaceArgs } from "./azure/interfaces";
 import { privateLink } from "./azure/privateLink";
-import { assignmentGuid, assignRoles, Grantee, RoleAssignmentArgs } from "./azure/roles";
+import { assignmentGuid, Grantee } from "./azure/roles";
 
 /** Built-in Cosmos DB data-plane role "Cosmos DB Built-in Data Contributor" (items read/write, no management). */
 export const COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002";
 /** Cosmos DB's system property, never queried: always out of the index. */
 export const ETAG_PATH = "/\"_etag\"/?";
 
-export interface CosmosDbArgs extends PlacementArgs, ProtectionArgs {
+export interface CosmosDbArgs extends PlacementArgs, InterfaceArgs {
     capacityMode: "serverless" | "autoscale";
     /** Autoscale only: the database's shared maximum RU/s. */
     maxThroughput: number;
@@ -23,10 +23,6 @@ export interface CosmosDbArgs extends PlacementArgs, ProtectionArgs {
     backupTier: "Continuous7Days" | "Continuous30Days";
     vnetId: pulumi.Input<string>;
     privateEndpointSubnetId: pulumi.Input<string>;
-    /** Management-plane (ARM) roles on the account; data access: `grantDataContributor`. */
-    roleAssignments?: RoleAssignmentArgs[];
-    /** Account logs to Log Analytics. */
-    diagnostics?: DiagnosticsArgs;
 }
 
 export function validateCosmosArgs(a: CosmosDbArgs): string[] {
@@ -135,25 +131,15 @@ export class CosmosDb extends pulumi.ComponentResource {
         this.containerNames = pulumi.all(this.containers.map((c) => c.id)).apply(() => containerNames);
 
         const link = privateLink(`${name}-sql`, this, {
-            names: n,
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            tags: args.tags,
-            suffix: "cosmos",
-            targetId: this.account.id,
-            groupId: "Sql",
-            zoneName: "privatelink.documents.azure.com",
-            vnetId: args.vnetId,
-            subnetId: args.privateEndpointSubnetId,
+            ...args, suffix: "cosmos", targetId: this.account.id, groupId: "Sql", zoneName: "privatelink.documents.azure.com", subnetId: args.privateEndpointSubnetId,
         });
         this.privateEndpointIp = link.ip;
 
-        guard.lock(`${name}-lock`, this.account.id, {
-            lockName: resourceName("lock", n, "cosmos"),
-            notes: "Cosmos DB with continuous backup: remove only with the data owner's approval.",
+        applyInterfaces(name, this, guard, args, {
+            id: this.account.id,
+            lock: { lockName: resourceName("lock", n, "cosmos"), notes: "Cosmos DB with continuous backup: remove only with the data owner's approval." },
+            logs: { suffix: "account", type: "Microsoft.DocumentDB/databaseAccounts", resourceUri: this.account.id },
         });
-        assignRoles(name, this, this.account.id, args.roleAssignments);
-        if (args.diagnostics) diagnosticSetting(`${name}-account-diag`, this, "Microsoft.DocumentDB/databaseAccounts", this.account.id, args.diagnostics);
 
         this.accountName = this.account.name;
         this.accountId = this.account.id;

@@ -3,16 +3,15 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as random from "@pulumi/random";
 import { globalName, PlacementArgs, resourceName } from "../lib/naming";
-import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
-import { ProtectionArgs, StatefulGuard } from "./azure/guard";
+import { StatefulGuard } from "./azure/guard";
+import { applyInterfaces, InterfaceArgs } from "./azure/interfaces";
 import { privateDnsZone } from "./azure/privateLink";
-import { assignRoles, RoleAssignmentArgs } from "./azure/roles";
 
 /** Pachyderm's two databases; the name `dex` is fixed by Pachyderm. */
 export const POSTGRES_DATABASES = ["pachyderm", "dex"] as const;
 export const POSTGRES_ADMIN_USER = "pachyderm";
 
-export interface AzurePostgresArgs extends PlacementArgs, ProtectionArgs {
+export interface AzurePostgresArgs extends PlacementArgs, InterfaceArgs {
     version: "16";
     skuName: string;
     skuTier: "Burstable" | "GeneralPurpose" | "MemoryOptimized";
@@ -28,10 +27,6 @@ export interface AzurePostgresArgs extends PlacementArgs, ProtectionArgs {
     vnetId: pulumi.Input<string>;
     /** Also accept Entra ID tokens (password authentication stays on: Pachyderm needs it). */
     entraAuth?: boolean;
-    /** Management-plane roles on the server. */
-    roleAssignments?: RoleAssignmentArgs[];
-    /** Server logs to Log Analytics. */
-    diagnostics?: DiagnosticsArgs;
 }
 
 export function validatePostgresArgs(a: AzurePostgresArgs): string[] {
@@ -147,12 +142,11 @@ export class AzurePostgres extends pulumi.ComponentResource {
             source: "user-override",
         }, { parent: this, dependsOn: [previous] });
 
-        guard.lock(`${name}-lock`, this.server.id, {
-            lockName: resourceName("lock", n, "psql"),
-            notes: "Pachyderm's metadata database: remove only with the data owner's approval.",
+        applyInterfaces(name, this, guard, args, {
+            id: this.server.id,
+            lock: { lockName: resourceName("lock", n, "psql"), notes: "Pachyderm's metadata database: remove only with the data owner's approval." },
+            logs: { suffix: "server", type: "Microsoft.DBforPostgreSQL/flexibleServers", resourceUri: this.server.id },
         });
-        assignRoles(name, this, this.server.id, args.roleAssignments);
-        if (args.diagnostics) diagnosticSetting(`${name}-server-diag`, this, "Microsoft.DBforPostgreSQL/flexibleServers", this.server.id, args.diagnostics);
 
         this.serverName = this.server.name;
         this.host = this.server.fullyQualifiedDomainName;

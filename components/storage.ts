@@ -4,10 +4,10 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as storage from "@pulumi/azure-native/storage";
 import * as types from "@pulumi/azure-native/types";
 import { PlacementArgs, resourceName, storageAccountName } from "../lib/naming";
-import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
-import { ProtectionArgs, StatefulGuard } from "./azure/guard";
+import { StatefulGuard } from "./azure/guard";
+import { applyInterfaces, InterfaceArgs } from "./azure/interfaces";
 import { privateLink } from "./azure/privateLink";
-import { assignRoles, builtInRoleId, Grantee, roleAssignment, RoleAssignmentArgs } from "./azure/roles";
+import { builtInRoleId, Grantee, roleAssignment } from "./azure/roles";
 import { WORKLOAD_IDENTITY_SERVICE_ACCOUNTS } from "./pachyderm/names";
 
 /** Built-in role "Storage Blob Data Contributor": read, write and delete blobs, nothing on the management plane. */
@@ -28,7 +28,7 @@ export interface StorageLifecycleArgs {
     versionsDeleteAfterDays: number;
 }
 
-export interface StorageArgs extends PlacementArgs, ProtectionArgs {
+export interface StorageArgs extends PlacementArgs, InterfaceArgs {
     sku: StorageSku;
     authMode: "workloadIdentity" | "sharedKey";
     containerName: string;
@@ -45,10 +45,6 @@ export interface StorageArgs extends PlacementArgs, ProtectionArgs {
     oidcIssuerUrl: pulumi.Input<string>;
     /** ServiceAccounts federated with the identity; default pachyderm, pachyderm-worker, etcd-backup. */
     serviceAccounts?: readonly string[];
-    /** Management-plane roles on the account (data access: `grantBlobDataContributor`). */
-    roleAssignments?: RoleAssignmentArgs[];
-    /** Blob service logs to Log Analytics. */
-    diagnostics?: DiagnosticsArgs;
 }
 
 /** Every problem with the arguments (empty when they are usable); the config layer checks the same, this guards direct use. */
@@ -170,27 +166,15 @@ export class Storage extends pulumi.ComponentResource {
         this.createLifecyclePolicy(name, args);
 
         const link = privateLink(`${name}-blob`, this, {
-            names: n,
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            tags: args.tags,
-            suffix: "blob",
-            targetId: this.account.id,
-            groupId: "blob",
-            zoneName: "privatelink.blob.core.windows.net",
-            vnetId: args.vnetId,
-            subnetId: args.privateEndpointSubnetId,
+            ...args, suffix: "blob", targetId: this.account.id, groupId: "blob", zoneName: "privatelink.blob.core.windows.net", subnetId: args.privateEndpointSubnetId,
         });
         this.privateEndpointIp = link.ip;
 
-        guard.lock(`${name}-lock`, this.account.id, {
-            lockName: resourceName("lock", n, "st"),
-            notes: "Pachyderm's object store: irreplaceable data. Remove only with the data owner's approval.",
+        applyInterfaces(name, this, guard, args, {
+            id: this.account.id,
+            lock: { lockName: resourceName("lock", n, "st"), notes: "Pachyderm's object store: irreplaceable data. Remove only with the data owner's approval." },
+            logs: { suffix: "blob-service", type: "Microsoft.Storage/storageAccounts/blobServices", resourceUri: this.blobService.id },
         });
-        assignRoles(name, this, this.account.id, args.roleAssignments);
-        if (args.diagnostics) {
-            diagnosticSetting(`${name}-blob-service-diag`, this, "Microsoft.Storage/storageAccounts/blobServices", this.blobService.id, args.diagnostics);
-        }
 
         if (keyless) {
             const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {

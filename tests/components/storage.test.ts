@@ -6,6 +6,7 @@ const captured = captureResources();
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Storage, validateStorageArgs, STORAGE_BLOB_DATA_CONTRIBUTOR } = require("../../components/storage") as typeof import("../../components/storage");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { deterministicGuid } = require("../../components/azure/roles") as typeof import("../../components/azure/roles");
 type Args = import("../../components/storage").StorageArgs;
 
