@@ -121,7 +121,7 @@ const FREE_TYPES: Record<string, string> = {
     "azure-native:dbforpostgresql:Database": "databases are included in the server price",
     "azure-native:dbforpostgresql:FirewallRule": "firewall rules are free",
     "azure-native:containerservice:MaintenanceConfiguration": "maintenance windows are free",
-    "azure-native:insights:DiagnosticSetting": "diagnostic settings are free (ingestion is priced on the workspace)",
+    "azure-native:monitor:DiagnosticSetting": "diagnostic settings are free (ingestion is priced on the workspace)",
     "azure-native:compute:VirtualMachineExtension": "VM extensions are free",
 };
 const FREE_PREFIXES: [string, string][] = [
