@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createEtcdBackup } from "./backup";
+import { createClusterDefaults } from "./clusterDefaults";
 import { labels } from "./common";
 import { createConsole } from "./console";
 import { createEtcd } from "./etcd";
@@ -66,7 +67,10 @@ export class Pachyderm extends pulumi.ComponentResource {
                 name: args.namespace,
                 labels: {
                     ...labels("pachyderm"),
-                    "pod-security.kubernetes.io/enforce": "restricted",
+                    // baseline, not restricted: the worker pods pachd 2.12 creates drop ["all"] (lowercase) and set
+                    // neither runAsNonRoot nor seccomp (src/server/pps/server/worker_rc.go at 2.12.x), which
+                    // restricted rejects; our own pods stay restricted-clean (rule 34) and restricted is audited and warned.
+                    "pod-security.kubernetes.io/enforce": "baseline",
                     "pod-security.kubernetes.io/enforce-version": "latest",
                     "pod-security.kubernetes.io/audit": "restricted",
                     "pod-security.kubernetes.io/warn": "restricted",
@@ -86,6 +90,8 @@ export class Pachyderm extends pulumi.ComponentResource {
         // Order: the etcd Service, the Secrets, the accounts and the caller's blob container/role assignments.
         const pachd = createPachd(ctx, [etcd.service, ...secrets.resources, ...rbac.resources, ...policies, ...postgres, ...bouncer, ...(args.dependsOn ?? [])]);
         const backup = createEtcdBackup(ctx, [etcd.service, ...secrets.resources, ...rbac.resources]);
+        // Worker pods get the workload-identity label only through Pachyderm's cluster defaults.
+        if (args.storage.authMode === "workloadIdentity") createClusterDefaults(ctx, secrets.rootToken, [pachd.deployment, ...policies]);
         if (args.console) createConsole(ctx);
 
         const ip = args.pachd.internalLbIp;

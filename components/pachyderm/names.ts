@@ -17,6 +17,7 @@ export const K8S_NAMES = {
     pgBouncer: "pg-bouncer",
     console: "console",
     etcdBackup: "etcd-backup",
+    clusterDefaults: "cluster-defaults",
     serviceAccount: "pachyderm",
     workerServiceAccount: "pachyderm-worker",
     backupServiceAccount: "etcd-backup",
@@ -24,6 +25,8 @@ export const K8S_NAMES = {
     postgresServiceAccount: "pachyderm-postgres",
     pgBouncerServiceAccount: "pachyderm-pg-bouncer",
     consoleServiceAccount: "pachyderm-console",
+    clusterDefaultsServiceAccount: "pachyderm-cluster-defaults",
+    clusterDefaultsPachctlSecret: "pachyderm-cluster-defaults-pachctl",
     storageSecret: "pachyderm-storage-secret",
     postgresSecret: "postgres",
     authSecret: "pachyderm-auth",
@@ -102,5 +105,6 @@ export const IMAGES = {
     azureCli: "mcr.microsoft.com/azure-cli:2.67.0",
     pachd: (v: string) => `pachyderm/pachd:${v}`,
     worker: (v: string) => `pachyderm/worker:${v}`,
+    pachctl: (v: string) => `pachyderm/pachctl:${v}`,
     console: (v: string) => `pachyderm/haberdashery:${v}`,
 };

@@ -75,3 +75,194 @@ export const AZURE_CLI_IMAGE = {
     source: "github:Azure/azure-cli:azure-linux.dockerfile",
     shell: "bash",
 } as const;
+
+// ---- pipeline workers, cluster defaults, identity (src/server/pps, src/identity, src/auth) ----------------
+
+/** Container names of a worker pod (src/internal/client/pps.go: PPSWorkerUserContainerName, PPSWorkerSidecarContainerName). */
+export const WORKER_CONTAINERS = { init: "init", user: "user", storage: "storage" } as const;
+
+/** Ports of a worker pod. */
+export const WORKER_PORTS = {
+    /** Worker gRPC server (PPS_WORKER_GRPC_PORT, pachd's default 1080: src/internal/pachconfig/config.go); pachd dials it for job status and cancel (src/server/worker/server/client.go). */
+    grpc: 1080,
+    /** src/server/worker/stats/stats.go: PrometheusPort (user container) and SidecarPrometheusPort (storage sidecar). */
+    userMetrics: 9090,
+    sidecarMetrics: 9091,
+} as const;
+
+/** The image pachd runs user code in when a pipeline names none (src/server/pps/server/api_server.go: DefaultUserImage). */
+export const DEFAULT_USER_IMAGE = "ubuntu:20.04";
+
+/**
+ * Labels pachd puts on a pipeline's ReplicationController and worker pods
+ * (src/server/pps/server/api_server.go: pipelineLabels). Pipeline `metadata.labels` are added after these,
+ * never overriding them (src/server/pps/server/worker_rc.go: getWorkerOptions).
+ */
+export function workerPodLabels(pipeline: { project: string; name: string; version: number }, metadataLabels: Record<string, string> = {}): Record<string, string> {
+    const labels: Record<string, string> = {
+        app: "pipeline",
+        pipelineName: pipeline.name,
+        pipelineVersion: String(pipeline.version),
+        suite: "pachyderm",
+        component: "worker",
+    };
+    if (pipeline.project !== "") labels.pipelineProject = pipeline.project;
+    for (const [k, v] of Object.entries(metadataLabels)) if (!labels[k]) labels[k] = v;
+    return labels;
+}
+
+export interface WorkerPodInputs {
+    /** WORKER_SERVICE_ACCOUNT of pachd (default "pachyderm-worker"). */
+    serviceAccount: string;
+    /** WORKER_IMAGE (init container) and WORKER_SIDECAR_IMAGE (storage sidecar). */
+    workerImage: string;
+    sidecarImage: string;
+    /** ENABLE_WORKER_SECURITY_CONTEXTS of pachd. */
+    enableWorkerSecurityContexts: boolean;
+    /** WORKER_USES_ROOT of pachd. */
+    workerUsesRoot?: boolean;
+    /** The pipeline's transform.user ("" when unset) and transform.image. */
+    transformUser?: string;
+    userImage?: string;
+    /** Labels the effective pipeline spec (cluster defaults merged with the user's spec) carries in metadata.labels. */
+    metadataLabels?: Record<string, string>;
+    /** pachd's own settings that it copies into the worker's environment (name -> value). */
+    pachdEnv: Record<string, string>;
+}
+
+/**
+ * Worker environment. pachd sets neither ETCD_SERVICE_HOST/PORT nor PACHD_PEER_SERVICE_HOST/PORT, which the
+ * worker and sidecar require (src/internal/pachconfig/config.go: EtcdHost `required`;
+ * src/internal/client/client.go: NewInCluster): they come from the Service links Kubernetes injects for the
+ * `etcd` and `pachd-peer` Services of the namespace, so those names are fixed and enableServiceLinks stays on.
+ */
+function workerEnv(inputs: WorkerPodInputs): { common: any[]; sidecar: any[]; user: any[] } {
+    const v = (name: string) => ({ name, value: inputs.pachdEnv[name] ?? "" });
+    const field = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { apiVersion: "v1", fieldPath } } });
+    const common = [
+        { name: "PACH_ROOT", value: inputs.pachdEnv.PACH_ROOT ?? "/pach" }, v("PACH_NAMESPACE"), v("STORAGE_BACKEND"), v("STORAGE_URL"),
+        v("POSTGRES_USER"), { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres", key: "postgresql-password" } } },
+        v("POSTGRES_DATABASE"), v("PG_BOUNCER_HOST"), v("PG_BOUNCER_PORT"), { name: "PEER_PORT", value: "1653" },
+        { name: "PPS_SPEC_COMMIT", value: "" }, { name: "PPS_PROJECT_NAME", value: "default" }, { name: "PPS_PIPELINE_NAME", value: "edges" },
+        { name: "LOKI_SERVICE_HOST", value: "" }, { name: "LOKI_SERVICE_PORT", value: "" }, { name: "GOCOVERDIR", value: "/tmp" },
+        // Set empty on purpose, so that Service links of a `postgres` Service do not leak in.
+        { name: "POSTGRES_PORT", value: "" }, { name: "POSTGRES_HOST", value: "" },
+    ];
+    const sidecar = [
+        { name: "PORT", value: "1650" }, field("PACHD_POD_NAME", "metadata.name"), { name: "GC_PERCENT", value: "100" },
+        { name: "PROMETHEUS_PORT", value: String(WORKER_PORTS.sidecarMetrics) }, { name: "STORAGE_UPLOAD_CONCURRENCY_LIMIT", value: "100" }, ...common,
+    ];
+    const user = [
+        { name: "PACH_IN_WORKER", value: "true" }, field("PPS_WORKER_IP", "status.podIP"), { name: "PPS_ETCD_PREFIX", value: "pachyderm_pps" },
+        field("PPS_POD_NAME", "metadata.name"), { name: "PPS_WORKER_GRPC_PORT", value: inputs.pachdEnv.PPS_WORKER_GRPC_PORT ?? String(WORKER_PORTS.grpc) }, ...common,
+    ];
+    return { common, sidecar, user };
+}
+
+/**
+ * The worker pod pachd 2.12 creates for a pipeline without secrets, spouts, s3 inputs, pod_spec or
+ * pod_patch (src/server/pps/server/worker_rc.go: workerPodSpec, getWorkerOptions, createWorkerSvcAndRc).
+ * With ENABLE_WORKER_SECURITY_CONTEXTS the init and storage containers run as uid 1000 and drop
+ * `["all"]` (lowercase); the user container gets a security context only when the pipeline sets
+ * transform.user; the pod gets none unless transform.user is a number.
+ */
+export function workerPod(inputs: WorkerPodInputs): { apiVersion: "v1"; kind: "Pod"; metadata: { labels: Record<string, string> }; spec: any } {
+    const drop = { drop: ["all"] };
+    let pachSecurityCtx: any = { runAsUser: 1000, runAsGroup: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: drop };
+    let userSecurityCtx: any;
+    let podSecurityCtx: any;
+    const user = inputs.transformUser ?? "";
+    if (!inputs.enableWorkerSecurityContexts) {
+        pachSecurityCtx = undefined;
+    } else if (inputs.workerUsesRoot) {
+        pachSecurityCtx = { runAsUser: 0 };
+        userSecurityCtx = { runAsUser: 0 };
+    } else if (/^-?\d+$/.test(user)) {
+        const id = Number(user);
+        podSecurityCtx = { runAsUser: id, runAsGroup: id, fsGroup: id, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+        userSecurityCtx = { runAsUser: id, runAsGroup: id, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: drop };
+    }
+    const storageSecret = "pachyderm-storage-secret"; // src/internal/client/client.go: StorageSecretName
+    const env = workerEnv(inputs);
+    const emptyDir = (name: string) => ({ name, emptyDir: {} });
+    const spec: any = {
+        initContainers: [{
+            name: WORKER_CONTAINERS.init,
+            image: inputs.workerImage,
+            command: ["/app/init"],
+            volumeMounts: [{ name: "pach-bin", mountPath: "/pach-bin" }, { name: "pachyderm-worker", mountPath: "/pfs" }],
+            resources: { requests: { cpu: "0", memory: "64M" } },
+            securityContext: pachSecurityCtx,
+        }],
+        containers: [{
+            name: WORKER_CONTAINERS.user,
+            image: inputs.userImage ?? DEFAULT_USER_IMAGE,
+            command: ["/pach-bin/dumb-init", "--", "/pach-bin/worker"],
+            env: env.user,
+            ports: [{ name: "metrics-user", containerPort: WORKER_PORTS.userMetrics }],
+            volumeMounts: [
+                { name: "pach-bin", mountPath: "/pach-bin" }, { name: "pachyderm-worker", mountPath: "/pfs" },
+                { name: "pach-dir-volume", mountPath: "/pach" }, { name: "user-tmp", mountPath: "/tmp" },
+                { name: storageSecret, mountPath: `/${storageSecret}` },
+            ],
+            securityContext: userSecurityCtx,
+        }, {
+            name: WORKER_CONTAINERS.storage,
+            image: inputs.sidecarImage,
+            command: ["/pachd", "--mode", "sidecar"],
+            env: env.sidecar,
+            envFrom: [{ secretRef: { name: storageSecret } }],
+            ports: [{ name: "metrics-storage", containerPort: WORKER_PORTS.sidecarMetrics }],
+            volumeMounts: [{ name: "pach-dir-volume", mountPath: "/pach" }, { name: storageSecret, mountPath: `/${storageSecret}` }, { name: "tmp", mountPath: "/tmp" }],
+            resources: { requests: { cpu: "0", memory: "64M" } },
+            securityContext: pachSecurityCtx,
+        }],
+        serviceAccountName: inputs.serviceAccount,
+        automountServiceAccountToken: true,
+        restartPolicy: "Always",
+        terminationGracePeriodSeconds: 0,
+        volumes: [
+            emptyDir("pach-bin"), emptyDir("pachyderm-worker"), emptyDir("pach-dir-volume"), emptyDir("user-tmp"), emptyDir("tmp"),
+            { name: storageSecret, secret: { secretName: storageSecret } },
+        ],
+        securityContext: podSecurityCtx,
+    };
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { labels: workerPodLabels({ project: "default", name: "edges", version: 1 }, inputs.metadataLabels) },
+        spec: JSON.parse(JSON.stringify(spec)),
+    };
+}
+
+/**
+ * Cluster defaults: a JSON `ClusterDefaults` message (src/pps/pps.proto) whose `createPipelineRequest` is
+ * JSON-merge-patched under every pipeline spec (src/server/pps/server/defaults.go: makeEffectiveSpec), so
+ * maps such as metadata.labels merge key by key. They live in PostgreSQL and are set only through the
+ * API (`pachctl update defaults --cluster`, src/server/pps/cmds/cmds.go; SetClusterDefaults in
+ * src/server/pps/server/api_server.go): there is no pachd environment variable for them.
+ */
+export function clusterDefaults(workerPodLabels: Record<string, string>): { createPipelineRequest: { metadata: { labels: Record<string, string> } } } {
+    return { createPipelineRequest: { metadata: { labels: workerPodLabels } } };
+}
+
+/**
+ * Fields of identity_v2.IDPConnector (src/identity/identity.proto). pachd parses IDP_CONNECTORS entry by
+ * entry with protojson.Unmarshal, which rejects unknown fields (src/server/identityutil/identityutil.go),
+ * and fails its environment bootstrap (src/server/identity/server/api_server.go: EnvBootstrap).
+ */
+export const IDP_CONNECTOR_FIELDS = ["id", "name", "type", "configVersion", "jsonConfig", "config"] as const;
+
+/** Fields of auth_v2.OIDCConfig (src/auth/auth.proto), the AUTH_CONFIG pachd reads (src/server/auth/server/api_server.go). */
+export const OIDC_CONFIG_FIELDS = [
+    "issuer", "client_id", "client_secret", "redirect_uri", "scopes", "require_email_verified", "localhost_issuer", "user_accessible_issuer_host",
+] as const;
+
+/**
+ * pachd replaces only the scheme and host of the authorization URL with user_accessible_issuer_host
+ * (src/server/auth/server/oidc.go: GetOIDCLoginURL), so it must be a full URL (scheme://host:port).
+ */
+export const USER_ACCESSIBLE_ISSUER_HOST_FORMAT = /^https?:\/\/[^/]+$/;
+
+/** The pachctl image (Dockerfile.pachctl; pushed as docker.io/pachyderm/pachctl by oci/BUILD.bazel): pachctl at /usr/local/bin, uid 65532 "nonroot" in /etc/passwd. */
+export const PACHCTL_BINARY = "/usr/local/bin/pachctl";

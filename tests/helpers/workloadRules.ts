@@ -209,7 +209,8 @@ export function rule37Reliability(objects: K8sObject[], env: Env): Finding[] {
 // ---- rule 38 -------------------------------------------------------------------------------------------
 /** Pods allowed to reach each store (app label values). */
 export const STORE_CLIENTS: Record<string, string[]> = {
-    etcd: ["pachd", "pachw", "etcd", "etcd-backup"],
+    // Pipeline workers (app: pipeline) run pachd's sidecar and hold etcd leases (src/server/cmd/worker/main.go at 2.12.x).
+    etcd: ["pachd", "pachw", "pipeline", "etcd", "etcd-backup"],
     postgres: ["pachd", "pachw", "pg-bouncer"],
 };
 
