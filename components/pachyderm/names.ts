@@ -89,6 +89,14 @@ export const PACHD_PORTS = {
     http: { container: 1659, service: 30659, name: "api-http-port" },
 } as const;
 
+/**
+ * Ports of the internal load balancer: gRPC and S3 for the ingress VM; with OIDC also Dex and pachd's OIDC
+ * callback, which users' browsers open during `pachctl auth login` (the NSG of the AKS subnet must allow the same).
+ */
+export function pachdLoadBalancerPorts(oidc: boolean): (typeof PACHD_PORTS)[keyof typeof PACHD_PORTS][] {
+    return [PACHD_PORTS.grpc, PACHD_PORTS.s3, ...(oidc ? [PACHD_PORTS.oidc, PACHD_PORTS.identity] : [])];
+}
+
 export const ETCD_CLIENT_PORT = 2379;
 export const ETCD_PEER_PORT = 2380;
 export const POSTGRES_PORT = 5432;

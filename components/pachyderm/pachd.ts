@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { antiAffinity, containerSecurityContext, emptyDir, labels, podSecurityContext, resources, selector, topologySpread } from "./common";
 import { NONROOT_UID } from "./etcd";
-import { ETCD_CLIENT_PORT, IMAGES, K8S_NAMES, PACHD_PORTS, POSTGRES_PORT } from "./names";
+import { ETCD_CLIENT_PORT, IMAGES, K8S_NAMES, PACHD_PORTS, pachdLoadBalancerPorts, POSTGRES_PORT } from "./names";
 import { DEX_DATABASE, PACHYDERM_DATABASE } from "./postgres";
 import { BuildContext } from "./types";
 
@@ -166,7 +166,8 @@ export function createPachd(ctx: BuildContext, dependsOn: pulumi.Input<pulumi.Re
             // the load balancer's health probe only sends traffic to nodes that run a pachd pod.
             externalTrafficPolicy: "Local",
             selector: selector("pachd"),
-            ports: [p.grpc, p.s3].map((x) => ({ name: x.name, port: x.service, targetPort: x.container, protocol: "TCP" })),
+            // With OIDC, browsers also open Dex and pachd's OIDC callback here (secrets.ts: browserUrls).
+            ports: pachdLoadBalancerPorts(args.oidc !== undefined).map((x) => ({ name: x.name, port: x.service, targetPort: x.container, protocol: "TCP" })),
         },
     }, { parent });
 

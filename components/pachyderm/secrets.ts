@@ -17,6 +17,19 @@ export const CONSOLE_OAUTH_CLIENT_ID = "console";
 /** Dex inside pachd, as pachd itself reaches it. */
 export const ISSUER = `http://${K8S_NAMES.pachd}:${PACHD_PORTS.identity.service}/dex`;
 
+/**
+ * What a user's browser opens during `pachctl auth login`: Dex (identity port) and pachd's OIDC callback
+ * (oidc port), both on the internal load balancer, which exposes them when OIDC is on (pachd.ts).
+ */
+export function browserUrls(internalLbIp: string): { redirect: string; dexCallback: string; userAccessibleIssuerHost: string } {
+    const identity = `http://${internalLbIp}:${PACHD_PORTS.identity.service}`;
+    return {
+        redirect: `http://${internalLbIp}:${PACHD_PORTS.oidc.service}/authorization-code/callback`,
+        dexCallback: `${identity}/dex/callback`,
+        userAccessibleIssuerHost: identity,
+    };
+}
+
 export function createSecrets(ctx: BuildContext): Secrets {
     const { name, parent, args, namespace } = ctx;
     const opts = { parent };
@@ -42,11 +55,14 @@ export function createSecrets(ctx: BuildContext): Secrets {
 
     const rootToken = pw("root-token", 32).result;
     const oauthSecret = pw("pachd-oauth-client-secret", 32).result;
-    const redirect = `http://${args.pachd.internalLbIp}:${PACHD_PORTS.oidc.service}/authorization-code/callback`;
+    const { redirect, userAccessibleIssuerHost } = browserUrls(args.pachd.internalLbIp);
     const authConfig = [
         `client_id: ${PACHD_OAUTH_CLIENT_ID}`,
         `issuer: ${ISSUER}`,
         "localhost_issuer: true",
+        // Browsers cannot resolve the in-cluster issuer: pachd rewrites the login URL's scheme and host to this
+        // (src/server/auth/server/oidc.go at 2.12.x), and the load balancer exposes that port with OIDC on.
+        ...(args.oidc ? [`user_accessible_issuer_host: ${userAccessibleIssuerHost}`] : []),
         "require_email_verified: false",
         `redirect_uri: ${redirect}`,
         "scopes:",
@@ -92,20 +108,21 @@ export function createSecrets(ctx: BuildContext): Secrets {
     if (args.oidc) {
         // Dex connector for the upstream IdP; the mock `admin:password` connector of the chart is never rendered.
         const oidc = args.oidc;
+        // identity_v2.IDPConnector fields only: pachd parses each entry with protojson, which rejects unknown
+        // fields such as `version` (src/server/identityutil/identityutil.go at 2.12.x; lib/facts/pachyderm.ts).
         const connectors = pulumi.secret(pulumi.output(oidc.clientSecret).apply((secret) => JSON.stringify([{
             id: "oidc",
             name: "oidc",
             type: "oidc",
-            version: 1,
-            jsonConfig: JSON.stringify({
+            config: {
                 issuer: oidc.issuer,
                 clientID: oidc.clientId,
                 clientSecret: secret,
-                redirectURI: `http://${args.pachd.internalLbIp}:${PACHD_PORTS.identity.service}/dex/callback`,
+                redirectURI: browserUrls(args.pachd.internalLbIp).dexCallback,
                 insecureEnableGroups: true,
                 insecureSkipEmailVerified: false,
                 scopes: ["openid", "profile", "email"],
-            }),
+            },
         }])));
         resources.push(new k8s.core.v1.Secret(`${name}-identity-secret`, {
             metadata: { name: K8S_NAMES.identitySecret, namespace, labels: labels("pachd") },
