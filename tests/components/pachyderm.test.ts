@@ -322,7 +322,7 @@ describe("network policies", () => {
         expect(names(prod())).toEqual(expect.arrayContaining(["allow-egress-postgres", "pg-bouncer-ingress", "pg-bouncer-egress-postgres"]));
         expect(names(prod())).not.toContain("postgres-ingress");
         expect(find(prod(), "NetworkPolicy", "pg-bouncer-egress-postgres").spec).toEqual({
-            podSelector: { matchLabels: { app: "pg-bouncer" } },
+            podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["pg-bouncer"] }] },
             policyTypes: ["Egress"],
             egress: [{ to: [{ ipBlock: { cidr: "10.40.16.192/28" } }], ports: [{ protocol: "TCP", port: 5432 }] }],
         });
