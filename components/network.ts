@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as azureInputs from "@pulumi/azure-native/types/input";
 import * as resources from "@pulumi/azure-native/resources";
+import { addressFields, portFields } from "../lib/arm";
 import { NameContext, resourceName } from "../lib/naming";
 import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
 
@@ -70,10 +71,12 @@ export class Network extends pulumi.ComponentResource {
             name: "deny-vnet-inbound", priority, direction: "Inbound", access: "Deny", protocol: "*",
             sourceAddressPrefix: "VirtualNetwork", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*",
         });
+        // ARM takes a service tag (Internet, AzureLoadBalancer) only alone in the singular prefix field and
+        // refuses it in the plural list (SecurityRuleParameterContainsUnsupportedValue): lib/arm.ts.
         const allow = (name: string, priority: number, protocol: string, sources: string[], destination: string, ports: string[]): azureInputs.network.SecurityRuleArgs => ({
             name, priority, direction: "Inbound", access: "Allow", protocol,
-            sourceAddressPrefixes: sources, sourcePortRange: "*",
-            destinationAddressPrefix: destination, destinationPortRanges: ports,
+            ...addressFields("source", sources), sourcePortRange: "*",
+            destinationAddressPrefix: destination, ...portFields("destination", ports),
         });
 
         const rules: Record<SubnetRole, azureInputs.network.SecurityRuleArgs[]> = {

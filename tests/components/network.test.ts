@@ -1,3 +1,4 @@
+import { securityRuleProblems } from "../../lib/arm";
 import { Captured, captureResources, dependsOn, ofType, one, settle, WORKSPACE_ID } from "../helpers/mockHarness";
 
 const captured = captureResources();
@@ -28,6 +29,9 @@ function args(env: "dev" | "prod", adminSourceCidrs: string[]): Args {
 }
 
 const rules = (nsg: Captured): any[] => nsg.inputs.securityRules;
+/** A rule's sources or destination ports, from the singular and the plural field. */
+const sourcesOf = (r: any): string[] => [r.sourceAddressPrefix, ...(r.sourceAddressPrefixes ?? [])].filter(Boolean);
+const portsOf = (r: any): string[] => [r.destinationPortRange, ...(r.destinationPortRanges ?? [])].filter(Boolean);
 const ANYWHERE = ["*", "0.0.0.0/0", "Internet", "Any"];
 
 /** Does a rule's port spec cover `port`? ("*", "22", "20-30") */
@@ -76,12 +80,16 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
         expect(subnets.find((s) => s.inputs.subnetName.endsWith("-psql"))!.inputs.delegations[0].serviceName).toBe("Microsoft.DBforPostgreSQL/flexibleServers");
     });
 
+    it("declares only security rules ARM accepts (service tags only in the singular prefix fields, priorities, ports)", () => {
+        const nsgs = of(T.nsg);
+        expect(nsgs).toHaveLength(5);
+        for (const nsg of nsgs) expect({ nsg: nsg.name, problems: securityRuleProblems(rules(nsg)) }).toEqual({ nsg: nsg.name, problems: [] });
+    });
+
     it("never allows SSH or RDP from anywhere (rule 23)", () => {
         for (const nsg of of(T.nsg)) {
             for (const r of rules(nsg).filter((x) => x.access === "Allow" && x.direction === "Inbound")) {
-                const sources = [r.sourceAddressPrefix, ...(r.sourceAddressPrefixes ?? [])].filter(Boolean);
-                const ports = [r.destinationPortRange, ...(r.destinationPortRanges ?? [])].filter(Boolean);
-                const open = sources.some((s: string) => ANYWHERE.includes(s)) && ports.some((p: string) => covers(p, 22) || covers(p, 3389));
+                const open = sourcesOf(r).some((s) => ANYWHERE.includes(s)) && portsOf(r).some((p) => covers(p, 22) || covers(p, 3389));
                 expect({ nsg: nsg.name, rule: r.name, open }).toEqual({ nsg: nsg.name, rule: r.name, open: false });
             }
         }
@@ -90,8 +98,8 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
     it("lets the ingress subnet reach only pachd's internal IP and ports in the AKS subnet", () => {
         const aks = rules(one(captured, T.nsg, `${env}-nsg-aks`));
         const allow = aks.find((r) => r.name === "allow-ingress-to-pachd");
-        expect(allow).toMatchObject({ access: "Allow", sourceAddressPrefixes: [SUBNETS.ingress], destinationAddressPrefix: "10.40.15.250" });
-        expect(allow.destinationPortRanges).toEqual(PACHD_LB_PORTS.map(String));
+        expect(allow).toMatchObject({ access: "Allow", sourceAddressPrefix: SUBNETS.ingress, destinationAddressPrefix: "10.40.15.250" });
+        expect(portsOf(allow)).toEqual(PACHD_LB_PORTS.map(String));
         const deny = aks.find((r) => r.name === "deny-ingress-subnet");
         expect(deny).toMatchObject({ access: "Deny", sourceAddressPrefix: SUBNETS.ingress });
         expect(deny.priority).toBeGreaterThan(allow.priority);
@@ -105,11 +113,11 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
 
     it("mirrors on the ingress subnet exactly what the load balancer exposes", () => {
         const ingress = rules(one(captured, T.nsg, `${env}-nsg-ingress`)).filter((r) => r.access === "Allow");
-        const internet = ingress.filter((r) => (r.sourceAddressPrefixes ?? []).includes("Internet"));
+        const internet = ingress.filter((r) => sourcesOf(r).includes("Internet"));
         expect(internet).toHaveLength(1);
-        expect(internet[0].destinationPortRanges).toEqual(["443"]);
-        const ssh = ingress.filter((r) => (r.destinationPortRanges ?? []).includes("22"));
-        if (env === "dev") expect(ssh.map((r) => r.sourceAddressPrefixes)).toEqual([["198.51.100.0/24"]]);
+        expect(portsOf(internet[0])).toEqual(["443"]);
+        const ssh = ingress.filter((r) => portsOf(r).includes("22"));
+        if (env === "dev") expect(ssh.map(sourcesOf)).toEqual([["198.51.100.0/24"]]);
         else expect(ssh).toEqual([]);
     });
 
