@@ -26,7 +26,7 @@ describe("fixture table", () => {
 
     it("policy names are unique and every description cites its rule", () => {
         expect(new Set(policyNames).size).toBe(policyNames.length);
-        for (const p of allPolicies) expect(p.description).toMatch(/^(Rule \d+|Cross-cutting) \(/);
+        for (const p of allPolicies) expect(p.description).toMatch(/^(Rule \d+|Cross-cutting|ARM) \(/);
     });
 
     it.each(["prod", "dev"] as Env[])("the golden %s stack has no violation at all", async (env) => {
