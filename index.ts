@@ -1,6 +1,7 @@
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Cluster } from "./components/cluster";
+import { Cluster, deployerPrincipalType } from "./components/cluster";
 import { CosmosDb } from "./components/cosmos";
 import { GlusterMetadataStore } from "./components/glusterMetadataStore";
 import { Ingress } from "./components/ingress";
@@ -35,6 +36,8 @@ const net = new Network("network", {
     pachdInternalIp: cfg.pachyderm.internalLbIp,
     protect: guard.protect,
 });
+// The azure-native provider's own settings: how it signs in decides the deployer's principal type.
+const azureNative = new pulumi.Config("azure-native");
 const common = { names, resourceGroupName: net.resourceGroupName, location: cfg.location, tags, zones: cfg.zones };
 
 const cluster = new Cluster("cluster", {
@@ -42,7 +45,15 @@ const cluster = new Cluster("cluster", {
     kubernetesVersion: cfg.aks.kubernetesVersion,
     tier: cfg.aks.tier,
     supportPlan: cfg.aks.supportPlan,
+    resourceGroupId: net.resourceGroup.id,
     nodeSubnetId: net.subnetIds.aks,
+    // Whoever runs `pulumi up` applies the Kubernetes objects: it gets AKS RBAC Cluster Admin.
+    deployerObjectId: authorization.getClientConfigOutput().objectId,
+    deployerPrincipalType: deployerPrincipalType({
+        clientId: process.env.ARM_CLIENT_ID ?? azureNative.get("clientId"),
+        useMsi: process.env.ARM_USE_MSI ?? azureNative.get("useMsi"),
+        useOidc: process.env.ARM_USE_OIDC ?? azureNative.get("useOidc"),
+    }),
     network: { serviceCidr: cfg.aks.serviceCidr, dnsServiceIp: cfg.aks.dnsServiceIp, podCidr: cfg.aks.podCidr },
     systemPool: { ...cfg.aks.systemPool, osDiskType: cfg.aks.osDiskType, encryptionAtHost: cfg.aks.encryptionAtHost, maxPods: cfg.aks.maxPods },
     userPool: { ...cfg.aks.userPool, osDiskType: cfg.aks.osDiskType, encryptionAtHost: cfg.aks.encryptionAtHost, maxPods: cfg.aks.maxPods },

@@ -1,10 +1,28 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as k8s from "@pulumi/kubernetes";
 import * as YAML from "yaml";
 import { PlacementArgs, resourceName } from "../lib/naming";
+import { builtInRoleId, roleAssignment } from "./azure/roles";
+
+/**
+ * Built-in role "Network Contributor" (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+ * AKS's cluster (control-plane) identity needs `Microsoft.Network/virtualNetworks/subnets/join/action` and
+ * `.../subnets/read` on a bring-your-own subnet to place nodes and internal load balancers in it
+ * (https://learn.microsoft.com/azure/aks/aks-service-permissions, "AKS cluster identity permissions";
+ * https://learn.microsoft.com/azure/aks/internal-lb: with an existing subnet the cluster identity needs
+ * permission to manage network resources, Network Contributor). `az aks create` assigns it with the caller's rights;
+ * an ARM/Pulumi deployment does not (Azure/karpenter-provider-azure#332), so the program does.
+ */
+export const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+/**
+ * Built-in role "Azure Kubernetes Service RBAC Cluster Admin": every Kubernetes object of clusters under
+ * the scope, when the cluster uses Azure RBAC for Kubernetes authorization (built-in-roles, manage-azure-rbac).
+ */
+export const AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 
 /** Entra ID application of the AKS AAD server, the audience kubelogin asks tokens for. */
 export const AKS_AAD_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
@@ -21,7 +39,17 @@ export interface ClusterArgs extends PlacementArgs {
     tier: "Free" | "Standard" | "Premium";
     /** AKSLongTermSupport needs the Premium tier (https://learn.microsoft.com/azure/aks/long-term-support). */
     supportPlan: "KubernetesOfficial" | "AKSLongTermSupport";
+    /** Id of the resource group (the deployer's cluster-admin grant is scoped to it, see Cluster). */
+    resourceGroupId: pulumi.Input<string>;
+    /** The bring-your-own node subnet: the control-plane identity gets Network Contributor on it. */
     nodeSubnetId: pulumi.Input<string>;
+    /**
+     * Object id of the principal running `pulumi up` (azure-native `authorization.getClientConfig`): it
+     * applies every Kubernetes object of the program, so it gets AKS RBAC Cluster Admin.
+     */
+    deployerObjectId: pulumi.Input<string>;
+    /** Its Entra ID kind (see deployerPrincipalType). */
+    deployerPrincipalType: "User" | "ServicePrincipal";
     network: { serviceCidr: string; dnsServiceIp: string; podCidr: string };
     systemPool: NodePoolArgs & { count: number };
     userPool: NodePoolArgs & { minCount: number; maxCount: number };
@@ -31,6 +59,20 @@ export interface ClusterArgs extends PlacementArgs {
     upgradeChannel: "none" | "patch" | "stable" | "rapid" | "node-image";
     maintenance: { dayOfWeek: string; startHour: number; durationHours: number };
     logRetentionDays: number;
+}
+
+/**
+ * The Entra ID kind of the principal azure-native authenticates as, which a role assignment must name
+ * (UnmatchedPrincipalType otherwise). azure-native signs in as a service principal (secret, certificate,
+ * OIDC federation or managed identity) when a client id or MSI/OIDC is configured, through the
+ * `ARM_CLIENT_ID`, `ARM_USE_MSI`, `ARM_USE_OIDC` variables or the `azure-native:clientId`, `:useMsi`,
+ * `:useOidc` settings (https://www.pulumi.com/registry/packages/azure-native/installation-configuration/);
+ * otherwise it uses the Azure CLI login, a person. (A service principal logged into the Azure CLI must set
+ * ARM_CLIENT_ID: docs/first-deploy.md.)
+ */
+export function deployerPrincipalType(settings: { clientId?: string; useMsi?: string; useOidc?: string }): "User" | "ServicePrincipal" {
+    const on = (v?: string) => v !== undefined && /^(true|1)$/i.test(v.trim());
+    return (settings.clientId ?? "").trim() !== "" || on(settings.useMsi) || on(settings.useOidc) ? "ServicePrincipal" : "User";
 }
 
 /** kubelogin's login method for the generated kubeconfig; `AAD_LOGIN_METHOD` overrides it at run time. */
@@ -65,11 +107,21 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly workspace: operationalinsights.Workspace;
     /** The Log Analytics workspace every component sends its diagnostics to. */
     public readonly workspaceId: pulumi.Output<string>;
+    /** The user-assigned control-plane identity, created (and granted its rights) before the cluster. */
+    public readonly identity: managedidentity.UserAssignedIdentity;
+    /** Network Contributor on the node subnet for the control-plane identity. */
+    public readonly subnetAccess: pulumi.Resource;
+    /** AKS RBAC Cluster Admin for the deployer; the Kubernetes provider waits for it. */
+    public readonly deployerAccess: pulumi.Resource;
     public readonly provider: k8s.Provider;
     public readonly clusterName: pulumi.Output<string>;
     public readonly clusterId: pulumi.Output<string>;
     public readonly oidcIssuerUrl: pulumi.Output<string>;
-    /** Principal id of the cluster's (control-plane) identity: attaches disks, manages load balancers. */
+    /**
+     * Principal id of the cluster's control-plane identity, which AKS uses for "ingress load balancers
+     * and AKS managed public IPs, Cluster Autoscaler, Azure Disk, File, Blob CSI drivers"
+     * (https://learn.microsoft.com/azure/aks/managed-identity-overview): grants for disks go to it.
+     */
     public readonly principalId: pulumi.Output<string>;
     public readonly kubeletObjectId: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
@@ -105,6 +157,37 @@ export class Cluster extends pulumi.ComponentResource {
             upgradeSettings: { maxSurge: "33%" },
         });
 
+        // A user-assigned control-plane identity exists before the cluster, so that its rights on the
+        // bring-your-own subnet are in place when AKS first places nodes and the pachd internal load
+        // balancer there (with a system-assigned one, the grant could only follow the cluster and the
+        // first load balancer would fail with LinkedAuthorizationFailed). AKS docs: "Use a managed identity
+        // in AKS", https://learn.microsoft.com/azure/aks/use-managed-identity.
+        this.identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: args.tags,
+            resourceName: resourceName("id", args.names, "aks"),
+        }, { parent: this });
+        this.subnetAccess = roleAssignment(`${name}-subnet-network-contributor`, this, {
+            scope: args.nodeSubnetId,
+            roleDefinitionId: builtInRoleId(NETWORK_CONTRIBUTOR, { parent: this }),
+            principalId: this.identity.principalId,
+            description: "AKS control plane: nodes, autoscaler and internal load balancers in the node subnet",
+        });
+        // The deployer applies every Kubernetes object of this program: with Azure RBAC and local
+        // accounts off it has no Kubernetes rights of its own, admin group or not (it may not be in it).
+        // Scoped to the resource group (this platform's only cluster) so that the grant exists before the
+        // cluster: "New role assignments can take up to five minutes to propagate and be updated by the
+        // authorization server" (https://learn.microsoft.com/azure/aks/manage-azure-rbac), and creating
+        // the cluster takes longer than that.
+        this.deployerAccess = roleAssignment(`${name}-deployer-cluster-admin`, this, {
+            scope: args.resourceGroupId,
+            roleDefinitionId: builtInRoleId(AKS_RBAC_CLUSTER_ADMIN, { parent: this }),
+            principalId: args.deployerObjectId,
+            principalType: args.deployerPrincipalType,
+            description: "The Pulumi deployer applies the platform's Kubernetes objects (Azure RBAC for Kubernetes)",
+        });
+
         this.cluster = new containerservice.ManagedCluster(`${name}-aks`, {
             resourceGroupName: args.resourceGroupName,
             location: args.location,
@@ -114,7 +197,7 @@ export class Cluster extends pulumi.ComponentResource {
             kubernetesVersion: args.kubernetesVersion,
             sku: { name: "Base", tier: args.tier },
             supportPlan: args.supportPlan,
-            identity: { type: "SystemAssigned" },
+            identity: { type: "UserAssigned", userAssignedIdentities: [this.identity.id] },
             enableRBAC: true,
             disableLocalAccounts: args.disableLocalAccounts,
             aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: args.adminGroupObjectIds },
@@ -149,7 +232,7 @@ export class Cluster extends pulumi.ComponentResource {
             },
             autoUpgradeProfile: { upgradeChannel: args.upgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
             storageProfile: { diskCSIDriver: { enabled: true }, snapshotController: { enabled: true } },
-        }, { parent: this });
+        }, { parent: this, dependsOn: [this.subnetAccess, this.deployerAccess] });
 
         this.userPool = new containerservice.AgentPool(`${name}-pool-pachyderm`, {
             resourceGroupName: args.resourceGroupName,
@@ -213,7 +296,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.clusterName = this.cluster.name;
         this.clusterId = this.cluster.id;
         this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
-        this.principalId = this.cluster.identity.apply((i) => i?.principalId ?? "");
+        this.principalId = this.identity.principalId;
         this.kubeletObjectId = this.cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId ?? "");
 
         const credentials = containerservice.listManagedClusterUserCredentialsOutput({
@@ -230,7 +313,7 @@ export class Cluster extends pulumi.ComponentResource {
             clusterIdentifier: this.cluster.id,
             enableServerSideApply: true,
             deleteUnreachable: false,
-        }, { parent: this, dependsOn: [this.userPool] });
+        }, { parent: this, dependsOn: [this.userPool, this.deployerAccess] });
 
         this.registerOutputs({
             clusterName: this.clusterName,

@@ -72,7 +72,9 @@ function armId(type: string, name: string, inputs: Record<string, any>): string 
     const azName = azureName(type, name, inputs);
     if (type === "azure-native:resources:ResourceGroup") return `${sub}/resourceGroups/${azName}`;
     const ns = ARM_NAMESPACES[module] ?? `Microsoft.${module}`;
-    const plural = resource.charAt(0).toLowerCase() + resource.slice(1) + (resource.endsWith("s") ? "" : "s");
+    const lower = resource.charAt(0).toLowerCase() + resource.slice(1);
+    // ARM's collection names: userAssignedIdentities, virtualMachines, disks.
+    const plural = lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : lower.endsWith("s") ? lower : `${lower}s`;
     // Extension resources (locks, role and rule associations) live under the resource they apply to.
     const scope = typeof inputs.scope === "string" ? inputs.scope
         : typeof inputs.resourceUri === "string" ? inputs.resourceUri

@@ -36,7 +36,9 @@ export interface Grantee {
 /**
  * A role assignment whose name is derived from scope, role and principal: stable across runs, new when
  * any of them changes. `principalType: ServicePrincipal` (the default) skips the Entra ID lookup that
- * fails while a fresh managed identity is still replicating.
+ * fails while a fresh managed identity is still replicating. The type must be the principal's real one:
+ * ARM refuses a wrong one with UnmatchedPrincipalType (Azure/modern-web-app-pattern-dotnet#129), and
+ * azure-native sends "User" when it is left out.
  */
 export function roleAssignment(
     name: string, parent: pulumi.Resource,

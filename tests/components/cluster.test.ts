@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { Captured, captureResources, one, settle } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, one, settle, valueOf } from "../helpers/mockHarness";
 
 const captured = captureResources();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Cluster, withKubeloginMode, AKS_AAD_SERVER_ID } = require("../../components/cluster") as typeof import("../../components/cluster");
+const { Cluster, deployerPrincipalType, withKubeloginMode, AKS_AAD_SERVER_ID } = require("../../components/cluster") as typeof import("../../components/cluster");
 type Args = import("../../components/cluster").ClusterArgs;
 type ClusterT = InstanceType<typeof Cluster>;
 
@@ -13,7 +13,11 @@ const T = {
     pool: "azure-native:containerservice:AgentPool",
     maintenance: "azure-native:containerservice:MaintenanceConfiguration",
     provider: "pulumi:providers:kubernetes",
+    identity: "azure-native:managedidentity:UserAssignedIdentity",
+    grant: "azure-native:authorization:RoleAssignment",
 };
+const SUBNET_ID = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-aks";
+const DEPLOYER = "0f0f0f0f-1111-4222-8333-444444444444";
 
 function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
     const prod = env === "prod";
@@ -27,7 +31,10 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
         tier: prod ? "Standard" : "Free",
         supportPlan: "KubernetesOfficial",
         zones: prod ? ["1", "2", "3"] : [],
-        nodeSubnetId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-aks",
+        resourceGroupId: `/subscriptions/x/resourceGroups/rg-pachlab-${env}`,
+        nodeSubnetId: SUBNET_ID,
+        deployerObjectId: DEPLOYER,
+        deployerPrincipalType: "User",
         network: { serviceCidr: "172.16.0.0/16", dnsServiceIp: "172.16.0.10", podCidr: "192.168.0.0/16" },
         systemPool: { ...pool, count: prod ? 3 : 1 },
         userPool: { ...pool, minCount: prod ? 3 : 1, maxCount: prod ? 12 : 3 },
@@ -60,6 +67,31 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
         expect(i.aadProfile).toMatchObject({ managed: true, enableAzureRBAC: true });
         expect(i.disableLocalAccounts).toBe(true);
         expect(i.resourceName).toBe(`aks-pachlab-${env}`);
+    });
+
+    it("runs the control plane as a user-assigned identity that has Network Contributor on the node subnet before the cluster exists", async () => {
+        const identity = one(captured, T.identity, `${env}-identity`);
+        expect(identity.inputs.resourceName).toBe(`id-pachlab-${env}-aks`);
+        expect(aks().inputs.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [expect.stringMatching(/\/userAssignedIdentities\/id-pachlab-\w+-aks$/)] });
+        const grant = one(captured, T.grant, `${env}-subnet-network-contributor`);
+        expect(grant.inputs).toMatchObject({ scope: SUBNET_ID, principalType: "ServicePrincipal" });
+        // Network Contributor (built-in-roles).
+        expect(grant.inputs.roleDefinitionId).toMatch(/\/roleDefinitions\/4d97b98b-1d4f-4787-a291-c67834d212e7$/);
+        expect(grant.inputs.principalId).toBe(await valueOf(built[env].identity.principalId));
+        expect(dependsOn(aks(), grant)).toBe(true);
+        // Disk and load balancer grants go to the control-plane identity (managed-identity-overview).
+        expect(await valueOf(built[env].principalId)).toBe(grant.inputs.principalId);
+    });
+
+    it("makes the deployer AKS RBAC Cluster Admin before the cluster and before any Kubernetes object", () => {
+        const grant = one(captured, T.grant, `${env}-deployer-cluster-admin`);
+        expect(grant.inputs).toMatchObject({ scope: `/subscriptions/x/resourceGroups/rg-pachlab-${env}`, principalId: DEPLOYER });
+        // Azure Kubernetes Service RBAC Cluster Admin (built-in-roles).
+        expect(grant.inputs.roleDefinitionId).toMatch(/\/roleDefinitions\/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b$/);
+        // The deployer's real type (a wrong one is UnmatchedPrincipalType).
+        expect(grant.inputs.principalType).toBe("User");
+        expect(dependsOn(aks(), grant)).toBe(true);
+        expect(dependsOn(one(captured, T.provider, `${env}-k8s`), grant)).toBe(true);
     });
 
     it("limits the API server to authorized ranges (rule 15)", () => {
@@ -140,6 +172,16 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
 describe("Cluster (private API server)", () => {
     it("asks for a private cluster and no authorized ranges", () => {
         expect(one(captured, T.aks, "private-aks").inputs.apiServerAccessProfile).toEqual({ enablePrivateCluster: true });
+    });
+});
+
+describe("deployerPrincipalType", () => {
+    it("is a service principal when azure-native signs in with a client id, a managed identity or OIDC, else a person (Azure CLI)", () => {
+        expect(deployerPrincipalType({})).toBe("User");
+        expect(deployerPrincipalType({ clientId: "", useMsi: "false", useOidc: "false" })).toBe("User");
+        expect(deployerPrincipalType({ clientId: "1b2c3d4e-0000-4000-8000-000000000000" })).toBe("ServicePrincipal");
+        expect(deployerPrincipalType({ useMsi: "true" })).toBe("ServicePrincipal");
+        expect(deployerPrincipalType({ useOidc: "TRUE" })).toBe("ServicePrincipal");
     });
 });
 
