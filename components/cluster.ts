@@ -6,6 +6,7 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as k8s from "@pulumi/kubernetes";
 import * as YAML from "yaml";
 import { PlacementArgs, resourceName } from "../lib/naming";
+import { NODE_POOL_MAX_SURGE } from "../lib/nodePools";
 import { builtInRoleId, roleAssignment } from "./azure/roles";
 
 /**
@@ -154,7 +155,7 @@ export class Cluster extends pulumi.ComponentResource {
             vnetSubnetID: args.nodeSubnetId,
             availabilityZones: zones,
             orchestratorVersion: args.kubernetesVersion,
-            upgradeSettings: { maxSurge: "33%" },
+            upgradeSettings: { maxSurge: NODE_POOL_MAX_SURGE },
         });
 
         // A user-assigned control-plane identity exists before the cluster, so that its rights on the

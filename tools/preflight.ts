@@ -1,0 +1,83 @@
+/**
+ * `npm run preflight -- --stack <name> [--json FILE|-] [--markdown FILE] [--set key=value ...] [--today YYYY-MM-DD]`
+ *
+ * Checks the subscription and region of a stack through the `az` CLI before `pulumi up`: one line per
+ * check (pass, warn, fail, or SKIP when it could not run), each naming the config key or Azure action
+ * that fixes it. Exit code 0 when nothing failed, 1 when a check failed, 2 when a check could not run
+ * (no `az`, not logged in). docs/operations.md describes every check.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { ConfigValidationError, parseConfig } from "../lib/config";
+import { loadStackConfig } from "../planner";
+import { processAzRunner } from "../preflight/az";
+import { formatMarkdown, formatReport, runPreflight } from "../preflight";
+
+const USAGE = "usage: npm run preflight -- --stack <name> [--json FILE|-] [--markdown FILE] [--set key=value ...] [--today YYYY-MM-DD]";
+
+async function main(): Promise<number> {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            options: {
+                stack: { type: "string" },
+                json: { type: "string" },
+                markdown: { type: "string" },
+                set: { type: "string", multiple: true },
+                today: { type: "string" },
+            },
+            strict: true,
+        }));
+    } catch (e) {
+        console.error(`preflight: ${(e as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    if (!values.stack || !/^[A-Za-z0-9_.-]{1,64}$/.test(values.stack)) {
+        console.error(`preflight: --stack must name a stack (dev, staging, prod...)\n${USAGE}`);
+        return 2;
+    }
+    const today = values.today ? new Date(`${values.today}T00:00:00Z`) : new Date();
+    if (Number.isNaN(today.getTime())) {
+        console.error(`preflight: --today must be a date YYYY-MM-DD\n${USAGE}`);
+        return 2;
+    }
+
+    const overrides: Record<string, unknown> = {};
+    for (const pair of values.set ?? []) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) {
+            console.error(`preflight: --set ${pair.slice(0, 40)}: expected key=value\n${USAGE}`);
+            return 2;
+        }
+        overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+
+    // The configuration exactly as the program reads it: Pulumi.yaml defaults + Pulumi.<stack>.yaml (+ --set, as
+    // `npm run plan` takes it), validated by parseConfig.
+    const source = loadStackConfig(values.stack, undefined, overrides);
+    const prefix = `${source.project}:`;
+    const raw = Object.fromEntries(Object.entries(source.config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const cfg = parseConfig(raw, { project: source.project, stack: values.stack });
+
+    const report = await runPreflight(cfg, { az: processAzRunner(), env: process.env, today });
+    if (values.json === "-") {
+        console.log(JSON.stringify(report, null, 2));
+    } else {
+        console.log(formatReport(report));
+        if (values.json) writeFile(values.json, JSON.stringify(report, null, 2) + "\n");
+    }
+    if (values.markdown) fs.appendFileSync(values.markdown, formatMarkdown(report));
+    return report.exitCode;
+}
+
+function writeFile(file: string, text: string): void {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, text);
+}
+
+main().then((code) => process.exit(code), (err) => {
+    // Bad config is the user's to fix (one message naming every key); anything else is reported in one line.
+    console.error(err instanceof ConfigValidationError ? err.message : `preflight failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(err instanceof ConfigValidationError ? 1 : 2);
+});
