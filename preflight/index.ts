@@ -1,4 +1,5 @@
-import { PlatformConfig } from "../lib/config";
+import { parseConfig, PlatformConfig } from "../lib/config";
+import { loadStackConfig } from "../planner";
 import { AzCallError, azJson, AzRunner, AzUnavailableError, firstLine } from "./az";
 import { Check, CheckContext, CHECKS, Status } from "./checks";
 import { deploymentFacts } from "./facts";
@@ -8,6 +9,17 @@ import { deploymentFacts } from "./facts";
  * before `pulumi up` spends half an hour finding out. All checks run at once; a check that cannot run
  * (no `az`, no login, an unexpected `az` error) is reported as not run, never as a stack trace.
  */
+
+/**
+ * A stack's configuration exactly as the program reads it: Pulumi.yaml defaults + Pulumi.<stack>.yaml (+ the
+ * overrides `--set` gives, as `npm run plan` takes them), validated by parseConfig (throws ConfigValidationError).
+ */
+export function stackPlatformConfig(stack: string, overrides: Record<string, unknown> = {}): PlatformConfig {
+    const source = loadStackConfig(stack, undefined, overrides);
+    const prefix = `${source.project}:`;
+    const raw = Object.fromEntries(Object.entries(source.config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    return parseConfig(raw, { project: source.project, stack });
+}
 
 export interface CheckOutcome {
     id: string;
@@ -77,7 +89,7 @@ const LABEL: Record<CheckOutcome["status"], string> = { pass: "PASS", warn: "WAR
 export function formatReport(report: PreflightReport): string {
     const width = Math.max(...report.results.map((r) => r.id.length));
     const sub = report.subscription ? `, subscription ${report.subscription.name ?? ""} (${report.subscription.id})` : "";
-    const lines = report.results.map((r) => `${LABEL[r.status]}  ${r.id.padEnd(width)}  ${r.message}${r.status === "pass" ? "" : `\n      ${" ".repeat(width)}fix: ${r.fix}`}`);
+    const lines = report.results.map((r) => `${LABEL[r.status]}  ${r.id.padEnd(width)}  ${r.message}${r.status === "pass" ? "" : `\n${" ".repeat(width + 8)}fix: ${r.fix}`}`);
     const counts = (["pass", "warn", "fail", "not-run"] as const).map((s) => `${report.results.filter((r) => r.status === s).length} ${s}`).join(", ");
     const notRun = report.results.filter((r) => r.status === "not-run").map((r) => r.id);
     return [

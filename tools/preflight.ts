@@ -9,10 +9,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { ConfigValidationError, parseConfig } from "../lib/config";
-import { loadStackConfig } from "../planner";
+import { ConfigValidationError } from "../lib/config";
+import { formatMarkdown, formatReport, runPreflight, stackPlatformConfig } from "../preflight";
 import { processAzRunner } from "../preflight/az";
-import { formatMarkdown, formatReport, runPreflight } from "../preflight";
 
 const USAGE = "usage: npm run preflight -- --stack <name> [--json FILE|-] [--markdown FILE] [--set key=value ...] [--today YYYY-MM-DD]";
 
@@ -53,12 +52,7 @@ async function main(): Promise<number> {
         overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
 
-    // The configuration exactly as the program reads it: Pulumi.yaml defaults + Pulumi.<stack>.yaml (+ --set, as
-    // `npm run plan` takes it), validated by parseConfig.
-    const source = loadStackConfig(values.stack, undefined, overrides);
-    const prefix = `${source.project}:`;
-    const raw = Object.fromEntries(Object.entries(source.config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
-    const cfg = parseConfig(raw, { project: source.project, stack: values.stack });
+    const cfg = stackPlatformConfig(values.stack, overrides);
 
     const report = await runPreflight(cfg, { az: processAzRunner(), env: process.env, today });
     if (values.json === "-") {
