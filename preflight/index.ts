@@ -34,6 +34,8 @@ export interface PreflightReport {
     location: string;
     subscription?: { id: string; name?: string; user?: string };
     results: CheckOutcome[];
+    /** Checks left out on purpose (`--skip`). */
+    skipped: string[];
     /** 0: nothing failed; 1: a check failed; 2: a check could not run. */
     exitCode: 0 | 1 | 2;
 }
@@ -49,7 +51,7 @@ interface Account { id: string; name?: string; user?: { name?: string; type?: st
 
 export async function runPreflight(cfg: PlatformConfig, options: PreflightOptions): Promise<PreflightReport> {
     const checks = options.checks ?? CHECKS;
-    const base = { stack: cfg.stack, location: cfg.location };
+    const base = { stack: cfg.stack, location: cfg.location, skipped: CHECKS.filter((c) => !checks.includes(c)).map((c) => c.id) };
     const notRun = (why: string, fix: string): PreflightReport => ({
         ...base,
         results: checks.map((c) => ({ id: c.id, title: c.title, status: "not-run", message: why, fix })),
@@ -95,7 +97,7 @@ export function formatReport(report: PreflightReport): string {
     return [
         `Preflight of stack ${report.stack} in ${report.location}${sub}`,
         ...lines,
-        `${counts}${notRun.length ? `; could not run: ${notRun.join(", ")}` : ""}`,
+        `${counts}${notRun.length ? `; could not run: ${notRun.join(", ")}` : ""}${report.skipped.length ? `; skipped on purpose: ${report.skipped.join(", ")}` : ""}`,
     ].join("\n");
 }
 
@@ -109,6 +111,7 @@ export function formatMarkdown(report: PreflightReport): string {
         "| | check | result | fix |",
         "|---|---|---|---|",
         ...report.results.map((r) => `| ${icon[r.status]} | ${r.id} | ${cell(r.message)} | ${r.status === "pass" ? "" : cell(r.fix)} |`),
+        ...(report.skipped.length ? ["", `Skipped on purpose: ${report.skipped.join(", ")}.`] : []),
         "",
     ].join("\n");
 }

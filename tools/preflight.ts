@@ -1,5 +1,5 @@
 /**
- * `npm run preflight -- --stack <name> [--json FILE|-] [--markdown FILE] [--set key=value ...] [--today YYYY-MM-DD]`
+ * `npm run preflight -- --stack <name> [--json FILE|-] [--markdown FILE] [--set key=value ...] [--skip CHECK,...] [--today YYYY-MM-DD]`
  *
  * Checks the subscription and region of a stack through the `az` CLI before `pulumi up`: one line per
  * check (pass, warn, fail, or SKIP when it could not run), each naming the config key or Azure action
@@ -12,8 +12,9 @@ import { parseArgs } from "util";
 import { ConfigValidationError } from "../lib/config";
 import { formatMarkdown, formatReport, runPreflight, stackPlatformConfig } from "../preflight";
 import { processAzRunner } from "../preflight/az";
+import { CHECKS } from "../preflight/checks";
 
-const USAGE = "usage: npm run preflight -- --stack <name> [--json FILE|-] [--markdown FILE] [--set key=value ...] [--today YYYY-MM-DD]";
+const USAGE = "usage: npm run preflight -- --stack <name> [--json FILE|-] [--markdown FILE] [--set key=value ...] [--skip CHECK,...] [--today YYYY-MM-DD]";
 
 async function main(): Promise<number> {
     let values;
@@ -24,6 +25,7 @@ async function main(): Promise<number> {
                 json: { type: "string" },
                 markdown: { type: "string" },
                 set: { type: "string", multiple: true },
+                skip: { type: "string", multiple: true },
                 today: { type: "string" },
             },
             strict: true,
@@ -42,6 +44,13 @@ async function main(): Promise<number> {
         return 2;
     }
 
+    // --skip names checks that do not apply to this run (e.g. role assignments for a read-only preview identity).
+    const skip = (values.skip ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+    const unknown = skip.filter((id) => !CHECKS.some((c) => c.id === id));
+    if (unknown.length > 0) {
+        console.error(`preflight: --skip ${unknown.join(",")}: no such check (checks: ${CHECKS.map((c) => c.id).join(", ")})\n${USAGE}`);
+        return 2;
+    }
     const overrides: Record<string, unknown> = {};
     for (const pair of values.set ?? []) {
         const eq = pair.indexOf("=");
@@ -54,7 +63,7 @@ async function main(): Promise<number> {
 
     const cfg = stackPlatformConfig(values.stack, overrides);
 
-    const report = await runPreflight(cfg, { az: processAzRunner(), env: process.env, today });
+    const report = await runPreflight(cfg, { az: processAzRunner(), env: process.env, today, checks: CHECKS.filter((c) => !skip.includes(c.id)) });
     if (values.json === "-") {
         console.log(JSON.stringify(report, null, 2));
     } else {

@@ -223,6 +223,33 @@ describe("deploy.yml", () => {
     });
 });
 
+describe("preflight before every preview and deploy (issue 15)", () => {
+    const jobs: [string, string, string][] = [["preview.yml", "preview", '"$STACK"'], ["deploy.yml", "deploy-dev", "dev"], ["deploy.yml", "deploy-prod", "prod"]];
+    test.each(jobs)("%s %s: preflight runs after both logins and before pulumi, and a failure stops the job", (file, id, stack) => {
+        const steps = wf[file].jobs[id].steps;
+        const at = (pred: (s: Step) => boolean) => steps.findIndex(pred);
+        const preflight = at((s) => /npm run --silent preflight -- --stack /.test(s.run ?? ""));
+        expect(preflight).toBeGreaterThan(at((s) => s.uses?.startsWith("azure/login@") ?? false));
+        expect(preflight).toBeGreaterThan(at((s) => s.uses?.startsWith("pulumi/auth-actions@") ?? false));
+        expect(preflight).toBeLessThan(at((s) => s.uses?.startsWith("pulumi/actions@") ?? false));
+        const step = steps[preflight] as Step & { "continue-on-error"?: unknown };
+        expect(step.run).toContain(`--stack ${stack} `);
+        // The table lands in the job summary; a non-zero exit (fail 1, could not run 2) ends the job.
+        expect(step.run).toContain('--markdown "$GITHUB_STEP_SUMMARY"');
+        expect(step["continue-on-error"]).toBeUndefined();
+        expect(step.if).toBeUndefined();
+        // Nothing after it runs regardless of its outcome.
+        for (const later of steps.slice(preflight + 1)) expect(later.if ?? "").not.toMatch(/always\(\)|failure\(\)|cancelled\(\)/);
+    });
+
+    test("a read-only preview identity skips only the role-assignment check", () => {
+        const step = wf["preview.yml"].jobs.preview.steps.find((s) => /preflight/.test(s.run ?? ""))!;
+        expect(step.run).toContain('--skip "$PREFLIGHT_SKIP"');
+        expect(step.env?.PREFLIGHT_SKIP).toBe("${{ vars.AZURE_PREVIEW_CLIENT_ID != '' && 'role-assignments' || '' }}");
+        for (const id of ["deploy-dev", "deploy-prod"]) expect(jobText(wf["deploy.yml"].jobs[id])).not.toContain("--skip");
+    });
+});
+
 describe("drift.yml and e2e.yml", () => {
     test("drift: nightly + manual, every stack, refresh then preview expecting no changes", () => {
         const d = wf["drift.yml"];

@@ -33,7 +33,7 @@ beforeAll(() => {
     runs.fail = preflight(["--stack", "prod", "--set", AUTH, "--json", "-"], scenario("fail"));
     runs.loggedOut = preflight(["--stack", "prod", "--json", path.join(home, "out", "report.json")], scenario("logged-out"));
     // Node itself must stay reachable; only az is missing.
-    runs.noAz = preflight(["--stack", "dev"], { ...scenario("healthy"), PATH: path.dirname(process.execPath) });
+    runs.noAz = preflight(["--stack", "dev", "--skip", "role-assignments"], { ...scenario("healthy"), PATH: path.dirname(process.execPath) });
 });
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
@@ -70,10 +70,12 @@ test("not logged in: lists the checks it could not run, writes --json, exit 2, n
     noStackTrace(r);
 });
 
-test("without az: says so, lists the checks it could not run, exit 2, no stack trace", async () => {
+test("without az: says so, lists the checks it could not run (not those skipped on purpose), exit 2, no stack trace", async () => {
     const r = await runs.noAz;
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/the Azure CLI \(az\) is not on the PATH/);
-    expect(r.stdout).toMatch(/could not run: aks-version/);
+    const notRun = CHECKS.map((c) => c.id).filter((id) => id !== "role-assignments");
+    expect(r.stdout).toMatch(new RegExp(`could not run: ${notRun.join(", ")}; skipped on purpose: role-assignments$`, "m"));
+    expect(r.stdout).not.toMatch(/^SKIP  role-assignments/m);
     noStackTrace(r);
 });

@@ -150,7 +150,7 @@ describe("state backend (PULUMI_BACKEND_URL, else `pulumi login`'s credentials.j
 
 test("the report: one line per check, a fix on every line that is not a pass; Markdown cells escaped", () => {
     const report: PreflightReport = {
-        stack: "prod", location: "westeurope", exitCode: 1,
+        stack: "prod", location: "westeurope", exitCode: 1, skipped: ["c"],
         results: [
             { id: "a", title: "A", status: "pass", message: "fine", fix: "keyA" },
             { id: "b", title: "B", status: "fail", message: "x | y", fix: "keyB" },
@@ -161,7 +161,7 @@ test("the report: one line per check, a fix on every line that is not a pass; Ma
         "PASS  a  fine",
         "FAIL  b  x | y",
         "         fix: keyB",
-        "1 pass, 0 warn, 1 fail, 0 not-run",
+        "1 pass, 0 warn, 1 fail, 0 not-run; skipped on purpose: c",
     ]);
     expect(formatMarkdown(report)).toMatch(/\| :x: \| b \| x \\\| y \| keyB \|/);
 });
