@@ -71,7 +71,10 @@ export function evaluateAksVersion(resp: AksVersions, facts: DeploymentFacts, to
     if (facts.kubernetesVersion !== minor && !Object.keys(entry.patchVersions ?? {}).includes(facts.kubernetesVersion)) {
         return { status: "fail", message: `patch ${facts.kubernetesVersion} is not offered (offered: ${Object.keys(entry.patchVersions ?? {}).join(", ")})`, fix: `${fix} (a listed patch, or just ${minor})` };
     }
-    const support = aksSupportStatus(minor, today);
+    if (facts.aksLongTermSupport && !(entry.capabilities?.supportPlan ?? []).includes("AKSLongTermSupport")) {
+        return { status: "fail", message: `Kubernetes ${minor} is not offered with long-term support in ${facts.location}`, fix: `${fix}, or aksSupportPlan KubernetesOfficial` };
+    }
+    const support = aksSupportStatus(minor, today, { longTermSupport: facts.aksLongTermSupport });
     if (support.state === "expired") return { status: "fail", message: `Kubernetes ${minor} reached end of life on ${support.endOfLife}`, fix: `${fix} (a supported minor)` };
     if (entry.isPreview) return { status: "warn", message: `Kubernetes ${minor} is offered in ${facts.location} as a preview only`, fix };
     if (support.state === "unknown") return { status: "warn", message: `Kubernetes ${minor} is offered, but its end of life is not in AKS_SUPPORT_CALENDAR (lib/aksSupport.ts)`, fix: `${fix}, or add ${minor} to lib/aksSupport.ts` };

@@ -34,6 +34,8 @@ export interface DeploymentFacts {
     kubernetesVersion: string;
     /** MAJOR.MINOR of the AKS version. */
     kubernetesMinor: string;
+    /** Long-term support: Premium tier and the AKSLongTermSupport plan (lib/config.ts). */
+    aksLongTermSupport: boolean;
     vms: VmDemand[];
     /** Resource providers the program's resources belong to. */
     providers: string[];
@@ -99,6 +101,7 @@ export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
         resourceGroup: resourceName("rg", names),
         kubernetesVersion: cfg.aks.kubernetesVersion,
         kubernetesMinor: cfg.aks.kubernetesVersion.split(".").slice(0, 2).join("."),
+        aksLongTermSupport: cfg.aks.supportPlan === "AKSLongTermSupport" && cfg.aks.tier === "Premium",
         vms,
         providers,
         features: hostEncryption.length > 0

@@ -12,13 +12,14 @@ import { deploymentFacts } from "./facts";
 
 /**
  * A stack's configuration exactly as the program reads it: Pulumi.yaml defaults + Pulumi.<stack>.yaml (+ the
- * overrides `--set` gives, as `npm run plan` takes them), validated by parseConfig (throws ConfigValidationError).
+ * overrides `--set` gives, as `npm run plan` takes them), validated by parseConfig on `today` (it judges the AKS
+ * version against the support calendar), throwing ConfigValidationError.
  */
-export function stackPlatformConfig(stack: string, overrides: Record<string, unknown> = {}): PlatformConfig {
+export function stackPlatformConfig(stack: string, overrides: Record<string, unknown> = {}, today?: Date): PlatformConfig {
     const source = loadStackConfig(stack, undefined, overrides);
     const prefix = `${source.project}:`;
     const raw = Object.fromEntries(Object.entries(source.config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
-    return parseConfig(raw, { project: source.project, stack });
+    return parseConfig(raw, { project: source.project, stack, today });
 }
 
 export interface CheckOutcome {

@@ -61,7 +61,7 @@ async function main(): Promise<number> {
         overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
 
-    const cfg = stackPlatformConfig(values.stack, overrides);
+    const cfg = stackPlatformConfig(values.stack, overrides, today);
 
     const report = await runPreflight(cfg, { az: processAzRunner(), env: process.env, today, checks: CHECKS.filter((c) => !skip.includes(c.id)) });
     if (values.json === "-") {

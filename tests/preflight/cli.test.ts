@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CHECKS } from "../../preflight/checks";
-import { AUTHORIZED, fakeEnv, Scenario } from "./helpers";
+import { AUTHORIZED, fakeEnv, Scenario, TODAY_ARG } from "./helpers";
 
 /** `npm run preflight` as a user runs it: tools/preflight.ts in its own process, the fake `az` on the PATH. */
 
@@ -15,7 +15,7 @@ const AUTH = `aksAuthorizedIpRanges=${JSON.stringify(AUTHORIZED)}`;
 interface Run { code: number; stdout: string; stderr: string }
 function preflight(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
     return new Promise((resolve) => {
-        execFile(TSX, [path.join(ROOT, "tools/preflight.ts"), "--today", "2025-06-01", ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
+        execFile(TSX, [path.join(ROOT, "tools/preflight.ts"), "--today", TODAY_ARG, ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
             resolve({ code: err ? Number((err as NodeJS.ErrnoException).code) : 0, stdout, stderr });
         });
     });

@@ -1,7 +1,7 @@
 import { NODE_POOL_MAX_SURGE } from "../../lib/nodePools";
-import { stackPlatformConfig } from "../../preflight";
 import { deploymentFacts } from "../../preflight/facts";
 import { loadPlan, ofType, one, STACKS } from "../helpers/plans";
+import { stackConfig } from "./helpers";
 
 /**
  * Preflight derives what the program would create from the config alone (fast, no Pulumi run). These
@@ -18,7 +18,7 @@ const NAMESPACE: Record<string, string> = {
 
 describe.each(STACKS)("stack %s", (stack) => {
     const plan = loadPlan(stack);
-    const facts = deploymentFacts(stackPlatformConfig(stack));
+    const facts = deploymentFacts(stackConfig(stack));
     const input = (type: string, key: string) => one(plan, type).inputs[key];
 
     test("names of the resource group and the globally unique resources", () => {

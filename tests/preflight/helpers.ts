@@ -1,5 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
+import { PlatformConfig } from "../../lib/config";
+import { stackPlatformConfig } from "../../preflight";
 
 /** The fake `az` (tests/preflight/fake-az/az) and its recorded responses. */
 export const FAKE_AZ_BIN = path.join(__dirname, "fake-az");
@@ -27,3 +29,10 @@ export function fakeEnv(scenario: Scenario, home: string, extra: NodeJS.ProcessE
 export function allFixtureFiles(): string[] {
     return fs.readdirSync(FIXTURES).flatMap((dir) => fs.readdirSync(path.join(FIXTURES, dir)).map((f) => path.join(FIXTURES, dir, f)));
 }
+
+/** The day the tests run preflight on (the AKS support calendar depends on it): 1.36, the default, is supported. */
+export const TODAY = new Date("2026-12-15T00:00:00Z");
+export const TODAY_ARG = "2026-12-15";
+
+/** A stack's parsed config on TODAY. */
+export const stackConfig = (stack: string, overrides: Record<string, unknown> = {}): PlatformConfig => stackPlatformConfig(stack, overrides, TODAY);

@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PreflightReport, runPreflight, stackPlatformConfig } from "../../preflight";
+import { PreflightReport, runPreflight } from "../../preflight";
 import { AzRunner, processAzRunner } from "../../preflight/az";
 import { CHECKS } from "../../preflight/checks";
-import { allFixtureFiles, AUTHORIZED, fakeEnv, Scenario } from "./helpers";
+import { allFixtureFiles, AUTHORIZED, fakeEnv, Scenario, stackConfig, TODAY } from "./helpers";
 
 /**
  * Every check against recorded az answers: the real process runner spawns the fake `az` on the PATH,
@@ -12,10 +12,9 @@ import { allFixtureFiles, AUTHORIZED, fakeEnv, Scenario } from "./helpers";
  * healthy = first deployment, all pass; deployed = existing stack, all pass; warn / fail = every check warns / fails.
  */
 
-const TODAY = new Date("2025-06-01T00:00:00Z");
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-home-"));
 const log = path.join(home, "served.log");
-const prod = stackPlatformConfig("prod", { aksAuthorizedIpRanges: JSON.stringify(AUTHORIZED) });
+const prod = stackConfig("prod", { aksAuthorizedIpRanges: JSON.stringify(AUTHORIZED) });
 
 async function run(scenario: Scenario, extraEnv: NodeJS.ProcessEnv = {}, az?: AzRunner): Promise<PreflightReport> {
     const env = fakeEnv(scenario, home, { FAKE_AZ_LOG: log, ...extraEnv });

@@ -3,13 +3,13 @@ import * as os from "os";
 import * as path from "path";
 import { AKS_SUPPORT_CALENDAR, aksSupportStatus } from "../../lib/aksSupport";
 import { surgeNodes } from "../../lib/nodePools";
-import { formatMarkdown, formatReport, PreflightReport, stackPlatformConfig } from "../../preflight";
+import { formatMarkdown, formatReport, PreflightReport } from "../../preflight";
 import {
     evaluateAksVersion, evaluateCosmos, evaluateEgress, evaluatePostgres, evaluateVmSizes, grant, Permission,
     PostgresCapability, ResourceSku, stateBackend, vcpuDemand,
 } from "../../preflight/checks";
 import { deploymentFacts } from "../../preflight/facts";
-import { FIXTURES } from "./helpers";
+import { FIXTURES, stackConfig } from "./helpers";
 
 /** The pure parts of preflight, fed with the recorded answers under tests/preflight/fixtures. */
 
@@ -27,7 +27,7 @@ describe("surge (AgentPoolUpgradeSettings.maxSurge: percentages of the pool, fra
 
 describe("vCPU demand per family, from the SKU list (no size table of our own)", () => {
     test("staging: pools at max + surge and the three GlusterFS VMs share the DDSv5 family; the B2s ingress VM is BS", () => {
-        const demand = vcpuDemand(SKUS, deploymentFacts(stackPlatformConfig("staging")).vms);
+        const demand = vcpuDemand(SKUS, deploymentFacts(stackConfig("staging")).vms);
         // system 3+1 x D2ds_v5 (2), user 6+2 x D4ds_v5 (4), gluster 3 x D2ds_v5 (2); first deployment: 3x2 + 2x4 + 3x2.
         expect(demand).toEqual([
             expect.objectContaining({ family: "standardDDSv5Family", initial: 20, peak: 4 * 2 + 8 * 4 + 3 * 2 }),
@@ -35,13 +35,13 @@ describe("vCPU demand per family, from the SKU list (no size table of our own)",
         ]);
     });
     test("a size missing from the list is named", () => {
-        const vms = deploymentFacts(stackPlatformConfig("dev", { aksUserVmSize: "Standard_E4ds_v5" })).vms;
+        const vms = deploymentFacts(stackConfig("dev", { aksUserVmSize: "Standard_E4ds_v5" })).vms;
         expect(vcpuDemand(SKUS, vms)).toBe("Standard_E4ds_v5 (aksUserVmSize): no family or vCPUs in the SKU list");
     });
 });
 
 describe("VM size capabilities", () => {
-    const facts = (overrides: Record<string, string>) => deploymentFacts(stackPlatformConfig("dev", overrides));
+    const facts = (overrides: Record<string, string>) => deploymentFacts(stackConfig("dev", overrides));
     test("an ephemeral OS disk needs 64 GB of cache or temp disk (D2s_v5 has no temp disk and a 50 GiB cache)", () => {
         expect(evaluateVmSizes(SKUS, facts({ aksSystemVmSize: "Standard_D2s_v5" }))).toMatchObject({ status: "fail", message: expect.stringMatching(/Standard_D2s_v5 cannot hold a 64 GB ephemeral OS disk/), fix: "aksSystemVmSize, or aksOsDiskType Managed" });
         expect(evaluateVmSizes(SKUS, facts({ aksSystemVmSize: "Standard_D2s_v5", aksOsDiskType: "Managed" })).status).toBe("pass");
@@ -79,7 +79,7 @@ describe("permissions: ARM wildcards, NotActions per role, conditions", () => {
 
 describe("AKS version and the support calendar (lib/aksSupport.ts)", () => {
     const minor = Object.keys(AKS_SUPPORT_CALENDAR)[0];
-    const facts = { ...deploymentFacts(stackPlatformConfig("dev")), kubernetesVersion: minor, kubernetesMinor: minor };
+    const facts = { ...deploymentFacts(stackConfig("dev")), kubernetesVersion: minor, kubernetesMinor: minor };
     const offered = { values: [{ version: minor, patchVersions: { [`${minor}.4`]: {} } }] };
     /** The first day, scanning from 2020, on which the calendar gives `state` for the minor. */
     const dayWhen = (state: string) => {
@@ -89,6 +89,14 @@ describe("AKS version and the support calendar (lib/aksSupport.ts)", () => {
     test.each([["supported", "pass"], ["warn", "warn"], ["expired", "fail"]])("calendar state %s -> %s", (state, status) => {
         expect(evaluateAksVersion(offered, facts, dayWhen(state)).status).toBe(status);
     });
+    test("long-term support (Premium + AKSLongTermSupport) needs the LTS plan offered and moves the end of life", () => {
+        const lts = { ...facts, aksLongTermSupport: true };
+        const afterCommunityEol = new Date(Date.parse(`${AKS_SUPPORT_CALENDAR[minor].endOfLife}T00:00:00Z`) + 86400000);
+        expect(evaluateAksVersion(offered, facts, afterCommunityEol).status).toBe("fail");
+        const withLts = { values: [{ ...offered.values[0], capabilities: { supportPlan: ["KubernetesOfficial", "AKSLongTermSupport"] } }] };
+        expect(evaluateAksVersion(withLts, lts, afterCommunityEol).status).toBe("pass");
+        expect(evaluateAksVersion(offered, lts, afterCommunityEol)).toMatchObject({ status: "fail", message: expect.stringMatching(/not offered with long-term support/) });
+    });
     test("a patch version must be one of the offered patches", () => {
         const today = dayWhen("supported");
         expect(evaluateAksVersion(offered, { ...facts, kubernetesVersion: `${minor}.4` }, today).status).toBe("pass");
@@ -97,9 +105,9 @@ describe("AKS version and the support calendar (lib/aksSupport.ts)", () => {
 });
 
 describe("PostgreSQL capabilities", () => {
-    const prod = stackPlatformConfig("prod");
+    const prod = stackConfig("prod");
     test("not asked for in-cluster PostgreSQL", () => {
-        expect(evaluatePostgres([], stackPlatformConfig("dev"))).toMatchObject({ status: "pass", message: "not used (postgresKind inCluster)" });
+        expect(evaluatePostgres([], stackConfig("dev"))).toMatchObject({ status: "pass", message: "not used (postgresKind inCluster)" });
     });
     test("the HA standby zone (zones[1]) must be offered for the SKU", () => {
         const zone1Only = JSON.parse(JSON.stringify(PG)) as PostgresCapability[];
@@ -107,13 +115,13 @@ describe("PostgreSQL capabilities", () => {
         expect(evaluatePostgres(zone1Only, prod)).toMatchObject({ status: "fail", message: expect.stringMatching(/not offered in zone\(s\) 2/) });
     });
     test("a SKU or tier the region does not list fails on the key that chooses it", () => {
-        expect(evaluatePostgres(PG, stackPlatformConfig("prod", { postgresSkuName: "Standard_D64ds_v5" }))).toMatchObject({ status: "fail", fix: "postgresSkuName" });
-        expect(evaluatePostgres(PG, stackPlatformConfig("prod", { postgresSkuTier: "MemoryOptimized" }))).toMatchObject({ status: "fail", fix: "postgresSkuTier" });
+        expect(evaluatePostgres(PG, stackConfig("prod", { postgresSkuName: "Standard_D64ds_v5" }))).toMatchObject({ status: "fail", fix: "postgresSkuName" });
+        expect(evaluatePostgres(PG, stackConfig("prod", { postgresSkuTier: "MemoryOptimized" }))).toMatchObject({ status: "fail", fix: "postgresSkuTier" });
     });
 });
 
 test("Cosmos DB: a regional (not zone-redundant) account only needs regular access", () => {
-    const dev = deploymentFacts(stackPlatformConfig("dev"));
+    const dev = deploymentFacts(stackConfig("dev"));
     const regularClosed = { value: [{ name: "westeurope", properties: { supportsAvailabilityZone: true, isSubscriptionRegionAccessAllowedForAz: true, isSubscriptionRegionAccessAllowedForRegular: false, status: "Online" } }] };
     expect(evaluateCosmos(regularClosed, dev)).toMatchObject({ status: "fail", message: expect.stringMatching(/new accounts are not accepted/) });
     const azClosed = { value: [{ name: "West Europe", properties: { supportsAvailabilityZone: false, isSubscriptionRegionAccessAllowedForAz: false, isSubscriptionRegionAccessAllowedForRegular: true, status: "Online" } }] };
@@ -122,13 +130,13 @@ test("Cosmos DB: a regional (not zone-redundant) account only needs regular acce
 
 describe("egress IP", () => {
     test("a private cluster needs no authorized range", () => {
-        expect(evaluateEgress(stackPlatformConfig("dev", { aksPrivateCluster: "true", aksAuthorizedIpRanges: "[]" }), undefined, "-").status).toBe("pass");
+        expect(evaluateEgress(stackConfig("dev", { aksPrivateCluster: "true", aksAuthorizedIpRanges: "[]" }), undefined, "-").status).toBe("pass");
     });
     test("the shipped RFC 5737 placeholder ranges warn even when the address is inside them", () => {
-        expect(evaluateEgress(stackPlatformConfig("dev"), "203.0.113.9", "test")).toMatchObject({ status: "warn", fix: expect.stringMatching(/aksAuthorizedIpRanges/) });
+        expect(evaluateEgress(stackConfig("dev"), "203.0.113.9", "test")).toMatchObject({ status: "warn", fix: expect.stringMatching(/aksAuthorizedIpRanges/) });
     });
     test("an address that is not IPv4 cannot be placed", () => {
-        expect(evaluateEgress(stackPlatformConfig("dev"), "2001:db8::1", "test").status).toBe("warn");
+        expect(evaluateEgress(stackConfig("dev"), "2001:db8::1", "test").status).toBe("warn");
     });
 });
 
