@@ -11,13 +11,14 @@ import { Pachyderm } from "./components/pachyderm";
 import { AzurePostgres } from "./components/postgres";
 import { Storage } from "./components/storage";
 import { Cidr, hostAt, parseCidr } from "./lib/cidr";
-import { parseConfig, rawConfigFromEngine } from "./lib/config";
+import { configFromEngine, parseConfig } from "./lib/config";
 import { standardTags } from "./lib/naming";
 
 // Composition root: read and validate config (nothing is declared when it is bad), build the
 // components, export the outputs contract (contracts/outputs.schema.json).
 const project = pulumi.getProject();
-const cfg = parseConfig(rawConfigFromEngine(project), { project, stack: pulumi.getStack() });
+const engineConfig = configFromEngine(project);
+const cfg = parseConfig(engineConfig.raw, { project, stack: pulumi.getStack(), secretKeys: engineConfig.secretKeys });
 for (const warning of cfg.warnings) pulumi.log.warn(warning);
 const names = { prefix: cfg.namePrefix, stack: cfg.stack, location: cfg.location };
 const tags = standardTags(cfg.tags);

@@ -67,7 +67,15 @@ export function usableAzureAddresses(c: Cidr): number {
     return Number(c.last - c.first + 1n) - 5;
 }
 
-/** True for 0.0.0.0/0 and any CIDR that is effectively "the internet" (prefix 0). */
-export function isAnyAddress(c: Cidr): boolean {
-    return c.prefix === 0;
+/** How many addresses a set of CIDRs covers together (overlaps counted once). */
+export function addressCount(cidrs: readonly Cidr[]): bigint {
+    const sorted = [...cidrs].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    let total = 0n;
+    let end = -1n;
+    for (const c of sorted) {
+        const start = c.first > end ? c.first : end + 1n;
+        if (c.last >= start) total += c.last - start + 1n;
+        if (c.last > end) end = c.last;
+    }
+    return total;
 }

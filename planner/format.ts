@@ -29,10 +29,22 @@ export function isKubernetesObject(r: PlanResource): boolean {
     return r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:");
 }
 
+/** The environment, config warnings and prod waivers in force, at the top of the plan. */
+export function formatConfigNotices(plan: Plan): string[] {
+    const c = plan.config;
+    if (!c) return [];
+    return [
+        `environment: ${c.environment}`,
+        ...c.warnings.map((w) => `WARNING: ${w}`),
+        ...(c.waivers.length ? [`prod waivers in force (${c.waivers.length}):`, ...c.waivers.map((w) => `  - ${w.name}: ${w.reason}`)] : []),
+    ];
+}
+
 export function formatPlan(plan: Plan): string {
     const lines: string[] = [];
     const custom = plan.resources.filter((r) => !r.component);
     lines.push(`Plan of ${plan.project}/${plan.stack}: ${custom.length} resources in ${plan.resources.length - custom.length} components`);
+    lines.push(...formatConfigNotices(plan));
     const groups = new Map<string, PlanResource[]>();
     const comp = componentOf(plan);
     for (const r of custom) {

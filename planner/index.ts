@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { computeInsights } from "../insights";
+import { parseConfig, rawConfig } from "../lib/config";
 import { captureRegistrations, Registration } from "./capture";
 import { AzureLikeMocks } from "./mocks";
-import { Plan, PlanResource, SECRET } from "./types";
+import { listStacks as stackFiles, loadStackConfig as readStackConfig, StackConfigSource } from "./stackConfig";
+import { Plan, PlanConfigNotices, PlanResource, SECRET } from "./types";
 
 /**
  * The offline plan: runs the Pulumi program (index.ts) under mocks with one stack's configuration,
@@ -18,52 +18,17 @@ import { Plan, PlanResource, SECRET } from "./types";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
-export interface StackConfigSource {
-    project: string;
-    /** `<project>:<key>` -> value as the engine passes it (strings; arrays and objects as JSON). */
-    config: Record<string, string>;
-    /** Keys whose values are secrets (`secure:` in the stack file or `secret: true` in Pulumi.yaml). */
-    secretKeys: string[];
-}
+export { OFFLINE_SECRET_PLACEHOLDER, StackConfigError } from "./stackConfig";
+export type { StackConfigSource } from "./stackConfig";
 
-/** Reads Pulumi.yaml defaults and Pulumi.<stack>.yaml like the Pulumi CLI does. */
+/** Pulumi.yaml defaults and Pulumi.<stack>.yaml read as the Pulumi CLI reads them (planner/stackConfig.ts). */
 export function loadStackConfig(stack: string, root = REPO_ROOT, overrides: Record<string, unknown> = {}): StackConfigSource {
-    const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
-    const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(stackFile)) {
-        throw new Error(`no stack file ${path.basename(stackFile)} (stacks: ${listStacks(root).join(", ")})`);
-    }
-    const stackYaml = YAML.parse(fs.readFileSync(stackFile, "utf8")) ?? {};
-    const name: string = project.name;
-    const config: Record<string, string> = {};
-    const secretKeys = new Set<string>();
-    const asEngineString = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
-    for (const [key, decl] of Object.entries<any>(project.config ?? {})) {
-        const full = key.includes(":") ? key : `${name}:${key}`;
-        if (decl && typeof decl === "object" && "default" in decl) config[full] = asEngineString(decl.default);
-        if (decl?.secret) secretKeys.add(full);
-    }
-    const values = { ...(stackYaml.config ?? {}), ...overrides };
-    for (const [key, value] of Object.entries<any>(values)) {
-        const full = key.includes(":") ? key : `${name}:${key}`;
-        if (value && typeof value === "object" && "secure" in value) {
-            // Ciphertext cannot be decrypted offline: stand in a placeholder and keep it secret.
-            config[full] = "offline-placeholder-secret";
-            secretKeys.add(full);
-        } else {
-            config[full] = asEngineString(value);
-        }
-    }
-    return { project: name, config, secretKeys: [...secretKeys] };
+    return readStackConfig(stack, root, overrides);
 }
 
 export function listStacks(root = REPO_ROOT): string[] {
-    return fs.readdirSync(root)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => !!s)
-        .sort();
+    return stackFiles(root);
 }
-
 
 export interface PlanOptions {
     /** Extra config values (`key` or `<project>:key`) layered over the stack file, as in tests. */
@@ -77,6 +42,8 @@ export interface PlanOptions {
 /** Runs the program for `stack` under mocks and returns its plan (secrets redacted). */
 export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
     const source = loadStackConfig(stack, REPO_ROOT, options.overrides);
+    // Bad config stops here with the program's own message, before anything is run.
+    const notices = configNotices(source, stack);
     pulumi.runtime.setAllConfig(source.config, source.secretKeys);
     await pulumi.runtime.setMocks(new AzureLikeMocks(), source.project, stack, false);
     const captured = captureRegistrations();
@@ -92,11 +59,19 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     }
     await waitForRegistrations();
     const plan = buildPlan(source.project, stack, captured, outputs, secretOutputs);
+    plan.config = notices;
     if (options.insights !== false) {
         const dataTb = Number(source.config[`${source.project}:costDataTb`] ?? 0);
         plan.insights = computeInsights(plan, { location: String(outputs.location), dataTb });
     }
     return plan;
+}
+
+/** The environment, the config warnings and the prod waivers in force, as the program's parseConfig sees them. */
+export function configNotices(source: StackConfigSource, stack: string, today?: Date): PlanConfigNotices {
+    const { raw, secretKeys } = rawConfig(source.project, source.config, source.secretKeys);
+    const cfg = parseConfig(raw, { project: source.project, stack, today, secretKeys });
+    return { environment: cfg.environment, warnings: cfg.warnings, waivers: cfg.waivers };
 }
 
 /** Resolves a stack export (Output, promise or plain value), telling whether any part was secret. */

@@ -37,6 +37,15 @@ export interface PlanOutput {
     secret: boolean;
 }
 
+/** What the plan shows about the configuration itself (lib/config.ts). */
+export interface PlanConfigNotices {
+    environment: string;
+    /** Shown, but they do not stop the plan (an AKS minor near its end of life, example sources in dev). */
+    warnings: string[];
+    /** prod baseline waivers in force, each with its reason. */
+    waivers: { name: string; reason: string }[];
+}
+
 export interface Plan {
     project: string;
     stack: string;
@@ -45,6 +54,8 @@ export interface Plan {
     outputs: Record<string, unknown>;
     /** Names of the stack outputs that are secret. */
     secretOutputs: string[];
+    /** Environment, config warnings and prod waivers in force. */
+    config?: PlanConfigNotices;
     /** Added by the insights step (cost and deploy time), when computed. */
     insights?: unknown;
 }

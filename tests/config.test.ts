@@ -29,18 +29,21 @@ function problemsOf(raw: Record<string, unknown>, stack = "dev"): string[] {
 }
 
 describe("Pulumi.yaml config schema", () => {
-    it("declares exactly the keys parseConfig reads, each with a type, a description and a default", () => {
+    it("declares exactly the keys parseConfig reads, each with a type, a description and a default (but environment)", () => {
         const declared = Object.keys(projectFile.config).sort();
         expect(declared).toEqual([...CONFIG_KEYS].sort());
         for (const [key, decl] of Object.entries<any>(projectFile.config)) {
             expect({ key, type: typeof decl.type }).toEqual({ key, type: "string" });
             expect({ key, hasDescription: typeof decl.description === "string" && decl.description.length > 10 }).toEqual({ key, hasDescription: true });
-            expect({ key, hasDefault: "default" in decl }).toEqual({ key, hasDefault: true });
+            expect({ key, hasDefault: "default" in decl }).toEqual({ key, hasDefault: key !== "environment" });
         }
     });
 
-    it("marks the secret keys secret", () => {
-        for (const key of SECRET_KEYS) expect(projectFile.config[key].secret).toBe(true);
+    it("declares no optional key `secret: true` (the CLI applies it to the default and refuses every stack that leaves the key unset)", () => {
+        for (const key of SECRET_KEYS) expect(projectFile.config[key]).not.toHaveProperty("secret");
+        for (const [key, decl] of Object.entries<any>(projectFile.config)) {
+            if (decl.secret) expect({ key, default: decl.default }).toEqual({ key, default: undefined });
+        }
     });
 
     it("keeps plaintext secrets out of every stack file", () => {
@@ -104,7 +107,7 @@ describe("parseConfig on the committed stacks", () => {
     it("keeps the OIDC client secret a Pulumi secret", async () => {
         const c = parseConfig(rawFor("dev", {
             pachydermOidcIssuer: "https://login.example.org/", pachydermOidcClientId: "pachyderm", pachydermOidcClientSecret: "s3cr3t-value",
-        }), { project, stack: "dev" });
+        }), { project, stack: "dev", secretKeys: ["pachydermOidcClientSecret"] });
         expect(await pulumi.isSecret(c.pachyderm.oidc!.clientSecret)).toBe(true);
     });
 });

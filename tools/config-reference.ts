@@ -15,7 +15,7 @@ export function renderConfigReference(root = path.resolve(__dirname, "..")): str
     const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
     const rows = Object.entries<any>(project.config).map(([key, d]) => {
         const type = d.type === "array" ? `array of ${d.items?.type}` : d.type;
-        const def = d.default === "" ? '`""`' : `\`${JSON.stringify(d.default)}\``;
+        const def = d.default === undefined ? "(required)" : d.default === "" ? '`""`' : `\`${JSON.stringify(d.default)}\``;
         const desc = String(d.description).replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();
         return `| \`${key}\`${d.secret ? " (secret)" : ""} | ${type} | ${def} | ${desc} |`;
     });

@@ -44,7 +44,7 @@ const SHA256_RE = /^[0-9a-f]{64}$/;
  * Names Azure refuses as admin user (documented list for Linux VMs) plus the system accounts of an
  * Ubuntu image: using one of them would either fail the deployment or hand the lab a system account.
  */
-const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
+export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
     // Azure reserved admin names
     "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a",
     "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root",
