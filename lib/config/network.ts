@@ -143,7 +143,7 @@ function checkSources(c: CheckContext, key: "aksAuthorizedIpRanges" | "ingressAd
     });
     const covered = addressCount(out);
     if (covered >= INTERNET_SHARE) {
-        c.add(key, `covers ${covered} addresses together: ${INTERNET_SHARE} or more (a /8, 1/256 of IPv4) is treated as the whole internet`);
+        c.add(key, `covers ${covered} addresses together: ${INTERNET_SHARE} or more (a /8, 1/256 of IPv4) counts as the whole internet`);
     }
     return out;
 }

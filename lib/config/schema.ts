@@ -38,7 +38,7 @@ const bool = z.preprocess(fromString((s) => (s === "true" ? true : s === "false"
 const jsonArray = <T extends z.ZodTypeAny>(item: T, max = 64) => z.preprocess(json, z.array(item).max(max));
 const oneLine = (max: number) => z.string().max(max).regex(/^[^\r\n\0]*$/, "must be a single line");
 const token = (re: RegExp, what: string) => z.string().regex(re, what);
-const unique = (what: string) => (a: unknown[]) => new Set(a).size === a.length || `has duplicate ${what}`;
+const isUnique = (a: unknown[]) => new Set(a).size === a.length;
 
 const VM_SIZE = token(/^Standard_[A-Za-z0-9_]{2,40}$/, "must be an Azure VM size such as Standard_D4ds_v5");
 const GUID = token(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID");
@@ -95,7 +95,7 @@ export const FIELD_SCHEMAS = {
     namePrefix: token(/^[a-z][a-z0-9]{2,9}$/, "must be 3-10 lowercase letters or digits, starting with a letter"),
     owner: token(/^[A-Za-z0-9 ._@-]{1,64}$/, "must be 1-64 letters, digits, spaces or . _ @ -"),
     costCenter: token(/^[A-Za-z0-9 ._-]{1,64}$/, "must be 1-64 letters, digits, spaces or . _ -"),
-    zones: jsonArray(z.enum(["1", "2", "3"]), 3).refine(unique("zones")),
+    zones: jsonArray(z.enum(["1", "2", "3"]), 3).refine(isUnique, "has duplicate zones"),
     vnetAddressSpace: CIDR_TEXT,
     subnetAks: CIDR_TEXT,
     subnetIngress: CIDR_TEXT,
@@ -118,7 +118,7 @@ export const FIELD_SCHEMAS = {
     aksEncryptionAtHost: bool,
     aksPrivateCluster: bool,
     aksAuthorizedIpRanges: jsonArray(CIDR_TEXT, 200),
-    aksAdminGroupObjectIds: jsonArray(GUID, 20).refine(unique("group ids")),
+    aksAdminGroupObjectIds: jsonArray(GUID, 20).refine(isUnique, "has duplicate group ids"),
     aksDisableLocalAccounts: bool,
     aksUpgradeChannel: z.enum(["none", "patch", "stable", "rapid", "node-image"]),
     aksMaintenanceDay: z.enum(DAYS),
@@ -160,7 +160,7 @@ export const FIELD_SCHEMAS = {
     sshPublicKey: z.string().max(16384),
     ingressAdminSourceCidrs: jsonArray(CIDR_TEXT, 20),
     ingressPorts: jsonArray(z.preprocess(fromString((s) => Number(s)), z.number().int().min(1).max(65535)), 10)
-        .refine((a) => a.length > 0, "must list at least one port").refine(unique("ports"))
+        .refine((a) => a.length > 0, "must list at least one port").refine(isUnique, "has duplicate ports")
         .refine((a) => !a.includes(22) && !a.includes(3389), "must not expose 22 or 3389 (SSH goes through the NAT rule for ingressAdminSourceCidrs)"),
     // The same value is the pachd-lb internal load balancer's service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout,
     // which takes 4-30 (https://learn.microsoft.com/azure/aks/load-balancer-standard, annotations table).
