@@ -171,6 +171,8 @@ export interface PlanDiff {
     cost?: CostDelta;
     /** Cost per component and per resource, and deploy time, when both plans carry insights (Markdown). */
     insights?: string;
+    /** prod baseline waivers: every one in force in the head plan, and those the change removes. */
+    waivers: { name: string; reason: string; status: "new" | "kept" | "removed" }[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -441,7 +443,17 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
         statefulAlerts: statefulAlerts.sort(byUrn),
         cost,
         insights: hasInsights(base) && hasInsights(head) ? formatInsightsDelta(base.insights, head.insights) : undefined,
+        waivers: diffWaivers(base, head),
     };
+}
+
+function diffWaivers(base: Plan, head: Plan): PlanDiff["waivers"] {
+    const before = new Map((base.config?.waivers ?? []).map((w) => [w.name, w.reason]));
+    const after = head.config?.waivers ?? [];
+    return [
+        ...after.map((w) => ({ ...w, status: before.has(w.name) ? "kept" as const : "new" as const })),
+        ...[...before].filter(([name]) => !after.some((w) => w.name === name)).map(([name, reason]) => ({ name, reason, status: "removed" as const })),
+    ];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -492,6 +504,13 @@ export function renderMarkdown(d: PlanDiff, opts: RenderOptions = {}): string {
                 `| **${a.action}** | ${code(normalizeType(a.type))} | ${code(a.name)} | ${a.reasons.join("; ").replace(/\|/g, "\\|")} | ${a.protect ? "protect" : "-"} / ${a.retainOnDelete ? "retain" : "-"} |`,
             );
         }
+        lines.push("");
+    }
+
+    if (d.waivers.length > 0) {
+        lines.push(`> [!WARNING]`, `> **prod baseline waivers in force: ${d.waivers.filter((w) => w.status !== "removed").length}.**`, "",
+            "| Waiver | Status | Reason |", "|---|---|---|");
+        for (const w of d.waivers) lines.push(`| ${code(w.name)} | ${w.status} | ${w.reason.replace(/\|/g, "\\|")} |`);
         lines.push("");
     }
 

@@ -1,5 +1,6 @@
 import * as fc from "fast-check";
-import { CONFIG_KEYS, ConfigValidationError, parseConfig } from "../lib/config";
+import { CONFIG_KEYS, ConfigValidationError, parseConfig, PlatformConfig } from "../lib/config";
+import { AKS_RESERVED, VNET_FORBIDDEN } from "../lib/config/network";
 import { loadStackConfig } from "../planner";
 
 /**
@@ -12,19 +13,21 @@ const project = "pachyderm-azure";
 const base = Object.fromEntries(Object.entries(loadStackConfig("dev").config).map(([k, v]) => [k.slice(project.length + 1), v]));
 let cases = 0;
 
-function rejects(overrides: Record<string, unknown>, key: string): boolean {
+const TODAY = new Date("2026-12-02T09:00:00Z");
+
+function rejects(overrides: Record<string, unknown>, key: string, from: Record<string, unknown> = base, stack = "dev"): boolean {
     cases++;
     try {
-        parseConfig({ ...base, ...overrides }, { project, stack: "dev" });
+        parseConfig({ ...from, ...overrides }, { project, stack, today: TODAY });
         return false;
     } catch (e) {
         if (!(e instanceof ConfigValidationError)) return false;
         const named = e.problems.some((p) => p.key === key || p.key.startsWith(`${key}[`));
-        return named && e.message.includes(`${project}:${key}`) && !/^\s+at /m.test(e.message);
+        return named && e.message.includes(key.includes(":") ? key : `${project}:${key}`) && !/^\s+at /m.test(e.message);
     }
 }
 
-const RUNS = 150;
+const RUNS = 230;
 const octet = fc.integer({ min: 0, max: 255 });
 const hostile = fc.tuple(
     fc.stringMatching(/^[a-z]{1,6}$/),
@@ -43,8 +46,8 @@ const INJECTABLE = [
 
 describe("hostile and malformed config (fast-check)", () => {
     afterAll(() => {
-        console.log(`config property tests: ${cases} generated cases rejected with a message naming the key`);
-        expect(cases).toBeGreaterThanOrEqual(1000);
+        console.log(`config property tests: ${cases} generated cases, each refused with a message naming the key (or, for single prod overrides, accepted with prod protected)`);
+        expect(cases).toBeGreaterThanOrEqual(2000);
     });
 
     it("rejects shell and YAML injection in every value that reaches cloud-init, tags or Kubernetes", () => {
@@ -110,5 +113,81 @@ describe("hostile and malformed config (fast-check)", () => {
             fc.stringMatching(/^[a-z]{64,70}$/),
         );
         fc.assert(fc.property(badContainer, (v) => rejects({ storageContainerName: v }, "storageContainerName")), { numRuns: RUNS });
+    });
+});
+
+const prodBase = Object.fromEntries(Object.entries(loadStackConfig("prod").config).map(([k, v]) => [k.slice(project.length + 1), v]));
+
+/** Refused cleanly (naming keys), or accepted with prod's protection unchanged: the two allowed outcomes. */
+function refusedOrProtected(overrides: Record<string, unknown>, from: Record<string, unknown>, stack: string): boolean {
+    cases++;
+    let cfg: PlatformConfig;
+    try {
+        cfg = parseConfig({ ...from, ...overrides }, { project, stack, today: TODAY });
+    } catch (e) {
+        return e instanceof ConfigValidationError && e.problems.length > 0 && !/^\s+at /m.test(e.message);
+    }
+    return stack !== "prod" || (cfg.isProd && cfg.protection.protect && cfg.protection.locks && cfg.postgres.highAvailability);
+}
+
+/** A near miss of a word: case changes, `_` for `-`, one letter dropped, doubled or swapped. */
+const nearMiss = (word: string) => fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: word.length - 2 })).map(([kind, i]) => {
+    switch (kind) {
+        case 0: return word.toUpperCase();
+        case 1: return word.replace(/-/g, "_") === word ? word.slice(0, i) + word[i].toUpperCase() + word.slice(i + 1) : word.replace(/-/g, "_");
+        case 2: return word.slice(0, i) + word.slice(i + 1);
+        case 3: return word.slice(0, i) + word[i] + word.slice(i);
+        default: return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+    }
+}).filter((w) => w !== word);
+
+describe("near misses, nulls, reserved ranges and split internet (fast-check)", () => {
+    it("refuses near-miss keys, naming them", () => {
+        const key = fc.constantFrom(...CONFIG_KEYS).chain((k) => nearMiss(k)).filter((k) => !(CONFIG_KEYS as string[]).includes(k));
+        fc.assert(fc.property(key, fc.constantFrom("prod", "1", "true", "[]"), (k, value) => rejects({ [k]: value }, k)), { numRuns: RUNS });
+    });
+
+    it("refuses near-miss namespaces of the project on prod, whatever the key: prod never silently loses a setting", () => {
+        const ns = nearMiss(project);
+        fc.assert(fc.property(ns, fc.constantFrom(...CONFIG_KEYS), (n, k) => rejects({ [`${n}:${k}`]: "prod" }, `${n}:${k}`, prodBase, "prod")), { numRuns: RUNS });
+    });
+
+    it("refuses null and empty values of every key that needs a value", () => {
+        const optional = new Set(["cosmosSecondaryLocation", "pachydermOidcIssuer", "pachydermOidcClientId", "pachydermOidcClientSecret", "aksAdminGroupObjectIds", "ingressAdminSourceCidrs"]);
+        const keys = CONFIG_KEYS.filter((k) => !optional.has(k));
+        fc.assert(fc.property(fc.constantFrom(...keys), fc.constantFrom(null, "null", "~", ""), (k, v) => rejects({ [k]: v }, k)), { numRuns: RUNS });
+    });
+
+    it("refuses service and pod CIDRs inside AKS-reserved ranges, and VNets in forbidden space", () => {
+        const inside = (ranges: readonly { cidr: { text: string } }[]) => fc.tuple(fc.constantFrom(...ranges.map((r) => r.cidr.text)), fc.integer({ min: 0, max: 8 }))
+            .map(([text, extra]) => {
+                const [addr, p] = text.split("/");
+                return `${addr}/${Math.min(32, Number(p) + extra)}`;
+            });
+        fc.assert(fc.property(fc.constantFrom("aksServiceCidr", "aksPodCidr"), inside(AKS_RESERVED), (k, v) => rejects({ [k]: v }, k)), { numRuns: RUNS });
+        const vnet = inside(VNET_FORBIDDEN).filter((v) => Number(v.split("/")[1]) <= 24);
+        fc.assert(fc.property(vnet, (v) => rejects({ vnetAddressSpace: v }, "vnetAddressSpace")), { numRuns: RUNS / 2 });
+    });
+
+    it("refuses source sets that together cover a /8 or more, however split, in dev and prod", () => {
+        // A block of 2^(32-p) addresses split into 2^s pieces: together at least a /8.
+        const split = fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 11, max: 99 }))
+            .map(([p, s, first]) => {
+                const size = 2 ** (32 - p);
+                const start = (first * 2 ** 24) % 2 ** 32 - (((first * 2 ** 24) % 2 ** 32) % size);
+                const piece = size / 2 ** s;
+                return Array.from({ length: 2 ** s }, (_, i) => {
+                    const n = start + i * piece;
+                    return `${[24, 16, 8, 0].map((sh) => Math.floor(n / 2 ** sh) % 256).join(".")}/${p + s}`;
+                });
+            });
+        fc.assert(fc.property(fc.constantFrom("aksAuthorizedIpRanges", "ingressAdminSourceCidrs"), split, fc.constantFrom("dev", "prod"),
+            (k, set, stack) => rejects({ [k]: JSON.stringify(set) }, k, stack === "prod" ? prodBase : base, stack)), { numRuns: RUNS });
+    });
+
+    it("any single override of a prod stack is refused, or leaves prod protected", () => {
+        const value = fc.oneof(fc.constantFrom("", "null", "0", "false", "true", "[]", "{}", "dev", "inCluster", "sharedKey", "Free", "Standard_LRS", "1"),
+            fc.string({ maxLength: 12 }));
+        fc.assert(fc.property(fc.constantFrom(...CONFIG_KEYS), value, (k, v) => refusedOrProtected({ [k]: v }, prodBase, "prod")), { numRuns: RUNS * 2 });
     });
 });
