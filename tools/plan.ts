@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigValidationError } from "../lib/config";
-import { planStack } from "../planner";
+import { planStack, StackConfigError } from "../planner";
 import { formatPlan, writeKubernetesYaml } from "../planner/format";
 
 async function main(): Promise<number> {
@@ -67,7 +67,7 @@ function reportRss(): void {
 }
 
 main().then((code) => { reportRss(); process.exit(code); }, (err) => {
-    if (err instanceof ConfigValidationError) {
+    if (err instanceof ConfigValidationError || err instanceof StackConfigError) {
         console.error(err.message);
         process.exit(1);
     }
