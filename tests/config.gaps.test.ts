@@ -151,7 +151,9 @@ describe("prod waivers", () => {
     });
 
     it("refuses waivers that waive nothing, have no reason, are unknown, or sit outside prod", () => {
-        expect(keysOf(rawFor("prod", { prodWaivers: withWaivers({ "storage-shared-key": "not needed at all" }) }), "prod")).toEqual(["prodWaivers.storage-shared-key"]);
+        const unused = parse(rawFor("prod", { prodWaivers: withWaivers({ "storage-shared-key": "not needed at all" }) }), "prod");
+        expect(unused.warnings).toContain("prodWaivers.storage-shared-key waives nothing this stack sets: remove it");
+        expect(unused.waivers.map((w) => w.name)).toEqual(["placeholder-source-ranges"]);
         expect(keysOf(rawFor("prod", { storageAuthMode: "sharedKey", prodWaivers: withWaivers({ "storage-shared-key": "ok" }) }), "prod")).toContain("prodWaivers.storage-shared-key");
         expect(keysOf(rawFor("prod", { prodWaivers: withWaivers({ "no-zones": "because" }) }), "prod")[0]).toMatch(/^prodWaivers/);
         expect(keysOf(rawFor("dev", { prodWaivers: JSON.stringify({ "storage-shared-key": "dev has no baseline" }) }))).toEqual(["prodWaivers.storage-shared-key"]);

@@ -38,12 +38,12 @@ export function checkProdBaseline(c: CheckContext): void {
     waivable("cosmos-single-region", "cosmosSecondaryLocation", v.cosmosSecondaryLocation === "", "Cosmos DB without cosmosSecondaryLocation (no regional failover)");
 }
 
-/** Waivers listed but not needed, or listed outside prod: refused, so the list in force is always the true one. */
+/** Waivers listed outside prod are refused; waivers that waive nothing are a warning (and never listed as in force). */
 export function checkWaiversUsed(c: CheckContext, used: ReadonlySet<ProdWaiver>): void {
     if (!c.ok("prodWaivers")) return;
     for (const name of Object.keys(c.v.prodWaivers!) as ProdWaiver[]) {
         if (!c.prod) c.add(`prodWaivers.${name}`, "waivers apply to environment prod only: remove it");
-        else if (!used.has(name)) c.add(`prodWaivers.${name}`, "waives nothing this stack sets: remove it");
+        else if (!used.has(name)) c.warn(`prodWaivers.${name} waives nothing this stack sets: remove it`);
     }
 }
 
