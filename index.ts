@@ -8,6 +8,7 @@ import { Ingress } from "./components/ingress";
 import { ManagedDiskMetadataStore, MetadataStore } from "./components/metadataStore";
 import { Network } from "./components/network";
 import { Pachyderm } from "./components/pachyderm";
+import { pachdLoadBalancerPorts } from "./components/pachyderm/names";
 import { AzurePostgres } from "./components/postgres";
 import { Storage } from "./components/storage";
 import { Cidr, hostAt, parseCidr } from "./lib/cidr";
@@ -35,6 +36,7 @@ const net = new Network("network", {
     subnets,
     ingress: { vmPrivateIp: ingressVmIp, ports: cfg.ingress.ports, adminSourceCidrs: cfg.ingress.adminSourceCidrs },
     pachdInternalIp: cfg.pachyderm.internalLbIp,
+    pachdPorts: pachdLoadBalancerPorts(cfg.pachyderm.oidc !== undefined).map((p) => p.service),
     protect: guard.protect,
 });
 // The azure-native provider's own settings: how it signs in decides the deployer's principal type.

@@ -6,8 +6,6 @@ import { addressFields, portFields } from "../lib/arm";
 import { NameContext, resourceName } from "../lib/naming";
 import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
 
-/** pachd's ports on its internal load balancer: gRPC and the S3 gateway. */
-export const PACHD_LB_PORTS = [30650, 30600];
 /** GlusterFS management (glusterd), brick ports and NFSv4 through NFS-Ganesha. */
 export const GLUSTER_PORTS = ["24007-24008", "49152-49251", "2049"];
 
@@ -25,6 +23,8 @@ export interface NetworkArgs {
     ingress: { vmPrivateIp: string; ports: number[]; adminSourceCidrs: string[] };
     /** pachd's internal load balancer IP: the only thing the ingress subnet may reach in the AKS subnet. */
     pachdInternalIp: string;
+    /** The ports that load balancer exposes (pachdLoadBalancerPorts): the NSG admits exactly these. */
+    pachdPorts: number[];
     /** Protect the resource group (production). */
     protect: boolean;
 }
@@ -81,7 +81,7 @@ export class Network extends pulumi.ComponentResource {
 
         const rules: Record<SubnetRole, azureInputs.network.SecurityRuleArgs[]> = {
             aks: [
-                allow("allow-ingress-to-pachd", 100, "Tcp", [s.ingress], args.pachdInternalIp, PACHD_LB_PORTS.map(String)),
+                allow("allow-ingress-to-pachd", 100, "Tcp", [s.ingress], args.pachdInternalIp, args.pachdPorts.map(String)),
                 // Anything else from the ingress subnet into the node subnet is refused.
                 {
                     name: "deny-ingress-subnet", priority: 110, direction: "Inbound", access: "Deny", protocol: "*",

@@ -27,6 +27,14 @@ describe.each(STACKS)("stack %s", (stack) => {
         expect(validateK8sObjects(objects)).toEqual([]);
     });
 
+    it("admits through the AKS subnet's NSG exactly the ports pachd's internal load balancer exposes", () => {
+        const nsg = one(plan, "azure-native:network:NetworkSecurityGroup", "network-nsg-aks");
+        const allow = (nsg.inputs.securityRules as any[]).find((r) => r.name === "allow-ingress-to-pachd");
+        const nsgPorts = [allow.destinationPortRange, ...(allow.destinationPortRanges ?? [])].filter(Boolean).map(Number).sort();
+        const lb = k8sObjects(plan).find((o) => o.kind === "Service" && o.metadata?.name === "pachd-lb") as any;
+        expect(nsgPorts).toEqual(lb.spec.ports.map((p: { port: number }) => p.port).sort());
+    });
+
     it("has Kubernetes objects that pass the workload rules 28 and 34-38", () => {
         expect(checkWorkloadRules(k8sObjects(plan), envOf(plan))).toEqual([]);
     });

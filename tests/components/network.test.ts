@@ -3,7 +3,11 @@ import { Captured, captureResources, dependsOn, ofType, one, settle, WORKSPACE_I
 
 const captured = captureResources();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Network, PACHD_LB_PORTS } = require("../../components/network") as typeof import("../../components/network");
+const { Network } = require("../../components/network") as typeof import("../../components/network");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pachdLoadBalancerPorts } = require("../../components/pachyderm/names") as typeof import("../../components/pachyderm/names");
+/** prod runs with OIDC here: its internal LB also exposes the Dex and OIDC callback ports. */
+const pachdPorts = (env: "dev" | "prod") => pachdLoadBalancerPorts(env === "prod").map((p) => p.service);
 type Args = import("../../components/network").NetworkArgs;
 
 const T = {
@@ -24,6 +28,7 @@ function args(env: "dev" | "prod", adminSourceCidrs: string[]): Args {
         subnets: SUBNETS,
         ingress: { vmPrivateIp: "10.40.16.4", ports: [443], adminSourceCidrs },
         pachdInternalIp: "10.40.15.250",
+        pachdPorts: pachdPorts(env),
         protect: env === "prod",
     };
 }
@@ -95,11 +100,12 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
         }
     });
 
-    it("lets the ingress subnet reach only pachd's internal IP and ports in the AKS subnet", () => {
+    it("lets the ingress subnet reach only pachd's internal IP and exactly its load balancer's ports in the AKS subnet", () => {
         const aks = rules(one(captured, T.nsg, `${env}-nsg-aks`));
         const allow = aks.find((r) => r.name === "allow-ingress-to-pachd");
         expect(allow).toMatchObject({ access: "Allow", sourceAddressPrefix: SUBNETS.ingress, destinationAddressPrefix: "10.40.15.250" });
-        expect(portsOf(allow)).toEqual(PACHD_LB_PORTS.map(String));
+        expect(portsOf(allow)).toEqual(pachdPorts(env).map(String));
+        if (env === "prod") expect(portsOf(allow)).toEqual(expect.arrayContaining(["30657", "30658"]));
         const deny = aks.find((r) => r.name === "deny-ingress-subnet");
         expect(deny).toMatchObject({ access: "Deny", sourceAddressPrefix: SUBNETS.ingress });
         expect(deny.priority).toBeGreaterThan(allow.priority);
