@@ -188,6 +188,69 @@ ensure_brick() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# 2b. glusterd's state (/var/lib/glusterd) lives on the brick disk
+# ---------------------------------------------------------------------------------------------
+# A node is identified in the pool by the UUID in /var/lib/glusterd/glusterd.info, and the peers
+# and volume definitions live next to it. On the OS disk that state dies with the VM: a replaced VM
+# would start glusterd with a NEW UUID that its peers do not know, and rejoin only by hand (restore
+# the old UUID, probe, restart: GlusterFS Administrator Guide, Managing Volumes, "Replacing hosts",
+# "Replacing a host machine with the same hostname",
+# https://docs.gluster.org/en/main/Administrator-Guide/Managing-Volumes/). Keeping the state on the
+# brick disk, which outlives the VM, makes a replaced VM with its old disk come back exactly like a
+# rebooted one: same UUID, peers and volume.
+GLUSTERD_DIR=/var/lib/glusterd
+STATE_DIR="${BRICK_ROOT}/glusterd"
+
+same_dir() { [[ -d "$1" && -d "$2" && "$(stat -c '%d:%i' "$1")" == "$(stat -c '%d:%i' "$2")" ]]; }
+
+stop_glusterd() { # only glusterd: brick and self-heal processes keep serving (KillMode=process in the unit)
+    if has_systemd; then
+        systemctl is-active --quiet glusterd && { systemctl stop glusterd; changed "stopped glusterd (state moves to the brick disk)"; }
+    elif glusterd_alive; then
+        kill "$(cat /run/glusterd.pid)"
+        local i; for ((i = 0; i < 30; i++)); do glusterd_alive || break; sleep 1; done
+        glusterd_alive && die "glusterd did not stop"
+        changed "stopped glusterd (state moves to the brick disk)"
+    fi
+    return 0
+}
+
+ensure_glusterd_state() {
+    same_dir "$GLUSTERD_DIR" "$STATE_DIR" && return 0
+    [[ -z "$BRICK_DEVICE" ]] || mountpoint -q "$BRICK_ROOT" || die "$BRICK_ROOT is not mounted: refusing to put glusterd's state on the OS disk"
+    # glusterd may already run on the OS disk's state (the package starts it; boot order): that
+    # instance has a throw-away UUID no peer knows. Stop it before switching.
+    stop_glusterd
+    if [[ ! -d "$STATE_DIR" ]]; then
+        # First run on this disk: the node's current state (or the package's defaults) moves there.
+        rm -rf "$STATE_DIR.new"
+        cp -a "$GLUSTERD_DIR/." "$STATE_DIR.new/"
+        mv "$STATE_DIR.new" "$STATE_DIR"
+        changed "copied $GLUSTERD_DIR to $STATE_DIR"
+    else
+        log "found glusterd state on the brick disk (UUID $(sed -n 's/^UUID=//p' "$STATE_DIR/glusterd.info" 2>/dev/null || echo '?')): this node rejoins as itself"
+    fi
+    local line="$STATE_DIR $GLUSTERD_DIR none bind,nofail,x-systemd.requires-mounts-for=$BRICK_ROOT 0 0" entry
+    entry="$(awk -v mp="$GLUSTERD_DIR" '$1 !~ /^#/ && $2 == mp' /etc/fstab)"
+    if [[ -z "$entry" ]]; then
+        printf '# glusterd state on the brick disk (managed by %s)\n%s\n' "$SELF" "$line" >>/etc/fstab
+        changed "added /etc/fstab bind entry for $GLUSTERD_DIR"
+    elif [[ "$entry" != "$line" ]]; then
+        die "/etc/fstab already has a different entry for $GLUSTERD_DIR: '$entry' (expected '$line'); fix it by hand"
+    fi
+    mkdir -p "$GLUSTERD_DIR"
+    mount "$GLUSTERD_DIR"
+    same_dir "$GLUSTERD_DIR" "$STATE_DIR" || die "$GLUSTERD_DIR is not $STATE_DIR after mounting"
+    changed "bind-mounted $STATE_DIR at $GLUSTERD_DIR"
+    if has_systemd; then
+        # On later boots glusterd must wait for that bind mount (and fail, not start afresh, without it).
+        mkdir -p /etc/systemd/system/glusterd.service.d
+        printf '[Unit]\nRequiresMountsFor=%s\n' "$GLUSTERD_DIR" >/etc/systemd/system/glusterd.service.d/state-on-brick-disk.conf
+        systemctl daemon-reload
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
 # 3. glusterd
 # ---------------------------------------------------------------------------------------------
 # A pid file names a live daemon only if that pid runs the right program and is not a zombie
@@ -499,6 +562,7 @@ ensure_ganesha() {
 log "start: volume=$VOLUME ip=$MY_IP brick=${MY_IP}:${BRICK_DIR} device=${BRICK_DEVICE:-<directory>} ganesha=$ENABLE_GANESHA"
 ensure_packages
 ensure_brick
+ensure_glusterd_state
 ensure_glusterd
 if [[ "$NODE_INDEX" == 0 ]]; then
     ensure_peers
