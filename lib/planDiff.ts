@@ -15,6 +15,10 @@
 import type { Plan, PlanResource } from "../planner/types";
 import { formatInsightsDelta, Insights } from "../insights";
 import { isStatefulType } from "./stateful";
+import { checkGlusterRoll, describeDisruption, GLUSTER_NODE_COUNT, rollCommand, RollCheck } from "./glusterRoll";
+import { deepEqual, diffValues, formatPath, isPrefix, LeafChange, parsePath, Segment, valueAt } from "./propertyPaths";
+
+export { deepEqual, formatPath, parsePath };
 
 /** Full insights (cost report with lines and deploy time), as `npm run plan` writes them. */
 function hasInsights(p: Plan): p is Plan & { insights: Insights } {
@@ -173,63 +177,18 @@ export interface PlanDiff {
     insights?: string;
     /** prod baseline waivers: every one in force in the head plan, and those the change removes. */
     waivers: { name: string; reason: string; status: "new" | "kept" | "removed" }[];
+    /** GlusterFS nodes the update would take down; `blocking` when 2 or more (lib/glusterRoll.ts). */
+    glusterRoll: RollCheck;
+}
+
+/** Whether the diff holds a blocking finding: a stateful resource replaced or removed, or 2+ GlusterFS nodes down at once. */
+export function isBlocking(d: PlanDiff): boolean {
+    return d.statefulAlerts.length > 0 || d.glusterRoll.blocking;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Property paths
+// Secrets
 // ---------------------------------------------------------------------------------------------------------------
-
-type Segment = string | number;
-
-/** Parses `a.b[0]["c.d"]['e']` into `["a", "b", 0, "c.d", "e"]`. */
-export function parsePath(path: string): Segment[] {
-    const out: Segment[] = [];
-    let i = 0;
-    while (i < path.length) {
-        const ch = path[i];
-        if (ch === ".") {
-            i++;
-        } else if (ch === "[") {
-            const q = path[i + 1];
-            if (q === '"' || q === "'") {
-                const end = path.indexOf(q + "]", i + 2);
-                const stop = end < 0 ? path.length : end;
-                out.push(path.slice(i + 2, stop));
-                i = stop + 2;
-            } else {
-                const end = path.indexOf("]", i);
-                const stop = end < 0 ? path.length : end;
-                const raw = path.slice(i + 1, stop);
-                out.push(/^\d+$/.test(raw) ? Number(raw) : raw);
-                i = stop + 1;
-            }
-        } else {
-            let j = i;
-            while (j < path.length && path[j] !== "." && path[j] !== "[") j++;
-            out.push(path.slice(i, j));
-            i = j;
-        }
-    }
-    return out;
-}
-
-export function formatPath(segments: readonly Segment[]): string {
-    let out = "";
-    for (const s of segments) {
-        if (typeof s === "number") out += `[${s}]`;
-        else if (/^[A-Za-z_$][\w$]*$/.test(s)) out += out === "" ? s : `.${s}`;
-        else out += `[${JSON.stringify(s)}]`;
-    }
-    return out;
-}
-
-const segEq = (a: Segment, b: Segment): boolean => a === "*" || b === "*" || String(a) === String(b);
-
-/** True when `prefix` is a prefix of (or equal to) `path`; `*` matches any one segment. */
-function isPrefix(prefix: readonly Segment[], path: readonly Segment[]): boolean {
-    if (prefix.length > path.length) return false;
-    return prefix.every((s, i) => segEq(s, path[i]));
-}
 
 /** A change at `path` touches a secret when the secret path is at, under or above it. */
 function touchesSecret(path: readonly Segment[], secretPaths: readonly (readonly Segment[])[]): boolean {
@@ -241,45 +200,6 @@ function containsSecretMarker(v: unknown): boolean {
     if (Array.isArray(v)) return v.some(containsSecretMarker);
     if (v !== null && typeof v === "object") return Object.values(v as Record<string, unknown>).some(containsSecretMarker);
     return false;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-    v !== null && typeof v === "object" && !Array.isArray(v);
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-    if (a === b) return true;
-    if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-    if (isPlainObject(a) && isPlainObject(b)) {
-        const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-        const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-        return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
-    }
-    return false;
-}
-
-/** Leaf-level differences between two input trees (objects and arrays are descended, scalars compared). */
-function diffValues(before: unknown, after: unknown, path: Segment[], out: { path: Segment[]; before: unknown; after: unknown }[]): void {
-    if (deepEqual(before, after)) return;
-    if (isPlainObject(before) && isPlainObject(after)) {
-        const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-        for (const k of keys) diffValues(before[k], after[k], [...path, k], out);
-        return;
-    }
-    if (Array.isArray(before) && Array.isArray(after)) {
-        const n = Math.max(before.length, after.length);
-        for (let i = 0; i < n; i++) diffValues(before[i], after[i], [...path, i], out);
-        return;
-    }
-    out.push({ path, before, after });
-}
-
-function valueAt(root: unknown, path: readonly Segment[]): unknown {
-    let cur: unknown = root;
-    for (const s of path) {
-        if (cur === null || typeof cur !== "object") return undefined;
-        cur = (cur as Record<string, unknown>)[String(s)];
-    }
-    return cur;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -334,7 +254,7 @@ function optionValue(r: PlanResource, o: ComparedOption): unknown {
 
 function compareResources(base: PlanResource, head: PlanResource): ChangedResource | undefined {
     const secretPaths = [...(base.secretInputs ?? []), ...(head.secretInputs ?? [])].map(parsePath);
-    const raw: { path: Segment[]; before: unknown; after: unknown }[] = [];
+    const raw: LeafChange[] = [];
     diffValues(base.inputs ?? {}, head.inputs ?? {}, [], raw);
     const inputChanges: InputChange[] = raw.map((c) => {
         const secret = touchesSecret(c.path, secretPaths) || containsSecretMarker(c.before) || containsSecretMarker(c.after);
@@ -361,6 +281,23 @@ function compareResources(base: PlanResource, head: PlanResource): ChangedResour
         optionChanges,
         replaceReasons: replacementReasons(base, head, raw.map((c) => c.path)),
     };
+}
+
+/** The roll check with every value at a secret path (of either plan) printed as "[secret]", like the rest of the diff. */
+function redactRollCheck(check: RollCheck, base: Plan, head: Plan): RollCheck {
+    const secretPathsOf = (urn: string) => [...base.resources, ...head.resources]
+        .filter((r) => r.urn === urn).flatMap((r) => r.secretInputs ?? []).map(parsePath);
+    const disruptions = check.disruptions.map((d) => {
+        const secretPaths = secretPathsOf(d.urn);
+        return {
+            ...d,
+            changes: d.changes.map((c) => {
+                const secret = touchesSecret(parsePath(c.path), secretPaths) || containsSecretMarker(c.before) || containsSecretMarker(c.after);
+                return secret ? { ...c, before: SECRET_MARKER, after: SECRET_MARKER } : c;
+            }),
+        };
+    });
+    return { ...check, stack: head.stack || base.stack || check.stack, disruptions };
 }
 
 /** Reads the monthly cost total written by the insights step (insights/index.ts): `insights.cost.totalMonthlyUsd`. */
@@ -444,6 +381,7 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
         cost,
         insights: hasInsights(base) && hasInsights(head) ? formatInsightsDelta(base.insights, head.insights) : undefined,
         waivers: diffWaivers(base, head),
+        glusterRoll: redactRollCheck(checkGlusterRoll(base.resources, head.resources), base, head),
     };
 }
 
@@ -512,6 +450,18 @@ export function renderMarkdown(d: PlanDiff, opts: RenderOptions = {}): string {
             "| Waiver | Status | Reason |", "|---|---|---|");
         for (const w of d.waivers) lines.push(`| ${code(w.name)} | ${w.status} | ${w.reason.replace(/\|/g, "\\|")} |`);
         lines.push("");
+    }
+
+    if (d.glusterRoll.blocking) {
+        lines.push(
+            `> [!CAUTION]`,
+            `> **Blocking: ${d.glusterRoll.disruptions.length} of ${GLUSTER_NODE_COUNT} GlusterFS nodes would be replaced or restarted in one update.** ` +
+                "The replica-3 volume under etcd and PostgreSQL needs 2 of 3 nodes up: Pachyderm would stop. " +
+                `Roll the change one node at a time instead: ${code(rollCommand(d.glusterRoll.stack))} (docs/glusterfs.md).`,
+            "",
+            ...d.glusterRoll.disruptions.map((x) => `- ${describeDisruption(x)}`),
+            "",
+        );
     }
 
     lines.push(`**${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove.**`, "");

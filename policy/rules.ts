@@ -22,6 +22,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as storage from "@pulumi/azure-native/storage";
 import { securityRuleProblems } from "../lib/arm";
 import { isGlusterBrickDiskName } from "../lib/naming";
+import { GLUSTER_ROLL_POLICY, glusterOneNodeAtATime } from "./glusterRoll";
 import {
     containersOf, imagePinned, isEmptySelector, isNamespacedK8s, K8S, peerRole, podView, selectorMatches, WORKLOAD_TYPES, workloadRole, workloads,
 } from "./k8s";
@@ -1226,6 +1227,7 @@ export const stackPolicies: StackValidationPolicy[] = [
     storageVersioning, storagePitr, storageLock, statefulOptions, containerImmutability,
     aksZones, aksPoolSizing, aksOperations, subnetNsg, noPublicIps, publicLb, k8sServices,
     cosmosSecurity, postgres, metadataDisks, serviceAccounts, availability, networkPolicies, secrets, armNames, armNodePools,
+    glusterOneNodeAtATime,
 ];
 
 /** Rule number (1-38, "X" for cross-cutting, "ARM" for what ARM refuses at request time) of every policy, in rule order. */
@@ -1275,6 +1277,7 @@ export const RULE_OF: Record<string, string> = {
     "arm-nsg-security-rules": "ARM",
     "arm-resource-names": "ARM",
     "arm-aks-node-pools": "ARM",
+    [GLUSTER_ROLL_POLICY]: "X",
 };
 
 /** Every policy of the pack, in rule order. */

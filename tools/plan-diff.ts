@@ -1,19 +1,21 @@
 /**
- * `npm run plan:diff -- base.json head.json [--title TEXT] [--fail-on-stateful]`
+ * `npm run plan:diff -- base.json head.json [--title TEXT] [--fail-on-stateful] [--fail-on-blocking]`
  *
  * Compares two plans written by `npm run plan -- --stack <s> --json FILE` and prints a Markdown report to stdout
- * (added / removed / changed resources, stateful resources that would be replaced or removed at the top, cost delta
- * when both plans carry insights). Secret values are never printed.
+ * (added / removed / changed resources; at the top, stateful resources that would be replaced or removed and the
+ * blocking GlusterFS finding, 2+ of its 3 nodes replaced or restarted at once (lib/glusterRoll.ts); cost delta when both
+ * plans carry insights). Secret values are never printed.
  *
  * Exit codes: 0 = report printed; 1 = report printed and --fail-on-stateful was given and a stateful resource would be
- * replaced or removed; 2 = usage or input error (message on stderr).
+ * replaced or removed, or --fail-on-blocking was given and the diff has a blocking finding (stateful replacement or
+ * removal, or 2+ GlusterFS nodes down at once); 2 = usage or input error (message on stderr).
  */
 import { readFileSync } from "fs";
 import type { Plan } from "../planner/types";
-import { diffPlans, renderMarkdown } from "../lib/planDiff";
+import { diffPlans, isBlocking, renderMarkdown } from "../lib/planDiff";
 
 function usage(msg: string): never {
-    process.stderr.write(`plan-diff: ${msg}\nusage: npm run plan:diff -- base.json head.json [--title TEXT] [--fail-on-stateful]\n`);
+    process.stderr.write(`plan-diff: ${msg}\nusage: npm run plan:diff -- base.json head.json [--title TEXT] [--fail-on-stateful] [--fail-on-blocking]\n`);
     process.exit(2);
 }
 
@@ -33,10 +35,12 @@ function main(argv: string[]): void {
     const files: string[] = [];
     let title: string | undefined;
     let failOnStateful = false;
+    let failOnBlocking = false;
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         if (a === "--title") title = argv[++i] ?? usage("--title needs a value");
         else if (a === "--fail-on-stateful") failOnStateful = true;
+        else if (a === "--fail-on-blocking") failOnBlocking = true;
         else if (a === "-h" || a === "--help") usage("help");
         else if (a.startsWith("--")) usage(`unknown option ${a}`);
         else files.push(a);
@@ -44,7 +48,7 @@ function main(argv: string[]): void {
     if (files.length !== 2) usage("expected exactly two plan files");
     const diff = diffPlans(readPlan(files[0]), readPlan(files[1]));
     process.stdout.write(renderMarkdown(diff, { title }));
-    if (failOnStateful && diff.statefulAlerts.length > 0) process.exitCode = 1;
+    if ((failOnStateful && diff.statefulAlerts.length > 0) || (failOnBlocking && isBlocking(diff))) process.exitCode = 1;
 }
 
 main(process.argv.slice(2));
