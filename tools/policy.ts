@@ -1,6 +1,10 @@
 /**
  * Offline policy check of a stack: `npm run policy -- --stack <stack> [--plan plan.json]
- * [--config policy-config.json] [--json out.json]`.
+ * [--config policy-config.json] [--base state.json] [--write-pack-config FILE] [--json out.json]`.
+ *
+ * `--base` gives the current state (a `pulumi stack export` or an earlier plan): its GlusterFS VMs become the
+ * `baseline` of the gluster-one-node-at-a-time policy (policy/glusterRoll.ts). `--write-pack-config FILE` writes the
+ * resulting policy config for `pulumi preview --policy-pack policy --policy-pack-config FILE`.
  *
  * Plans the stack under mocks (planner/index.ts `planStack`) unless `--plan` gives a plan written by
  * `npm run plan -- --json`, evaluates every policy of policy/rules.ts in-process (policy/evaluate.ts,
@@ -11,12 +15,16 @@
  */
 import * as fs from "fs";
 import type { Plan } from "../planner/types";
+import { glusterBaseline } from "../lib/glusterRoll";
 import { evaluatePlan, Evaluation, mandatoryViolations, PolicyConfigInput } from "../policy/evaluate";
+import { GLUSTER_ROLL_POLICY } from "../policy/glusterRoll";
 
 interface Args {
     stack?: string;
     plan?: string;
     config?: string;
+    base?: string;
+    writePackConfig?: string;
     json?: string;
 }
 
@@ -33,6 +41,8 @@ function parseArgs(argv: string[]): Args {
         else if (a === "--plan") out.plan = take();
         else if (a === "--config") out.config = take();
         else if (a === "--json") out.json = take();
+        else if (a === "--base") out.base = take();
+        else if (a === "--write-pack-config") out.writePackConfig = take();
         else if (a === "--help" || a === "-h") throw new Error("help");
         else throw new Error(`unknown argument ${a}`);
     }
@@ -72,10 +82,15 @@ async function main(): Promise<number> {
         args = parseArgs(process.argv.slice(2));
     } catch (err) {
         const msg = (err as Error).message;
-        console.error(`${msg === "help" ? "" : `error: ${msg}\n`}usage: npm run policy -- --stack <stack> [--plan plan.json] [--config policy-config.json] [--json result.json]`);
+        console.error(`${msg === "help" ? "" : `error: ${msg}\n`}usage: npm run policy -- --stack <stack> [--plan plan.json] [--config policy-config.json] [--base state.json] [--write-pack-config FILE] [--json result.json]`);
         return msg === "help" ? 0 : 2;
     }
     const config: PolicyConfigInput = args.config ? JSON.parse(fs.readFileSync(args.config, "utf8")) : {};
+    if (args.base) {
+        const own = config[GLUSTER_ROLL_POLICY];
+        config[GLUSTER_ROLL_POLICY] = { ...(typeof own === "object" ? own : {}), baseline: glusterBaseline(JSON.parse(fs.readFileSync(args.base, "utf8"))) };
+    }
+    if (args.writePackConfig) fs.writeFileSync(args.writePackConfig, JSON.stringify(config, null, 2) + "\n");
     let plan: Plan;
     if (args.plan) {
         plan = JSON.parse(fs.readFileSync(args.plan, "utf8")) as Plan;
