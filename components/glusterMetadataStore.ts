@@ -224,9 +224,9 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
                 // Azure refuses in-place changes of customData (PropertyChangeNotAllowed), and replacing on
                 // such a change would replace all three nodes at once: the pool's state (/var/lib/glusterd,
                 // on the OS disk) would go with them and the volume would be down until rebuilt by hand.
-                // A bootstrap change therefore reaches new nodes only; roll it one VM at a time
-                // (`pulumi up --replace <vm urn>`, then restore the node's glusterd UUID as in docs/glusterfs.md
-                // "Replacing a failed node" and wait for `heal info` to drain to 0 before the next one).
+                // A bootstrap change therefore reaches new nodes only; roll it one VM at a time with
+                // `npm run gluster:roll -- --stack <stack> --replace` (docs/glusterfs.md "Rolling changes"): a
+                // replaced VM rejoins as the same peer from the glusterd state kept on its brick disk.
                 ignoreChanges: ["osProfile.customData"],
                 // Two VMs cannot share the name, the NIC or the brick disk: a replacement deletes first
                 // (the brick disk is only detached: deleteOption Detach).
