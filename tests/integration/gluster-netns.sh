@@ -398,7 +398,7 @@ writer() {
         k=$((1 + RANDOM % n))
         got="$(timeout 60 sha256sum <"$M/roll/w$k" | cut -d' ' -f1)"
         grep -qxF "$got  ./roll/w$k" "$T/writer.sums" || { echo "WRITER-FAIL re-read w$k" >>"$T/writer.log"; return 1; }
-        sleep 0.2
+        sleep 0.5
     done
     echo "WRITER-DONE $n" >>"$T/writer.log"
 }

@@ -16,7 +16,8 @@ import * as fs from "fs";
 import * as path from "path";
 
 const SCENARIO = path.join(__dirname, "gluster-netns.sh");
-const SCENARIO_TIMEOUT_MS = 300_000;
+// Measured (2 cores shared with other jobs, load average ~28): 298-360 s; the time-out only bounds a hung run.
+const SCENARIO_TIMEOUT_MS = 420_000;
 const REQUIRE = process.env.GLUSTER_IT_REQUIRE === "1";
 
 function skipReason(): string | undefined {
