@@ -33,9 +33,8 @@ export interface VmPropertyRule {
  *   data and SSH keys are among them.
  * - `hardwareProfile`: "If the virtual machine is currently running, changing its size will cause it to restart."
  *   (https://learn.microsoft.com/azure/virtual-machines/sizes/resize-vm).
- * - `securityProfile`: encryption at host and the Trusted Launch settings change only on a deallocated VM
- *   (https://learn.microsoft.com/azure/virtual-machines/linux/disks-enable-host-based-encryption-cli, "Update a VM
- *   to enable encryption at host": `az vm deallocate` first; https://learn.microsoft.com/azure/virtual-machines/trusted-launch-existing-vm).
+ * Settings Azure changes only on a deallocated VM (encryption at host, the OS disk's type) are not listed: on a
+ * running VM the update fails instead of taking the node down.
  */
 export const VM_DISRUPTIVE_PROPERTIES: readonly VmPropertyRule[] = [
     { path: "vmName", effect: "replace", why: "the VM name is part of its resource id" },
@@ -50,8 +49,6 @@ export const VM_DISRUPTIVE_PROPERTIES: readonly VmPropertyRule[] = [
     { path: "osProfile.customData", effect: "replace", why: "set at provisioning only" },
     { path: "osProfile.linuxConfiguration.ssh", effect: "replace", why: "set at provisioning only" },
     { path: "hardwareProfile", effect: "restart", why: "resizing a running VM restarts it" },
-    { path: "securityProfile", effect: "restart", why: "changes only on a deallocated VM" },
-    { path: "storageProfile.osDisk.managedDisk", effect: "restart", why: "the OS disk type changes only on a deallocated VM" },
 ];
 
 /** What `npm run gluster:roll` needs to know of a resource; plan resources, policy resources and `pulumi stack export` resources all fit. */
