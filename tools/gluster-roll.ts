@@ -13,7 +13,7 @@
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
-import { promisify } from "util";
+import { parseArgs as parseCliArgs, promisify } from "util";
 import type { Plan } from "../planner/types";
 import { loadStackConfig, REPO_ROOT } from "../planner/index";
 import { NodeRunner, RollNode, rollGluster, rollNodes, rollPlan, RollStopped } from "./glusterRoll";
@@ -29,28 +29,29 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-    const out: Partial<Args> = { replace: false, healTimeoutMs: 30 * 60_000, pollMs: 15_000 };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const take = () => {
-            const v = argv[++i];
-            if (v === undefined) throw new Error(`${a} needs a value`);
-            return v;
-        };
-        const positive = (v: string) => {
-            const n = Number(v);
-            if (!Number.isFinite(n) || n <= 0) throw new Error(`${a} needs a positive number`);
-            return n;
-        };
-        if (a === "--stack") out.stack = take();
-        else if (a === "--replace") out.replace = true;
-        else if (a === "--plan") out.plan = take();
-        else if (a === "--heal-timeout") out.healTimeoutMs = positive(take()) * 60_000;
-        else if (a === "--poll") out.pollMs = positive(take()) * 1000;
-        else throw new Error(`unknown argument ${a}`);
-    }
-    if (!out.stack) throw new Error("--stack NAME is required");
-    return out as Args;
+    const { values } = parseCliArgs({
+        args: argv,
+        options: {
+            stack: { type: "string" },
+            replace: { type: "boolean", default: false },
+            plan: { type: "string" },
+            "heal-timeout": { type: "string", default: "30" },
+            poll: { type: "string", default: "15" },
+        },
+    });
+    const positive = (flag: string, v: string) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag} needs a positive number`);
+        return n;
+    };
+    if (!values.stack) throw new Error("--stack NAME is required");
+    return {
+        stack: values.stack,
+        replace: values.replace,
+        plan: values.plan,
+        healTimeoutMs: positive("heal-timeout", values["heal-timeout"]) * 60_000,
+        pollMs: positive("poll", values.poll) * 1000,
+    };
 }
 
 /** `az vm run-command invoke` prints `{"value": [{"message": "Enable succeeded: \n[stdout]\n...\n[stderr]\n..."}]}`. */

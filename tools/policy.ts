@@ -14,6 +14,7 @@
  * policy reports property paths, never values.
  */
 import * as fs from "fs";
+import { parseArgs as parseCliArgs } from "util";
 import type { Plan } from "../planner/types";
 import { glusterBaseline } from "../lib/glusterRoll";
 import { evaluatePlan, Evaluation, mandatoryViolations, PolicyConfigInput } from "../policy/evaluate";
@@ -29,25 +30,21 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-    const out: Args = {};
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const take = () => {
-            const v = argv[++i];
-            if (v === undefined) throw new Error(`${a} needs a value`);
-            return v;
-        };
-        if (a === "--stack") out.stack = take();
-        else if (a === "--plan") out.plan = take();
-        else if (a === "--config") out.config = take();
-        else if (a === "--json") out.json = take();
-        else if (a === "--base") out.base = take();
-        else if (a === "--write-pack-config") out.writePackConfig = take();
-        else if (a === "--help" || a === "-h") throw new Error("help");
-        else throw new Error(`unknown argument ${a}`);
-    }
-    if (!out.stack && !out.plan) throw new Error("--stack <stack> or --plan <plan.json> is required");
-    return out;
+    const { values } = parseCliArgs({
+        args: argv,
+        options: {
+            stack: { type: "string" },
+            plan: { type: "string" },
+            config: { type: "string" },
+            json: { type: "string" },
+            base: { type: "string" },
+            "write-pack-config": { type: "string" },
+            help: { type: "boolean", short: "h" },
+        },
+    });
+    if (values.help) throw new Error("help");
+    if (!values.stack && !values.plan) throw new Error("--stack <stack> or --plan <plan.json> is required");
+    return { stack: values.stack, plan: values.plan, config: values.config, json: values.json, base: values.base, writePackConfig: values["write-pack-config"] };
 }
 
 function pad(s: string, n: number): string {
