@@ -11,4 +11,6 @@ export default tseslint.config(
             "no-console": "off",
         },
     },
+    // CommonJS entry points (tools/register.cjs loads the TypeScript, so it cannot be TypeScript itself).
+    { files: ["**/*.cjs"], rules: { "@typescript-eslint/no-require-imports": "off" } },
 );

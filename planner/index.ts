@@ -4,6 +4,7 @@ import { computeInsights } from "../insights";
 import { parseConfig, rawConfig } from "../lib/config";
 import { captureRegistrations, Registration } from "./capture";
 import { AzureLikeMocks } from "./mocks";
+import type { Profiler } from "./profile";
 import { listStacks as stackFiles, loadStackConfig as readStackConfig, StackConfigSource } from "./stackConfig";
 import { Plan, PlanConfigNotices, PlanResource, SECRET } from "./types";
 
@@ -37,6 +38,8 @@ export interface PlanOptions {
     programPath?: string;
     /** Compute cost and deploy-time insights (default true). */
     insights?: boolean;
+    /** Receives the end of the program evaluation, capture and insights phases. */
+    profiler?: Profiler;
 }
 
 /** Runs the program for `stack` under mocks and returns its plan (secrets redacted). */
@@ -52,17 +55,21 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     const program = require(options.programPath ?? path.join(REPO_ROOT, "index"));
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
-    for (const [key, value] of Object.entries(program)) {
+    // In name order, as the Pulumi CLI shows them (module loaders differ in export order).
+    for (const [key, value] of Object.entries(program).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const resolved = await resolveOutput(value);
         outputs[key] = resolved.secret ? SECRET : resolved.value;
         if (resolved.secret) secretOutputs.push(key);
     }
     await waitForRegistrations();
+    options.profiler?.mark("program evaluation");
     const plan = buildPlan(source.project, stack, captured, outputs, secretOutputs);
     plan.config = notices;
+    options.profiler?.mark("capture");
     if (options.insights !== false) {
         const dataTb = Number(source.config[`${source.project}:costDataTb`] ?? 0);
         plan.insights = computeInsights(plan, { location: String(outputs.location), dataTb });
+        options.profiler?.mark("insights");
     }
     return plan;
 }

@@ -2,6 +2,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
+import { planNodeArgs } from "../tools/planCommand";
 import { PLAN_CACHE_DIR } from "./helpers/plans";
 
 const run = promisify(execFile);
@@ -15,8 +16,7 @@ export default async function globalSetup(): Promise<void> {
     fs.rmSync(PLAN_CACHE_DIR, { recursive: true, force: true });
     fs.mkdirSync(PLAN_CACHE_DIR, { recursive: true });
     const stacks = fs.readdirSync(root).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s);
-    const tsx = path.join(root, "node_modules", ".bin", "tsx");
     await Promise.all(stacks.map((stack) =>
-        run(tsx, [path.join(root, "tools", "plan.ts"), "--stack", stack, "--quiet", "--json", path.join(PLAN_CACHE_DIR, `${stack}.json`)], { cwd: root })
+        run(process.execPath, planNodeArgs(root, ["--stack", stack, "--quiet", "--json", path.join(PLAN_CACHE_DIR, `${stack}.json`)]), { cwd: root })
             .catch((err) => { throw new Error(`plan of stack ${stack} failed:\n${err.stderr ?? err.message}`); })));
 }

@@ -1,7 +1,11 @@
 /**
- * `npm run bench [-- --runs N]`: a cold `plan` of each stack, N times (default 5), each in a fresh
- * process as a user runs it, and prints the median wall time and the peak RSS per stack.
- * Target on the project's 2-core machine: prod median < 5 s, peak RSS < 1 GiB.
+ * `npm run bench [-- --runs N] [--profile]`: a cold `plan` of each stack, N times (default 5), each in a
+ * fresh process as `npm run plan` runs it, interleaved with a bare load of the four SDKs the program
+ * uses (@pulumi/pulumi, azure-native, kubernetes, random) in a fresh Node process. Prints per stack the
+ * median wall time, its ratio to the median bare load of the same run, the same ratio in CPU time
+ * (steadier when other jobs share the machine), and the peak RSS; `--profile` adds the median of each
+ * plan phase (planner/profile.ts).
+ * Target on the project's 2-core machine: prod median wall time <= 2.0x the bare SDK load, peak RSS < 1 GiB.
  * Then `npm run preflight` of prod against the fake az of tests/preflight (every check, all at once): median < 30 s.
  */
 import { spawnSync } from "child_process";
@@ -9,46 +13,83 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { listStacks, REPO_ROOT } from "../planner";
+import { parsePhases, Phase, PLAN_PHASES } from "../planner/profile";
 import { AUTHORIZED, fakeEnv, TODAY_ARG } from "../tests/preflight/helpers";
+import { planNodeArgs } from "./planCommand";
 
-const TARGET_MEDIAN_S = 5;
+const TARGET_RATIO = 2.0;
 const TARGET_RSS_MB = 1024;
 const TARGET_PREFLIGHT_S = 30;
+const SDKS = ["@pulumi/pulumi", "@pulumi/azure-native", "@pulumi/kubernetes", "@pulumi/random"];
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
+const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, profile: { type: "boolean", default: false } } });
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1 || runs > 50) {
     console.error("bench: --runs must be an integer between 1 and 50");
     process.exit(2);
 }
 
-const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+interface Run { wallS: number; cpuS: number; rssMb: number; phases: Phase[] }
+
+/** Runs node with args; wall time measured here, CPU time and peak RSS reported by the child on stderr. */
+function run(args: string[]): Run {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, PLAN_REPORT_RSS: "1" }, encoding: "utf8" });
+    const wallS = Number(process.hrtime.bigint() - start) / 1e9;
+    if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
+    const field = (name: string) => Number(new RegExp(`${name}=(\\d+)`).exec(r.stderr)?.[1] ?? NaN);
+    return { wallS, cpuS: field("plan-cpu-ms") / 1000, rssMb: field("plan-maxrss-kb") / 1024, phases: parsePhases(r.stderr) };
+}
+
+// The child's own CPU time and peak RSS, in the format tools/plan.ts reports them.
+const bareScript = `${SDKS.map((m) => `require(${JSON.stringify(m)});`).join("")}` +
+    "const u=process.cpuUsage();console.error(`plan-cpu-ms=${Math.round((u.user+u.system)/1000)} plan-maxrss-kb=${process.resourceUsage().maxRSS}`);";
+const planArgs = (stack: string) => planNodeArgs(REPO_ROOT, ["--stack", stack, "--quiet", ...(values.profile ? ["--profile"] : [])]);
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const stacks = listStacks();
+const bare: Run[] = [];
+const plans = new Map<string, Run[]>(stacks.map((s) => [s, []]));
+// Interleaved, so that load from other jobs on the machine hits the baseline and the plans alike.
+for (let i = 0; i < runs; i++) {
+    bare.push(run(["-e", bareScript]));
+    for (const stack of stacks) plans.get(stack)!.push(run(planArgs(stack)));
+}
+
+const bareWall = median(bare.map((r) => r.wallS));
+const bareCpu = median(bare.map((r) => r.cpuS));
 let failed = false;
-console.log(`stack      runs  median_s  min_s   max_s   peak_rss_mb  target`);
-for (const stack of listStacks()) {
-    const times: number[] = [];
-    let peakKb = 0;
-    for (let i = 0; i < runs; i++) {
-        const start = process.hrtime.bigint();
-        const r = spawnSync(tsx, [path.join(REPO_ROOT, "tools/plan.ts"), "--stack", stack, "--quiet"], {
-            cwd: REPO_ROOT, env: { ...process.env, PLAN_REPORT_RSS: "1" }, encoding: "utf8",
-        });
-        times.push(Number(process.hrtime.bigint() - start) / 1e9);
-        if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
-        const kb = Number(/plan-maxrss-kb=(\d+)/.exec(r.stderr)?.[1] ?? 0);
-        peakKb = Math.max(peakKb, kb);
-    }
-    const med = median(times);
-    const rssMb = peakKb / 1024;
-    const ok = med < TARGET_MEDIAN_S && rssMb < TARGET_RSS_MB;
+console.log(`bare load of ${SDKS.join(", ")}: median ${bareWall.toFixed(2)} s wall, ${bareCpu.toFixed(2)} s CPU (${runs} runs)`);
+console.log(`stack      runs  median_s  min_s   max_s   x_bare  cpu_x_bare  peak_rss_mb  target`);
+for (const stack of stacks) {
+    const rs = plans.get(stack)!;
+    const wall = median(rs.map((r) => r.wallS));
+    const ratio = wall / bareWall;
+    const cpuRatio = median(rs.map((r) => r.cpuS)) / bareCpu;
+    const rssMb = Math.max(...rs.map((r) => r.rssMb));
+    const ok = ratio <= TARGET_RATIO && rssMb < TARGET_RSS_MB;
     if (stack === "prod" && !ok) failed = true;
-    console.log(`${stack.padEnd(10)} ${String(runs).padStart(4)}  ${med.toFixed(2).padStart(8)}  ${Math.min(...times).toFixed(2).padStart(6)}  ${Math.max(...times).toFixed(2).padStart(6)}  ${rssMb.toFixed(0).padStart(11)}  ${ok ? "met" : "MISSED"} (<${TARGET_MEDIAN_S}s, <${TARGET_RSS_MB}MB)`);
+    const times = rs.map((r) => r.wallS);
+    console.log(`${stack.padEnd(10)} ${String(runs).padStart(4)}  ${wall.toFixed(2).padStart(8)}  ${Math.min(...times).toFixed(2).padStart(6)}  ` +
+        `${Math.max(...times).toFixed(2).padStart(6)}  ${ratio.toFixed(2).padStart(6)}  ${cpuRatio.toFixed(2).padStart(10)}  ${rssMb.toFixed(0).padStart(11)}  ` +
+        `${ok ? "met" : "MISSED"} (<=${TARGET_RATIO}x bare, <${TARGET_RSS_MB}MB)`);
+}
+if (values.profile) {
+    console.log("\nmedian per phase, ms (wall / CPU):");
+    console.log(`${"phase".padEnd(20)}${stacks.map((s) => s.padStart(18)).join("")}`);
+    for (const phase of PLAN_PHASES) {
+        const cells = stacks.map((s) => {
+            const ps = plans.get(s)!.map((r) => r.phases.find((p) => p.name === phase)).filter((p): p is Phase => !!p);
+            return ps.length ? `${median(ps.map((p) => p.wallMs)).toFixed(0)} / ${median(ps.map((p) => p.cpuMs)).toFixed(0)}` : "-";
+        });
+        console.log(`${phase.padEnd(20)}${cells.map((c) => c.padStart(18)).join("")}`);
+    }
 }
 const preflightTimes: number[] = [];
 for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const r = spawnSync(tsx, [path.join(REPO_ROOT, "tools/preflight.ts"), "--stack", "prod", "--today", TODAY_ARG, "--set", `aksAuthorizedIpRanges=${JSON.stringify(AUTHORIZED)}`], {
+    // As `npm run preflight` runs it (package.json).
+    const r = spawnSync(path.join(REPO_ROOT, "node_modules", ".bin", "tsx"), [path.join(REPO_ROOT, "tools/preflight.ts"), "--stack", "prod", "--today", TODAY_ARG, "--set", `aksAuthorizedIpRanges=${JSON.stringify(AUTHORIZED)}`], {
         cwd: REPO_ROOT, env: fakeEnv("healthy", os.tmpdir()), encoding: "utf8",
     });
     preflightTimes.push(Number(process.hrtime.bigint() - start) / 1e9);
