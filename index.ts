@@ -66,6 +66,7 @@ const cluster = new Cluster("cluster", {
     upgradeChannel: cfg.aks.upgradeChannel,
     maintenance: cfg.aks.maintenance,
     logRetentionDays: cfg.isProd ? 90 : 30,
+    monitoring: cfg.monitoring,
 });
 const k8sOpts = { providers: { kubernetes: cluster.provider } };
 // Resource logs of every component go to the cluster's Log Analytics workspace (AVM's RMFR4).
@@ -88,6 +89,7 @@ const ingress = new Ingress("ingress", {
     // GlusterFS VMs egress (apt) through the same single public IP.
     extraOutboundBackendPool: cfg.metadataStore.kind === "glusterfs",
     diagnostics,
+    shutdown: cfg.ingress.shutdown,
 });
 
 const storage = new Storage("storage", {

@@ -52,14 +52,18 @@ export interface ClusterArgs extends PlacementArgs {
     /** Its Entra ID kind (see deployerPrincipalType). */
     deployerPrincipalType: "User" | "ServicePrincipal";
     network: { serviceCidr: string; dnsServiceIp: string; podCidr: string };
-    systemPool: NodePoolArgs & { count: number };
-    userPool: NodePoolArgs & { minCount: number; maxCount: number };
+    /** `criticalAddonsOnly` false: no taint, Pachyderm's control plane may run on the system nodes. */
+    systemPool: NodePoolArgs & { count: number; criticalAddonsOnly: boolean };
+    /** `spot`: Spot VMs, which AKS taints so that only pods tolerating it (pipeline workers) land there. */
+    userPool: NodePoolArgs & { minCount: number; maxCount: number; spot: boolean };
     apiServer: { privateCluster: boolean; authorizedIpRanges: string[] };
     adminGroupObjectIds: string[];
     disableLocalAccounts: boolean;
     upgradeChannel: "none" | "patch" | "stable" | "rapid" | "node-image";
     maintenance: { dayOfWeek: string; startHour: number; durationHours: number };
     logRetentionDays: number;
+    /** Log Analytics daily cap in GB (0 = none) and what Container Insights collects. */
+    monitoring: { dailyCapGb: number; containerInsights: "full" | "operator" };
 }
 
 /**
@@ -75,6 +79,31 @@ export function deployerPrincipalType(settings: { clientId?: string; useMsi?: st
     const on = (v?: string) => v !== undefined && /^(true|1)$/i.test(v.trim());
     return (settings.clientId ?? "").trim() !== "" || on(settings.useMsi) || on(settings.useOidc) ? "ServicePrincipal" : "User";
 }
+
+/**
+ * AKS taints every Spot node `kubernetes.azure.com/scalesetpriority=spot:NoSchedule` and labels it
+ * `kubernetes.azure.com/scalesetpriority: spot` (https://learn.microsoft.com/azure/aks/spot-node-pool#limitations):
+ * only pods with this toleration can land there.
+ */
+export const SPOT_TAINT = { key: "kubernetes.azure.com/scalesetpriority", value: "spot", effect: "NoSchedule" } as const;
+
+/**
+ * Container Insights streams (https://learn.microsoft.com/azure/azure-monitor/containers/container-insights-data-collection-dcr):
+ * `full` is the default group (every table, stdout/stderr of every container in ContainerLogV2);
+ * `operator` keeps what an operator reads to see whether the platform is healthy - pod and node inventory,
+ * Kubernetes events, CPU/memory counters - every 5 minutes without kube-system, as the portal's
+ * "cost-optimized" preset does, and no container logs (read them with kubectl logs).
+ */
+export const CONTAINER_INSIGHTS = {
+    full: {
+        streams: ["Microsoft-ContainerInsights-Group-Default"],
+        settings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true },
+    },
+    operator: {
+        streams: ["Microsoft-KubePodInventory", "Microsoft-KubeNodeInventory", "Microsoft-KubeEvents", "Microsoft-Perf"],
+        settings: { interval: "5m", namespaceFilteringMode: "Exclude", namespaces: ["kube-system"], enableContainerLogV2: true },
+    },
+} as const;
 
 /** kubelogin's login method for the generated kubeconfig; `AAD_LOGIN_METHOD` overrides it at run time. */
 export const DEFAULT_KUBELOGIN_MODE = "azurecli";
@@ -138,6 +167,8 @@ export class Cluster extends pulumi.ComponentResource {
             workspaceName: resourceName("log", args.names),
             sku: { name: "PerGB2018" },
             retentionInDays: args.logRetentionDays,
+            // Once the cap is reached, ingestion stops until the next day (UTC reset).
+            workspaceCapping: args.monitoring.dailyCapGb > 0 ? { dailyQuotaGb: args.monitoring.dailyCapGb } : undefined,
         }, { parent: this });
         this.workspaceId = this.workspace.id;
 
@@ -208,8 +239,9 @@ export class Cluster extends pulumi.ComponentResource {
                 mode: "System",
                 count: args.systemPool.count,
                 enableAutoScaling: false,
-                // Only critical add-ons run here; Pachyderm goes to the user pool.
-                nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+                // Only critical add-ons run here and Pachyderm goes to the user pool; untainted (dev), the
+                // system nodes also run Pachyderm's control plane so that the user pool may be empty or Spot.
+                nodeTaints: args.systemPool.criticalAddonsOnly ? ["CriticalAddonsOnly=true:NoSchedule"] : undefined,
             }],
             networkProfile: {
                 networkPlugin: "azure",
@@ -247,6 +279,10 @@ export class Cluster extends pulumi.ComponentResource {
             maxCount: args.userPool.maxCount,
             count: args.userPool.minCount,
             nodeLabels: { "workload": "pachyderm" },
+            // Spot: evicted nodes are deleted (not kept deallocated against the quota) and the price is capped
+            // at the pay-as-you-go price (-1), so nodes are never evicted for price
+            // (https://learn.microsoft.com/azure/aks/spot-node-pool). AKS adds SPOT_TAINT itself.
+            ...(args.userPool.spot ? { scaleSetPriority: "Spot", scaleSetEvictionPolicy: "Delete", spotMaxPrice: -1 } : {}),
         }, {
             parent: this,
             // The cluster autoscaler owns the node count: never report its changes as drift.
@@ -255,6 +291,7 @@ export class Cluster extends pulumi.ComponentResource {
 
         // Container Insights with managed-identity auth (useAADAuth) collects only through a data collection
         // rule associated with the cluster; `az aks enable-addons` creates it implicitly, ARM does not.
+        const collection = CONTAINER_INSIGHTS[args.monitoring.containerInsights];
         const insightsRule = new monitor.DataCollectionRule(`${name}-dcr`, {
             resourceGroupName: args.resourceGroupName,
             location: args.location,
@@ -265,12 +302,12 @@ export class Cluster extends pulumi.ComponentResource {
                 extensions: [{
                     name: "ContainerInsightsExtension",
                     extensionName: "ContainerInsights",
-                    streams: ["Microsoft-ContainerInsights-Group-Default"],
-                    extensionSettings: { dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true } },
+                    streams: [...collection.streams],
+                    extensionSettings: { dataCollectionSettings: collection.settings },
                 }],
             },
             destinations: { logAnalytics: [{ name: "ciworkspace", workspaceResourceId: this.workspace.id }] },
-            dataFlows: [{ streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["ciworkspace"] }],
+            dataFlows: [{ streams: [...collection.streams], destinations: ["ciworkspace"] }],
         }, { parent: this });
         new monitor.DataCollectionRuleAssociation(`${name}-dcr-association`, {
             resourceUri: this.cluster.id,

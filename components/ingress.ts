@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
+import * as devtestlab from "@pulumi/azure-native/devtestlab";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import { DEFAULT_GRPC_PORT, renderIngressUserData } from "../lib/cloudinit/ingress";
@@ -58,6 +59,8 @@ export interface IngressArgs extends PlacementArgs {
     extraOutboundBackendPool?: boolean;
     /** Public load balancer logs and metrics to Log Analytics. */
     diagnostics?: DiagnosticsArgs;
+    /** Stop (deallocate) the VM every day at `time` (HHMM) in `timeZone` (a Windows time zone id); starting it is manual. */
+    shutdown?: { time: string; timeZone: string };
 }
 
 /** `pip-<prefix>-<stack>-<hash>`: the public IP's DNS label, unique per deployment (`<label>.<region>.cloudapp.azure.com`). */
@@ -294,6 +297,22 @@ export class Ingress extends pulumi.ComponentResource {
             deleteBeforeReplace: true,
         });
         if (args.diagnostics) diagnosticSetting(`${name}-lb-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
+
+        if (args.shutdown) {
+            // The portal's "Auto-shutdown": a DevTestLab global schedule outside any lab, which ARM accepts only
+            // under the name shutdown-computevm-<VM name> with task type ComputeVmShutdownTask and a daily time
+            // (https://learn.microsoft.com/azure/templates/microsoft.devtestlab/schedules; hashicorp/terraform-provider-azurerm#5536).
+            new devtestlab.GlobalSchedule(`${name}-vm-shutdown`, {
+                ...common,
+                name: `shutdown-computevm-${vmName}`,
+                targetResourceId: this.vm.id,
+                taskType: "ComputeVmShutdownTask",
+                status: "Enabled",
+                dailyRecurrence: { time: args.shutdown.time },
+                timeZoneId: args.shutdown.timeZone,
+                notificationSettings: { status: "Disabled" },
+            }, { parent: this });
+        }
 
         this.publicIp = this.publicIpAddress.ipAddress.apply((ip) => ip ?? "");
         this.fqdn = this.publicIpAddress.dnsSettings.apply((d) => d?.fqdn ?? "");

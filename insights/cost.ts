@@ -123,6 +123,7 @@ const FREE_TYPES: Record<string, string> = {
     "azure-native:containerservice:MaintenanceConfiguration": "maintenance windows are free",
     "azure-native:monitor:DiagnosticSetting": "diagnostic settings are free (ingestion is priced on the workspace)",
     "azure-native:compute:VirtualMachineExtension": "VM extensions are free",
+    "azure-native:devtestlab:GlobalSchedule": "auto-shutdown schedules are free (they lower the VM's hours)",
 };
 const FREE_PREFIXES: [string, string][] = [
     ["kubernetes:", "Kubernetes objects run on the priced nodes"],
@@ -243,6 +244,8 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
         qty: { expected: number; min?: number; max?: number },
         assumption: string,
         what = kind,
+        /** Multiplies the unit price (e.g. 1 - the Spot discount), per end of the range. */
+        factor = { expected: 1, min: 1, max: 1 },
     ): void => {
         const p = lookupPrice(prices, kind, sku, region);
         if (!p) {
@@ -259,9 +262,9 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
             meter: p.key,
             quantity: qty.expected,
             unit: p.unit,
-            monthlyUsd: qty.expected * p.usd,
-            monthlyUsdMin: min * p.usd,
-            monthlyUsdMax: max * p.usd,
+            monthlyUsd: qty.expected * p.usd * factor.expected,
+            monthlyUsdMin: min * p.usd * factor.min,
+            monthlyUsdMax: max * p.usd * factor.max,
             assumption: p.regionNote ? `${assumption}; ${p.regionNote}` : assumption,
         });
     };
@@ -342,10 +345,17 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
     const poolLines = (r: PlanResource, p: Obj, label: string): void => {
         const n = poolNodes(p);
         const vmSize = str(p.vmSize);
+        const qty = { expected: n.expected * hours, min: n.min * hours, max: n.max * hours };
         if (!vmSize) {
             unpriced.push({ urn: r.urn, type: r.type, reason: `${label}: vmSize not set` });
+        } else if (str(p.scaleSetPriority) === "Spot") {
+            const d = (usage("spotDiscount") as { expected: number; best: number } | undefined) ?? { expected: 0, best: 0 };
+            const pct = (x: number) => `${Math.round(x * 100)}%`;
+            addLine(r, "vm", vmSize, regionOf(r), qty,
+                `${label}: Spot, ${n.assumption} x ${hours} h at pay-as-you-go - ${pct(d.expected)} (spotDiscount; idle end ${pct(d.best)} off, busy end at pay-as-you-go)`,
+                "VM size", { expected: 1 - d.expected, min: 1 - d.best, max: 1 });
         } else {
-            addLine(r, "vm", vmSize, regionOf(r), { expected: n.expected * hours, min: n.min * hours, max: n.max * hours }, `${label}: ${n.assumption} x ${hours} h`, "VM size");
+            addLine(r, "vm", vmSize, regionOf(r), qty, `${label}: ${n.assumption} x ${hours} h`, "VM size");
         }
         if (str(p.osDiskType) === "Managed") {
             assumptions.add("AKS managed OS disks are priced as Premium SSD (LRS) of osDiskSizeGB (default 128 GiB).");
@@ -407,8 +417,15 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 break;
             case "azure-native:compute:VirtualMachine": {
                 const vmSize = str(obj(inp.hardwareProfile).vmSize);
+                const shutdown = plan.resources.find((s) => s.type === "azure-native:devtestlab:GlobalSchedule" && dependsOnUrn(s, r)
+                    && s.inputs.taskType === "ComputeVmShutdownTask" && s.inputs.status !== "Disabled");
                 if (!vmSize) unpriced.push({ urn: r.urn, type: r.type, reason: "hardwareProfile.vmSize not set" });
-                else addLine(r, "vm", vmSize, regionOf(r), { expected: hours }, `1 VM x ${hours} h`, "VM size");
+                else if (shutdown) {
+                    const on = (usage("vmHoursPerMonthWithDailyShutdown") as number | undefined) ?? hours;
+                    const at = str(obj(shutdown.inputs.dailyRecurrence).time) ?? "?";
+                    addLine(r, "vm", vmSize, regionOf(r), { expected: on, min: 0, max: hours },
+                        `1 VM, stopped daily at ${at} (${str(shutdown.inputs.timeZoneId) ?? "UTC"}) by ${shutdown.name}: ${on} h (vmHoursPerMonthWithDailyShutdown; range 0..${hours} h)`, "VM size");
+                } else addLine(r, "vm", vmSize, regionOf(r), { expected: hours }, `1 VM x ${hours} h`, "VM size");
                 const storage = obj(inp.storageProfile);
                 const os = obj(storage.osDisk);
                 const osSku = str(obj(os.managedDisk).storageAccountType);
@@ -508,12 +525,20 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 break;
             }
             case "azure-native:operationalinsights:Workspace": {
-                const perNode = (usage("logAnalyticsGbPerNodePerDay") as number | undefined) ?? 0.5;
+                // The rules that send to this workspace: without a container log stream, ingestion is much smaller.
+                const rules = plan.resources.filter((d) => d.type === "azure-native:monitor:DataCollectionRule" && dependsOnUrn(d, r));
+                const streams = rules.flatMap((d) => arr(d.inputs.dataFlows).flatMap((f) => arr(obj(f).streams))).map(String);
+                const withLogs = rules.length === 0 || streams.some((st) => st === "Microsoft-ContainerInsights-Group-Default" || st.startsWith("Microsoft-ContainerLog"));
+                const key = withLogs ? "logAnalyticsGbPerNodePerDay" : "logAnalyticsGbPerNodePerDayWithoutContainerLogs";
+                const perNode = (usage(key) as number | undefined) ?? 0.5;
+                const cap = num(obj(inp.workspaceCapping).dailyQuotaGb);
+                const perDay = (n: number) => (cap !== undefined && cap > 0 ? Math.min(n * perNode, cap) : n * perNode);
                 const days = hours / 24;
                 addLine(
                     r, "loganalytics", "analytics-ingest", regionOf(r),
-                    { expected: nodes.expected * perNode * days, min: nodes.min * perNode * days, max: nodes.max * perNode * days },
-                    `${perNode} GB/node/day (usage assumption) x ${nodes.expected} expected nodes (${nodes.min}..${nodes.max}) x ${days.toFixed(2)} days`,
+                    { expected: perDay(nodes.expected) * days, min: perDay(nodes.min) * days, max: perDay(nodes.max) * days },
+                    `${perNode} GB/node/day (${key}) x ${nodes.expected} expected nodes (${nodes.min}..${nodes.max}) x ${days.toFixed(2)} days` +
+                        (cap !== undefined && cap > 0 ? `, capped at ${cap} GB/day (workspaceCapping.dailyQuotaGb)` : ", no daily cap"),
                     "Log Analytics ingestion",
                 );
                 break;

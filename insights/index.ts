@@ -55,15 +55,22 @@ export function formatInsights(insights: Insights): string {
     const { cost, deployTime: dt } = insights;
     const out: string[] = [];
     out.push(
-        `Estimated cost: ${formatUsd(cost.totalMonthlyUsd)}/month (range ${formatUsd(cost.totalMonthlyUsdMin)}..${formatUsd(cost.totalMonthlyUsdMax)}), ` +
+        `Estimated cost: ${formatUsd(cost.totalMonthlyUsd)}/month (range ${formatUsd(cost.totalMonthlyUsdMin)}..${formatUsd(cost.totalMonthlyUsdMax)}: ` +
+            `idle (autoscale minimums, Spot at its best) .. busy (autoscale maximums, Spot at pay-as-you-go)), ` +
             `${cost.location}, ${cost.dataTb} TB of data, list prices`,
     );
     const comps = Object.entries(cost.components).sort((a, b) => b[1].monthlyUsd - a[1].monthlyUsd);
     const width = Math.max(0, ...comps.map(([n]) => n.length));
+    const range = (x: { monthlyUsd: number; monthlyUsdMin: number; monthlyUsdMax: number }) =>
+        x.monthlyUsdMin !== x.monthlyUsdMax ? ` (${formatUsd(x.monthlyUsdMin)}..${formatUsd(x.monthlyUsdMax)})` : "";
     for (const [name, c] of comps) {
-        const range = c.monthlyUsdMin !== c.monthlyUsdMax ? ` (${formatUsd(c.monthlyUsdMin)}..${formatUsd(c.monthlyUsdMax)})` : "";
-        out.push(`  ${name.padEnd(width)}  ${formatUsd(c.monthlyUsd).padStart(12)}${range}`);
+        out.push(`  ${name.padEnd(width)}  ${formatUsd(c.monthlyUsd).padStart(12)}${range(c)}`);
+        // Every line with the assumption behind it.
+        for (const l of cost.lines.filter((x) => x.component === name).sort((a, b) => b.monthlyUsd - a.monthlyUsd)) {
+            out.push(`      ${formatUsd(l.monthlyUsd).padStart(10)}${range(l)}  ${short(l.urn)} [${l.meter}]: ${l.assumption}`);
+        }
     }
+    out.push("Assumptions:", ...cost.assumptions.map((a) => `  - ${a}`));
     if (cost.unpriced.length) {
         out.push(`Unpriced (not in the total): ${cost.unpriced.length}`);
         for (const u of cost.unpriced) out.push(`  ${short(u.urn)} (${u.type}): ${u.reason}`);

@@ -24,8 +24,10 @@ const aks = (p: Fields) => ({
     serviceCidr: p.aksServiceCidr,
     dnsServiceIp: p.aksDnsServiceIp,
     podCidr: p.aksPodCidr,
-    systemPool: { vmSize: p.aksSystemVmSize, count: p.aksSystemNodeCount },
-    userPool: { vmSize: p.aksUserVmSize, minCount: p.aksUserMinCount, maxCount: p.aksUserMaxCount },
+    /** `criticalAddonsOnly` false lets Pachyderm's control plane run on the system nodes (the dev profile). */
+    systemPool: { vmSize: p.aksSystemVmSize, count: p.aksSystemNodeCount, criticalAddonsOnly: p.aksSystemCriticalAddonsOnly },
+    /** `spot`: the pool runs on Spot VMs, for pipeline workers only (components/cluster.ts). */
+    userPool: { vmSize: p.aksUserVmSize, minCount: p.aksUserMinCount, maxCount: p.aksUserMaxCount, spot: p.aksUserSpot },
     maxPods: p.aksMaxPods,
     osDiskType: p.aksOsDiskType,
     encryptionAtHost: p.aksEncryptionAtHost,
@@ -99,6 +101,8 @@ const ingress = (p: Fields) => ({
     ports: p.ingressPorts,
     idleTimeoutMinutes: p.ingressIdleTimeoutMinutes,
     encryptionAtHost: p.ingressEncryptionAtHost,
+    /** Daily stop of the ingress VM (HHMM in `timeZone`); undefined = always on. */
+    shutdown: p.ingressShutdownTime === "" ? undefined : { time: p.ingressShutdownTime, timeZone: p.ingressShutdownTimeZone },
 });
 
 const pachyderm = (p: Fields) => ({
@@ -135,6 +139,8 @@ export function platformConfigSchema(ctx: BuildContext) {
             protection: { protect: prod, locks: prod },
             network: network(p),
             aks: aks(p),
+            /** Log Analytics daily cap in GB (0 = none); Container Insights `full` (every stream) or `operator`. */
+            monitoring: { dailyCapGb: p.logDailyCapGb, containerInsights: p.containerInsightsProfile },
             storage: storage(p),
             metadataStore: metadataStore(p),
             ...databases(p, prod),

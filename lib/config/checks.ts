@@ -81,6 +81,11 @@ export function checkAccessAndServices(c: CheckContext): void {
     if (c.ok("ingressPorts") && v.ingressPorts!.includes(SSH_NAT_FRONTEND_PORT)) {
         c.add("ingressPorts", `must not include ${SSH_NAT_FRONTEND_PORT}: it is the load balancer's SSH NAT frontend port`);
     }
+    // Spot nodes carry AKS's taint and can be evicted at any time: Pachyderm's control plane needs a
+    // regular node it may run on, and the only other pool is the system pool.
+    if (c.ok("aksUserSpot", "aksSystemCriticalAddonsOnly") && v.aksUserSpot === true && v.aksSystemCriticalAddonsOnly === true) {
+        c.add("aksUserSpot", "needs aksSystemCriticalAddonsOnly false: Pachyderm's control plane never runs on Spot nodes, so it needs the system nodes");
+    }
     if (c.ok("cosmosCapacityMode", "cosmosSecondaryLocation", "location") && v.cosmosSecondaryLocation !== "") {
         if (v.cosmosCapacityMode === "serverless") c.add("cosmosSecondaryLocation", "serverless accounts are single-region: use cosmosCapacityMode autoscale");
         if (v.cosmosSecondaryLocation === v.location) c.add("cosmosSecondaryLocation", "must differ from location");

@@ -14,6 +14,7 @@ export function checkProdBaseline(c: CheckContext): void {
     need("aksTier", v.aksTier !== "Free", "aksTier Standard or Premium");
     need("aksSystemNodeCount", (v.aksSystemNodeCount ?? 0) >= 3, "aksSystemNodeCount of 3 or more");
     need("aksUserMinCount", (v.aksUserMinCount ?? 0) >= 2, "aksUserMinCount of 2 or more");
+    need("aksSystemCriticalAddonsOnly", v.aksSystemCriticalAddonsOnly === true, "aksSystemCriticalAddonsOnly true (the system pool runs only critical add-ons)");
     need("aksDisableLocalAccounts", v.aksDisableLocalAccounts === true, "aksDisableLocalAccounts true");
     need("storageSku", v.storageSku === "Standard_GZRS" || v.storageSku === "Standard_RAGZRS", "storageSku Standard_GZRS or Standard_RAGZRS");
     need("storageBlobSoftDeleteDays", (v.storageBlobSoftDeleteDays ?? 0) >= 30, "storageBlobSoftDeleteDays of 30 or more");

@@ -113,6 +113,10 @@ export const FIELD_SCHEMAS = {
     aksUserVmSize: VM_SIZE,
     aksUserMinCount: int(0, 1000),
     aksUserMaxCount: int(1, 1000),
+    aksSystemCriticalAddonsOnly: bool,
+    aksUserSpot: bool,
+    logDailyCapGb: z.preprocess(fromString((s) => (/^\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s)), z.number().min(0).max(10000)),
+    containerInsightsProfile: z.enum(["full", "operator"]),
     aksMaxPods: int(30, 250),
     aksOsDiskType: z.enum(["Ephemeral", "Managed"]),
     aksEncryptionAtHost: bool,
@@ -166,6 +170,9 @@ export const FIELD_SCHEMAS = {
     // which takes 4-30 (https://learn.microsoft.com/azure/aks/load-balancer-standard, annotations table).
     ingressIdleTimeoutMinutes: int(4, 30),
     ingressEncryptionAtHost: bool,
+    ingressShutdownTime: token(/^$|^([01]\d|2[0-3])[0-5]\d$/, "must be empty (no shutdown) or a time of day HHMM such as 1900"),
+    // A Windows time zone id (the DevTestLab schedule's timeZoneId), e.g. "W. Europe Standard Time".
+    ingressShutdownTimeZone: token(/^[A-Za-z][A-Za-z0-9 .()+-]{1,63}$/, "must be a Windows time zone id such as UTC or W. Europe Standard Time"),
     pachydermVersion: token(/^2\.12\.\d{1,2}$/, "must be a Pachyderm 2.12.x release such as 2.12.2")
         .refine((v) => v === PINNED_PACHCTL.version, `must be a release whose pachctl checksum is pinned in lib/cloudinit/pachctl.json (${PINNED_PACHCTL.version})`),
     pachydermNamespace: token(/^(?!kube-|default$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS-1123 label other than default and kube-*"),

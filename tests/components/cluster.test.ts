@@ -4,7 +4,7 @@ import { Captured, captureResources, dependsOn, one, settle, valueOf } from "../
 
 const captured = captureResources();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Cluster, deployerPrincipalType, withKubeloginMode, AKS_AAD_SERVER_ID } = require("../../components/cluster") as typeof import("../../components/cluster");
+const { Cluster, deployerPrincipalType, withKubeloginMode, AKS_AAD_SERVER_ID, SPOT_TAINT } = require("../../components/cluster") as typeof import("../../components/cluster");
 type Args = import("../../components/cluster").ClusterArgs;
 type ClusterT = InstanceType<typeof Cluster>;
 
@@ -36,14 +36,15 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
         deployerObjectId: DEPLOYER,
         deployerPrincipalType: "User",
         network: { serviceCidr: "172.16.0.0/16", dnsServiceIp: "172.16.0.10", podCidr: "192.168.0.0/16" },
-        systemPool: { ...pool, count: prod ? 3 : 1 },
-        userPool: { ...pool, minCount: prod ? 3 : 1, maxCount: prod ? 12 : 3 },
+        systemPool: { ...pool, count: prod ? 3 : 1, criticalAddonsOnly: true },
+        userPool: { ...pool, minCount: prod ? 3 : 1, maxCount: prod ? 12 : 3, spot: false },
         apiServer: { privateCluster: false, authorizedIpRanges: ["203.0.113.0/24"] },
         adminGroupObjectIds: [],
         disableLocalAccounts: true,
         upgradeChannel: "patch",
         maintenance: { dayOfWeek: "Sunday", startHour: 2, durationHours: 4 },
         logRetentionDays: 30,
+        monitoring: { dailyCapGb: 0, containerInsights: "full" },
         ...over,
     };
 }
@@ -53,6 +54,12 @@ beforeAll(async () => {
     built.dev = new Cluster("dev", args("dev"));
     built.prod = new Cluster("prod", args("prod"));
     built.private = new Cluster("private", args("dev", { apiServer: { privateCluster: true, authorizedIpRanges: [] } }));
+    const dev = args("dev");
+    built.cheap = new Cluster("cheap", args("dev", {
+        systemPool: { ...dev.systemPool, criticalAddonsOnly: false },
+        userPool: { ...dev.userPool, minCount: 0, spot: true },
+        monitoring: { dailyCapGb: 0.5, containerInsights: "operator" },
+    }));
     await settle(...Object.values(built).flatMap((c) => [c.kubeconfig, c.clusterId, c.oidcIssuerUrl]));
 });
 
@@ -166,6 +173,43 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
         const exec = YAML.parse(kubeconfig).users[0].user.exec;
         expect(exec.command).toBe("kubelogin");
         expect(exec.args).toEqual(["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_ID]);
+    });
+});
+
+describe("Cluster (the cheap dev profile)", () => {
+    it("leaves the system pool untainted, so that Pachyderm's control plane can run there", () => {
+        const system = one(captured, T.aks, "cheap-aks").inputs.agentPoolProfiles[0];
+        expect(system.mode).toBe("System");
+        expect(system.nodeTaints).toBeUndefined();
+    });
+
+    it("runs the worker pool on Spot from 0 nodes: eviction deletes, max price = pay-as-you-go (AKS spot docs)", () => {
+        const pool = one(captured, T.pool, "cheap-pool-pachyderm").inputs;
+        expect(pool).toMatchObject({ mode: "User", enableAutoScaling: true, minCount: 0, count: 0, maxCount: 3 });
+        expect(pool).toMatchObject({ scaleSetPriority: "Spot", scaleSetEvictionPolicy: "Delete", spotMaxPrice: -1 });
+        // AKS adds the taint itself; declaring it would be a perpetual diff.
+        expect(pool.nodeTaints).toBeUndefined();
+        expect(SPOT_TAINT).toEqual({ key: "kubernetes.azure.com/scalesetpriority", value: "spot", effect: "NoSchedule" });
+    });
+
+    it("regular pools never name a Spot priority", () => {
+        for (const env of ["dev", "prod"]) {
+            const pool = one(captured, T.pool, `${env}-pool-pachyderm`).inputs;
+            expect(pool.scaleSetPriority).toBeUndefined();
+            expect(pool.spotMaxPrice).toBeUndefined();
+        }
+    });
+
+    it("caps Log Analytics ingestion per day and collects only what an operator reads", () => {
+        expect(one(captured, "azure-native:operationalinsights:Workspace", "cheap-log").inputs.workspaceCapping).toEqual({ dailyQuotaGb: 0.5 });
+        expect(one(captured, "azure-native:operationalinsights:Workspace", "dev-log").inputs.workspaceCapping).toBeUndefined();
+        const rule = one(captured, "azure-native:monitor:DataCollectionRule", "cheap-dcr").inputs;
+        const streams = ["Microsoft-KubePodInventory", "Microsoft-KubeNodeInventory", "Microsoft-KubeEvents", "Microsoft-Perf"];
+        expect(rule.dataFlows).toEqual([{ streams, destinations: ["ciworkspace"] }]);
+        expect(rule.dataSources.extensions[0].streams).toEqual(streams);
+        expect(streams.some((s) => /ContainerLog/.test(s))).toBe(false);
+        expect(rule.dataSources.extensions[0].extensionSettings.dataCollectionSettings)
+            .toEqual({ interval: "5m", namespaceFilteringMode: "Exclude", namespaces: ["kube-system"], enableContainerLogV2: true });
     });
 });
 
