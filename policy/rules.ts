@@ -495,6 +495,53 @@ const aksPoolSizing: StackValidationPolicy = {
     }),
 };
 
+/**
+ * AKS taints Spot nodes `kubernetes.azure.com/scalesetpriority=spot:NoSchedule` and labels them
+ * `kubernetes.azure.com/scalesetpriority: spot` (https://learn.microsoft.com/azure/aks/spot-node-pool#limitations).
+ */
+const SPOT_KEY = "kubernetes.azure.com/scalesetpriority";
+
+/** True for a toleration that lets a pod onto Spot nodes: the Spot key, or an empty key with operator Exists (tolerates every taint). */
+function toleratesSpot(t: Props): boolean {
+    if (t.effect !== undefined && t.effect !== "" && t.effect !== "NoSchedule") return false;
+    if (t.key === SPOT_KEY) return t.operator === "Exists" || t.value === "spot";
+    return (t.key === undefined || t.key === "") && t.operator === "Exists";
+}
+
+/** True when a pod spec selects Spot nodes (nodeSelector or required node affinity on the Spot label). */
+function selectsSpot(spec: Props): boolean {
+    if (spec.nodeSelector?.[SPOT_KEY] === "spot") return true;
+    const terms = asArray<Props>(spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms);
+    return terms.some((t) => asArray<Props>(t.matchExpressions).some((e) => e.key === SPOT_KEY && e.operator === "In" && asArray<string>(e.values).includes("spot")));
+}
+
+const aksSpotWorkersOnly: StackValidationPolicy = {
+    name: "aks-spot-workers-only",
+    description: "Rule 19 (AKS Spot node pools): a Spot pool is a User pool with eviction policy Delete and max price -1, next to a regular pool without CriticalAddonsOnly that Pachyderm's control plane can run on; no workload the program declares (Pachyderm's control plane, its jobs) tolerates or selects Spot nodes - only pipeline workers, which pachd creates, may.",
+    enforcementLevel: mandatory,
+    validateStack: (args, report) => {
+        const pools = nodePools(args.resources);
+        const all = workloads(args.resources);
+        if (pools.length === 0 && all.length === 0) args.notApplicable("no node pools or Kubernetes workloads");
+        const spot = pools.filter((np) => eqi(np.pool.scaleSetPriority, "Spot"));
+        for (const np of spot) {
+            const where = poolReport(report, np);
+            if (!eqi(np.pool.mode, "User")) where("a Spot pool must be a User pool (AKS refuses Spot system pools)");
+            if (np.pool.scaleSetEvictionPolicy !== undefined && !eqi(np.pool.scaleSetEvictionPolicy, "Delete")) where("scaleSetEvictionPolicy must be Delete (deallocated nodes keep counting against the quota)");
+            if (num(np.pool.spotMaxPrice) !== -1) where(`spotMaxPrice must be -1 (pay at most the pay-as-you-go price, never evicted for price), is ${np.pool.spotMaxPrice}`);
+        }
+        const regularUntainted = pools.filter((np) => !eqi(np.pool.scaleSetPriority, "Spot")
+            && !asArray<string>(np.pool.nodeTaints).some((t) => t.startsWith("CriticalAddonsOnly")));
+        if (spot.length > 0 && regularUntainted.length === 0) {
+            poolReport(report, spot[0])("every regular pool is tainted CriticalAddonsOnly: Pachyderm's control plane would have no node to run on");
+        }
+        for (const { r, v } of all) {
+            if (asArray<Props>(v.spec.tolerations).some(toleratesSpot)) at(report, r)(`${v.kind} ${v.name} tolerates Spot nodes (${SPOT_KEY}): only pipeline workers may`);
+            if (selectsSpot(v.spec)) at(report, r)(`${v.kind} ${v.name} selects Spot nodes (${SPOT_KEY}=spot): only pipeline workers may`);
+        }
+    },
+};
+
 function addon(profiles: Props | undefined, ...names: string[]): Props | undefined {
     for (const [k, v] of Object.entries(profiles ?? {})) if (inI(k, names)) return v as Props;
     return undefined;
@@ -1225,7 +1272,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
 export const stackPolicies: StackValidationPolicy[] = [
     storagePrivateNetwork, storageKeyless, storageKeylessAdvisory, storageBlobSoftDelete, storageContainerSoftDelete,
     storageVersioning, storagePitr, storageLock, statefulOptions, containerImmutability,
-    aksZones, aksPoolSizing, aksOperations, subnetNsg, noPublicIps, publicLb, k8sServices,
+    aksZones, aksPoolSizing, aksSpotWorkersOnly, aksOperations, subnetNsg, noPublicIps, publicLb, k8sServices,
     cosmosSecurity, postgres, metadataDisks, serviceAccounts, availability, networkPolicies, secrets, armNames, armNodePools,
     glusterOneNodeAtATime,
 ];
@@ -1253,6 +1300,7 @@ export const RULE_OF: Record<string, string> = {
     "aks-sku-tier": "17",
     "aks-node-pools-zonal": "18",
     "aks-node-pool-sizing": "19",
+    "aks-spot-workers-only": "19",
     "aks-addons-monitoring": "20",
     "aks-workload-identity": "21",
     "aks-upgrade-and-node-hardening": "22",

@@ -60,6 +60,14 @@ const golden: Case[] = [{ title: "golden prod stack", env: "prod" }, { title: "g
 const goldenProd: Case[] = [{ title: "golden prod stack", env: "prod" }];
 const sharedKey: PolicyConfigInput = { all: { storageAuthMode: "sharedKey" } };
 
+const SPOT_KEY = "kubernetes.azure.com/scalesetpriority";
+
+/** The cheap dev profile: an untainted system pool, the worker pool on Spot from 0 nodes. */
+function spotProfile(s: Stack): void {
+    delete s.in("aks").agentPoolProfiles[0].nodeTaints;
+    Object.assign(s.in("pool-pachyderm"), { scaleSetPriority: "Spot", scaleSetEvictionPolicy: "Delete", spotMaxPrice: -1, minCount: 0, count: 0 });
+}
+
 /** Three GlusterFS brick disks (Premium_LRS, zonal) in the given zones. */
 function addBricks(s: Stack, zones: string[]): void {
     zones.forEach((zone, i) => s.add(res("azure-native:compute:Disk", `metadata-brick-${i}`, {
@@ -240,6 +248,20 @@ export const CASES: Record<string, RuleCases> = {
             { title: "system pool of 2", env: "prod", mutate: (s) => { s.in("aks").agentPoolProfiles[0].count = 2; } },
             { title: "system pool untainted", env: "prod", mutate: (s) => { s.in("aks").agentPoolProfiles[0].nodeTaints = []; } },
             { title: "user pool min 1", env: "prod", mutate: (s) => { s.in("pool-pachyderm").minCount = 1; } },
+        ],
+    },
+    "aks-spot-workers-only": {
+        compliant: [...golden, { title: "Spot worker pool from 0 next to an untainted system pool", env: "dev", mutate: spotProfile }],
+        violating: [
+            { title: "Spot pool evicted to deallocated", env: "dev", mutate: (s) => { spotProfile(s); s.in("pool-pachyderm").scaleSetEvictionPolicy = "Deallocate"; } },
+            { title: "Spot pool with a price cap", env: "dev", mutate: (s) => { spotProfile(s); s.in("pool-pachyderm").spotMaxPrice = 0.05; } },
+            { title: "Spot pool and only CriticalAddonsOnly regular pools", env: "dev", mutate: (s) => { spotProfile(s); s.in("aks").agentPoolProfiles[0].nodeTaints = ["CriticalAddonsOnly=true:NoSchedule"]; } },
+            { title: "pachd tolerates Spot", mutate: (s) => { s.pod("pachd").tolerations = [{ key: SPOT_KEY, operator: "Equal", value: "spot", effect: "NoSchedule" }]; } },
+            { title: "etcd tolerates every taint", mutate: (s) => { s.pod("etcd").tolerations = [{ operator: "Exists" }]; } },
+            { title: "pachd selects Spot nodes", mutate: (s) => { s.pod("pachd").nodeSelector = { [SPOT_KEY]: "spot" }; } },
+            { title: "etcd requires Spot nodes by affinity", mutate: (s) => {
+                s.pod("etcd").affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: SPOT_KEY, operator: "In", values: ["spot"] }] }] } } };
+            } },
         ],
     },
     "aks-addons-monitoring": {
