@@ -1,7 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Cluster, deployerPrincipalType } from "./components/cluster";
+import { Cluster, deployerPrincipalType, SPOT_TAINT } from "./components/cluster";
 import { CosmosDb } from "./components/cosmos";
 import { GlusterMetadataStore } from "./components/glusterMetadataStore";
 import { Ingress } from "./components/ingress";
@@ -221,6 +221,9 @@ const pachyderm = new Pachyderm("pachyderm", {
     },
     etcd: { replicas: cfg.pachyderm.etcdReplicas, resources: cfg.pachyderm.etcd, backupSchedule: cfg.pachyderm.etcdBackupSchedule },
     console: cfg.pachyderm.console,
+    // Pipeline workers, and only they, may run on the Spot pool (policy rule aks-spot-workers-only). No node
+    // selector: pps SchedulingSpec has only a hard one, which would stall pipelines whenever Spot capacity is short.
+    workerTolerations: cfg.aks.userPool.spot ? [{ ...SPOT_TAINT, operator: "Equal" }] : [],
     oidc: cfg.pachyderm.oidc,
     // pachd restart-loops without its container (pachyderm#4619) and needs its data-plane role first.
     dependsOn: [storage.container, ...storage.federatedCredentials, ...objectStoreAccess],

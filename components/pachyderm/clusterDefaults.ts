@@ -5,7 +5,7 @@ import { containerSecurityContext, emptyDir, labels, podSecurityContext, resourc
 import { NONROOT_UID } from "./etcd";
 import { IMAGES, K8S_NAMES, PACHD_PORTS } from "./names";
 import { WORKLOAD_IDENTITY_LABEL } from "./pachd";
-import { BuildContext } from "./types";
+import { BuildContext, PachydermArgs } from "./types";
 
 /** File names inside the ConfigMap and Secret the Job mounts. */
 export const CLUSTER_DEFAULTS_FILE = "cluster-defaults.json";
@@ -21,16 +21,22 @@ export function workerPodDefaultLabels(authMode: "workloadIdentity" | "sharedKey
     return authMode === "workloadIdentity" ? { [WORKLOAD_IDENTITY_LABEL]: "true" } : {};
 }
 
+/** Whether worker pods need cluster defaults at all: the workload-identity label, or tolerations. */
+export function needsClusterDefaults(args: Pick<PachydermArgs, "storage" | "workerTolerations">): boolean {
+    return Object.keys(workerPodDefaultLabels(args.storage.authMode)).length > 0 || args.workerTolerations.length > 0;
+}
+
 /**
- * Keyless mode: a Job that sets Pachyderm's cluster defaults once pachd is ready, so that every pipeline
- * (and, with --regenerate, every existing one) labels its worker pods for workload identity. Cluster
+ * A Job that sets Pachyderm's cluster defaults once pachd is ready, so that every pipeline (and, with
+ * --regenerate, every existing one) labels its worker pods for workload identity (keyless mode) and
+ * tolerates the worker taints (the Spot pool: without the toleration no pod ever lands there). Cluster
  * defaults can only be set through pachd's API (lib/facts/pachyderm.ts: clusterDefaults), hence pachctl
  * with the root token. Pulumi waits for the Job to complete (@pulumi/kubernetes batch/v1 Job await).
  */
 export function createClusterDefaults(ctx: BuildContext, rootToken: pulumi.Output<string>, dependsOn: pulumi.Input<pulumi.Resource>[]): pulumi.Resource[] {
     const { name, parent, args, namespace } = ctx;
     const app = K8S_NAMES.clusterDefaults;
-    const defaultsJson = JSON.stringify(clusterDefaults(workerPodDefaultLabels(args.storage.authMode)));
+    const defaultsJson = JSON.stringify(clusterDefaults(workerPodDefaultLabels(args.storage.authMode), args.workerTolerations));
 
     const account = new k8s.core.v1.ServiceAccount(`${name}-cluster-defaults-sa`, {
         metadata: { name: K8S_NAMES.clusterDefaultsServiceAccount, namespace, labels: labels(app) },

@@ -33,6 +33,8 @@ export interface FlowConditions {
     bouncerInCluster: boolean;
     /** Workload identity (Entra ID token exchange) rather than a shared key. */
     keyless: boolean;
+    /** The cluster-defaults Job runs (keyless mode, or worker tolerations such as Spot's). */
+    clusterDefaults: boolean;
     /** An upstream OIDC issuer: browsers reach pachd's OIDC and Dex ports through the internal load balancer. */
     oidc: boolean;
     console: boolean;
@@ -56,7 +58,7 @@ const tcp = (...ports: number[]): FlowPort[] => ports.map((port) => ({ port, pro
 
 export function pachydermFlows(c: FlowConditions): Flow[] {
     const pods: PodRole[] = ["pachd", "pachw", "worker", "etcd", "etcd-backup"];
-    if (c.keyless) pods.push("cluster-defaults");
+    if (c.clusterDefaults) pods.push("cluster-defaults");
     if (c.postgresInCluster) pods.push("postgres");
     if (c.bouncerInCluster) pods.push("pg-bouncer");
     if (c.console) pods.push("console");
@@ -112,11 +114,13 @@ export function pachydermFlows(c: FlowConditions): Flow[] {
     if (c.bouncerInCluster) {
         flows.push({ from: "pg-bouncer", to: database, ports: tcp(POSTGRES_PORT), source: "components/pachyderm/postgres.ts: POSTGRESQL_HOST" });
     }
-    if (c.keyless) {
+    if (c.clusterDefaults) {
         flows.push({
             from: "cluster-defaults", to: "pachd", ports: tcp(PACHD_PORTS.grpc.container),
             source: "components/pachyderm/clusterDefaults.ts: pachctl update defaults --cluster (grpc://pachd:30650)",
         });
+    }
+    if (c.keyless) {
         for (const from of ["pachd", "pachw", "worker", "etcd-backup"] as PodRole[]) {
             flows.push({
                 from, to: "entra-id", ports: tcp(443),

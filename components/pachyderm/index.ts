@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createEtcdBackup } from "./backup";
-import { createClusterDefaults } from "./clusterDefaults";
+import { createClusterDefaults, needsClusterDefaults } from "./clusterDefaults";
 import { labels } from "./common";
 import { createConsole } from "./console";
 import { createEtcd } from "./etcd";
@@ -90,8 +90,8 @@ export class Pachyderm extends pulumi.ComponentResource {
         // Order: the etcd Service, the Secrets, the accounts and the caller's blob container/role assignments.
         const pachd = createPachd(ctx, [etcd.service, ...secrets.resources, ...rbac.resources, ...policies, ...postgres, ...bouncer, ...(args.dependsOn ?? [])]);
         const backup = createEtcdBackup(ctx, [etcd.service, ...secrets.resources, ...rbac.resources]);
-        // Worker pods get the workload-identity label only through Pachyderm's cluster defaults.
-        if (args.storage.authMode === "workloadIdentity") createClusterDefaults(ctx, secrets.rootToken, [pachd.deployment, ...policies]);
+        // Worker pods get the workload-identity label and their tolerations only through Pachyderm's cluster defaults.
+        if (needsClusterDefaults(args)) createClusterDefaults(ctx, secrets.rootToken, [pachd.deployment, ...policies]);
         if (args.console) createConsole(ctx);
 
         const ip = args.pachd.internalLbIp;

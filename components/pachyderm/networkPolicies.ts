@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { needsClusterDefaults } from "./clusterDefaults";
 import { labels } from "./common";
 import { WORKER_PORTS } from "../../lib/facts/pachyderm";
 import { POD_APP, PodRole } from "./flows";
@@ -49,7 +50,7 @@ export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
                 { from: [{ ipBlock: { cidr: args.network.ingressSubnetCidr } }], ports: tcp(PACHD_PORTS.grpc.container, PACHD_PORTS.s3.container, ...browserPorts) },
                 // In-cluster clients dial the pachd-peer Service.
                 { from: from("pachd", "pachw", "worker", "console"), ports: tcp(PACHD_PORTS.peer.container) },
-                ...(keyless ? [{ from: from("cluster-defaults"), ports: tcp(PACHD_PORTS.grpc.container) }] : []),
+                ...(needsClusterDefaults(args) ? [{ from: from("cluster-defaults"), ports: tcp(PACHD_PORTS.grpc.container) }] : []),
             ],
         }),
         np("pachw-ingress", {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesToleration } from "../../lib/facts/pachyderm";
 
 export interface ResourceSizing {
     cpuRequest: string;
@@ -76,6 +77,8 @@ export interface PachydermArgs {
         backupSchedule: string;
     };
     console: boolean;
+    /** Taints the pipeline workers tolerate (set through the cluster defaults), e.g. AKS's Spot taint. */
+    workerTolerations: KubernetesToleration[];
     oidc?: { issuer: string; clientId: string; clientSecret: pulumi.Input<string> };
     /** E.g. the blob container and role assignments that must exist before pachd. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];

@@ -126,6 +126,8 @@ export interface WorkerPodInputs {
     userImage?: string;
     /** Labels the effective pipeline spec (cluster defaults merged with the user's spec) carries in metadata.labels. */
     metadataLabels?: Record<string, string>;
+    /** The effective pipeline spec's tolerations (pod spec `Tolerations: options.tolerations`, worker_rc.go). */
+    tolerations?: PpsToleration[];
     /** pachd's own settings that it copies into the worker's environment (name -> value). */
     pachdEnv: Record<string, string>;
 }
@@ -226,6 +228,7 @@ export function workerPod(inputs: WorkerPodInputs): { apiVersion: "v1"; kind: "P
             { name: storageSecret, secret: { secretName: storageSecret } },
         ],
         securityContext: podSecurityCtx,
+        ...(inputs.tolerations?.length ? { tolerations: inputs.tolerations.map(workerPodToleration) } : {}),
     };
     return {
         apiVersion: "v1",
@@ -242,8 +245,40 @@ export function workerPod(inputs: WorkerPodInputs): { apiVersion: "v1"; kind: "P
  * API (`pachctl update defaults --cluster`, src/server/pps/cmds/cmds.go; SetClusterDefaults in
  * src/server/pps/server/api_server.go): there is no pachd environment variable for them.
  */
-export function clusterDefaults(workerPodLabels: Record<string, string>): { createPipelineRequest: { metadata: { labels: Record<string, string> } } } {
-    return { createPipelineRequest: { metadata: { labels: workerPodLabels } } };
+export function clusterDefaults(workerPodLabels: Record<string, string>, workerTolerations: KubernetesToleration[] = []): ClusterDefaults {
+    const tolerations = workerTolerations.map(ppsToleration);
+    return { createPipelineRequest: { metadata: { labels: workerPodLabels }, ...(tolerations.length ? { tolerations } : {}) } };
+}
+
+export interface ClusterDefaults {
+    createPipelineRequest: { metadata: { labels: Record<string, string> }; tolerations?: PpsToleration[] };
+}
+
+/** A Kubernetes toleration with an explicit operator (pachd refuses a toleration without one, see below). */
+export interface KubernetesToleration { key: string; operator: "Equal" | "Exists"; value?: string; effect: "" | "NoSchedule" | "PreferNoSchedule" | "NoExecute" }
+
+/**
+ * pps_v2.Toleration as protojson (src/pps/pps.proto at 2.12.x: `message Toleration` with key, operator, value,
+ * effect; CreatePipelineRequest `repeated Toleration tolerations = 34`): enums by name, TolerationOperator
+ * EMPTY/EXISTS/EQUAL and TaintEffect ALL_EFFECTS/NO_SCHEDULE/PREFER_NO_SCHEDULE/NO_EXECUTE. pachd turns it into
+ * the worker pod's toleration in src/server/pps/server/worker_rc.go (transformToleration), refusing EMPTY.
+ * A pipeline that sets its own `tolerations` replaces this list (JSON merge patch replaces arrays, defaults.go).
+ */
+export interface PpsToleration { key: string; operator: "EXISTS" | "EQUAL"; value?: string; effect: "ALL_EFFECTS" | "NO_SCHEDULE" | "PREFER_NO_SCHEDULE" | "NO_EXECUTE" }
+
+const PPS_OPERATOR = { Equal: "EQUAL", Exists: "EXISTS" } as const;
+const PPS_EFFECT = { "": "ALL_EFFECTS", NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" } as const;
+
+export function ppsToleration(t: KubernetesToleration): PpsToleration {
+    return { key: t.key, operator: PPS_OPERATOR[t.operator], ...(t.value !== undefined ? { value: t.value } : {}), effect: PPS_EFFECT[t.effect] };
+}
+
+/** What pachd makes of a pps_v2.Toleration (worker_rc.go at 2.12.x: transformToleration). */
+export function workerPodToleration(t: PpsToleration): { key: string; operator: string; value: string; effect: string } {
+    const operator = Object.entries(PPS_OPERATOR).find(([, v]) => v === t.operator)?.[0];
+    if (!operator) throw new Error("cannot omit key/value comparison operator; specify EQUAL or EXISTS");
+    const effect = Object.entries(PPS_EFFECT).find(([, v]) => v === t.effect)?.[0] ?? "";
+    return { key: t.key, operator, value: t.value ?? "", effect };
 }
 
 /**

@@ -3,7 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { AZURE_CLI_IMAGE, ETCD_IMAGE, PACHD_POSTGRES, PGBOUNCER_IMAGE } from "../../lib/facts/pachyderm";
-import { IMAGES } from "../../components/pachyderm/names";
+import { IMAGES, K8S_NAMES } from "../../components/pachyderm/names";
 import { validateK8sObject } from "../helpers/k8sValidation";
 import { checkWorkloadRules, K8sObject } from "../helpers/workloadRules";
 
@@ -43,6 +43,8 @@ const { Pachyderm, etcdClaimName, postgresClaimName, workloadIdentitySubjects, v
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { etcdSnapshotContainer } = require("../../components/pachyderm/backup") as typeof import("../../components/pachyderm/backup");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CLUSTER_DEFAULTS_FILE } = require("../../components/pachyderm/clusterDefaults") as typeof import("../../components/pachyderm/clusterDefaults");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PGBOUNCER_AUTH_TYPE } = require("../../components/pachyderm/pgbouncer") as typeof import("../../components/pachyderm/pgbouncer");
 type Args = import("../../components/pachyderm").PachydermArgs;
 
@@ -65,6 +67,7 @@ const base = (over: Partial<Args> = {}): Args => ({
     pachd: { replicas: 1, internalLbIp: "10.40.15.250", idleTimeoutMinutes: 30, resources: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "4Gi" } },
     etcd: { replicas: 1, resources: { cpuRequest: "500m", memoryRequest: "1Gi", memoryLimit: "2Gi" }, backupSchedule: "0 */6 * * *" },
     console: false,
+    workerTolerations: [],
     ...over,
 });
 
@@ -111,6 +114,10 @@ const scenarios: [string, () => Args, "dev" | "prod"][] = [
     ["prod, shared key, flexible server, console, oidc", prodArgs, "prod"],
     ["dev, shared key, in-cluster, console", () => base({ storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("k") }, console: true }), "dev"],
     ["prod, keyless, in-cluster postgres", () => ({ ...prodArgs(), storage: base().storage, postgres: base().postgres, metadata: { ...prodArgs().metadata, postgresVolumeName: "pv-pg" } }), "prod"],
+    ["dev, shared key, Spot workers", () => base({
+        storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("k") },
+        workerTolerations: [{ key: "kubernetes.azure.com/scalesetpriority", operator: "Equal", value: "spot", effect: "NoSchedule" }],
+    }), "dev"],
 ];
 
 const stacks = new Map<string, Stack>();
@@ -398,5 +405,24 @@ describe("the validators catch broken objects", () => {
             expect.stringMatching(/selector/),
         ]));
         expect(validateK8sObject({ apiVersion: "apps/v1", kind: "Deploymnet", metadata: { name: "x" } })).toEqual([expect.stringMatching(/no model/)]);
+    });
+});
+
+describe("cluster defaults: one Job for the workers' label and tolerations", () => {
+    const defaultsOf = (label: string) => {
+        const cm = stacks.get(label)!.objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === K8S_NAMES.clusterDefaults) as any;
+        return cm ? JSON.parse(cm.data[CLUSTER_DEFAULTS_FILE]) : undefined;
+    };
+    test("shared key without worker tolerations needs no defaults", () => {
+        expect(defaultsOf(scenarios[2][0])).toBeUndefined();
+    });
+    test("keyless: the workload-identity label only", () => {
+        expect(defaultsOf(scenarios[0][0])).toEqual({ createPipelineRequest: { metadata: { labels: { "azure.workload.identity/use": "true" } } } });
+    });
+    test("shared key with Spot workers: the toleration in pps_v2 protojson (enum names)", () => {
+        expect(defaultsOf(scenarios[4][0])).toEqual({ createPipelineRequest: {
+            metadata: { labels: {} },
+            tolerations: [{ key: "kubernetes.azure.com/scalesetpriority", operator: "EQUAL", value: "spot", effect: "NO_SCHEDULE" }],
+        } });
     });
 });

@@ -1,4 +1,5 @@
 import { ExternalRole, Flow, pachydermFlows, POD_APP, PodRole, Role } from "../../components/pachyderm/flows";
+import { K8S_NAMES } from "../../components/pachyderm/names";
 import { hostAt, parseCidr } from "../../lib/cidr";
 import { connectionAllowed, Endpoint, NetworkPolicyObject, PodEndpoint, Protocol } from "../../lib/k8s/networkPolicy";
 import { WORKER_PORTS } from "../../lib/facts/pachyderm";
@@ -68,6 +69,7 @@ function matrix(stack: string) {
         postgresInCluster: has("postgres"),
         bouncerInCluster: has("pg-bouncer"),
         keyless: objects.some((o) => o.kind === "ServiceAccount" && o.metadata.annotations?.["azure.workload.identity/client-id"]),
+        clusterDefaults: objects.some((o) => o.kind === "Job" && o.metadata.name === K8S_NAMES.clusterDefaults),
         oidc: objects.some((o) => o.kind === "Secret" && o.metadata.name === "pachyderm-identity"),
         console: has("console"),
     });

@@ -1,6 +1,8 @@
+import Ajv from "ajv";
 import { CLUSTER_DEFAULTS_FILE } from "../../components/pachyderm/clusterDefaults";
 import { K8S_NAMES } from "../../components/pachyderm/names";
 import { workerPod } from "../../lib/facts/pachyderm";
+import schema from "../../lib/facts/pachyderm-2.12/ClusterDefaults.schema.json";
 import { Plan } from "../../planner/types";
 
 /** A Kubernetes object as planned (inputs). */
@@ -27,7 +29,8 @@ export function plannedClusterDefaults(objects: K8sManifest[]): any {
 
 /** The worker pod pachd 2.12 would create in this plan, from the pachd Deployment's settings and the cluster defaults. */
 export function plannedWorkerPod(objects: K8sManifest[]) {
-    const metadataLabels: Record<string, string> = plannedClusterDefaults(objects)?.createPipelineRequest?.metadata?.labels ?? {};
+    const request = plannedClusterDefaults(objects)?.createPipelineRequest;
+    const metadataLabels: Record<string, string> = request?.metadata?.labels ?? {};
     const pachd = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "pachd");
     if (!pachd) throw new Error("no pachd Deployment");
     const env: Record<string, string> = {};
@@ -40,6 +43,22 @@ export function plannedWorkerPod(objects: K8sManifest[]) {
         enableWorkerSecurityContexts: (env.ENABLE_WORKER_SECURITY_CONTEXTS ?? "true") === "true",
         workerUsesRoot: env.WORKER_USES_ROOT === "true",
         metadataLabels,
+        tolerations: request?.tolerations,
         pachdEnv: env,
     });
 }
+
+/**
+ * Pachyderm's own JSON schema of ClusterDefaults (src/internal/jsonschema/pps_v2/ClusterDefaults.schema.json at
+ * 2.12.x, commit 7ed6c9f). It is draft-04, where keywords next to `$ref` are ignored; ajv applies them, so
+ * they are dropped first (draft-04 semantics).
+ */
+const draft04 = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(draft04);
+    if (node === null || typeof node !== "object") return node;
+    const o = node as Record<string, unknown>;
+    if (typeof o.$ref === "string") return { $ref: o.$ref };
+    return Object.fromEntries(Object.entries(o).filter(([k]) => k !== "$schema").map(([k, v]) => [k, draft04(v)]));
+};
+const { $ref, definitions } = schema as { $ref: string; definitions: object };
+export const validateClusterDefaults = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile({ $ref, definitions: draft04(definitions) });

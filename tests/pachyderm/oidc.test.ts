@@ -30,6 +30,7 @@ beforeAll(async () => {
         pachd: { replicas: 1, internalLbIp: lbIp, idleTimeoutMinutes: 30, resources: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "4Gi" } },
         etcd: { replicas: 1, resources: { cpuRequest: "1", memoryRequest: "1Gi", memoryLimit: "2Gi" }, backupSchedule: "0 */6 * * *" },
         console: false,
+        workerTolerations: [],
         oidc: { issuer: "https://login.microsoftonline.com/tenant/v2.0", clientId: "pachyderm", clientSecret: pulumi.secret("s") },
     });
     await settle(p.namespace);

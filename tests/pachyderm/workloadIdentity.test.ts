@@ -1,10 +1,8 @@
-import Ajv from "ajv";
 import { CLUSTER_DEFAULTS_FILE } from "../../components/pachyderm/clusterDefaults";
 import { K8S_NAMES } from "../../components/pachyderm/names";
 import { PACHCTL_BINARY } from "../../lib/facts/pachyderm";
-import schema from "../../lib/facts/pachyderm-2.12/ClusterDefaults.schema.json";
 import { loadPlan, ofType, STACKS } from "../helpers/plans";
-import { k8sObjectsOf, plannedClusterDefaults, plannedWorkerPod } from "./helpers";
+import { k8sObjectsOf, plannedClusterDefaults, plannedWorkerPod, validateClusterDefaults } from "./helpers";
 
 /**
  * Keyless storage reaches the pipeline workers: the AKS webhook only mutates pods labelled
@@ -12,20 +10,6 @@ import { k8sObjectsOf, plannedClusterDefaults, plannedWorkerPod } from "./helper
  * the pod's ServiceAccount names the identity (`azure.workload.identity/client-id`), and the identity trusts
  * `system:serviceaccount:<ns>:<sa>` through a federated credential.
  */
-/**
- * Pachyderm's own JSON schema of ClusterDefaults (src/internal/jsonschema/pps_v2/ClusterDefaults.schema.json at
- * 2.12.x, commit 7ed6c9f). It is draft-04, where keywords next to `$ref` are ignored; ajv applies them, so
- * they are dropped first (draft-04 semantics).
- */
-const draft04 = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(draft04);
-    if (node === null || typeof node !== "object") return node;
-    const o = node as Record<string, unknown>;
-    if (typeof o.$ref === "string") return { $ref: o.$ref };
-    return Object.fromEntries(Object.entries(o).filter(([k]) => k !== "$schema").map(([k, v]) => [k, draft04(v)]));
-};
-const { $ref, definitions } = schema as { $ref: string; definitions: object };
-const validateClusterDefaults = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile({ $ref, definitions: draft04(definitions) });
 
 describe.each(STACKS)("workload identity for the pipeline workers of stack %s", (stack) => {
     const plan = loadPlan(stack);
