@@ -93,6 +93,8 @@ export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
         "Microsoft.Authorization", "Microsoft.Compute", "Microsoft.ContainerService", "Microsoft.DocumentDB",
         "Microsoft.Insights", "Microsoft.ManagedIdentity", "Microsoft.Network", "Microsoft.OperationalInsights",
         "Microsoft.Resources", "Microsoft.Storage", ...(flexible ? ["Microsoft.DBforPostgreSQL"] : []),
+        // The ingress VM's daily shutdown is a devtestlab GlobalSchedule (components/ingress.ts).
+        ...(cfg.ingress.shutdown ? ["Microsoft.DevTestLab"] : []),
     ].sort();
     const hostEncryption = vms.filter((v) => v.encryptionAtHost).map((v) => v.role);
     return {

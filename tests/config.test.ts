@@ -145,6 +145,10 @@ describe("parseConfig rejects bad input, naming each key", () => {
         ["OIDC issuer without client", { pachydermOidcIssuer: "https://login.example.org/" }, ["pachydermOidcClientId", "pachydermOidcClientSecret"]],
         ["etcd members not 1 or 3", { etcdReplicas: "2" }, ["etcdReplicas"]],
         ["Pachyderm release without a pinned pachctl checksum", { pachydermVersion: "2.12.3" }, ["pachydermVersion"]],
+        ["Spot workers with a CriticalAddonsOnly system pool", { aksSystemCriticalAddonsOnly: "true" }, ["aksUserSpot"]],
+        ["shutdown time not HHMM", { ingressShutdownTime: "7pm" }, ["ingressShutdownTime"]],
+        ["negative Log Analytics cap", { logDailyCapGb: "-1" }, ["logDailyCapGb"]],
+        ["unknown Container Insights profile", { containerInsightsProfile: "minimal" }, ["containerInsightsProfile"]],
     ];
     it.each(cases)("%s", (_title, overrides, keys) => {
         expect(problemsOf(rawFor("dev", overrides))).toEqual(expect.arrayContaining(keys));
@@ -152,9 +156,9 @@ describe("parseConfig rejects bad input, naming each key", () => {
     });
 
     it("enforces production requirements on prod stacks only", () => {
-        const cheap = { aksTier: "Free", storageSku: "Standard_LRS", zones: "[]", etcdReplicas: "1", metadataDiskSku: "Premium_LRS" };
+        const cheap = { aksTier: "Free", storageSku: "Standard_LRS", zones: "[]", etcdReplicas: "1", metadataDiskSku: "Premium_LRS", aksSystemCriticalAddonsOnly: "false" };
         expect(problemsOf(rawFor("dev", cheap))).toEqual([]);
-        expect(new Set(problemsOf(rawFor("prod", cheap), "prod"))).toEqual(new Set(["aksTier", "storageSku", "zones", "etcdReplicas", "metadataDiskSku"]));
+        expect(new Set(problemsOf(rawFor("prod", cheap), "prod"))).toEqual(new Set(["aksTier", "storageSku", "zones", "etcdReplicas", "metadataDiskSku", "aksSystemCriticalAddonsOnly"]));
     });
 
     it("reports every problem at once, in one message naming each key", () => {

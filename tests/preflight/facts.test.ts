@@ -11,7 +11,7 @@ import { stackConfig } from "./helpers";
 /** Resource provider namespace of each azure-native module the program uses (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-services-resource-providers). */
 const NAMESPACE: Record<string, string> = {
     authorization: "Microsoft.Authorization", compute: "Microsoft.Compute", containerservice: "Microsoft.ContainerService",
-    cosmosdb: "Microsoft.DocumentDB", dbforpostgresql: "Microsoft.DBforPostgreSQL", managedidentity: "Microsoft.ManagedIdentity",
+    cosmosdb: "Microsoft.DocumentDB", devtestlab: "Microsoft.DevTestLab", dbforpostgresql: "Microsoft.DBforPostgreSQL", managedidentity: "Microsoft.ManagedIdentity",
     monitor: "Microsoft.Insights", network: "Microsoft.Network", operationalinsights: "Microsoft.OperationalInsights",
     privatedns: "Microsoft.Network", resources: "Microsoft.Resources", storage: "Microsoft.Storage",
 };

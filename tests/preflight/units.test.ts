@@ -53,7 +53,7 @@ describe("VM size capabilities", () => {
     });
     test("a size restricted in the region for the subscription fails", () => {
         const restricted = SKUS.map((s) => s.name === "Standard_D4ds_v5" ? { ...s, restrictions: [{ type: "Location" as const, values: ["westeurope"], reasonCode: "NotAvailableForSubscription" }] } : s);
-        expect(evaluateVmSizes(restricted, facts({}))).toMatchObject({ status: "fail", message: expect.stringMatching(/restricted in westeurope for this subscription \(NotAvailableForSubscription\)/) });
+        expect(evaluateVmSizes(restricted, facts({ aksUserVmSize: "Standard_D4ds_v5" }))).toMatchObject({ status: "fail", message: expect.stringMatching(/restricted in westeurope for this subscription \(NotAvailableForSubscription\)/) });
     });
 });
 
