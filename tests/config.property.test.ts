@@ -153,7 +153,7 @@ describe("near misses, nulls, reserved ranges and split internet (fast-check)", 
     });
 
     it("refuses null and empty values of every key that needs a value", () => {
-        const optional = new Set(["cosmosSecondaryLocation", "pachydermOidcIssuer", "pachydermOidcClientId", "pachydermOidcClientSecret", "aksAdminGroupObjectIds", "ingressAdminSourceCidrs"]);
+        const optional = new Set(["cosmosSecondaryLocation", "pachydermOidcIssuer", "pachydermOidcClientId", "pachydermOidcClientSecret", "aksAdminGroupObjectIds", "ingressAdminSourceCidrs", "ingressShutdownTime"]);
         const keys = CONFIG_KEYS.filter((k) => !optional.has(k));
         fc.assert(fc.property(fc.constantFrom(...keys), fc.constantFrom(null, "null", "~", ""), (k, v) => rejects({ [k]: v }, k)), { numRuns: RUNS });
     });
