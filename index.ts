@@ -58,7 +58,12 @@ const cluster = new Cluster("cluster", {
         useOidc: process.env.ARM_USE_OIDC ?? azureNative.get("useOidc"),
     }),
     network: { serviceCidr: cfg.aks.serviceCidr, dnsServiceIp: cfg.aks.dnsServiceIp, podCidr: cfg.aks.podCidr },
-    systemPool: { ...cfg.aks.systemPool, osDiskType: cfg.aks.osDiskType, encryptionAtHost: cfg.aks.encryptionAtHost, maxPods: cfg.aks.maxPods },
+    systemPool: {
+        ...cfg.aks.systemPool,
+        osDiskType: cfg.aks.osDiskType,
+        encryptionAtHost: cfg.aks.encryptionAtHost,
+        maxPods: cfg.aks.maxPods,
+    },
     userPool: { ...cfg.aks.userPool, osDiskType: cfg.aks.osDiskType, encryptionAtHost: cfg.aks.encryptionAtHost, maxPods: cfg.aks.maxPods },
     apiServer: { privateCluster: cfg.aks.privateCluster, authorizedIpRanges: cfg.aks.authorizedIpRanges },
     adminGroupObjectIds: cfg.aks.adminGroupObjectIds,
@@ -125,10 +130,15 @@ const cosmos = new CosmosDb("cosmos", {
 
 // Who may touch which data, in one place (data-plane roles, each scoped to the data it names).
 // pachd, the workers and the etcd backup read and write the object store through workload identity.
-const objectStoreAccess = storage.identityPrincipalId === undefined ? [] : [storage.grantBlobDataContributor({
-    principalId: storage.identityPrincipalId,
-    description: "Pachyderm (pachd, workers, etcd backup) reads and writes its object store",
-})];
+const objectStoreAccess =
+    storage.identityPrincipalId === undefined
+        ? []
+        : [
+              storage.grantBlobDataContributor({
+                  principalId: storage.identityPrincipalId,
+                  description: "Pachyderm (pachd, workers, etcd backup) reads and writes its object store",
+              }),
+          ];
 // The uploaders on the ingress VM write the lab's metadata.
 cosmos.grantDataContributor({ principalId: ingress.identityPrincipalId });
 
@@ -141,93 +151,109 @@ const metadataCommon = {
     postgresInCluster,
     postgresDiskSizeGb: cfg.metadataStore.postgresDiskSizeGb,
 };
-const metadata: MetadataStore = cfg.metadataStore.kind === "managedDisk"
-    ? new ManagedDiskMetadataStore("metadata", {
-        ...metadataCommon,
-        diskSku: cfg.metadataStore.diskSku,
-        clusterPrincipalId: cluster.principalId,
-    }, k8sOpts)
-    : new GlusterMetadataStore("metadata", {
-        ...metadataCommon,
-        subnetId: net.subnetIds.data,
-        nodeIps: cfg.metadataStore.gluster.nodeIps,
-        clientIp: cfg.metadataStore.gluster.clientIp,
-        vmSize: cfg.metadataStore.gluster.vmSize,
-        brickDiskSizeGb: cfg.metadataStore.gluster.brickDiskSizeGb,
-        volumeName: cfg.metadataStore.gluster.volumeName,
-        adminUsername: cfg.ingress.adminUsername,
-        sshPublicKey: cfg.ingress.sshPublicKey,
-        outboundBackendPoolId: ingress.outboundDataPoolId,
-        diagnostics,
-    }, k8sOpts);
+const metadata: MetadataStore =
+    cfg.metadataStore.kind === "managedDisk"
+        ? new ManagedDiskMetadataStore(
+              "metadata",
+              {
+                  ...metadataCommon,
+                  diskSku: cfg.metadataStore.diskSku,
+                  clusterPrincipalId: cluster.principalId,
+              },
+              k8sOpts,
+          )
+        : new GlusterMetadataStore(
+              "metadata",
+              {
+                  ...metadataCommon,
+                  subnetId: net.subnetIds.data,
+                  nodeIps: cfg.metadataStore.gluster.nodeIps,
+                  clientIp: cfg.metadataStore.gluster.clientIp,
+                  vmSize: cfg.metadataStore.gluster.vmSize,
+                  brickDiskSizeGb: cfg.metadataStore.gluster.brickDiskSizeGb,
+                  volumeName: cfg.metadataStore.gluster.volumeName,
+                  adminUsername: cfg.ingress.adminUsername,
+                  sshPublicKey: cfg.ingress.sshPublicKey,
+                  outboundBackendPoolId: ingress.outboundDataPoolId,
+                  diagnostics,
+              },
+              k8sOpts,
+          );
 
-const postgres = postgresInCluster ? undefined : new AzurePostgres("postgres", {
-    ...common,
-    ...guard,
-    version: cfg.postgres.version,
-    skuName: cfg.postgres.skuName,
-    skuTier: cfg.postgres.skuTier,
-    storageSizeGb: cfg.postgres.storageSizeGb,
-    backupRetentionDays: cfg.postgres.backupRetentionDays,
-    geoRedundantBackup: cfg.postgres.geoRedundantBackup,
-    highAvailability: cfg.postgres.highAvailability,
-    delegatedSubnetId: net.subnetIds.postgres,
-    vnetId: net.vnet.id,
-    diagnostics,
-});
+const postgres = postgresInCluster
+    ? undefined
+    : new AzurePostgres("postgres", {
+          ...common,
+          ...guard,
+          version: cfg.postgres.version,
+          skuName: cfg.postgres.skuName,
+          skuTier: cfg.postgres.skuTier,
+          storageSizeGb: cfg.postgres.storageSizeGb,
+          backupRetentionDays: cfg.postgres.backupRetentionDays,
+          geoRedundantBackup: cfg.postgres.geoRedundantBackup,
+          highAvailability: cfg.postgres.highAvailability,
+          delegatedSubnetId: net.subnetIds.postgres,
+          vnetId: net.vnet.id,
+          diagnostics,
+      });
 // In-cluster PostgreSQL gets a generated password too; it never appears in config.
-const postgresPassword = postgres?.password ?? new random.RandomPassword("postgres-incluster-password", { length: 32, special: false }).result;
+const postgresPassword =
+    postgres?.password ?? new random.RandomPassword("postgres-incluster-password", { length: 32, special: false }).result;
 
-const pachyderm = new Pachyderm("pachyderm", {
-    namespace: cfg.pachyderm.namespace,
-    version: cfg.pachyderm.version,
-    environment: cfg.environment,
-    zones: cfg.zones,
-    storage: {
-        accountName: storage.accountName,
-        containerName: storage.containerName,
-        blobEndpoint: storage.blobEndpoint,
-        authMode: cfg.storage.authMode,
-        accountKey: storage.accountKey,
-        identityClientId: storage.identityClientId,
-        privateEndpointsCidr: subnets.privateEndpoints,
+const pachyderm = new Pachyderm(
+    "pachyderm",
+    {
+        namespace: cfg.pachyderm.namespace,
+        version: cfg.pachyderm.version,
+        environment: cfg.environment,
+        zones: cfg.zones,
+        storage: {
+            accountName: storage.accountName,
+            containerName: storage.containerName,
+            blobEndpoint: storage.blobEndpoint,
+            authMode: cfg.storage.authMode,
+            accountKey: storage.accountKey,
+            identityClientId: storage.identityClientId,
+            privateEndpointsCidr: subnets.privateEndpoints,
+        },
+        metadata: {
+            kind: metadata.kind,
+            etcdVolumeNames: metadata.etcdVolumeNames,
+            etcdSizeGi: cfg.metadataStore.etcdDiskSizeGb,
+            postgresVolumeName: metadata.postgresVolumeName,
+            postgresSizeGi: cfg.metadataStore.postgresDiskSizeGb,
+            dependsOn: metadata.volumes,
+        },
+        postgres: {
+            kind: cfg.postgres.kind,
+            host: postgres?.host,
+            user: postgres?.user ?? "pachyderm",
+            password: postgresPassword,
+            subnetCidr: postgres ? subnets.postgres : undefined,
+        },
+        network: {
+            ingressSubnetCidr: subnets.ingress,
+            aksSubnetCidr: subnets.aks,
+            // The AKS API server's address is not known before it exists: HTTPS egress is allowed broadly (docs/pachyderm.md).
+            apiServerCidrs: ["0.0.0.0/0"],
+        },
+        pachd: {
+            replicas: cfg.pachyderm.pachdReplicas,
+            internalLbIp: cfg.pachyderm.internalLbIp,
+            idleTimeoutMinutes: cfg.ingress.idleTimeoutMinutes,
+            resources: cfg.pachyderm.pachd,
+        },
+        etcd: { replicas: cfg.pachyderm.etcdReplicas, resources: cfg.pachyderm.etcd, backupSchedule: cfg.pachyderm.etcdBackupSchedule },
+        console: cfg.pachyderm.console,
+        // Pipeline workers, and only they, may run on the Spot pool (policy rule aks-spot-workers-only). No node
+        // selector: pps SchedulingSpec has only a hard one, which would stall pipelines whenever Spot capacity is short.
+        workerTolerations: cfg.aks.userPool.spot ? [{ ...SPOT_TAINT, operator: "Equal" }] : [],
+        oidc: cfg.pachyderm.oidc,
+        // pachd restart-loops without its container (pachyderm#4619) and needs its data-plane role first.
+        dependsOn: [storage.container, ...storage.federatedCredentials, ...objectStoreAccess],
     },
-    metadata: {
-        kind: metadata.kind,
-        etcdVolumeNames: metadata.etcdVolumeNames,
-        etcdSizeGi: cfg.metadataStore.etcdDiskSizeGb,
-        postgresVolumeName: metadata.postgresVolumeName,
-        postgresSizeGi: cfg.metadataStore.postgresDiskSizeGb,
-        dependsOn: metadata.volumes,
-    },
-    postgres: {
-        kind: cfg.postgres.kind,
-        host: postgres?.host,
-        user: postgres?.user ?? "pachyderm",
-        password: postgresPassword,
-        subnetCidr: postgres ? subnets.postgres : undefined,
-    },
-    network: {
-        ingressSubnetCidr: subnets.ingress,
-        aksSubnetCidr: subnets.aks,
-        // The AKS API server's address is not known before it exists: HTTPS egress is allowed broadly (docs/pachyderm.md).
-        apiServerCidrs: ["0.0.0.0/0"],
-    },
-    pachd: {
-        replicas: cfg.pachyderm.pachdReplicas,
-        internalLbIp: cfg.pachyderm.internalLbIp,
-        idleTimeoutMinutes: cfg.ingress.idleTimeoutMinutes,
-        resources: cfg.pachyderm.pachd,
-    },
-    etcd: { replicas: cfg.pachyderm.etcdReplicas, resources: cfg.pachyderm.etcd, backupSchedule: cfg.pachyderm.etcdBackupSchedule },
-    console: cfg.pachyderm.console,
-    // Pipeline workers, and only they, may run on the Spot pool (policy rule aks-spot-workers-only). No node
-    // selector: pps SchedulingSpec has only a hard one, which would stall pipelines whenever Spot capacity is short.
-    workerTolerations: cfg.aks.userPool.spot ? [{ ...SPOT_TAINT, operator: "Equal" }] : [],
-    oidc: cfg.pachyderm.oidc,
-    // pachd restart-loops without its container (pachyderm#4619) and needs its data-plane role first.
-    dependsOn: [storage.container, ...storage.federatedCredentials, ...objectStoreAccess],
-}, k8sOpts);
+    k8sOpts,
+);
 
 export const contractVersion = "1.0.0";
 export const resourceGroupName = net.resourceGroupName;

@@ -160,16 +160,20 @@ export class Cluster extends pulumi.ComponentResource {
         super("pachyderm-azure:cluster:Cluster", name, {}, opts);
         const zones = args.zones.length > 0 ? args.zones : undefined;
 
-        this.workspace = new operationalinsights.Workspace(`${name}-log`, {
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            tags: args.tags,
-            workspaceName: resourceName("log", args.names),
-            sku: { name: "PerGB2018" },
-            retentionInDays: args.logRetentionDays,
-            // Once the cap is reached, ingestion stops until the next day (UTC reset).
-            workspaceCapping: args.monitoring.dailyCapGb > 0 ? { dailyQuotaGb: args.monitoring.dailyCapGb } : undefined,
-        }, { parent: this });
+        this.workspace = new operationalinsights.Workspace(
+            `${name}-log`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                workspaceName: resourceName("log", args.names),
+                sku: { name: "PerGB2018" },
+                retentionInDays: args.logRetentionDays,
+                // Once the cap is reached, ingestion stops until the next day (UTC reset).
+                workspaceCapping: args.monitoring.dailyCapGb > 0 ? { dailyQuotaGb: args.monitoring.dailyCapGb } : undefined,
+            },
+            { parent: this },
+        );
         this.workspaceId = this.workspace.id;
 
         const poolCommon = (p: NodePoolArgs) => ({
@@ -194,12 +198,16 @@ export class Cluster extends pulumi.ComponentResource {
         // balancer there (with a system-assigned one, the grant could only follow the cluster and the
         // first load balancer would fail with LinkedAuthorizationFailed). AKS docs: "Use a managed identity
         // in AKS", https://learn.microsoft.com/azure/aks/use-managed-identity.
-        this.identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            tags: args.tags,
-            resourceName: resourceName("id", args.names, "aks"),
-        }, { parent: this });
+        this.identity = new managedidentity.UserAssignedIdentity(
+            `${name}-identity`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                resourceName: resourceName("id", args.names, "aks"),
+            },
+            { parent: this },
+        );
         this.subnetAccess = roleAssignment(`${name}-subnet-network-contributor`, this, {
             scope: args.nodeSubnetId,
             roleDefinitionId: builtInRoleId(NETWORK_CONTRIBUTOR, { parent: this }),
@@ -220,115 +228,142 @@ export class Cluster extends pulumi.ComponentResource {
             description: "The Pulumi deployer applies the platform's Kubernetes objects (Azure RBAC for Kubernetes)",
         });
 
-        this.cluster = new containerservice.ManagedCluster(`${name}-aks`, {
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            tags: args.tags,
-            resourceName: resourceName("aks", args.names),
-            dnsPrefix: resourceName("aks", args.names),
-            kubernetesVersion: args.kubernetesVersion,
-            sku: { name: "Base", tier: args.tier },
-            supportPlan: args.supportPlan,
-            identity: { type: "UserAssigned", userAssignedIdentities: [this.identity.id] },
-            enableRBAC: true,
-            disableLocalAccounts: args.disableLocalAccounts,
-            aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: args.adminGroupObjectIds },
-            agentPoolProfiles: [{
-                ...poolCommon(args.systemPool),
-                name: "system",
-                mode: "System",
-                count: args.systemPool.count,
-                enableAutoScaling: false,
-                // Only critical add-ons run here and Pachyderm goes to the user pool; untainted (dev), the
-                // system nodes also run Pachyderm's control plane so that the user pool may be empty or Spot.
-                nodeTaints: args.systemPool.criticalAddonsOnly ? ["CriticalAddonsOnly=true:NoSchedule"] : undefined,
-            }],
-            networkProfile: {
-                networkPlugin: "azure",
-                networkPluginMode: "overlay",
-                networkDataplane: "cilium",
-                networkPolicy: "cilium",
-                podCidr: args.network.podCidr,
-                serviceCidr: args.network.serviceCidr,
-                dnsServiceIP: args.network.dnsServiceIp,
-                loadBalancerSku: "standard",
-                outboundType: "loadBalancer",
+        this.cluster = new containerservice.ManagedCluster(
+            `${name}-aks`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                resourceName: resourceName("aks", args.names),
+                dnsPrefix: resourceName("aks", args.names),
+                kubernetesVersion: args.kubernetesVersion,
+                sku: { name: "Base", tier: args.tier },
+                supportPlan: args.supportPlan,
+                identity: { type: "UserAssigned", userAssignedIdentities: [this.identity.id] },
+                enableRBAC: true,
+                disableLocalAccounts: args.disableLocalAccounts,
+                aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: args.adminGroupObjectIds },
+                agentPoolProfiles: [
+                    {
+                        ...poolCommon(args.systemPool),
+                        name: "system",
+                        mode: "System",
+                        count: args.systemPool.count,
+                        enableAutoScaling: false,
+                        // Only critical add-ons run here and Pachyderm goes to the user pool; untainted (dev), the
+                        // system nodes also run Pachyderm's control plane so that the user pool may be empty or Spot.
+                        nodeTaints: args.systemPool.criticalAddonsOnly ? ["CriticalAddonsOnly=true:NoSchedule"] : undefined,
+                    },
+                ],
+                networkProfile: {
+                    networkPlugin: "azure",
+                    networkPluginMode: "overlay",
+                    networkDataplane: "cilium",
+                    networkPolicy: "cilium",
+                    podCidr: args.network.podCidr,
+                    serviceCidr: args.network.serviceCidr,
+                    dnsServiceIP: args.network.dnsServiceIp,
+                    loadBalancerSku: "standard",
+                    outboundType: "loadBalancer",
+                },
+                apiServerAccessProfile: args.apiServer.privateCluster
+                    ? { enablePrivateCluster: true }
+                    : { enablePrivateCluster: false, authorizedIPRanges: args.apiServer.authorizedIpRanges },
+                oidcIssuerProfile: { enabled: true },
+                securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
+                addonProfiles: {
+                    omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: this.workspace.id, useAADAuth: "true" } },
+                    azurepolicy: { enabled: true },
+                },
+                autoUpgradeProfile: { upgradeChannel: args.upgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
+                storageProfile: { diskCSIDriver: { enabled: true }, snapshotController: { enabled: true } },
             },
-            apiServerAccessProfile: args.apiServer.privateCluster
-                ? { enablePrivateCluster: true }
-                : { enablePrivateCluster: false, authorizedIPRanges: args.apiServer.authorizedIpRanges },
-            oidcIssuerProfile: { enabled: true },
-            securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
-            addonProfiles: {
-                omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: this.workspace.id, useAADAuth: "true" } },
-                azurepolicy: { enabled: true },
-            },
-            autoUpgradeProfile: { upgradeChannel: args.upgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
-            storageProfile: { diskCSIDriver: { enabled: true }, snapshotController: { enabled: true } },
-        }, { parent: this, dependsOn: [this.subnetAccess, this.deployerAccess] });
+            { parent: this, dependsOn: [this.subnetAccess, this.deployerAccess] },
+        );
 
-        this.userPool = new containerservice.AgentPool(`${name}-pool-pachyderm`, {
-            resourceGroupName: args.resourceGroupName,
-            resourceName: this.cluster.name,
-            agentPoolName: "pachyderm",
-            ...poolCommon(args.userPool),
-            osDiskSizeGB: args.userPool.osDiskType === "Ephemeral" ? 64 : 256,
-            mode: "User",
-            enableAutoScaling: true,
-            minCount: args.userPool.minCount,
-            maxCount: args.userPool.maxCount,
-            count: args.userPool.minCount,
-            nodeLabels: { "workload": "pachyderm" },
-            // Spot: evicted nodes are deleted (not kept deallocated against the quota) and the price is capped
-            // at the pay-as-you-go price (-1), so nodes are never evicted for price
-            // (https://learn.microsoft.com/azure/aks/spot-node-pool). AKS adds SPOT_TAINT itself.
-            ...(args.userPool.spot ? { scaleSetPriority: "Spot", scaleSetEvictionPolicy: "Delete", spotMaxPrice: -1 } : {}),
-        }, {
-            parent: this,
-            // The cluster autoscaler owns the node count: never report its changes as drift.
-            ignoreChanges: ["count"],
-        });
+        this.userPool = new containerservice.AgentPool(
+            `${name}-pool-pachyderm`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                resourceName: this.cluster.name,
+                agentPoolName: "pachyderm",
+                ...poolCommon(args.userPool),
+                osDiskSizeGB: args.userPool.osDiskType === "Ephemeral" ? 64 : 256,
+                mode: "User",
+                enableAutoScaling: true,
+                minCount: args.userPool.minCount,
+                maxCount: args.userPool.maxCount,
+                count: args.userPool.minCount,
+                nodeLabels: { workload: "pachyderm" },
+                // Spot: evicted nodes are deleted (not kept deallocated against the quota) and the price is capped
+                // at the pay-as-you-go price (-1), so nodes are never evicted for price
+                // (https://learn.microsoft.com/azure/aks/spot-node-pool). AKS adds SPOT_TAINT itself.
+                ...(args.userPool.spot ? { scaleSetPriority: "Spot", scaleSetEvictionPolicy: "Delete", spotMaxPrice: -1 } : {}),
+            },
+            {
+                parent: this,
+                // The cluster autoscaler owns the node count: never report its changes as drift.
+                ignoreChanges: ["count"],
+            },
+        );
 
         // Container Insights with managed-identity auth (useAADAuth) collects only through a data collection
         // rule associated with the cluster; `az aks enable-addons` creates it implicitly, ARM does not.
         const collection = CONTAINER_INSIGHTS[args.monitoring.containerInsights];
-        const insightsRule = new monitor.DataCollectionRule(`${name}-dcr`, {
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            tags: args.tags,
-            dataCollectionRuleName: resourceName("dcr", args.names, "container-insights"),
-            kind: "Linux",
-            dataSources: {
-                extensions: [{
-                    name: "ContainerInsightsExtension",
-                    extensionName: "ContainerInsights",
-                    streams: [...collection.streams],
-                    extensionSettings: { dataCollectionSettings: collection.settings },
-                }],
+        const insightsRule = new monitor.DataCollectionRule(
+            `${name}-dcr`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                dataCollectionRuleName: resourceName("dcr", args.names, "container-insights"),
+                kind: "Linux",
+                dataSources: {
+                    extensions: [
+                        {
+                            name: "ContainerInsightsExtension",
+                            extensionName: "ContainerInsights",
+                            streams: [...collection.streams],
+                            extensionSettings: { dataCollectionSettings: collection.settings },
+                        },
+                    ],
+                },
+                destinations: { logAnalytics: [{ name: "ciworkspace", workspaceResourceId: this.workspace.id }] },
+                dataFlows: [{ streams: [...collection.streams], destinations: ["ciworkspace"] }],
             },
-            destinations: { logAnalytics: [{ name: "ciworkspace", workspaceResourceId: this.workspace.id }] },
-            dataFlows: [{ streams: [...collection.streams], destinations: ["ciworkspace"] }],
-        }, { parent: this });
-        new monitor.DataCollectionRuleAssociation(`${name}-dcr-association`, {
-            resourceUri: this.cluster.id,
-            associationName: "ContainerInsightsExtension",
-            dataCollectionRuleId: insightsRule.id,
-        }, { parent: this });
+            { parent: this },
+        );
+        new monitor.DataCollectionRuleAssociation(
+            `${name}-dcr-association`,
+            {
+                resourceUri: this.cluster.id,
+                associationName: "ContainerInsightsExtension",
+                dataCollectionRuleId: insightsRule.id,
+            },
+            { parent: this },
+        );
 
         // One weekly window for both Kubernetes and node-image upgrades.
         const window = args.maintenance;
-        for (const [suffix, configName] of [["maintenance", "aksManagedAutoUpgradeSchedule"], ["maintenance-nodeos", "aksManagedNodeOSUpgradeSchedule"]]) {
-            new containerservice.MaintenanceConfiguration(`${name}-${suffix}`, {
-                resourceGroupName: args.resourceGroupName,
-                resourceName: this.cluster.name,
-                configName,
-                maintenanceWindow: {
-                    schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
-                    durationHours: window.durationHours,
-                    startTime: `${String(window.startHour).padStart(2, "0")}:00`,
-                    utcOffset: "+00:00",
+        for (const [suffix, configName] of [
+            ["maintenance", "aksManagedAutoUpgradeSchedule"],
+            ["maintenance-nodeos", "aksManagedNodeOSUpgradeSchedule"],
+        ]) {
+            new containerservice.MaintenanceConfiguration(
+                `${name}-${suffix}`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    resourceName: this.cluster.name,
+                    configName,
+                    maintenanceWindow: {
+                        schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
+                        durationHours: window.durationHours,
+                        startTime: `${String(window.startHour).padStart(2, "0")}:00`,
+                        utcOffset: "+00:00",
+                    },
                 },
-            }, { parent: this });
+                { parent: this },
+            );
         }
 
         this.clusterName = this.cluster.name;
@@ -337,21 +372,29 @@ export class Cluster extends pulumi.ComponentResource {
         this.principalId = this.identity.principalId;
         this.kubeletObjectId = this.cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId ?? "");
 
-        const credentials = containerservice.listManagedClusterUserCredentialsOutput({
-            resourceGroupName: args.resourceGroupName,
-            resourceName: this.cluster.name,
-            format: "exec",
-        }, { parent: this });
-        this.kubeconfig = pulumi.secret(credentials.kubeconfigs.apply((k) =>
-            withKubeloginMode(Buffer.from(k[0].value, "base64").toString("utf8"))));
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+            {
+                resourceGroupName: args.resourceGroupName,
+                resourceName: this.cluster.name,
+                format: "exec",
+            },
+            { parent: this },
+        );
+        this.kubeconfig = pulumi.secret(
+            credentials.kubeconfigs.apply((k) => withKubeloginMode(Buffer.from(k[0].value, "base64").toString("utf8"))),
+        );
 
-        this.provider = new k8s.Provider(`${name}-k8s`, {
-            kubeconfig: this.kubeconfig,
-            // A stable identity: rotating credentials updates the provider instead of replacing every object.
-            clusterIdentifier: this.cluster.id,
-            enableServerSideApply: true,
-            deleteUnreachable: false,
-        }, { parent: this, dependsOn: [this.userPool, this.deployerAccess] });
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: this.kubeconfig,
+                // A stable identity: rotating credentials updates the provider instead of replacing every object.
+                clusterIdentifier: this.cluster.id,
+                enableServerSideApply: true,
+                deleteUnreachable: false,
+            },
+            { parent: this, dependsOn: [this.userPool, this.deployerAccess] },
+        );
 
         this.registerOutputs({
             clusterName: this.clusterName,

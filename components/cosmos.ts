@@ -10,7 +10,7 @@ import { assignmentGuid, Grantee } from "./azure/roles";
 /** Built-in Cosmos DB data-plane role "Cosmos DB Built-in Data Contributor" (items read/write, no management). */
 export const COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002";
 /** Cosmos DB's system property, never queried: always out of the index. */
-export const ETAG_PATH = "/\"_etag\"/?";
+export const ETAG_PATH = '/"_etag"/?';
 
 export interface CosmosDbArgs extends PlacementArgs, InterfaceArgs {
     capacityMode: "serverless" | "autoscale";
@@ -32,8 +32,10 @@ export function validateCosmosArgs(a: CosmosDbArgs): string[] {
     if (new Set(names).size !== names.length) p.push("containers: duplicate names");
     if (a.capacityMode === "serverless" && a.secondaryLocation) p.push("secondaryLocation: serverless accounts are single-region");
     if (a.secondaryLocation === a.location) p.push("secondaryLocation: must differ from location");
-    if (a.capacityMode === "autoscale" && (a.maxThroughput < 1000 || a.maxThroughput % 1000 !== 0)) p.push("maxThroughput: a multiple of 1000, at least 1000");
-    if (a.protect && a.backupTier !== "Continuous30Days") p.push("backupTier: a protected (production) account keeps 30 days of continuous backup");
+    if (a.capacityMode === "autoscale" && (a.maxThroughput < 1000 || a.maxThroughput % 1000 !== 0))
+        p.push("maxThroughput: a multiple of 1000, at least 1000");
+    if (a.protect && a.backupTier !== "Continuous30Days")
+        p.push("backupTier: a protected (production) account keeps 30 days of continuous backup");
     return p;
 }
 
@@ -69,75 +71,99 @@ export class CosmosDb extends pulumi.ComponentResource {
         const zoneRedundant = args.zones.length > 0 && !serverless;
         const guard = new StatefulGuard(this, args);
 
-        this.account = new cosmosdb.DatabaseAccount(`${name}-account`, {
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            tags: args.tags,
-            accountName: globalName("cosmos", n),
-            kind: "GlobalDocumentDB",
-            databaseAccountOfferType: "Standard",
-            capabilities: serverless ? [{ name: "EnableServerless" }] : [],
-            locations: [
-                { locationName: args.location, failoverPriority: 0, isZoneRedundant: zoneRedundant },
-                ...(args.secondaryLocation ? [{ locationName: args.secondaryLocation, failoverPriority: 1, isZoneRedundant: zoneRedundant }] : []),
-            ],
-            consistencyPolicy: { defaultConsistencyLevel: "Session" },
-            enableAutomaticFailover: true,
-            enableMultipleWriteLocations: false,
-            // Continuous backup: restore to any second of the window, also after the account is deleted.
-            backupPolicy: { type: "Continuous", continuousModeProperties: { tier: args.backupTier } },
-            disableLocalAuth: true,
-            disableKeyBasedMetadataWriteAccess: true,
-            publicNetworkAccess: "Disabled",
-            ipRules: [],
-            isVirtualNetworkFilterEnabled: false,
-            networkAclBypass: "None",
-            networkAclBypassResourceIds: [],
-            minimalTlsVersion: "Tls12",
-        }, guard.options());
+        this.account = new cosmosdb.DatabaseAccount(
+            `${name}-account`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                accountName: globalName("cosmos", n),
+                kind: "GlobalDocumentDB",
+                databaseAccountOfferType: "Standard",
+                capabilities: serverless ? [{ name: "EnableServerless" }] : [],
+                locations: [
+                    { locationName: args.location, failoverPriority: 0, isZoneRedundant: zoneRedundant },
+                    ...(args.secondaryLocation
+                        ? [{ locationName: args.secondaryLocation, failoverPriority: 1, isZoneRedundant: zoneRedundant }]
+                        : []),
+                ],
+                consistencyPolicy: { defaultConsistencyLevel: "Session" },
+                enableAutomaticFailover: true,
+                enableMultipleWriteLocations: false,
+                // Continuous backup: restore to any second of the window, also after the account is deleted.
+                backupPolicy: { type: "Continuous", continuousModeProperties: { tier: args.backupTier } },
+                disableLocalAuth: true,
+                disableKeyBasedMetadataWriteAccess: true,
+                publicNetworkAccess: "Disabled",
+                ipRules: [],
+                isVirtualNetworkFilterEnabled: false,
+                networkAclBypass: "None",
+                networkAclBypassResourceIds: [],
+                minimalTlsVersion: "Tls12",
+            },
+            guard.options(),
+        );
 
-        this.database = new cosmosdb.SqlResourceSqlDatabase(`${name}-db`, {
-            resourceGroupName: args.resourceGroupName,
-            accountName: this.account.name,
-            databaseName: args.databaseName,
-            tags: args.tags,
-            resource: { id: args.databaseName },
-            options: serverless ? undefined : { autoscaleSettings: { maxThroughput: args.maxThroughput } },
-        }, guard.options());
+        this.database = new cosmosdb.SqlResourceSqlDatabase(
+            `${name}-db`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: this.account.name,
+                databaseName: args.databaseName,
+                tags: args.tags,
+                resource: { id: args.databaseName },
+                options: serverless ? undefined : { autoscaleSettings: { maxThroughput: args.maxThroughput } },
+            },
+            guard.options(),
+        );
         this.databaseName = this.database.id.apply(() => args.databaseName);
 
         for (const spec of args.containers) {
-            this.containers.push(new cosmosdb.SqlResourceSqlContainer(`${name}-container-${spec.name}`, {
-                resourceGroupName: args.resourceGroupName,
-                accountName: this.account.name,
-                databaseName: this.databaseName,
-                containerName: spec.name,
-                tags: args.tags,
-                resource: {
-                    id: spec.name,
-                    // Changing the partition key replaces the container (its data): protect stops that in production.
-                    partitionKey: { paths: [spec.partitionKeyPath], kind: "Hash", version: 2 },
-                    ...(spec.defaultTtlSeconds !== undefined ? { defaultTtl: spec.defaultTtlSeconds } : {}),
-                    indexingPolicy: {
-                        indexingMode: "consistent",
-                        automatic: true,
-                        includedPaths: [{ path: "/*" }],
-                        excludedPaths: [...spec.excludedPaths, ETAG_PATH].map((path) => ({ path })),
+            this.containers.push(
+                new cosmosdb.SqlResourceSqlContainer(
+                    `${name}-container-${spec.name}`,
+                    {
+                        resourceGroupName: args.resourceGroupName,
+                        accountName: this.account.name,
+                        databaseName: this.databaseName,
+                        containerName: spec.name,
+                        tags: args.tags,
+                        resource: {
+                            id: spec.name,
+                            // Changing the partition key replaces the container (its data): protect stops that in production.
+                            partitionKey: { paths: [spec.partitionKeyPath], kind: "Hash", version: 2 },
+                            ...(spec.defaultTtlSeconds !== undefined ? { defaultTtl: spec.defaultTtlSeconds } : {}),
+                            indexingPolicy: {
+                                indexingMode: "consistent",
+                                automatic: true,
+                                includedPaths: [{ path: "/*" }],
+                                excludedPaths: [...spec.excludedPaths, ETAG_PATH].map((path) => ({ path })),
+                            },
+                        },
                     },
-                },
-            }, guard.options()));
+                    guard.options(),
+                ),
+            );
         }
         const containerNames = args.containers.map((c) => c.name);
         this.containerNames = pulumi.all(this.containers.map((c) => c.id)).apply(() => containerNames);
 
         const link = privateLink(`${name}-sql`, this, {
-            ...args, suffix: "cosmos", targetId: this.account.id, groupId: "Sql", zoneName: "privatelink.documents.azure.com", subnetId: args.privateEndpointSubnetId,
+            ...args,
+            suffix: "cosmos",
+            targetId: this.account.id,
+            groupId: "Sql",
+            zoneName: "privatelink.documents.azure.com",
+            subnetId: args.privateEndpointSubnetId,
         });
         this.privateEndpointIp = link.ip;
 
         applyInterfaces(name, this, guard, args, {
             id: this.account.id,
-            lock: { lockName: resourceName("lock", n, "cosmos"), notes: "Cosmos DB with continuous backup: remove only with the data owner's approval." },
+            lock: {
+                lockName: resourceName("lock", n, "cosmos"),
+                notes: "Cosmos DB with continuous backup: remove only with the data owner's approval.",
+            },
             logs: { suffix: "account", type: "Microsoft.DocumentDB/databaseAccounts", resourceUri: this.account.id },
         });
 
@@ -164,13 +190,17 @@ export class CosmosDb extends pulumi.ComponentResource {
     public grantDataContributor(grantee: Pick<Grantee, "principalId">, key?: string): cosmosdb.SqlResourceSqlRoleAssignment {
         const roleDefinitionId = pulumi.interpolate`${this.account.id}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`;
         const scope = pulumi.interpolate`${this.account.id}/dbs/${this.databaseName}`;
-        return new cosmosdb.SqlResourceSqlRoleAssignment(`${this.baseName}-data-contributor${key ? `-${key}` : ""}`, {
-            resourceGroupName: this.resourceGroupName,
-            accountName: this.account.name,
-            roleAssignmentId: assignmentGuid(scope, roleDefinitionId, grantee.principalId),
-            roleDefinitionId,
-            scope,
-            principalId: grantee.principalId,
-        }, { parent: this, dependsOn: [this.database] });
+        return new cosmosdb.SqlResourceSqlRoleAssignment(
+            `${this.baseName}-data-contributor${key ? `-${key}` : ""}`,
+            {
+                resourceGroupName: this.resourceGroupName,
+                accountName: this.account.name,
+                roleAssignmentId: assignmentGuid(scope, roleDefinitionId, grantee.principalId),
+                roleDefinitionId,
+                scope,
+                principalId: grantee.principalId,
+            },
+            { parent: this, dependsOn: [this.database] },
+        );
     }
 }

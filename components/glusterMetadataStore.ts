@@ -94,44 +94,53 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
         const lbChild = loadBalancerChildIds(this, args.resourceGroupName, lbName);
         const poolId = lbChild("backendAddressPools", LB_POOL);
 
-        this.loadBalancer = new network.LoadBalancer(`${name}-lbi`, {
-            ...common,
-            loadBalancerName: lbName,
-            sku: { name: "Standard", tier: "Regional" },
-            frontendIPConfigurations: [{
-                name: LB_FRONTEND,
-                privateIPAllocationMethod: "Static",
-                privateIPAddress: args.clientIp,
-                privateIPAddressVersion: "IPv4",
-                subnet: { id: args.subnetId },
-                // Zone-redundant frontend: the NFS address survives the loss of any one zone.
-                zones: args.zones.length > 0 ? ["1", "2", "3"] : undefined,
-            }],
-            backendAddressPools: [{ name: LB_POOL }],
-            // Ganesha listens on 2049 only once the volume is started and exported (bootstrap step 7).
-            probes: [{ name: LB_PROBE, protocol: "Tcp", port: NFS_PORT, intervalInSeconds: 5, numberOfProbes: 2 }],
-            loadBalancingRules: [{
-                name: LB_RULE,
-                protocol: "Tcp",
-                frontendPort: NFS_PORT,
-                backendPort: NFS_PORT,
-                frontendIPConfiguration: { id: lbChild("frontendIPConfigurations", LB_FRONTEND) },
-                backendAddressPool: { id: poolId },
-                probe: { id: lbChild("probes", LB_PROBE) },
-                // Session persistence on the client IP: NFSv4 keeps per-client state (client ID, session,
-                // open files) in the one Ganesha server that granted it, and the three Ganesha heads do not
-                // share it. The default 5-tuple hash could send a node's reconnect (new source port) to
-                // another head, which would reject the old session/stateids (NFS4ERR_BADSESSION/STALE_CLIENTID).
-                // With SourceIP a Kubernetes node stays on one head until that head fails its probe.
-                loadDistribution: "SourceIP",
-                idleTimeoutInMinutes: 30,
-                // RST on idle timeout: the kernel client reconnects at once instead of waiting for timeo.
-                enableTcpReset: true,
-                enableFloatingIP: false,
-            }],
-        }, { parent: this });
+        this.loadBalancer = new network.LoadBalancer(
+            `${name}-lbi`,
+            {
+                ...common,
+                loadBalancerName: lbName,
+                sku: { name: "Standard", tier: "Regional" },
+                frontendIPConfigurations: [
+                    {
+                        name: LB_FRONTEND,
+                        privateIPAllocationMethod: "Static",
+                        privateIPAddress: args.clientIp,
+                        privateIPAddressVersion: "IPv4",
+                        subnet: { id: args.subnetId },
+                        // Zone-redundant frontend: the NFS address survives the loss of any one zone.
+                        zones: args.zones.length > 0 ? ["1", "2", "3"] : undefined,
+                    },
+                ],
+                backendAddressPools: [{ name: LB_POOL }],
+                // Ganesha listens on 2049 only once the volume is started and exported (bootstrap step 7).
+                probes: [{ name: LB_PROBE, protocol: "Tcp", port: NFS_PORT, intervalInSeconds: 5, numberOfProbes: 2 }],
+                loadBalancingRules: [
+                    {
+                        name: LB_RULE,
+                        protocol: "Tcp",
+                        frontendPort: NFS_PORT,
+                        backendPort: NFS_PORT,
+                        frontendIPConfiguration: { id: lbChild("frontendIPConfigurations", LB_FRONTEND) },
+                        backendAddressPool: { id: poolId },
+                        probe: { id: lbChild("probes", LB_PROBE) },
+                        // Session persistence on the client IP: NFSv4 keeps per-client state (client ID, session,
+                        // open files) in the one Ganesha server that granted it, and the three Ganesha heads do not
+                        // share it. The default 5-tuple hash could send a node's reconnect (new source port) to
+                        // another head, which would reject the old session/stateids (NFS4ERR_BADSESSION/STALE_CLIENTID).
+                        // With SourceIP a Kubernetes node stays on one head until that head fails its probe.
+                        loadDistribution: "SourceIP",
+                        idleTimeoutInMinutes: 30,
+                        // RST on idle timeout: the kernel client reconnects at once instead of waiting for timeo.
+                        enableTcpReset: true,
+                        enableFloatingIP: false,
+                    },
+                ],
+            },
+            { parent: this },
+        );
 
-        if (args.diagnostics) diagnosticSetting(`${name}-lbi-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
+        if (args.diagnostics)
+            diagnosticSetting(`${name}-lbi-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
 
         const guard = new StatefulGuard(this, args);
         for (let i = 0; i < GLUSTER_NODE_COUNT; i++) {
@@ -140,18 +149,22 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
             // every fsync (etcd's WAL latency) for no extra durability. (ZRS disks could attach to a VM in
             // any zone; that is not the reason.) Policy rule 32 requires instead that production bricks
             // span three zones.
-            const disk = new compute.Disk(`${name}-brick-${i}`, {
-                ...common,
-                diskName: glusterBrickDiskName(n, i),
-                zones: zoneOf(i),
-                sku: { name: "Premium_LRS" },
-                diskSizeGB: args.brickDiskSizeGb,
-                creationData: { createOption: "Empty" },
-                // Only attachable to VMs: no SAS export or import, from anywhere.
-                networkAccessPolicy: "DenyAll",
-                publicNetworkAccess: "Disabled",
-                encryption: { type: "EncryptionAtRestWithPlatformKey" },
-            }, guard.options());
+            const disk = new compute.Disk(
+                `${name}-brick-${i}`,
+                {
+                    ...common,
+                    diskName: glusterBrickDiskName(n, i),
+                    zones: zoneOf(i),
+                    sku: { name: "Premium_LRS" },
+                    diskSizeGB: args.brickDiskSizeGb,
+                    creationData: { createOption: "Empty" },
+                    // Only attachable to VMs: no SAS export or import, from anywhere.
+                    networkAccessPolicy: "DenyAll",
+                    publicNetworkAccess: "Disabled",
+                    encryption: { type: "EncryptionAtRestWithPlatformKey" },
+                },
+                guard.options(),
+            );
             this.brickDisks.push(disk);
             this.brickDiskIds.push(disk.id);
             guard.lock(`${name}-brick-${i}-lock`, disk.id, {
@@ -161,77 +174,98 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
 
             const pools: { id: pulumi.Input<string> }[] = [{ id: poolId }];
             if (args.outboundBackendPoolId !== undefined) pools.push({ id: args.outboundBackendPoolId });
-            const nic = new network.NetworkInterface(`${name}-nic-${i}`, {
-                ...common,
-                networkInterfaceName: resourceName("nic", n, `gfs${i}`),
-                enableIPForwarding: false,
-                ipConfigurations: [{
-                    name: "ipconfig",
-                    primary: true,
-                    subnet: { id: args.subnetId },
-                    privateIPAllocationMethod: "Static",
-                    privateIPAddress: args.nodeIps[i],
-                    privateIPAddressVersion: "IPv4",
-                    // No publicIPAddress: egress only through the public LB's outbound rule (pool above).
-                    loadBalancerBackendAddressPools: pools,
-                }],
-            }, { parent: this, dependsOn: [this.loadBalancer] });
+            const nic = new network.NetworkInterface(
+                `${name}-nic-${i}`,
+                {
+                    ...common,
+                    networkInterfaceName: resourceName("nic", n, `gfs${i}`),
+                    enableIPForwarding: false,
+                    ipConfigurations: [
+                        {
+                            name: "ipconfig",
+                            primary: true,
+                            subnet: { id: args.subnetId },
+                            privateIPAllocationMethod: "Static",
+                            privateIPAddress: args.nodeIps[i],
+                            privateIPAddressVersion: "IPv4",
+                            // No publicIPAddress: egress only through the public LB's outbound rule (pool above).
+                            loadBalancerBackendAddressPools: pools,
+                        },
+                    ],
+                },
+                { parent: this, dependsOn: [this.loadBalancer] },
+            );
             this.nics.push(nic);
 
-            const customData = Buffer.from(renderGlusterUserData({
-                nodeIndex: i, nodeIps: args.nodeIps, volumeName: args.volumeName, brickDevice: BRICK_DEVICE, enableGanesha: true,
-            }), "utf8").toString("base64");
+            const customData = Buffer.from(
+                renderGlusterUserData({
+                    nodeIndex: i,
+                    nodeIps: args.nodeIps,
+                    volumeName: args.volumeName,
+                    brickDevice: BRICK_DEVICE,
+                    enableGanesha: true,
+                }),
+                "utf8",
+            ).toString("base64");
             if (customData.length > CUSTOM_DATA_MAX) {
-                throw new pulumi.RunError(`GlusterMetadataStore ${name}: user-data of node ${i} is ${customData.length} base64 characters, Azure accepts ${CUSTOM_DATA_MAX}`);
+                throw new pulumi.RunError(
+                    `GlusterMetadataStore ${name}: user-data of node ${i} is ${customData.length} base64 characters, Azure accepts ${CUSTOM_DATA_MAX}`,
+                );
             }
-            const vm = new compute.VirtualMachine(`${name}-vm-${i}`, {
-                ...common,
-                vmName: resourceName("vm", n, `gfs${i}`),
-                zones: zoneOf(i),
-                hardwareProfile: { vmSize: args.vmSize },
-                storageProfile: {
-                    imageReference: { ...UBUNTU_IMAGE },
-                    // The VM is disposable (its OS disk goes with it); the brick disk is the data and outlives it.
-                    osDisk: {
-                        name: resourceName("osdisk", n, `gfs${i}`),
-                        createOption: "FromImage",
-                        managedDisk: { storageAccountType: "StandardSSD_LRS" },
-                        deleteOption: "Delete",
+            const vm = new compute.VirtualMachine(
+                `${name}-vm-${i}`,
+                {
+                    ...common,
+                    vmName: resourceName("vm", n, `gfs${i}`),
+                    zones: zoneOf(i),
+                    hardwareProfile: { vmSize: args.vmSize },
+                    storageProfile: {
+                        imageReference: { ...UBUNTU_IMAGE },
+                        // The VM is disposable (its OS disk goes with it); the brick disk is the data and outlives it.
+                        osDisk: {
+                            name: resourceName("osdisk", n, `gfs${i}`),
+                            createOption: "FromImage",
+                            managedDisk: { storageAccountType: "StandardSSD_LRS" },
+                            deleteOption: "Delete",
+                        },
+                        // Caching None: fsync must reach the disk (etcd WAL, PostgreSQL commits).
+                        dataDisks: [
+                            { lun: 0, createOption: "Attach", managedDisk: { id: disk.id }, deleteOption: "Detach", caching: "None" },
+                        ],
                     },
-                    // Caching None: fsync must reach the disk (etcd WAL, PostgreSQL commits).
-                    dataDisks: [{ lun: 0, createOption: "Attach", managedDisk: { id: disk.id }, deleteOption: "Detach", caching: "None" }],
-                },
-                osProfile: {
-                    computerName: `gfs${i}`,
-                    adminUsername: args.adminUsername,
-                    customData,
-                    linuxConfiguration: {
-                        disablePasswordAuthentication: true,
-                        ssh: { publicKeys: [{ path: `/home/${args.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey }] },
-                        provisionVMAgent: true,
-                        patchSettings: { patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" },
+                    osProfile: {
+                        computerName: `gfs${i}`,
+                        adminUsername: args.adminUsername,
+                        customData,
+                        linuxConfiguration: {
+                            disablePasswordAuthentication: true,
+                            ssh: { publicKeys: [{ path: `/home/${args.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey }] },
+                            provisionVMAgent: true,
+                            patchSettings: { patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" },
+                        },
                     },
+                    networkProfile: { networkInterfaces: [{ id: nic.id, primary: true, deleteOption: "Detach" }] },
+                    securityProfile: {
+                        encryptionAtHost: true,
+                        securityType: "TrustedLaunch",
+                        uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+                    },
+                    diagnosticsProfile: { bootDiagnostics: { enabled: true } },
                 },
-                networkProfile: { networkInterfaces: [{ id: nic.id, primary: true, deleteOption: "Detach" }] },
-                securityProfile: {
-                    encryptionAtHost: true,
-                    securityType: "TrustedLaunch",
-                    uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+                {
+                    parent: this,
+                    // Azure refuses in-place changes of customData (PropertyChangeNotAllowed), and replacing on
+                    // such a change would replace all three nodes at once: the pool's state (/var/lib/glusterd,
+                    // on the OS disk) would go with them and the volume would be down until rebuilt by hand.
+                    // A bootstrap change therefore reaches new nodes only; roll it one VM at a time with
+                    // `npm run gluster:roll -- --stack <stack> --replace` (docs/glusterfs.md "Rolling changes"): a
+                    // replaced VM rejoins as the same peer from the glusterd state kept on its brick disk.
+                    ignoreChanges: ["osProfile.customData"],
+                    // Two VMs cannot share the name, the NIC or the brick disk: a replacement deletes first
+                    // (the brick disk is only detached: deleteOption Detach).
+                    deleteBeforeReplace: true,
                 },
-                diagnosticsProfile: { bootDiagnostics: { enabled: true } },
-            }, {
-                parent: this,
-                // Azure refuses in-place changes of customData (PropertyChangeNotAllowed), and replacing on
-                // such a change would replace all three nodes at once: the pool's state (/var/lib/glusterd,
-                // on the OS disk) would go with them and the volume would be down until rebuilt by hand.
-                // A bootstrap change therefore reaches new nodes only; roll it one VM at a time with
-                // `npm run gluster:roll -- --stack <stack> --replace` (docs/glusterfs.md "Rolling changes"): a
-                // replaced VM rejoins as the same peer from the glusterd state kept on its brick disk.
-                ignoreChanges: ["osProfile.customData"],
-                // Two VMs cannot share the name, the NIC or the brick disk: a replacement deletes first
-                // (the brick disk is only detached: deleteOption Detach).
-                deleteBeforeReplace: true,
-            });
+            );
             this.vms.push(vm);
             this.vmIds.push(vm.id);
         }
@@ -239,28 +273,37 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
         // Static NFS volumes on the replica-3 volume (Ganesha's pseudo root is `/<volume>`, the bootstrap
         // creates the sub-directories), pre-bound to the claims Pachyderm's StatefulSets expect.
         const pv = (key: string, sizeGb: number, claim: string, component: string): pulumi.Output<string> => {
-            const volume = new k8s.core.v1.PersistentVolume(`${name}-pv-${key}`, {
-                metadata: {
-                    name: `pv-${n.prefix}-${n.stack}-${key}`.toLowerCase(),
-                    labels: { "app.kubernetes.io/part-of": "pachyderm", "app.kubernetes.io/component": component, "metadata-store": "glusterfs" },
+            const volume = new k8s.core.v1.PersistentVolume(
+                `${name}-pv-${key}`,
+                {
+                    metadata: {
+                        name: `pv-${n.prefix}-${n.stack}-${key}`.toLowerCase(),
+                        labels: {
+                            "app.kubernetes.io/part-of": "pachyderm",
+                            "app.kubernetes.io/component": component,
+                            "metadata-store": "glusterfs",
+                        },
+                    },
+                    spec: {
+                        capacity: { storage: `${sizeGb}Gi` },
+                        accessModes: ["ReadWriteOnce"],
+                        volumeMode: "Filesystem",
+                        // Deleting the claim (or the namespace) never deletes the directory.
+                        persistentVolumeReclaimPolicy: "Retain",
+                        storageClassName: "",
+                        mountOptions: NFS_MOUNT_OPTIONS,
+                        nfs: { server: args.clientIp, path: `/${args.volumeName}/${key}` },
+                        // Pre-bound: only this claim can take this volume.
+                        claimRef: { namespace: args.namespace, name: claim },
+                    },
                 },
-                spec: {
-                    capacity: { storage: `${sizeGb}Gi` },
-                    accessModes: ["ReadWriteOnce"],
-                    volumeMode: "Filesystem",
-                    // Deleting the claim (or the namespace) never deletes the directory.
-                    persistentVolumeReclaimPolicy: "Retain",
-                    storageClassName: "",
-                    mountOptions: NFS_MOUNT_OPTIONS,
-                    nfs: { server: args.clientIp, path: `/${args.volumeName}/${key}` },
-                    // Pre-bound: only this claim can take this volume.
-                    claimRef: { namespace: args.namespace, name: claim },
-                },
-            }, guard.options({ dependsOn: [this.loadBalancer, ...this.vms] }));
+                guard.options({ dependsOn: [this.loadBalancer, ...this.vms] }),
+            );
             this.volumes.push(volume);
             return volume.metadata.name;
         };
-        for (let i = 0; i < args.etcdReplicas; i++) this.etcdVolumeNames.push(pv(`etcd-${i}`, args.etcdDiskSizeGb, etcdClaimName(i), "etcd"));
+        for (let i = 0; i < args.etcdReplicas; i++)
+            this.etcdVolumeNames.push(pv(`etcd-${i}`, args.etcdDiskSizeGb, etcdClaimName(i), "etcd"));
         if (args.postgresInCluster) this.postgresVolumeName = pv("postgres-0", args.postgresDiskSizeGb, postgresClaimName(), "postgres");
 
         this.address = pulumi.output(args.clientIp);
@@ -278,12 +321,17 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
 /** Rejects layouts the bootstrap or Azure cannot serve, before any resource is declared. */
 function validate(name: string, args: GlusterMetadataStoreArgs): void {
     const problems: string[] = [];
-    if (args.nodeIps.length !== GLUSTER_NODE_COUNT) problems.push(`exactly ${GLUSTER_NODE_COUNT} nodeIps are needed, got ${args.nodeIps.length}`);
+    if (args.nodeIps.length !== GLUSTER_NODE_COUNT)
+        problems.push(`exactly ${GLUSTER_NODE_COUNT} nodeIps are needed, got ${args.nodeIps.length}`);
     else if (new Set(args.nodeIps).size !== GLUSTER_NODE_COUNT) problems.push(`nodeIps must be distinct, got ${args.nodeIps.join(", ")}`);
-    if (args.nodeIps.includes(args.clientIp)) problems.push(`clientIp ${args.clientIp} is also a node IP: it must be a free address for the load balancer frontend`);
+    if (args.nodeIps.includes(args.clientIp))
+        problems.push(`clientIp ${args.clientIp} is also a node IP: it must be a free address for the load balancer frontend`);
     if (!Number.isInteger(args.etcdReplicas) || args.etcdReplicas < 1 || args.etcdReplicas > MAX_ETCD_MEMBERS) {
-        problems.push(`etcdReplicas must be 1-${MAX_ETCD_MEMBERS} (the bootstrap creates etcd-0..${MAX_ETCD_MEMBERS - 1}), got ${args.etcdReplicas}`);
+        problems.push(
+            `etcdReplicas must be 1-${MAX_ETCD_MEMBERS} (the bootstrap creates etcd-0..${MAX_ETCD_MEMBERS - 1}), got ${args.etcdReplicas}`,
+        );
     }
-    if (args.protect && args.zones.length < GLUSTER_NODE_COUNT) problems.push(`a protected (production) store needs one node per zone: zones ["1","2","3"], got ${JSON.stringify(args.zones)}`);
+    if (args.protect && args.zones.length < GLUSTER_NODE_COUNT)
+        problems.push(`a protected (production) store needs one node per zone: zones ["1","2","3"], got ${JSON.stringify(args.zones)}`);
     if (problems.length > 0) throw new pulumi.RunError(`GlusterMetadataStore ${name}: ${problems.join("; ")}`);
 }

@@ -71,7 +71,9 @@ export function ingressDnsLabel(names: NameContext): string {
 /** Azure DNS labels: 3-63 characters, lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
 export function validateDnsLabel(label: string): string {
     if (!/^[a-z][a-z0-9-]{1,61}[a-z0-9]$/.test(label)) {
-        throw new Error(`Ingress: invalid DNS label ${JSON.stringify(label)}: 3-63 lowercase letters, digits and hyphens, starting with a letter`);
+        throw new Error(
+            `Ingress: invalid DNS label ${JSON.stringify(label)}: 3-63 lowercase letters, digits and hyphens, starting with a letter`,
+        );
     }
     return label;
 }
@@ -104,7 +106,8 @@ function validate(args: IngressArgs): void {
         problems.push(`idleTimeoutMinutes must be an integer from ${lo} to ${hi}`);
     }
     for (const c of args.adminSourceCidrs) {
-        if (["*", "internet", "any", "0.0.0.0/0", "::/0"].includes(c.trim().toLowerCase())) problems.push(`adminSourceCidrs must not contain ${c}`);
+        if (["*", "internet", "any", "0.0.0.0/0", "::/0"].includes(c.trim().toLowerCase()))
+            problems.push(`adminSourceCidrs must not contain ${c}`);
     }
     if (!args.sshPublicKey.trim()) problems.push("sshPublicKey is required (password authentication is disabled)");
     if (problems.length > 0) throw new Error(`Ingress: ${problems.join("; ")}`);
@@ -160,22 +163,30 @@ export class Ingress extends pulumi.ComponentResource {
         const sshEnabled = args.adminSourceCidrs.length > 0;
         const sshPort = args.sshFrontendPort ?? SSH_NAT_FRONTEND_PORT;
 
-        this.identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-            ...common,
-            resourceName: resourceName("id", n, "ingress"),
-        }, { parent: this });
+        this.identity = new managedidentity.UserAssignedIdentity(
+            `${name}-identity`,
+            {
+                ...common,
+                resourceName: resourceName("id", n, "ingress"),
+            },
+            { parent: this },
+        );
 
-        this.publicIpAddress = new network.PublicIPAddress(`${name}-pip`, {
-            ...common,
-            publicIpAddressName: resourceName("pip", n, "ingress"),
-            sku: { name: "Standard", tier: "Regional" },
-            publicIPAllocationMethod: "Static",
-            publicIPAddressVersion: "IPv4",
-            // Zone-redundant in production; a zone list cannot be changed later without replacing the IP.
-            zones: zonal ? ["1", "2", "3"] : undefined,
-            dnsSettings: { domainNameLabel: dnsLabel },
-            idleTimeoutInMinutes: Math.min(args.idleTimeoutMinutes, PIP_IDLE_MAX),
-        }, { parent: this });
+        this.publicIpAddress = new network.PublicIPAddress(
+            `${name}-pip`,
+            {
+                ...common,
+                publicIpAddressName: resourceName("pip", n, "ingress"),
+                sku: { name: "Standard", tier: "Regional" },
+                publicIPAllocationMethod: "Static",
+                publicIPAddressVersion: "IPv4",
+                // Zone-redundant in production; a zone list cannot be changed later without replacing the IP.
+                zones: zonal ? ["1", "2", "3"] : undefined,
+                dnsSettings: { domainNameLabel: dnsLabel },
+                idleTimeoutInMinutes: Math.min(args.idleTimeoutMinutes, PIP_IDLE_MAX),
+            },
+            { parent: this },
+        );
 
         // Sub-resources of one load balancer reference each other by id before the LB exists: build them.
         const lbName = resourceName("lbe", n, "ingress");
@@ -185,133 +196,153 @@ export class Ingress extends pulumi.ComponentResource {
         const dataPoolRef = { id: lbChild("backendAddressPools", OUTBOUND_DATA_POOL) };
         const idle = args.idleTimeoutMinutes;
 
-        this.loadBalancer = new network.LoadBalancer(`${name}-lb`, {
-            ...common,
-            loadBalancerName: lbName,
-            sku: { name: "Standard", tier: "Regional" },
-            // The frontend inherits the public IP's zones (zone-redundant in production).
-            frontendIPConfigurations: [{ name: FRONTEND, publicIPAddress: { id: this.publicIpAddress.id } }],
-            backendAddressPools: [
-                { name: INGRESS_POOL },
-                ...(args.extraOutboundBackendPool ? [{ name: OUTBOUND_DATA_POOL }] : []),
-            ],
-            probes: args.ports.map((port) => ({
-                name: `probe-tcp-${port}`,
-                protocol: "Tcp",
-                port,
-                intervalInSeconds: 5,
-                probeThreshold: 2,
-            })),
-            loadBalancingRules: args.ports.map((port) => ({
-                name: `rule-tcp-${port}`,
-                protocol: "Tcp",
-                frontendPort: port,
-                backendPort: port,
-                frontendIPConfiguration: frontendRef,
-                backendAddressPool: ingressPoolRef,
-                probe: { id: lbChild("probes", `probe-tcp-${port}`) },
-                idleTimeoutInMinutes: idle,
-                enableTcpReset: true,
-                enableFloatingIP: false,
-                // Egress goes through the explicit outbound rule below, never through rule SNAT.
-                disableOutboundSnat: true,
-            })),
-            inboundNatRules: sshEnabled
-                ? [{
-                    name: SSH_NAT_RULE,
+        this.loadBalancer = new network.LoadBalancer(
+            `${name}-lb`,
+            {
+                ...common,
+                loadBalancerName: lbName,
+                sku: { name: "Standard", tier: "Regional" },
+                // The frontend inherits the public IP's zones (zone-redundant in production).
+                frontendIPConfigurations: [{ name: FRONTEND, publicIPAddress: { id: this.publicIpAddress.id } }],
+                backendAddressPools: [{ name: INGRESS_POOL }, ...(args.extraOutboundBackendPool ? [{ name: OUTBOUND_DATA_POOL }] : [])],
+                probes: args.ports.map((port) => ({
+                    name: `probe-tcp-${port}`,
                     protocol: "Tcp",
+                    port,
+                    intervalInSeconds: 5,
+                    probeThreshold: 2,
+                })),
+                loadBalancingRules: args.ports.map((port) => ({
+                    name: `rule-tcp-${port}`,
+                    protocol: "Tcp",
+                    frontendPort: port,
+                    backendPort: port,
                     frontendIPConfiguration: frontendRef,
-                    frontendPort: sshPort,
-                    backendPort: 22,
+                    backendAddressPool: ingressPoolRef,
+                    probe: { id: lbChild("probes", `probe-tcp-${port}`) },
                     idleTimeoutInMinutes: idle,
                     enableTcpReset: true,
                     enableFloatingIP: false,
-                }]
-                : [],
-            outboundRules: [
-                {
-                    name: OUTBOUND_INGRESS_RULE,
-                    protocol: "All",
-                    frontendIPConfigurations: [frontendRef],
-                    backendAddressPool: ingressPoolRef,
-                    allocatedOutboundPorts: INGRESS_OUTBOUND_PORTS,
-                    idleTimeoutInMinutes: idle,
-                    enableTcpReset: true,
-                },
-                ...(args.extraOutboundBackendPool
-                    ? [{
-                        name: OUTBOUND_DATA_RULE,
+                    // Egress goes through the explicit outbound rule below, never through rule SNAT.
+                    disableOutboundSnat: true,
+                })),
+                inboundNatRules: sshEnabled
+                    ? [
+                          {
+                              name: SSH_NAT_RULE,
+                              protocol: "Tcp",
+                              frontendIPConfiguration: frontendRef,
+                              frontendPort: sshPort,
+                              backendPort: 22,
+                              idleTimeoutInMinutes: idle,
+                              enableTcpReset: true,
+                              enableFloatingIP: false,
+                          },
+                      ]
+                    : [],
+                outboundRules: [
+                    {
+                        name: OUTBOUND_INGRESS_RULE,
                         protocol: "All",
                         frontendIPConfigurations: [frontendRef],
-                        backendAddressPool: dataPoolRef,
-                        allocatedOutboundPorts: DATA_OUTBOUND_PORTS,
+                        backendAddressPool: ingressPoolRef,
+                        allocatedOutboundPorts: INGRESS_OUTBOUND_PORTS,
                         idleTimeoutInMinutes: idle,
                         enableTcpReset: true,
-                    }]
-                    : []),
-            ],
-        }, { parent: this });
+                    },
+                    ...(args.extraOutboundBackendPool
+                        ? [
+                              {
+                                  name: OUTBOUND_DATA_RULE,
+                                  protocol: "All",
+                                  frontendIPConfigurations: [frontendRef],
+                                  backendAddressPool: dataPoolRef,
+                                  allocatedOutboundPorts: DATA_OUTBOUND_PORTS,
+                                  idleTimeoutInMinutes: idle,
+                                  enableTcpReset: true,
+                              },
+                          ]
+                        : []),
+                ],
+            },
+            { parent: this },
+        );
 
         // References from outside the LB derive from its id, so they also wait for it.
         const fromLb = (kind: string, child: string) => pulumi.interpolate`${this.loadBalancer.id}/${kind}/${child}`;
-        this.nic = new network.NetworkInterface(`${name}-nic`, {
-            ...common,
-            networkInterfaceName: resourceName("nic", n, "ingress"),
-            enableAcceleratedNetworking: supportsAcceleratedNetworking(args.vmSize),
-            enableIPForwarding: false,
-            // No NIC-level NSG: the ingress subnet's NSG applies. No public IP: the LB frontend is the only one.
-            ipConfigurations: [{
-                name: "ipconfig1",
-                primary: true,
-                subnet: { id: args.subnetId },
-                privateIPAllocationMethod: "Static",
-                privateIPAddress: args.vmPrivateIp,
-                privateIPAddressVersion: "IPv4",
-                loadBalancerBackendAddressPools: [{ id: fromLb("backendAddressPools", INGRESS_POOL) }],
-                loadBalancerInboundNatRules: sshEnabled ? [{ id: fromLb("inboundNatRules", SSH_NAT_RULE) }] : [],
-            }],
-        }, { parent: this });
+        this.nic = new network.NetworkInterface(
+            `${name}-nic`,
+            {
+                ...common,
+                networkInterfaceName: resourceName("nic", n, "ingress"),
+                enableAcceleratedNetworking: supportsAcceleratedNetworking(args.vmSize),
+                enableIPForwarding: false,
+                // No NIC-level NSG: the ingress subnet's NSG applies. No public IP: the LB frontend is the only one.
+                ipConfigurations: [
+                    {
+                        name: "ipconfig1",
+                        primary: true,
+                        subnet: { id: args.subnetId },
+                        privateIPAllocationMethod: "Static",
+                        privateIPAddress: args.vmPrivateIp,
+                        privateIPAddressVersion: "IPv4",
+                        loadBalancerBackendAddressPools: [{ id: fromLb("backendAddressPools", INGRESS_POOL) }],
+                        loadBalancerInboundNatRules: sshEnabled ? [{ id: fromLb("inboundNatRules", SSH_NAT_RULE) }] : [],
+                    },
+                ],
+            },
+            { parent: this },
+        );
 
         const vmName = resourceName("vm", n, "ingress");
-        this.vm = linuxVirtualMachine(`${name}-vm`, {
-            ...common,
-            vmName,
-            computerName: vmName,
-            zones: zonal ? ["1"] : undefined,
-            vmSize: args.vmSize,
-            adminUsername: args.adminUsername,
-            sshPublicKey: args.sshPublicKey,
-            userData,
-            allowExtensionOperations: true,
-            userAssignedIdentityIds: [this.identity.id],
-            // The VM holds no data (uploads stream through to pachd; pachctl and its config come from cloud-init).
-            osDiskName: resourceName("osdisk", n, "ingress"),
-            osDiskCaching: "ReadWrite",
-            encryptionAtHost: args.encryptionAtHost,
-            nicId: this.nic.id,
-        }, {
-            parent: this,
-            // Azure refuses in-place changes to osProfile (customData included: PropertyChangeNotAllowed), and
-            // two VMs cannot share the name or the NIC: replace, deleting first. Nothing is lost (no data).
-            replaceOnChanges: ["osProfile"],
-            deleteBeforeReplace: true,
-        });
-        if (args.diagnostics) diagnosticSetting(`${name}-lb-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
+        this.vm = linuxVirtualMachine(
+            `${name}-vm`,
+            {
+                ...common,
+                vmName,
+                computerName: vmName,
+                zones: zonal ? ["1"] : undefined,
+                vmSize: args.vmSize,
+                adminUsername: args.adminUsername,
+                sshPublicKey: args.sshPublicKey,
+                userData,
+                allowExtensionOperations: true,
+                userAssignedIdentityIds: [this.identity.id],
+                // The VM holds no data (uploads stream through to pachd; pachctl and its config come from cloud-init).
+                osDiskName: resourceName("osdisk", n, "ingress"),
+                osDiskCaching: "ReadWrite",
+                encryptionAtHost: args.encryptionAtHost,
+                nicId: this.nic.id,
+            },
+            {
+                parent: this,
+                // Azure refuses in-place changes to osProfile (customData included: PropertyChangeNotAllowed), and
+                // two VMs cannot share the name or the NIC: replace, deleting first. Nothing is lost (no data).
+                replaceOnChanges: ["osProfile"],
+                deleteBeforeReplace: true,
+            },
+        );
+        if (args.diagnostics)
+            diagnosticSetting(`${name}-lb-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
 
         if (args.shutdown) {
             // The portal's "Auto-shutdown": a DevTestLab global schedule outside any lab, which ARM accepts only
             // under the name shutdown-computevm-<VM name> with task type ComputeVmShutdownTask and a daily time
             // (https://learn.microsoft.com/azure/templates/microsoft.devtestlab/schedules; hashicorp/terraform-provider-azurerm#5536).
-            new devtestlab.GlobalSchedule(`${name}-vm-shutdown`, {
-                ...common,
-                name: `shutdown-computevm-${vmName}`,
-                targetResourceId: this.vm.id,
-                taskType: "ComputeVmShutdownTask",
-                status: "Enabled",
-                dailyRecurrence: { time: args.shutdown.time },
-                timeZoneId: args.shutdown.timeZone,
-                notificationSettings: { status: "Disabled" },
-            }, { parent: this });
+            new devtestlab.GlobalSchedule(
+                `${name}-vm-shutdown`,
+                {
+                    ...common,
+                    name: `shutdown-computevm-${vmName}`,
+                    targetResourceId: this.vm.id,
+                    taskType: "ComputeVmShutdownTask",
+                    status: "Enabled",
+                    dailyRecurrence: { time: args.shutdown.time },
+                    timeZoneId: args.shutdown.timeZone,
+                    notificationSettings: { status: "Disabled" },
+                },
+                { parent: this },
+            );
         }
 
         this.publicIp = this.publicIpAddress.ipAddress.apply((ip) => ip ?? "");

@@ -55,7 +55,12 @@ export interface ManagedDiskMetadataStoreArgs extends PlacementArgs, ProtectionA
     clusterPrincipalId: pulumi.Input<string>;
 }
 
-interface DiskSpec { key: string; sizeGb: number; claim: string; zone?: string }
+interface DiskSpec {
+    key: string;
+    sizeGb: number;
+    claim: string;
+    zone?: string;
+}
 
 /**
  * One managed disk per etcd member (plus one for the in-cluster PostgreSQL), created outside AKS's
@@ -74,8 +79,10 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
 
     constructor(name: string, args: ManagedDiskMetadataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:metadata:ManagedDiskMetadataStore", name, {}, opts);
-        if (!Number.isInteger(args.etcdReplicas) || args.etcdReplicas < 1) throw new pulumi.RunError(`ManagedDiskMetadataStore ${name}: etcdReplicas must be a positive integer`);
-        if (args.protect && args.diskSku !== "Premium_ZRS") throw new pulumi.RunError(`ManagedDiskMetadataStore ${name}: a protected (production) store needs Premium_ZRS disks`);
+        if (!Number.isInteger(args.etcdReplicas) || args.etcdReplicas < 1)
+            throw new pulumi.RunError(`ManagedDiskMetadataStore ${name}: etcdReplicas must be a positive integer`);
+        if (args.protect && args.diskSku !== "Premium_ZRS")
+            throw new pulumi.RunError(`ManagedDiskMetadataStore ${name}: a protected (production) store needs Premium_ZRS disks`);
         const n = args.names;
         // ZRS disks attach from any zone; LRS disks exist in one zone and must be pinned (a regional
         // LRS disk cannot attach to a zonal node).
@@ -83,23 +90,31 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
         const zoneOf = (i: number) => (zonal ? args.zones[i % args.zones.length] : undefined);
 
         const specs: DiskSpec[] = Array.from({ length: args.etcdReplicas }, (_, i) => ({
-            key: `etcd-${i}`, sizeGb: args.etcdDiskSizeGb, claim: etcdClaimName(i), zone: zoneOf(i),
+            key: `etcd-${i}`,
+            sizeGb: args.etcdDiskSizeGb,
+            claim: etcdClaimName(i),
+            zone: zoneOf(i),
         }));
-        if (args.postgresInCluster) specs.push({ key: "postgres", sizeGb: args.postgresDiskSizeGb, claim: postgresClaimName(), zone: zoneOf(0) });
+        if (args.postgresInCluster)
+            specs.push({ key: "postgres", sizeGb: args.postgresDiskSizeGb, claim: postgresClaimName(), zone: zoneOf(0) });
 
         const roleId = builtInRoleId(VIRTUAL_MACHINE_CONTRIBUTOR, { parent: this });
         const guard = new StatefulGuard(this, args);
 
         for (const spec of specs) {
-            const disk = hardenedDataDisk(`${name}-disk-${spec.key}`, {
-                resourceGroupName: args.resourceGroupName,
-                location: args.location,
-                tags: args.tags,
-                diskName: resourceName("disk", n, spec.key),
-                sku: args.diskSku,
-                zones: spec.zone ? [spec.zone] : undefined,
-                sizeGb: spec.sizeGb,
-            }, guard.options());
+            const disk = hardenedDataDisk(
+                `${name}-disk-${spec.key}`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    location: args.location,
+                    tags: args.tags,
+                    diskName: resourceName("disk", n, spec.key),
+                    sku: args.diskSku,
+                    zones: spec.zone ? [spec.zone] : undefined,
+                    sizeGb: spec.sizeGb,
+                },
+                guard.options(),
+            );
             this.disks.push(disk);
             this.diskIds.push(disk.id);
 
@@ -114,21 +129,36 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
                 notes: "Pachyderm metadata (etcd/PostgreSQL): without it the object store cannot be read.",
             });
 
-            const pv = staticPersistentVolume(`${name}-pv-${spec.key}`, {
-                names: n,
-                key: spec.key,
-                labels: { "app.kubernetes.io/part-of": "pachyderm", "app.kubernetes.io/component": spec.key.startsWith("etcd") ? "etcd" : "postgres" },
-                sizeGb: spec.sizeGb,
-                claim: { namespace: args.namespace, name: spec.claim },
-                source: {
-                    csi: { driver: DISK_CSI_DRIVER, volumeHandle: disk.id, fsType: "ext4", volumeAttributes: { fsType: "ext4" } },
-                    nodeAffinity: spec.zone ? {
-                        required: {
-                            nodeSelectorTerms: [{ matchExpressions: [{ key: DISK_CSI_ZONE_KEY, operator: "In", values: [`${args.location}-${spec.zone}`] }] }],
-                        },
-                    } : undefined,
+            const pv = staticPersistentVolume(
+                `${name}-pv-${spec.key}`,
+                {
+                    names: n,
+                    key: spec.key,
+                    labels: {
+                        "app.kubernetes.io/part-of": "pachyderm",
+                        "app.kubernetes.io/component": spec.key.startsWith("etcd") ? "etcd" : "postgres",
+                    },
+                    sizeGb: spec.sizeGb,
+                    claim: { namespace: args.namespace, name: spec.claim },
+                    source: {
+                        csi: { driver: DISK_CSI_DRIVER, volumeHandle: disk.id, fsType: "ext4", volumeAttributes: { fsType: "ext4" } },
+                        nodeAffinity: spec.zone
+                            ? {
+                                  required: {
+                                      nodeSelectorTerms: [
+                                          {
+                                              matchExpressions: [
+                                                  { key: DISK_CSI_ZONE_KEY, operator: "In", values: [`${args.location}-${spec.zone}`] },
+                                              ],
+                                          },
+                                      ],
+                                  },
+                              }
+                            : undefined,
+                    },
                 },
-            }, guard.options({ dependsOn: [access] }));
+                guard.options({ dependsOn: [access] }),
+            );
             this.persistentVolumes.push(pv);
             this.volumes.push(pv);
             const volumeName = pv.metadata.name;

@@ -11,7 +11,13 @@ export const GLUSTER_PORTS = ["24007-24008", "49152-49251", "2049"];
 
 export type SubnetRole = "aks" | "ingress" | "data" | "privateEndpoints" | "postgres";
 /** Suffix of each subnet's (and its NSG's) names, in creation order. */
-const SUBNET_SUFFIX: Record<SubnetRole, string> = { aks: "aks", ingress: "ingress", data: "data", privateEndpoints: "pep", postgres: "psql" };
+const SUBNET_SUFFIX: Record<SubnetRole, string> = {
+    aks: "aks",
+    ingress: "ingress",
+    data: "data",
+    privateEndpoints: "pep",
+    postgres: "psql",
+};
 
 export interface NetworkArgs {
     names: NameContext;
@@ -49,34 +55,62 @@ export class Network extends pulumi.ComponentResource {
         const n = args.names;
         const s = args.subnets;
 
-        this.resourceGroup = new resources.ResourceGroup(`${name}-rg`, {
-            resourceGroupName: resourceName("rg", n),
-            location: args.location,
-            tags: args.tags,
-        }, { parent: this, protect: args.protect });
+        this.resourceGroup = new resources.ResourceGroup(
+            `${name}-rg`,
+            {
+                resourceGroupName: resourceName("rg", n),
+                location: args.location,
+                tags: args.tags,
+            },
+            { parent: this, protect: args.protect },
+        );
         this.resourceGroupName = this.resourceGroup.name;
         const common = { resourceGroupName: this.resourceGroup.name, location: args.location, tags: args.tags };
 
-        this.vnet = new network.VirtualNetwork(`${name}-vnet`, {
-            ...common,
-            virtualNetworkName: resourceName("vnet", n),
-            addressSpace: { addressPrefixes: [args.addressSpace] },
-        }, {
-            parent: this,
-            // Subnets are standalone resources; the VNet must not try to own (and delete) them.
-            ignoreChanges: ["subnets"],
-        });
+        this.vnet = new network.VirtualNetwork(
+            `${name}-vnet`,
+            {
+                ...common,
+                virtualNetworkName: resourceName("vnet", n),
+                addressSpace: { addressPrefixes: [args.addressSpace] },
+            },
+            {
+                parent: this,
+                // Subnets are standalone resources; the VNet must not try to own (and delete) them.
+                ignoreChanges: ["subnets"],
+            },
+        );
 
         const vnetDeny = (priority: number): azureInputs.network.SecurityRuleArgs => ({
-            name: "deny-vnet-inbound", priority, direction: "Inbound", access: "Deny", protocol: "*",
-            sourceAddressPrefix: "VirtualNetwork", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*",
+            name: "deny-vnet-inbound",
+            priority,
+            direction: "Inbound",
+            access: "Deny",
+            protocol: "*",
+            sourceAddressPrefix: "VirtualNetwork",
+            sourcePortRange: "*",
+            destinationAddressPrefix: "*",
+            destinationPortRange: "*",
         });
         // ARM takes a service tag (Internet, AzureLoadBalancer) only alone in the singular prefix field and
         // refuses it in the plural list (SecurityRuleParameterContainsUnsupportedValue): lib/arm.ts.
-        const allow = (name: string, priority: number, protocol: string, sources: string[], destination: string, ports: string[]): azureInputs.network.SecurityRuleArgs => ({
-            name, priority, direction: "Inbound", access: "Allow", protocol,
-            ...addressFields("source", sources), sourcePortRange: "*",
-            destinationAddressPrefix: destination, ...portFields("destination", ports),
+        const allow = (
+            name: string,
+            priority: number,
+            protocol: string,
+            sources: string[],
+            destination: string,
+            ports: string[],
+        ): azureInputs.network.SecurityRuleArgs => ({
+            name,
+            priority,
+            direction: "Inbound",
+            access: "Allow",
+            protocol,
+            ...addressFields("source", sources),
+            sourcePortRange: "*",
+            destinationAddressPrefix: destination,
+            ...portFields("destination", ports),
         });
 
         const rules: Record<SubnetRole, azureInputs.network.SecurityRuleArgs[]> = {
@@ -84,8 +118,15 @@ export class Network extends pulumi.ComponentResource {
                 allow("allow-ingress-to-pachd", 100, "Tcp", [s.ingress], args.pachdInternalIp, args.pachdPorts.map(String)),
                 // Anything else from the ingress subnet into the node subnet is refused.
                 {
-                    name: "deny-ingress-subnet", priority: 110, direction: "Inbound", access: "Deny", protocol: "*",
-                    sourceAddressPrefix: s.ingress, sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*",
+                    name: "deny-ingress-subnet",
+                    priority: 110,
+                    direction: "Inbound",
+                    access: "Deny",
+                    protocol: "*",
+                    sourceAddressPrefix: s.ingress,
+                    sourcePortRange: "*",
+                    destinationAddressPrefix: "*",
+                    destinationPortRange: "*",
                 },
             ],
             ingress: [
@@ -101,10 +142,7 @@ export class Network extends pulumi.ComponentResource {
                 allow("allow-lb-probe", 110, "Tcp", ["AzureLoadBalancer"], "*", ["2049"]),
                 vnetDeny(4000),
             ],
-            privateEndpoints: [
-                allow("allow-https-from-workloads", 100, "Tcp", [s.aks, s.ingress], "*", ["443"]),
-                vnetDeny(4000),
-            ],
+            privateEndpoints: [allow("allow-https-from-workloads", 100, "Tcp", [s.aks, s.ingress], "*", ["443"]), vnetDeny(4000)],
             postgres: [
                 allow("allow-postgres-from-aks", 100, "Tcp", [s.aks], "*", ["5432"]),
                 // Flexible Server HA replicates between the primary and standby inside this subnet.
@@ -118,34 +156,44 @@ export class Network extends pulumi.ComponentResource {
         this.subnets = {} as Record<SubnetRole, network.Subnet>;
         let previous: network.Subnet | undefined;
         for (const role of Object.keys(suffix) as SubnetRole[]) {
-            const nsg = new network.NetworkSecurityGroup(`${name}-nsg-${suffix[role]}`, {
-                ...common,
-                networkSecurityGroupName: resourceName("nsg", n, suffix[role]),
-                securityRules: rules[role],
-            }, { parent: this });
+            const nsg = new network.NetworkSecurityGroup(
+                `${name}-nsg-${suffix[role]}`,
+                {
+                    ...common,
+                    networkSecurityGroupName: resourceName("nsg", n, suffix[role]),
+                    securityRules: rules[role],
+                },
+                { parent: this },
+            );
             this.nsgs[role] = nsg;
-            this.subnets[role] = new network.Subnet(`${name}-snet-${suffix[role]}`, {
-                resourceGroupName: this.resourceGroup.name,
-                virtualNetworkName: this.vnet.name,
-                subnetName: resourceName("snet", n, suffix[role]),
-                addressPrefix: s[role],
-                networkSecurityGroup: { id: nsg.id },
-                // No implicit internet egress: the load balancers' outbound rules are the only way out.
-                defaultOutboundAccess: false,
-                privateEndpointNetworkPolicies: role === "privateEndpoints" ? "Enabled" : undefined,
-                delegations: role === "postgres"
-                    ? [{ name: "postgres-flexible", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }]
-                    : undefined,
-            }, {
-                parent: this,
-                // Azure rejects concurrent subnet writes on one VNet (AnotherOperationInProgress).
-                dependsOn: previous ? [previous] : [],
-            });
+            this.subnets[role] = new network.Subnet(
+                `${name}-snet-${suffix[role]}`,
+                {
+                    resourceGroupName: this.resourceGroup.name,
+                    virtualNetworkName: this.vnet.name,
+                    subnetName: resourceName("snet", n, suffix[role]),
+                    addressPrefix: s[role],
+                    networkSecurityGroup: { id: nsg.id },
+                    // No implicit internet egress: the load balancers' outbound rules are the only way out.
+                    defaultOutboundAccess: false,
+                    privateEndpointNetworkPolicies: role === "privateEndpoints" ? "Enabled" : undefined,
+                    delegations:
+                        role === "postgres"
+                            ? [{ name: "postgres-flexible", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }]
+                            : undefined,
+                },
+                {
+                    parent: this,
+                    // Azure rejects concurrent subnet writes on one VNet (AnotherOperationInProgress).
+                    dependsOn: previous ? [previous] : [],
+                },
+            );
             previous = this.subnets[role];
         }
-        this.subnetIds = Object.fromEntries(
-            Object.entries(this.subnets).map(([role, subnet]) => [role, subnet.id]),
-        ) as Record<SubnetRole, pulumi.Output<string>>;
+        this.subnetIds = Object.fromEntries(Object.entries(this.subnets).map(([role, subnet]) => [role, subnet.id])) as Record<
+            SubnetRole,
+            pulumi.Output<string>
+        >;
 
         this.registerOutputs({
             resourceGroupName: this.resourceGroupName,
@@ -160,7 +208,13 @@ export class Network extends pulumi.ComponentResource {
      */
     public sendDiagnosticsTo(d: DiagnosticsArgs): void {
         for (const [role, nsg] of Object.entries(this.nsgs)) {
-            diagnosticSetting(`${this.baseName}-nsg-${SUBNET_SUFFIX[role as SubnetRole]}-diag`, this, "Microsoft.Network/networkSecurityGroups", nsg.id, d);
+            diagnosticSetting(
+                `${this.baseName}-nsg-${SUBNET_SUFFIX[role as SubnetRole]}-diag`,
+                this,
+                "Microsoft.Network/networkSecurityGroups",
+                nsg.id,
+                d,
+            );
         }
     }
 }

@@ -34,7 +34,8 @@ export function validatePostgresArgs(a: AzurePostgresArgs): string[] {
     if (a.backupRetentionDays < 14 || a.backupRetentionDays > 35) p.push("backupRetentionDays: 14-35");
     if (a.highAvailability && a.skuTier === "Burstable") p.push("highAvailability: not available on the Burstable tier");
     if (a.highAvailability && a.zones.length < 2) p.push("highAvailability: zone-redundant HA needs two zones");
-    if (a.protect && (!a.highAvailability || !a.geoRedundantBackup)) p.push("a protected (production) server needs highAvailability and geoRedundantBackup");
+    if (a.protect && (!a.highAvailability || !a.geoRedundantBackup))
+        p.push("a protected (production) server needs highAvailability and geoRedundantBackup");
     if (a.storageSizeGb < 32) p.push("storageSizeGb: at least 32");
     return p;
 }
@@ -66,13 +67,17 @@ export class AzurePostgres extends pulumi.ComponentResource {
         const guard = new StatefulGuard(this, args);
 
         // Letters and digits only: the password ends up in connection strings and URLs unescaped.
-        const password = new random.RandomPassword(`${name}-admin-password`, {
-            length: 32,
-            special: false,
-            minUpper: 2,
-            minLower: 2,
-            minNumeric: 2,
-        }, { parent: this });
+        const password = new random.RandomPassword(
+            `${name}-admin-password`,
+            {
+                length: 32,
+                special: false,
+                minUpper: 2,
+                minLower: 2,
+                minNumeric: 2,
+            },
+            { parent: this },
+        );
         this.password = pulumi.secret(password.result);
 
         // Private access: the server's own zone, which Azure fills with its A record.
@@ -86,65 +91,80 @@ export class AzurePostgres extends pulumi.ComponentResource {
 
         const zonal = args.zones.length > 0;
         const tenantId = args.entraAuth ? authorization.getClientConfigOutput({ parent: this }).tenantId : undefined;
-        this.server = new dbforpostgresql.Server(`${name}-server`, {
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            tags: args.tags,
-            serverName,
-            version: args.version,
-            sku: { name: args.skuName, tier: args.skuTier },
-            storage: { storageSizeGB: args.storageSizeGb, autoGrow: "Enabled" },
-            backup: {
-                backupRetentionDays: args.backupRetentionDays,
-                geoRedundantBackup: args.geoRedundantBackup ? "Enabled" : "Disabled",
+        this.server = new dbforpostgresql.Server(
+            `${name}-server`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                serverName,
+                version: args.version,
+                sku: { name: args.skuName, tier: args.skuTier },
+                storage: { storageSizeGB: args.storageSizeGb, autoGrow: "Enabled" },
+                backup: {
+                    backupRetentionDays: args.backupRetentionDays,
+                    geoRedundantBackup: args.geoRedundantBackup ? "Enabled" : "Disabled",
+                },
+                availabilityZone: zonal ? args.zones[0] : undefined,
+                highAvailability: args.highAvailability
+                    ? { mode: "ZoneRedundant", standbyAvailabilityZone: args.zones[1] }
+                    : { mode: "Disabled" },
+                network: {
+                    delegatedSubnetResourceId: args.delegatedSubnetId,
+                    privateDnsZoneArmResourceId: zone.id,
+                    publicNetworkAccess: "Disabled",
+                },
+                authConfig: {
+                    passwordAuth: "Enabled",
+                    activeDirectoryAuth: args.entraAuth ? "Enabled" : "Disabled",
+                    tenantId,
+                },
+                administratorLogin: POSTGRES_ADMIN_USER,
+                administratorLoginPassword: this.password,
             },
-            availabilityZone: zonal ? args.zones[0] : undefined,
-            highAvailability: args.highAvailability
-                ? { mode: "ZoneRedundant", standbyAvailabilityZone: args.zones[1] }
-                : { mode: "Disabled" },
-            network: {
-                delegatedSubnetResourceId: args.delegatedSubnetId,
-                privateDnsZoneArmResourceId: zone.id,
-                publicNetworkAccess: "Disabled",
-            },
-            authConfig: {
-                passwordAuth: "Enabled",
-                activeDirectoryAuth: args.entraAuth ? "Enabled" : "Disabled",
-                tenantId,
-            },
-            administratorLogin: POSTGRES_ADMIN_USER,
-            administratorLoginPassword: this.password,
-        }, guard.options({
-            // The server resolves its own name through the zone from the first boot.
-            dependsOn: [vnetLink],
-            // After an HA failover the primary and standby zones swap: that is not drift to undo.
-            ignoreChanges: ["availabilityZone", "highAvailability.standbyAvailabilityZone"],
-        }));
+            guard.options({
+                // The server resolves its own name through the zone from the first boot.
+                dependsOn: [vnetLink],
+                // After an HA failover the primary and standby zones swap: that is not drift to undo.
+                ignoreChanges: ["availabilityZone", "highAvailability.standbyAvailabilityZone"],
+            }),
+        );
 
         // Databases, then the configuration: the server accepts one write operation at a time.
         let previous: pulumi.Resource = this.server;
         for (const db of POSTGRES_DATABASES) {
-            const d = new dbforpostgresql.Database(`${name}-db-${db}`, {
-                resourceGroupName: args.resourceGroupName,
-                serverName: this.server.name,
-                databaseName: db,
-                charset: "UTF8",
-                collation: "en_US.utf8",
-            }, guard.options({ dependsOn: [previous] }));
+            const d = new dbforpostgresql.Database(
+                `${name}-db-${db}`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    serverName: this.server.name,
+                    databaseName: db,
+                    charset: "UTF8",
+                    collation: "en_US.utf8",
+                },
+                guard.options({ dependsOn: [previous] }),
+            );
             this.databases.push(d);
             previous = d;
         }
-        new dbforpostgresql.Configuration(`${name}-require-tls`, {
-            resourceGroupName: args.resourceGroupName,
-            serverName: this.server.name,
-            configurationName: "require_secure_transport",
-            value: "on",
-            source: "user-override",
-        }, { parent: this, dependsOn: [previous] });
+        new dbforpostgresql.Configuration(
+            `${name}-require-tls`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                serverName: this.server.name,
+                configurationName: "require_secure_transport",
+                value: "on",
+                source: "user-override",
+            },
+            { parent: this, dependsOn: [previous] },
+        );
 
         applyInterfaces(name, this, guard, args, {
             id: this.server.id,
-            lock: { lockName: resourceName("lock", n, "psql"), notes: "Pachyderm's metadata database: remove only with the data owner's approval." },
+            lock: {
+                lockName: resourceName("lock", n, "psql"),
+                notes: "Pachyderm's metadata database: remove only with the data owner's approval.",
+            },
             logs: { suffix: "server", type: "Microsoft.DBforPostgreSQL/flexibleServers", resourceUri: this.server.id },
         });
 

@@ -56,9 +56,12 @@ export function validateStorageArgs(a: StorageArgs): string[] {
         p.push(`pointInTimeRestoreDays: 0 or at most blobSoftDeleteDays - 1 (${a.blobSoftDeleteDays - 1})`);
     }
     const l = a.lifecycle;
-    if (l.coldAfterDays > 0 && l.coolAfterDays > 0 && l.coldAfterDays <= l.coolAfterDays) p.push("lifecycle.coldAfterDays: must exceed coolAfterDays");
-    if (l.versionsDeleteAfterDays > 0 && l.versionsDeleteAfterDays <= a.blobSoftDeleteDays) p.push("lifecycle.versionsDeleteAfterDays: 0 or longer than blobSoftDeleteDays");
-    if (a.protect && a.sku !== "Standard_GZRS" && a.sku !== "Standard_RAGZRS") p.push("sku: a protected (production) account must be Standard_GZRS or Standard_RAGZRS");
+    if (l.coldAfterDays > 0 && l.coolAfterDays > 0 && l.coldAfterDays <= l.coolAfterDays)
+        p.push("lifecycle.coldAfterDays: must exceed coolAfterDays");
+    if (l.versionsDeleteAfterDays > 0 && l.versionsDeleteAfterDays <= a.blobSoftDeleteDays)
+        p.push("lifecycle.versionsDeleteAfterDays: 0 or longer than blobSoftDeleteDays");
+    if (a.protect && a.sku !== "Standard_GZRS" && a.sku !== "Standard_RAGZRS")
+        p.push("sku: a protected (production) account must be Standard_GZRS or Standard_RAGZRS");
     return p;
 }
 
@@ -101,109 +104,140 @@ export class Storage extends pulumi.ComponentResource {
         const keyless = args.authMode === "workloadIdentity";
         const guard = new StatefulGuard(this, args);
 
-        this.account = new storage.StorageAccount(`${name}-account`, {
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            tags: args.tags,
-            accountName: storageAccountName(n),
-            kind: "StorageV2",
-            sku: { name: args.sku },
-            accessTier: "Hot",
-            // Point-in-time restore, versioning and change feed need a flat namespace.
-            isHnsEnabled: false,
-            isSftpEnabled: false,
-            enableHttpsTrafficOnly: true,
-            minimumTlsVersion: "TLS1_2",
-            allowBlobPublicAccess: false,
-            // Keyless mode: only Entra ID tokens are accepted; shared keys and SAS built from them are refused.
-            allowSharedKeyAccess: !keyless,
-            defaultToOAuthAuthentication: true,
-            isLocalUserEnabled: false,
-            allowCrossTenantReplication: false,
-            // Reached only through the private endpoint. The VNet-rule alternative (default Deny + the AKS
-            // subnet) would need the Microsoft.Storage service endpoint on that subnet and keeps the public
-            // endpoint answering; with public access Disabled the network rules below are a second lock.
-            publicNetworkAccess: "Disabled",
-            networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
-            encryption: {
-                keySource: "Microsoft.Storage",
-                // A second layer of AES-256 below the service encryption; it can only be set at creation.
-                requireInfrastructureEncryption: true,
-                services: {
-                    blob: { enabled: true, keyType: "Account" },
-                    file: { enabled: true, keyType: "Account" },
+        this.account = new storage.StorageAccount(
+            `${name}-account`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                accountName: storageAccountName(n),
+                kind: "StorageV2",
+                sku: { name: args.sku },
+                accessTier: "Hot",
+                // Point-in-time restore, versioning and change feed need a flat namespace.
+                isHnsEnabled: false,
+                isSftpEnabled: false,
+                enableHttpsTrafficOnly: true,
+                minimumTlsVersion: "TLS1_2",
+                allowBlobPublicAccess: false,
+                // Keyless mode: only Entra ID tokens are accepted; shared keys and SAS built from them are refused.
+                allowSharedKeyAccess: !keyless,
+                defaultToOAuthAuthentication: true,
+                isLocalUserEnabled: false,
+                allowCrossTenantReplication: false,
+                // Reached only through the private endpoint. The VNet-rule alternative (default Deny + the AKS
+                // subnet) would need the Microsoft.Storage service endpoint on that subnet and keeps the public
+                // endpoint answering; with public access Disabled the network rules below are a second lock.
+                publicNetworkAccess: "Disabled",
+                networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
+                encryption: {
+                    keySource: "Microsoft.Storage",
+                    // A second layer of AES-256 below the service encryption; it can only be set at creation.
+                    requireInfrastructureEncryption: true,
+                    services: {
+                        blob: { enabled: true, keyType: "Account" },
+                        file: { enabled: true, keyType: "Account" },
+                    },
                 },
             },
-        }, guard.options());
+            guard.options(),
+        );
 
         const restore = args.pointInTimeRestoreDays;
-        this.blobService = new storage.BlobServiceProperties(`${name}-blob-service`, {
-            resourceGroupName: args.resourceGroupName,
-            accountName: this.account.name,
-            blobServicesName: "default",
-            // Deleted and overwritten blobs (and their versions) stay recoverable for this many days.
-            deleteRetentionPolicy: { enabled: true, days: args.blobSoftDeleteDays, allowPermanentDelete: false },
-            containerDeleteRetentionPolicy: { enabled: true, days: args.containerSoftDeleteDays },
-            isVersioningEnabled: true,
-            // Point-in-time restore replays the change feed backwards: keep it at least as long as the
-            // restore window (and the soft-delete window, for auditing who deleted what).
-            changeFeed: { enabled: true, retentionInDays: Math.max(args.blobSoftDeleteDays, restore + 1) },
-            restorePolicy: restore > 0 ? { enabled: true, days: restore } : { enabled: false },
-        }, guard.options());
+        this.blobService = new storage.BlobServiceProperties(
+            `${name}-blob-service`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: this.account.name,
+                blobServicesName: "default",
+                // Deleted and overwritten blobs (and their versions) stay recoverable for this many days.
+                deleteRetentionPolicy: { enabled: true, days: args.blobSoftDeleteDays, allowPermanentDelete: false },
+                containerDeleteRetentionPolicy: { enabled: true, days: args.containerSoftDeleteDays },
+                isVersioningEnabled: true,
+                // Point-in-time restore replays the change feed backwards: keep it at least as long as the
+                // restore window (and the soft-delete window, for auditing who deleted what).
+                changeFeed: { enabled: true, retentionInDays: Math.max(args.blobSoftDeleteDays, restore + 1) },
+                restorePolicy: restore > 0 ? { enabled: true, days: restore } : { enabled: false },
+            },
+            guard.options(),
+        );
 
-        this.container = new storage.BlobContainer(`${name}-container`, {
-            resourceGroupName: args.resourceGroupName,
-            accountName: this.account.name,
-            containerName: args.containerName,
-            publicAccess: "None",
-            // No version-level immutability (rule 13, advisory): Pachyderm's garbage collector deletes
-            // unreferenced chunks; WORM would make the container grow forever. Soft delete + versioning +
-            // point-in-time restore protect against deletion instead.
-        }, guard.options({ dependsOn: [this.blobService] }));
+        this.container = new storage.BlobContainer(
+            `${name}-container`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: this.account.name,
+                containerName: args.containerName,
+                publicAccess: "None",
+                // No version-level immutability (rule 13, advisory): Pachyderm's garbage collector deletes
+                // unreferenced chunks; WORM would make the container grow forever. Soft delete + versioning +
+                // point-in-time restore protect against deletion instead.
+            },
+            guard.options({ dependsOn: [this.blobService] }),
+        );
         // The name as configured, available once the container exists (carries the dependency).
         this.containerName = this.container.id.apply(() => args.containerName);
 
         this.createLifecyclePolicy(name, args);
 
         const link = privateLink(`${name}-blob`, this, {
-            ...args, suffix: "blob", targetId: this.account.id, groupId: "blob", zoneName: "privatelink.blob.core.windows.net", subnetId: args.privateEndpointSubnetId,
+            ...args,
+            suffix: "blob",
+            targetId: this.account.id,
+            groupId: "blob",
+            zoneName: "privatelink.blob.core.windows.net",
+            subnetId: args.privateEndpointSubnetId,
         });
         this.privateEndpointIp = link.ip;
 
         applyInterfaces(name, this, guard, args, {
             id: this.account.id,
-            lock: { lockName: resourceName("lock", n, "st"), notes: "Pachyderm's object store: irreplaceable data. Remove only with the data owner's approval." },
+            lock: {
+                lockName: resourceName("lock", n, "st"),
+                notes: "Pachyderm's object store: irreplaceable data. Remove only with the data owner's approval.",
+            },
             logs: { suffix: "blob-service", type: "Microsoft.Storage/storageAccounts/blobServices", resourceUri: this.blobService.id },
         });
 
         if (keyless) {
-            const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-                resourceGroupName: args.resourceGroupName,
-                location: args.location,
-                tags: args.tags,
-                resourceName: resourceName("id", n, "pachyderm"),
-            }, { parent: this });
+            const identity = new managedidentity.UserAssignedIdentity(
+                `${name}-identity`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    location: args.location,
+                    tags: args.tags,
+                    resourceName: resourceName("id", n, "pachyderm"),
+                },
+                { parent: this },
+            );
             // Azure rejects concurrent federated-credential writes on one identity: create them one by one.
             let previous: pulumi.Resource | undefined;
             for (const sa of args.serviceAccounts ?? WORKLOAD_IDENTITY_SERVICE_ACCOUNTS) {
-                previous = new managedidentity.FederatedIdentityCredential(`${name}-fic-${sa}`, {
-                    resourceGroupName: args.resourceGroupName,
-                    resourceName: identity.name,
-                    federatedIdentityCredentialResourceName: sa,
-                    issuer: args.oidcIssuerUrl,
-                    subject: `system:serviceaccount:${args.namespace}:${sa}`,
-                    audiences: [TOKEN_EXCHANGE_AUDIENCE],
-                }, { parent: this, dependsOn: previous ? [previous] : [] });
+                previous = new managedidentity.FederatedIdentityCredential(
+                    `${name}-fic-${sa}`,
+                    {
+                        resourceGroupName: args.resourceGroupName,
+                        resourceName: identity.name,
+                        federatedIdentityCredentialResourceName: sa,
+                        issuer: args.oidcIssuerUrl,
+                        subject: `system:serviceaccount:${args.namespace}:${sa}`,
+                        audiences: [TOKEN_EXCHANGE_AUDIENCE],
+                    },
+                    { parent: this, dependsOn: previous ? [previous] : [] },
+                );
                 this.federatedCredentials.push(previous);
             }
             this.identityClientId = identity.clientId;
             this.identityPrincipalId = identity.principalId;
             this.identityId = identity.id;
         } else {
-            const keys = storage.listStorageAccountKeysOutput({
-                resourceGroupName: args.resourceGroupName,
-                accountName: this.account.name,
-            }, { parent: this });
+            const keys = storage.listStorageAccountKeysOutput(
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    accountName: this.account.name,
+                },
+                { parent: this },
+            );
             this.accountKey = pulumi.secret(keys.keys.apply((k) => k[0].value));
         }
 
@@ -266,11 +300,15 @@ export class Storage extends pulumi.ComponentResource {
             rules.push({ name: "previous-versions", enabled: true, type: "Lifecycle", definition: { filters, actions: { version } } });
         }
         if (rules.length === 0) return;
-        new storage.ManagementPolicy(`${name}-lifecycle`, {
-            resourceGroupName: args.resourceGroupName,
-            accountName: this.account.name,
-            managementPolicyName: "default",
-            policy: { rules },
-        }, { parent: this, dependsOn: [this.blobService] });
+        new storage.ManagementPolicy(
+            `${name}-lifecycle`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: this.account.name,
+                managementPolicyName: "default",
+                policy: { rules },
+            },
+            { parent: this, dependsOn: [this.blobService] },
+        );
     }
 }

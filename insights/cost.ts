@@ -166,7 +166,17 @@ export function lookupPrice(prices: PriceTable, kind: string, sku: string, regio
 }
 
 const PREMIUM_TIERS: [string, number][] = [
-    ["1", 4], ["2", 8], ["3", 16], ["4", 32], ["6", 64], ["10", 128], ["15", 256], ["20", 512], ["30", 1024], ["40", 2048], ["50", 4096],
+    ["1", 4],
+    ["2", 8],
+    ["3", 16],
+    ["4", 32],
+    ["6", 64],
+    ["10", 128],
+    ["15", 256],
+    ["20", 512],
+    ["30", 1024],
+    ["40", 2048],
+    ["50", 4096],
 ];
 
 /** Billing tier of a managed disk (Azure rounds the size up to the next tier), e.g. Premium_ZRS 256 GiB -> "P15". */
@@ -278,7 +288,8 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
     };
     for (const r of plan.resources) {
         if (r.component) continue;
-        if (r.type === "azure-native:containerservice:ManagedCluster") arr(r.inputs.agentPoolProfiles).forEach((p) => addNodes(poolNodes(obj(p))));
+        if (r.type === "azure-native:containerservice:ManagedCluster")
+            arr(r.inputs.agentPoolProfiles).forEach((p) => addNodes(poolNodes(obj(p))));
         if (r.type === "azure-native:containerservice:AgentPool") addNodes(poolNodes(r.inputs));
         if (r.type === "azure-native:compute:VirtualMachine") addNodes({ min: 1, max: 1, expected: 1, assumption: "" });
     }
@@ -290,7 +301,9 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
     const linked = (child: PlanResource, acct: PlanResource): boolean =>
         dependsOnUrn(child, acct) || (str(child.inputs.accountName) !== undefined && child.inputs.accountName === acct.inputs.accountName);
     const dataAccount =
-        accounts.find((a) => policies.some((p) => linked(p, a))) ?? accounts.find((a) => containers.some((c) => linked(c, a))) ?? accounts[0];
+        accounts.find((a) => policies.some((p) => linked(p, a))) ??
+        accounts.find((a) => containers.some((c) => linked(c, a))) ??
+        accounts[0];
 
     const tierSplit = (acct: PlanResource): { split: Record<string, number>; why: string } => {
         const accountTier = str(acct.inputs.accessTier) === "Cool" ? "Cool" : "Hot";
@@ -303,7 +316,9 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 if (rule.enabled === false) continue;
                 const base = obj(obj(obj(rule.definition).actions).baseBlob);
                 const days = (a: unknown): number | undefined =>
-                    num(obj(a).daysAfterModificationGreaterThan) ?? num(obj(a).daysAfterLastAccessTimeGreaterThan) ?? num(obj(a).daysAfterCreationGreaterThan);
+                    num(obj(a).daysAfterModificationGreaterThan) ??
+                    num(obj(a).daysAfterLastAccessTimeGreaterThan) ??
+                    num(obj(a).daysAfterCreationGreaterThan);
                 cool = Math.min(cool, days(base.tierToCool) ?? Infinity);
                 cold = Math.min(cold, days(base.tierToCold) ?? Infinity);
                 if (days(base.tierToArchive) !== undefined) archive = true;
@@ -312,7 +327,12 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
         if (cool === Infinity && cold === Infinity) {
             const d = (usage("defaultBlobTierSplit") as Record<string, number> | undefined) ?? { Hot: 1 };
             const split = accountTier === "Cool" ? { Cool: 1 } : d;
-            return { split, why: `no lifecycle rule found: ${Object.entries(split).map(([t, s]) => `${Math.round(s * 100)}% ${t}`).join(", ")}` };
+            return {
+                split,
+                why: `no lifecycle rule found: ${Object.entries(split)
+                    .map(([t, s]) => `${Math.round(s * 100)}% ${t}`)
+                    .join(", ")}`,
+            };
         }
         const c = Math.min(cool, cold, horizon);
         const d = Math.min(cold, horizon);
@@ -327,7 +347,13 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
         return { split, why };
     };
 
-    const diskLine = (r: PlanResource, sku: string | undefined, sizeGiB: number | undefined, count: NodeCount | undefined, label: string): void => {
+    const diskLine = (
+        r: PlanResource,
+        sku: string | undefined,
+        sizeGiB: number | undefined,
+        count: NodeCount | undefined,
+        label: string,
+    ): void => {
         if (!sku) {
             unpriced.push({ urn: r.urn, type: r.type, reason: `${label}: disk SKU not set` });
             return;
@@ -351,9 +377,16 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
         } else if (str(p.scaleSetPriority) === "Spot") {
             const d = (usage("spotDiscount") as { expected: number; best: number } | undefined) ?? { expected: 0, best: 0 };
             const pct = (x: number) => `${Math.round(x * 100)}%`;
-            addLine(r, "vm", vmSize, regionOf(r), qty,
+            addLine(
+                r,
+                "vm",
+                vmSize,
+                regionOf(r),
+                qty,
                 `${label}: Spot, ${n.assumption} x ${hours} h at pay-as-you-go - ${pct(d.expected)} (spotDiscount; idle end ${pct(d.best)} off, busy end at pay-as-you-go)`,
-                "VM size", { expected: 1 - d.expected, min: 1 - d.best, max: 1 });
+                "VM size",
+                { expected: 1 - d.expected, min: 1 - d.best, max: 1 },
+            );
         } else {
             addLine(r, "vm", vmSize, regionOf(r), qty, `${label}: ${n.assumption} x ${hours} h`, "VM size");
         }
@@ -364,17 +397,33 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
     };
 
     const cosmosAccountOf = (r: PlanResource): PlanResource | undefined =>
-        plan.resources.find((a) => a.type === "azure-native:cosmosdb:DatabaseAccount" && (dependsOnUrn(r, a) || (str(r.inputs.accountName) !== undefined && r.inputs.accountName === a.inputs.accountName)));
+        plan.resources.find(
+            (a) =>
+                a.type === "azure-native:cosmosdb:DatabaseAccount" &&
+                (dependsOnUrn(r, a) || (str(r.inputs.accountName) !== undefined && r.inputs.accountName === a.inputs.accountName)),
+        );
     const cosmosRegions = (a: PlanResource | undefined): string[] => {
-        const locs = arr(a?.inputs.locations).map((l) => str(obj(l).locationName)).filter((l): l is string => !!l);
+        const locs = arr(a?.inputs.locations)
+            .map((l) => str(obj(l).locationName))
+            .filter((l): l is string => !!l);
         return locs.length ? locs : [a ? regionOf(a) : opts.location];
     };
     const cosmosThroughput = (r: PlanResource): void => {
         const options = obj(r.inputs.options);
         const maxRu = num(obj(options.autoscaleSettings).maxThroughput);
         if (maxRu === undefined) {
-            if (num(options.throughput) !== undefined) unpriced.push({ urn: r.urn, type: r.type, reason: "manual (non-autoscale) provisioned throughput is not in the price table" });
-            else free.push({ urn: r.urn, type: r.type, reason: "no dedicated throughput (serverless account or shared database throughput)" });
+            if (num(options.throughput) !== undefined)
+                unpriced.push({
+                    urn: r.urn,
+                    type: r.type,
+                    reason: "manual (non-autoscale) provisioned throughput is not in the price table",
+                });
+            else
+                free.push({
+                    urn: r.urn,
+                    type: r.type,
+                    reason: "no dedicated throughput (serverless account or shared database throughput)",
+                });
             return;
         }
         const acct = cosmosAccountOf(r);
@@ -386,7 +435,10 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
         const perHour = { min: (maxRu * 0.1) / 100, max: maxRu / 100, expected: (maxRu * 0.55) / 100 };
         for (const reg of regions) {
             addLine(
-                r, "cosmos", "autoscale", reg,
+                r,
+                "cosmos",
+                "autoscale",
+                reg,
                 { expected: perHour.expected * hours, min: perHour.min * hours, max: perHour.max * hours },
                 `autoscale ${maxRu * 0.1}..${maxRu} RU/s, expected = midpoint ${maxRu * 0.55} RU/s, x ${hours} h in ${normRegion(reg)} (one of ${regions.length} region(s))`,
                 "Cosmos DB autoscale",
@@ -401,15 +453,27 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
         if (freeReason) {
             free.push({ urn: r.urn, type: r.type, reason: freeReason });
             if (r.type === "kubernetes:core/v1:PersistentVolumeClaim") {
-                assumptions.add("A PersistentVolumeClaim bound by a CSI StorageClass creates a billed Azure disk that is not in the plan and not priced here.");
+                assumptions.add(
+                    "A PersistentVolumeClaim bound by a CSI StorageClass creates a billed Azure disk that is not in the plan and not priced here.",
+                );
             }
             continue;
         }
         switch (r.type) {
             case "azure-native:containerservice:ManagedCluster": {
                 const tier = str(obj(inp.sku).tier) ?? "Free";
-                addLine(r, "aks", tier, regionOf(r), { expected: hours }, `AKS ${tier} tier x ${hours} h${obj(inp.sku).tier ? "" : " (tier not set: Azure's default Free)"}`, "AKS tier");
-                arr(inp.agentPoolProfiles).map(obj).forEach((p, i) => poolLines(r, p, `pool ${str(p.name) ?? i}`));
+                addLine(
+                    r,
+                    "aks",
+                    tier,
+                    regionOf(r),
+                    { expected: hours },
+                    `AKS ${tier} tier x ${hours} h${obj(inp.sku).tier ? "" : " (tier not set: Azure's default Free)"}`,
+                    "AKS tier",
+                );
+                arr(inp.agentPoolProfiles)
+                    .map(obj)
+                    .forEach((p, i) => poolLines(r, p, `pool ${str(p.name) ?? i}`));
                 break;
             }
             case "azure-native:containerservice:AgentPool":
@@ -417,24 +481,47 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 break;
             case "azure-native:compute:VirtualMachine": {
                 const vmSize = str(obj(inp.hardwareProfile).vmSize);
-                const shutdown = plan.resources.find((s) => s.type === "azure-native:devtestlab:GlobalSchedule" && dependsOnUrn(s, r)
-                    && s.inputs.taskType === "ComputeVmShutdownTask" && s.inputs.status !== "Disabled");
+                const shutdown = plan.resources.find(
+                    (s) =>
+                        s.type === "azure-native:devtestlab:GlobalSchedule" &&
+                        dependsOnUrn(s, r) &&
+                        s.inputs.taskType === "ComputeVmShutdownTask" &&
+                        s.inputs.status !== "Disabled",
+                );
                 if (!vmSize) unpriced.push({ urn: r.urn, type: r.type, reason: "hardwareProfile.vmSize not set" });
                 else if (shutdown) {
                     const on = (usage("vmHoursPerMonthWithDailyShutdown") as number | undefined) ?? hours;
                     const at = str(obj(shutdown.inputs.dailyRecurrence).time) ?? "?";
-                    addLine(r, "vm", vmSize, regionOf(r), { expected: on, min: 0, max: hours },
-                        `1 VM, stopped daily at ${at} (${str(shutdown.inputs.timeZoneId) ?? "UTC"}) by ${shutdown.name}: ${on} h (vmHoursPerMonthWithDailyShutdown; range 0..${hours} h)`, "VM size");
+                    addLine(
+                        r,
+                        "vm",
+                        vmSize,
+                        regionOf(r),
+                        { expected: on, min: 0, max: hours },
+                        `1 VM, stopped daily at ${at} (${str(shutdown.inputs.timeZoneId) ?? "UTC"}) by ${shutdown.name}: ${on} h (vmHoursPerMonthWithDailyShutdown; range 0..${hours} h)`,
+                        "VM size",
+                    );
                 } else addLine(r, "vm", vmSize, regionOf(r), { expected: hours }, `1 VM x ${hours} h`, "VM size");
                 const storage = obj(inp.storageProfile);
                 const os = obj(storage.osDisk);
                 const osSku = str(obj(os.managedDisk).storageAccountType);
                 if (osSku) {
-                    if (num(os.diskSizeGB) === undefined) assumptions.add("A VM OS disk without diskSizeGB is priced at 30 GiB (the usual Linux image size).");
+                    if (num(os.diskSizeGB) === undefined)
+                        assumptions.add("A VM OS disk without diskSizeGB is priced at 30 GiB (the usual Linux image size).");
                     diskLine(r, osSku, num(os.diskSizeGB) ?? 30, undefined, "OS disk");
                 }
-                arr(storage.dataDisks).map(obj).filter((d) => d.createOption === "Empty").forEach((d, i) =>
-                    diskLine(r, str(obj(d.managedDisk).storageAccountType), num(d.diskSizeGB), undefined, `data disk ${num(d.lun) ?? i}`));
+                arr(storage.dataDisks)
+                    .map(obj)
+                    .filter((d) => d.createOption === "Empty")
+                    .forEach((d, i) =>
+                        diskLine(
+                            r,
+                            str(obj(d.managedDisk).storageAccountType),
+                            num(d.diskSizeGB),
+                            undefined,
+                            `data disk ${num(d.lun) ?? i}`,
+                        ),
+                    );
                 break;
             }
             case "azure-native:compute:Disk":
@@ -448,15 +535,33 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                     break;
                 }
                 if (r !== dataAccount) {
-                    addLine(r, "blob", `${m[1]}-Hot`, regionOf(r), { expected: 0 }, `no data volume assigned (the ${opts.dataTb} TB are assigned to ${dataAccount?.name})`, "blob storage");
+                    addLine(
+                        r,
+                        "blob",
+                        `${m[1]}-Hot`,
+                        regionOf(r),
+                        { expected: 0 },
+                        `no data volume assigned (the ${opts.dataTb} TB are assigned to ${dataAccount?.name})`,
+                        "blob storage",
+                    );
                     break;
                 }
                 const gb = opts.dataTb * 1024;
                 const { split, why } = tierSplit(r);
-                assumptions.add(`Blob data: ${opts.dataTb} TB (x 1024 GB) in storage account ${r.name}; ${why}; previous versions and soft-deleted blobs are not included.`);
+                assumptions.add(
+                    `Blob data: ${opts.dataTb} TB (x 1024 GB) in storage account ${r.name}; ${why}; previous versions and soft-deleted blobs are not included.`,
+                );
                 for (const [tier, share] of Object.entries(split)) {
                     if (share <= 0) continue;
-                    addLine(r, "blob", `${m[1]}-${tier}`, regionOf(r), { expected: gb * share }, `${(share * 100).toFixed(1)}% of ${gb} GB in ${tier} (${why})`, "blob storage");
+                    addLine(
+                        r,
+                        "blob",
+                        `${m[1]}-${tier}`,
+                        regionOf(r),
+                        { expected: gb * share },
+                        `${(share * 100).toFixed(1)}% of ${gb} GB in ${tier} (${why})`,
+                        "blob storage",
+                    );
                 }
                 break;
             }
@@ -466,13 +571,38 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 const gb = (usage("cosmosStorageGb") as number | undefined) ?? 10;
                 if (serverless) {
                     const mru = (usage("cosmosServerlessMillionRuPerMonth") as number | undefined) ?? 50;
-                    addLine(r, "cosmos", "serverless-ru", regions[0], { expected: mru }, `serverless: ${mru} M RU a month (usage assumption)`, "Cosmos DB serverless");
+                    addLine(
+                        r,
+                        "cosmos",
+                        "serverless-ru",
+                        regions[0],
+                        { expected: mru },
+                        `serverless: ${mru} M RU a month (usage assumption)`,
+                        "Cosmos DB serverless",
+                    );
                 }
                 const backup = obj(inp.backupPolicy);
                 const cont30 = str(backup.type) === "Continuous" && str(obj(backup.continuousModeProperties).tier) === "Continuous30Days";
                 for (const reg of regions) {
-                    addLine(r, "cosmos", "storage", reg, { expected: gb }, `${gb} GB of data in ${normRegion(reg)} (usage assumption)`, "Cosmos DB storage");
-                    if (cont30) addLine(r, "cosmos", "continuous30-backup", reg, { expected: gb }, `continuous 30-day backup of ${gb} GB in ${normRegion(reg)}`, "Cosmos DB backup");
+                    addLine(
+                        r,
+                        "cosmos",
+                        "storage",
+                        reg,
+                        { expected: gb },
+                        `${gb} GB of data in ${normRegion(reg)} (usage assumption)`,
+                        "Cosmos DB storage",
+                    );
+                    if (cont30)
+                        addLine(
+                            r,
+                            "cosmos",
+                            "continuous30-backup",
+                            reg,
+                            { expected: gb },
+                            `continuous 30-day backup of ${gb} GB in ${normRegion(reg)}`,
+                            "Cosmos DB backup",
+                        );
                 }
                 break;
             }
@@ -488,22 +618,56 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 }
                 const rules = arr(inp.loadBalancingRules).length + arr(inp.outboundRules).length;
                 if (rules === 0) {
-                    addLine(r, "lb", "Standard-first5rules", regionOf(r), { expected: 0 }, "no load-balancing or outbound rule: no rule charge", "load balancer");
+                    addLine(
+                        r,
+                        "lb",
+                        "Standard-first5rules",
+                        regionOf(r),
+                        { expected: 0 },
+                        "no load-balancing or outbound rule: no rule charge",
+                        "load balancer",
+                    );
                     break;
                 }
-                addLine(r, "lb", "Standard-first5rules", regionOf(r), { expected: hours }, `${rules} rule(s): first 5 included x ${hours} h`, "load balancer");
-                if (rules > 5) addLine(r, "lb", "Standard-extra-rule", regionOf(r), { expected: (rules - 5) * hours }, `${rules - 5} extra rule(s) x ${hours} h`, "load balancer");
+                addLine(
+                    r,
+                    "lb",
+                    "Standard-first5rules",
+                    regionOf(r),
+                    { expected: hours },
+                    `${rules} rule(s): first 5 included x ${hours} h`,
+                    "load balancer",
+                );
+                if (rules > 5)
+                    addLine(
+                        r,
+                        "lb",
+                        "Standard-extra-rule",
+                        regionOf(r),
+                        { expected: (rules - 5) * hours },
+                        `${rules - 5} extra rule(s) x ${hours} h`,
+                        "load balancer",
+                    );
                 const isPublic = arr(inp.frontendIPConfigurations).some((f) => obj(f).publicIPAddress !== undefined);
                 if (isPublic) {
                     const share = (usage("lbDataProcessedShareOfDataPerMonth") as number | undefined) ?? 0;
                     const gb = opts.dataTb * 1024 * share;
-                    addLine(r, "lb", "Standard-data", regionOf(r), { expected: gb, min: 0, max: gb * 2 }, `${gb} GB processed a month = ${share * 100}% of the data volume (usage assumption; range 0..2x)`, "load balancer");
+                    addLine(
+                        r,
+                        "lb",
+                        "Standard-data",
+                        regionOf(r),
+                        { expected: gb, min: 0, max: gb * 2 },
+                        `${gb} GB processed a month = ${share * 100}% of the data volume (usage assumption; range 0..2x)`,
+                        "load balancer",
+                    );
                 }
                 break;
             }
             case "azure-native:network:PublicIPAddress": {
                 const sku = str(obj(inp.sku).name);
-                if (sku !== "Standard") unpriced.push({ urn: r.urn, type: r.type, reason: `no price for public IP SKU '${sku ?? "(not set: Basic)"}'` });
+                if (sku !== "Standard")
+                    unpriced.push({ urn: r.urn, type: r.type, reason: `no price for public IP SKU '${sku ?? "(not set: Basic)"}'` });
                 else addLine(r, "pip", "Standard", regionOf(r), { expected: hours }, `1 Standard IP x ${hours} h`, "public IP");
                 break;
             }
@@ -514,13 +678,40 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 const copies = ha === "ZoneRedundant" || ha === "SameZone" ? 2 : 1;
                 const haNote = copies === 2 ? ` x 2 (${ha} HA: the standby's compute and storage are billed too)` : "";
                 if (!name) unpriced.push({ urn: r.urn, type: r.type, reason: "sku.name not set" });
-                else addLine(r, "pg", name, regionOf(r), { expected: copies * hours }, `${str(sku.tier) ?? ""} ${name} x ${hours} h${haNote}`.trim(), "PostgreSQL compute SKU");
+                else
+                    addLine(
+                        r,
+                        "pg",
+                        name,
+                        regionOf(r),
+                        { expected: copies * hours },
+                        `${str(sku.tier) ?? ""} ${name} x ${hours} h${haNote}`.trim(),
+                        "PostgreSQL compute SKU",
+                    );
                 const gb = num(obj(inp.storage).storageSizeGB) ?? 32;
-                addLine(r, "pg", "storage", regionOf(r), { expected: gb * copies }, `${gb} GB provisioned storage${haNote}${num(obj(inp.storage).storageSizeGB) === undefined ? " (size not set: 32 GB)" : ""}`, "PostgreSQL storage");
+                addLine(
+                    r,
+                    "pg",
+                    "storage",
+                    regionOf(r),
+                    { expected: gb * copies },
+                    `${gb} GB provisioned storage${haNote}${num(obj(inp.storage).storageSizeGB) === undefined ? " (size not set: 32 GB)" : ""}`,
+                    "PostgreSQL storage",
+                );
                 if (str(obj(inp.backup).geoRedundantBackup) === "Enabled") {
-                    addLine(r, "pg", "backup-geo", regionOf(r), { expected: gb }, `geo-redundant backup, backup size assumed = provisioned storage (${gb} GB)`, "PostgreSQL backup");
+                    addLine(
+                        r,
+                        "pg",
+                        "backup-geo",
+                        regionOf(r),
+                        { expected: gb },
+                        `geo-redundant backup, backup size assumed = provisioned storage (${gb} GB)`,
+                        "PostgreSQL backup",
+                    );
                 } else {
-                    assumptions.add("PostgreSQL locally redundant backups are assumed to fit in the free allowance (100% of provisioned storage).");
+                    assumptions.add(
+                        "PostgreSQL locally redundant backups are assumed to fit in the free allowance (100% of provisioned storage).",
+                    );
                 }
                 break;
             }
@@ -528,14 +719,19 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 // The rules that send to this workspace: without a container log stream, ingestion is much smaller.
                 const rules = plan.resources.filter((d) => d.type === "azure-native:monitor:DataCollectionRule" && dependsOnUrn(d, r));
                 const streams = rules.flatMap((d) => arr(d.inputs.dataFlows).flatMap((f) => arr(obj(f).streams))).map(String);
-                const withLogs = rules.length === 0 || streams.some((st) => st === "Microsoft-ContainerInsights-Group-Default" || st.startsWith("Microsoft-ContainerLog"));
+                const withLogs =
+                    rules.length === 0 ||
+                    streams.some((st) => st === "Microsoft-ContainerInsights-Group-Default" || st.startsWith("Microsoft-ContainerLog"));
                 const key = withLogs ? "logAnalyticsGbPerNodePerDay" : "logAnalyticsGbPerNodePerDayWithoutContainerLogs";
                 const perNode = (usage(key) as number | undefined) ?? 0.5;
                 const cap = num(obj(inp.workspaceCapping).dailyQuotaGb);
                 const perDay = (n: number) => (cap !== undefined && cap > 0 ? Math.min(n * perNode, cap) : n * perNode);
                 const days = hours / 24;
                 addLine(
-                    r, "loganalytics", "analytics-ingest", regionOf(r),
+                    r,
+                    "loganalytics",
+                    "analytics-ingest",
+                    regionOf(r),
                     { expected: perDay(nodes.expected) * days, min: perDay(nodes.min) * days, max: perDay(nodes.max) * days },
                     `${perNode} GB/node/day (${key}) x ${nodes.expected} expected nodes (${nodes.min}..${nodes.max}) x ${days.toFixed(2)} days` +
                         (cap !== undefined && cap > 0 ? `, capped at ${cap} GB/day (workspaceCapping.dailyQuotaGb)` : ", no daily cap"),
@@ -544,11 +740,27 @@ export function estimateCost(plan: Plan, opts: CostOptions): CostReport {
                 break;
             }
             case "azure-native:network:PrivateEndpoint":
-                addLine(r, "privateendpoint", "hour", regionOf(r), { expected: hours }, `1 endpoint x ${hours} h; data processed not included`, "private endpoint");
+                addLine(
+                    r,
+                    "privateendpoint",
+                    "hour",
+                    regionOf(r),
+                    { expected: hours },
+                    `1 endpoint x ${hours} h; data processed not included`,
+                    "private endpoint",
+                );
                 break;
             case "azure-native:network:PrivateZone":
             case "azure-native:privatedns:PrivateZone":
-                addLine(r, "privatedns", "zone", "global", { expected: 1 }, "1 hosted zone a month; queries not included", "private DNS zone");
+                addLine(
+                    r,
+                    "privatedns",
+                    "zone",
+                    "global",
+                    { expected: 1 },
+                    "1 hosted zone a month; queries not included",
+                    "private DNS zone",
+                );
                 break;
             default:
                 unpriced.push({ urn: r.urn, type: r.type, reason: "no cost model for this resource type" });

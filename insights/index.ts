@@ -96,7 +96,9 @@ function delta(base: number, head: number): string {
 export function formatCostDelta(base: Insights | CostReport, head: Insights | CostReport): string {
     const b = costOf(base);
     const h = costOf(head);
-    const out = [`**Estimated monthly cost:** ${formatUsd(b.totalMonthlyUsd)} → ${formatUsd(h.totalMonthlyUsd)} (${delta(b.totalMonthlyUsd, h.totalMonthlyUsd)})`];
+    const out = [
+        `**Estimated monthly cost:** ${formatUsd(b.totalMonthlyUsd)} → ${formatUsd(h.totalMonthlyUsd)} (${delta(b.totalMonthlyUsd, h.totalMonthlyUsd)})`,
+    ];
     const names = [...new Set([...Object.keys(b.components), ...Object.keys(h.components)])];
     const rows = names
         .map((n) => ({ n, b: b.components[n]?.monthlyUsd ?? 0, h: h.components[n]?.monthlyUsd ?? 0 }))
@@ -108,7 +110,10 @@ export function formatCostDelta(base: Insights | CostReport, head: Insights | Co
     }
     const newUnpriced = h.unpriced.filter((u) => !b.unpriced.some((x) => x.urn === u.urn && x.reason === u.reason));
     if (newUnpriced.length) {
-        out.push("", `New unpriced resources (not in the total): ${newUnpriced.map((u) => `\`${short(u.urn)}\` (${u.reason})`).join(", ")}`);
+        out.push(
+            "",
+            `New unpriced resources (not in the total): ${newUnpriced.map((u) => `\`${short(u.urn)}\` (${u.reason})`).join(", ")}`,
+        );
     }
     return out.join("\n");
 }
@@ -129,8 +134,11 @@ export function formatResourceCostDeltas(base: Insights | CostReport, head: Insi
         .filter((r) => Math.abs(r.h - r.b) >= 0.005)
         .sort((x, y) => Math.abs(y.h - y.b) - Math.abs(x.h - x.b));
     if (rows.length === 0) return "";
-    return ["| Resource | Base | Head | Delta |", "| --- | ---: | ---: | ---: |",
-        ...rows.map((r) => `| \`${short(r.urn)}\` | ${formatUsd(r.b)} | ${formatUsd(r.h)} | ${delta(r.b, r.h)} |`)].join("\n");
+    return [
+        "| Resource | Base | Head | Delta |",
+        "| --- | ---: | ---: | ---: |",
+        ...rows.map((r) => `| \`${short(r.urn)}\` | ${formatUsd(r.b)} | ${formatUsd(r.h)} | ${delta(r.b, r.h)} |`),
+    ].join("\n");
 }
 
 /** The insights section of a pull-request plan diff: cost per component and per resource, deploy time. */
@@ -140,8 +148,11 @@ export function formatInsightsDelta(base: Insights, head: Insights): string {
     if (perResource) out.push("", "Cost by changed resource:", "", perResource);
     const bt = base.deployTime.totalSeconds;
     const ht = head.deployTime.totalSeconds;
-    out.push("", `**Expected first deployment:** ${formatDuration(bt)} → ${formatDuration(ht)}` +
-        (ht === bt ? " (unchanged)" : ` (${ht > bt ? "+" : "-"}${formatDuration(Math.abs(ht - bt))})`));
+    out.push(
+        "",
+        `**Expected first deployment:** ${formatDuration(bt)} → ${formatDuration(ht)}` +
+            (ht === bt ? " (unchanged)" : ` (${ht > bt ? "+" : "-"}${formatDuration(Math.abs(ht - bt))})`),
+    );
     const bp = base.deployTime.criticalPath.map((s) => short(s.urn)).join(" -> ");
     const hp = head.deployTime.criticalPath.map((s) => short(s.urn)).join(" -> ");
     if (bp !== hp) out.push("", `Critical path now: ${hp}`);

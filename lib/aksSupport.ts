@@ -23,7 +23,8 @@ export interface AksMinorSupport {
     source: string;
 }
 
-const SOURCE = "https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#aks-kubernetes-release-calendar (ms.date 08/05/2026, read 2026-12-02)";
+const SOURCE =
+    "https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#aks-kubernetes-release-calendar (ms.date 08/05/2026, read 2026-12-02)";
 
 export const AKS_SUPPORT_CALENDAR: Readonly<Record<string, AksMinorSupport>> = {
     "1.29": { ga: "2024-03", endOfLife: "2025-03-31", lts: "2026-04-30", source: SOURCE },

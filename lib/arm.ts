@@ -62,7 +62,10 @@ export function securityRuleProblems(rules: Props[]): string[] {
     rules.forEach((r, i) => {
         const name = typeof r.name === "string" ? r.name : `#${i}`;
         const who = `rule '${name}'`;
-        if (typeof r.name !== "string" || !RULE_NAME.test(r.name)) out.push(`${who}: the name must be 1-80 word characters, '.', '-' or '_', starting with a word character and ending with a word character or '_'`);
+        if (typeof r.name !== "string" || !RULE_NAME.test(r.name))
+            out.push(
+                `${who}: the name must be 1-80 word characters, '.', '-' or '_', starting with a word character and ending with a word character or '_'`,
+            );
         const lower = name.toLowerCase();
         if (seenNames.has(lower)) out.push(`${who}: the name is used twice in this network security group`);
         seenNames.set(lower, i);
@@ -72,7 +75,8 @@ export function securityRuleProblems(rules: Props[]): string[] {
         } else {
             const key = `${String(r.direction).toLowerCase()}/${priority}`;
             const other = seenPriorities.get(key);
-            if (other !== undefined) out.push(`${who}: priority ${priority} ${r.direction} is already used by rule '${other}' (SecurityRuleConflict)`);
+            if (other !== undefined)
+                out.push(`${who}: priority ${priority} ${r.direction} is already used by rule '${other}' (SecurityRuleConflict)`);
             else seenPriorities.set(key, name);
         }
         if (typeof r.description === "string" && r.description.length > 140) out.push(`${who}: description is longer than 140 characters`);
@@ -82,11 +86,15 @@ export function securityRuleProblems(rules: Props[]): string[] {
             const many = r[`${side}AddressPrefixes`];
             const asgs = r[`${side}ApplicationSecurityGroups`];
             if (isSet(one) && isSet(many)) out.push(`${who}: set ${side}AddressPrefix or ${side}AddressPrefixes, not both`);
-            if (!isSet(one) && !isSet(many) && !isSet(asgs)) out.push(`${who}: no ${side} (${side}AddressPrefix, ${side}AddressPrefixes or ${side}ApplicationSecurityGroups)`);
+            if (!isSet(one) && !isSet(many) && !isSet(asgs))
+                out.push(`${who}: no ${side} (${side}AddressPrefix, ${side}AddressPrefixes or ${side}ApplicationSecurityGroups)`);
             for (const p of list(many)) {
                 const family = addressFamily(p);
                 if (family) families.add(family);
-                else out.push(`${who}: ${side}AddressPrefixes holds '${String(p)}', which is not an IP address or CIDR: service tags and '*' go only in ${side}AddressPrefix (SecurityRuleParameterContainsUnsupportedValue)`);
+                else
+                    out.push(
+                        `${who}: ${side}AddressPrefixes holds '${String(p)}', which is not an IP address or CIDR: service tags and '*' go only in ${side}AddressPrefix (SecurityRuleParameterContainsUnsupportedValue)`,
+                    );
             }
             const family = addressFamily(one);
             if (family) families.add(family);
@@ -94,12 +102,17 @@ export function securityRuleProblems(rules: Props[]): string[] {
             const portMany = r[`${side}PortRanges`];
             if (isSet(portOne) && isSet(portMany)) out.push(`${who}: set ${side}PortRange or ${side}PortRanges, not both`);
             if (!isSet(portOne) && !isSet(portMany)) out.push(`${who}: no ${side}PortRange or ${side}PortRanges`);
-            if (isSet(portOne) && portOne !== "*" && !validPort(portOne)) out.push(`${who}: ${side}PortRange '${portOne}' is not '*', a port or a range within 0-65535`);
+            if (isSet(portOne) && portOne !== "*" && !validPort(portOne))
+                out.push(`${who}: ${side}PortRange '${portOne}' is not '*', a port or a range within 0-65535`);
             for (const p of list(portMany)) {
-                if (!validPort(p)) out.push(`${who}: ${side}PortRanges holds '${String(p)}', not a port or a range within 0-65535 ('*' goes only in ${side}PortRange)`);
+                if (!validPort(p))
+                    out.push(
+                        `${who}: ${side}PortRanges holds '${String(p)}', not a port or a range within 0-65535 ('*' goes only in ${side}PortRange)`,
+                    );
             }
         }
-        if (families.size > 1) out.push(`${who}: mixes IPv4 and IPv6 prefixes (ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies)`);
+        if (families.size > 1)
+            out.push(`${who}: mixes IPv4 and IPv6 prefixes (ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies)`);
     });
     return out;
 }
@@ -112,7 +125,10 @@ export function addressFields(side: "source" | "destination", prefixes: string[]
     if (prefixes.length === 0) throw new Error(`security rule: no ${side} address`);
     if (prefixes.length === 1) return { [`${side}AddressPrefix`]: prefixes[0] };
     const notCidr = prefixes.filter((p) => !addressFamily(p));
-    if (notCidr.length > 0) throw new Error(`security rule: ${notCidr.join(", ")} cannot share a rule with other ${side} prefixes (service tags and '*' go alone in ${side}AddressPrefix)`);
+    if (notCidr.length > 0)
+        throw new Error(
+            `security rule: ${notCidr.join(", ")} cannot share a rule with other ${side} prefixes (service tags and '*' go alone in ${side}AddressPrefix)`,
+        );
     return { [`${side}AddressPrefixes`]: prefixes };
 }
 

@@ -35,11 +35,16 @@ export interface ConfigProblem {
 
 /** One error naming every offending key; a RunError so that Pulumi prints it without a stack trace. */
 export class ConfigValidationError extends pulumi.RunError {
-    constructor(public readonly problems: ConfigProblem[], namespace: string, stack?: string) {
-        const label = (key: string) => (key.includes(":") ? key : key === "stack" ? `stack name${stack ? ` "${stack}"` : ""}` : `${namespace}:${key}`);
+    constructor(
+        public readonly problems: ConfigProblem[],
+        namespace: string,
+        stack?: string,
+    ) {
+        const label = (key: string) =>
+            key.includes(":") ? key : key === "stack" ? `stack name${stack ? ` "${stack}"` : ""}` : `${namespace}:${key}`;
         super(
             `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-            problems.map((p) => `  - ${label(p.key)}: ${p.message}`).join("\n"),
+                problems.map((p) => `  - ${label(p.key)}: ${p.message}`).join("\n"),
         );
         this.name = "ConfigValidationError";
     }
@@ -63,16 +68,24 @@ function parseFields(raw: Record<string, unknown>, add: (key: string, message: s
     const v: Partial<Fields> = {};
     for (const key of CONFIG_KEYS) {
         if (!(key in raw) || raw[key] === undefined) {
-            add(key, key === "environment"
-                ? "is required: every stack states its environment, dev or prod (there is no default)"
-                : "is missing (Pulumi.yaml declares a default for it; is the project file present?)");
+            add(
+                key,
+                key === "environment"
+                    ? "is required: every stack states its environment, dev or prod (there is no default)"
+                    : "is missing (Pulumi.yaml declares a default for it; is the project file present?)",
+            );
             continue;
         }
-        if (isNull(raw[key])) { add(key, "has no value (YAML null): give it a value or remove the line"); continue; }
+        if (isNull(raw[key])) {
+            add(key, "has no value (YAML null): give it a value or remove the line");
+            continue;
+        }
         const res = (FIELD_SCHEMAS[key] as z.ZodTypeAny).safeParse(raw[key]);
         if (res.success) (v as Record<string, unknown>)[key] = res.data;
         // Never echo a secret value back; zod messages do not include input values.
-        else for (const issue of res.error.issues) add(`${key}${issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}`, issue.message);
+        else
+            for (const issue of res.error.issues)
+                add(`${key}${issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}`, issue.message);
     }
     return v;
 }
@@ -80,13 +93,21 @@ function parseFields(raw: Record<string, unknown>, add: (key: string, message: s
 /** Which keys exist, and which of them arrived as secrets. */
 function checkKeys(raw: Record<string, unknown>, ctx: ParseContext, add: (key: string, message: string) => void): void {
     const keys = Object.keys(raw);
-    for (const p of foreignKeyProblems(keys.filter((k) => k.includes(":")), ctx.project, CONFIG_KEYS)) add(p.key, p.message);
+    for (const p of foreignKeyProblems(
+        keys.filter((k) => k.includes(":")),
+        ctx.project,
+        CONFIG_KEYS,
+    ))
+        add(p.key, p.message);
     for (const key of keys.filter((k) => !k.includes(":") && !(k in FIELD_SCHEMAS))) add(key, unknownKeyMessage(key, CONFIG_KEYS));
     const secret = new Set(ctx.secretKeys ?? []);
     for (const key of CONFIG_KEYS) {
         const isSecretKey = SECRET_KEYS.has(key);
         if (secret.has(key) && !isSecretKey) {
-            add(key, "arrived as a secret, but it is not a secret setting: it would be declassified into plain-text names and tags. Set it without --secret");
+            add(
+                key,
+                "arrived as a secret, but it is not a secret setting: it would be declassified into plain-text names and tags. Set it without --secret",
+            );
         } else if (isSecretKey && !secret.has(key) && typeof raw[key] === "string" && raw[key] !== "") {
             add(key, "holds a secret in plain text: set it with `pulumi config set --secret` (the stack file then holds ciphertext)");
         }
@@ -137,7 +158,11 @@ export function parseConfig(raw: Record<string, unknown>, ctx: ParseContext): Pl
  * `<project>:` prefix, other namespaces' keys with theirs (so that parseConfig can refuse those this program
  * would ignore), and which of this project's keys arrived as secrets.
  */
-export function rawConfig(project: string, all: Record<string, string>, secretFullKeys: Iterable<string>): { raw: Record<string, unknown>; secretKeys: string[] } {
+export function rawConfig(
+    project: string,
+    all: Record<string, string>,
+    secretFullKeys: Iterable<string>,
+): { raw: Record<string, unknown>; secretKeys: string[] } {
     const prefix = `${project}:`;
     const local = (k: string) => (k.startsWith(prefix) ? k.slice(prefix.length) : k);
     return {
@@ -151,5 +176,9 @@ export function configFromEngine(project: string): { raw: Record<string, unknown
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- isConfigSecret is exported by the runtime but not declared in its typings
     const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
     const all = pulumi.runtime.allConfig();
-    return rawConfig(project, all, Object.keys(all).filter((k) => isConfigSecret(k)));
+    return rawConfig(
+        project,
+        all,
+        Object.keys(all).filter((k) => isConfigSecret(k)),
+    );
 }

@@ -101,7 +101,11 @@ export interface RollCheck {
 }
 
 /** Disruptive changes of one VM's inputs, ignoring paths under its `ignoreChanges`. */
-export function disruptiveChanges(before: Record<string, unknown>, after: Record<string, unknown>, ignoreChanges: readonly string[] = []): PropertyChange[] {
+export function disruptiveChanges(
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+    ignoreChanges: readonly string[] = [],
+): PropertyChange[] {
     const leaves: LeafChange[] = [];
     diffValues(before, after, [], leaves);
     const ignored = ignoreChanges.map(parsePath);
@@ -134,7 +138,13 @@ export function checkGlusterRoll(base: readonly RollResource[], head: readonly R
             continue;
         }
         if (h.urn !== b.urn) {
-            disruptions.push({ node, urn: h.urn, effect: "replace", changes: [], note: `URN changed from ${b.urn} (Pulumi deletes and recreates it)` });
+            disruptions.push({
+                node,
+                urn: h.urn,
+                effect: "replace",
+                changes: [],
+                note: `URN changed from ${b.urn} (Pulumi deletes and recreates it)`,
+            });
             continue;
         }
         const changes = disruptiveChanges(b.inputs ?? {}, h.inputs ?? {}, h.ignoreChanges ?? []);

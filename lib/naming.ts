@@ -7,8 +7,29 @@ import { createHash } from "crypto";
  * Names are deterministic so that a plan is reviewable and stable across runs.
  */
 export type CafKind =
-    | "rg" | "vnet" | "snet" | "nsg" | "aks" | "np" | "log" | "id" | "st" | "pep" | "cosmos"
-    | "psql" | "vm" | "nic" | "osdisk" | "disk" | "lbe" | "lbi" | "pip" | "lock" | "mc" | "avail" | "dcr";
+    | "rg"
+    | "vnet"
+    | "snet"
+    | "nsg"
+    | "aks"
+    | "np"
+    | "log"
+    | "id"
+    | "st"
+    | "pep"
+    | "cosmos"
+    | "psql"
+    | "vm"
+    | "nic"
+    | "osdisk"
+    | "disk"
+    | "lbe"
+    | "lbi"
+    | "pip"
+    | "lock"
+    | "mc"
+    | "avail"
+    | "dcr";
 
 export interface NameContext {
     /** Workload prefix from config (`namePrefix`). */

@@ -28,7 +28,6 @@ function hasInsights(p: Plan): p is Plan & { insights: Insights } {
 
 export const SECRET_MARKER = "[secret]";
 
-
 /**
  * A rule deciding whether a change at `path` forces replacement. `path` is a property path; a change at the path or
  * anywhere under it matches. `when` (optional) refines the decision from the old and new values.
@@ -219,11 +218,7 @@ export function normalizeType(type: string): string {
 export const isStateful = isStatefulType;
 
 /** Reasons why the head inputs force replacement of a resource of `type`, given the input changes. */
-export function replacementReasons(
-    base: PlanResource,
-    head: PlanResource,
-    changedPaths: readonly (readonly Segment[])[],
-): string[] {
+export function replacementReasons(base: PlanResource, head: PlanResource, changedPaths: readonly (readonly Segment[])[]): string[] {
     const reasons: string[] = [];
     const rules: ReplacementRule[] = [];
     if (head.type.startsWith("azure-native:")) rules.push(...COMMON_REPLACEMENT_RULES);
@@ -279,20 +274,28 @@ function compareResources(base: PlanResource, head: PlanResource): ChangedResour
         name: head.name,
         inputChanges,
         optionChanges,
-        replaceReasons: replacementReasons(base, head, raw.map((c) => c.path)),
+        replaceReasons: replacementReasons(
+            base,
+            head,
+            raw.map((c) => c.path),
+        ),
     };
 }
 
 /** The roll check with every value at a secret path (of either plan) printed as "[secret]", like the rest of the diff. */
 function redactRollCheck(check: RollCheck, base: Plan, head: Plan): RollCheck {
-    const secretPathsOf = (urn: string) => [...base.resources, ...head.resources]
-        .filter((r) => r.urn === urn).flatMap((r) => r.secretInputs ?? []).map(parsePath);
+    const secretPathsOf = (urn: string) =>
+        [...base.resources, ...head.resources]
+            .filter((r) => r.urn === urn)
+            .flatMap((r) => r.secretInputs ?? [])
+            .map(parsePath);
     const disruptions = check.disruptions.map((d) => {
         const secretPaths = secretPathsOf(d.urn);
         return {
             ...d,
             changes: d.changes.map((c) => {
-                const secret = touchesSecret(parsePath(c.path), secretPaths) || containsSecretMarker(c.before) || containsSecretMarker(c.after);
+                const secret =
+                    touchesSecret(parsePath(c.path), secretPaths) || containsSecretMarker(c.before) || containsSecretMarker(c.after);
                 return secret ? { ...c, before: SECRET_MARKER, after: SECRET_MARKER } : c;
             }),
         };
@@ -347,7 +350,9 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
             name: r.name,
             urn: r.urn,
             reasons: replaced
-                ? [`URN removed and a ${normalizeType(r.type)} added (${sameType.map((s) => `\`${s.name}\``).join(", ")}): add an alias if this is a rename`]
+                ? [
+                      `URN removed and a ${normalizeType(r.type)} added (${sameType.map((s) => `\`${s.name}\``).join(", ")}): add an alias if this is a rename`,
+                  ]
                 : ["removed from the program"],
             protect: r.protect,
             retainOnDelete: r.retainOnDelete,
@@ -389,8 +394,10 @@ function diffWaivers(base: Plan, head: Plan): PlanDiff["waivers"] {
     const before = new Map((base.config?.waivers ?? []).map((w) => [w.name, w.reason]));
     const after = head.config?.waivers ?? [];
     return [
-        ...after.map((w) => ({ ...w, status: before.has(w.name) ? "kept" as const : "new" as const })),
-        ...[...before].filter(([name]) => !after.some((w) => w.name === name)).map(([name, reason]) => ({ name, reason, status: "removed" as const })),
+        ...after.map((w) => ({ ...w, status: before.has(w.name) ? ("kept" as const) : ("new" as const) })),
+        ...[...before]
+            .filter(([name]) => !after.some((w) => w.name === name))
+            .map(([name, reason]) => ({ name, reason, status: "removed" as const })),
     ];
 }
 
@@ -413,7 +420,7 @@ function htmlCode(s: string): string {
 
 function printable(v: unknown): string {
     if (v === undefined) return "(absent)";
-    const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+    const s = typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
     return s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE - 1)}…` : s;
 }
 
@@ -446,8 +453,13 @@ export function renderMarkdown(d: PlanDiff, opts: RenderOptions = {}): string {
     }
 
     if (d.waivers.length > 0) {
-        lines.push(`> [!WARNING]`, `> **prod baseline waivers in force: ${d.waivers.filter((w) => w.status !== "removed").length}.**`, "",
-            "| Waiver | Status | Reason |", "|---|---|---|");
+        lines.push(
+            `> [!WARNING]`,
+            `> **prod baseline waivers in force: ${d.waivers.filter((w) => w.status !== "removed").length}.**`,
+            "",
+            "| Waiver | Status | Reason |",
+            "|---|---|---|",
+        );
         for (const w of d.waivers) lines.push(`| ${code(w.name)} | ${w.status} | ${w.reason.replace(/\|/g, "\\|")} |`);
         lines.push("");
     }

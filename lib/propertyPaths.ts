@@ -55,8 +55,7 @@ export function isPrefix(prefix: readonly Segment[], path: readonly Segment[]): 
     return prefix.every((s, i) => segEq(s, path[i]));
 }
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-    v !== null && typeof v === "object" && !Array.isArray(v);
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 export function deepEqual(a: unknown, b: unknown): boolean {
     if (a === b) return true;
@@ -99,4 +98,3 @@ export function valueAt(root: unknown, path: readonly Segment[]): unknown {
     }
     return cur;
 }
-

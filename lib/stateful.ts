@@ -30,7 +30,10 @@ export function isStatefulType(type: string): boolean {
 }
 
 export function statefulUrns(plan: Plan): string[] {
-    return plan.resources.filter((r) => isStatefulType(r.type)).map((r) => r.urn).sort();
+    return plan.resources
+        .filter((r) => isStatefulType(r.type))
+        .map((r) => r.urn)
+        .sort();
 }
 
 export interface DataLossFinding {
@@ -44,12 +47,14 @@ export interface DataLossFinding {
  */
 export function checkStateful(pinned: string[], plan: Plan): DataLossFinding[] {
     const present = new Set(plan.resources.map((r) => r.urn));
-    const aliased = (urn: string, r: PlanResource) => r.aliases.some((a) => a === urn || (a.startsWith("alias(") && a.includes(`name=${urn.split("::").pop()}`)));
+    const aliased = (urn: string, r: PlanResource) =>
+        r.aliases.some((a) => a === urn || (a.startsWith("alias(") && a.includes(`name=${urn.split("::").pop()}`)));
     return pinned
         .filter((urn) => !present.has(urn) && !plan.resources.some((r) => aliased(urn, r)))
         .map((urn) => ({
             urn,
-            message: `stateful resource ${urn} would be deleted (renamed, re-parented or removed) — data loss. ` +
+            message:
+                `stateful resource ${urn} would be deleted (renamed, re-parented or removed) — data loss. ` +
                 "Add an `aliases` entry to carry it over, or run `npm run stateful:update` if the removal is intended.",
         }));
 }

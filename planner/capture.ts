@@ -53,7 +53,10 @@ export function captureRegistrations(): Registration[] {
             ignoreChanges: req.getIgnorechangesList(),
             dependencies: req.getDependenciesList(),
             propertyDependencies: [...req.getPropertydependenciesMap().entries()].flatMap(([, deps]: [string, any]) => deps.getUrnsList()),
-            aliases: req.getAliasesList().map((a: any) => a.getUrn() || describeAliasSpec(a.getSpec())).filter(Boolean),
+            aliases: req
+                .getAliasesList()
+                .map((a: any) => a.getUrn() || describeAliasSpec(a.getSpec()))
+                .filter(Boolean),
             replaceOnChanges: req.getReplaceonchangesList(),
             deleteBeforeReplace: !!req.getDeletebeforereplace(),
             deletedWith: req.getDeletedwith(),
@@ -71,7 +74,11 @@ export function captureRegistrations(): Registration[] {
 
 function describeAliasSpec(spec: any): string {
     if (!spec) return "";
-    const parts = [spec.getName() && `name=${spec.getName()}`, spec.getType() && `type=${spec.getType()}`,
-        spec.getParenturn() && `parent=${spec.getParenturn()}`, spec.getNoparent() && "noParent"].filter(Boolean);
+    const parts = [
+        spec.getName() && `name=${spec.getName()}`,
+        spec.getType() && `type=${spec.getType()}`,
+        spec.getParenturn() && `parent=${spec.getParenturn()}`,
+        spec.getNoparent() && "noParent",
+    ].filter(Boolean);
     return `alias(${parts.join(",")})`;
 }

@@ -36,7 +36,9 @@ export function formatConfigNotices(plan: Plan): string[] {
     return [
         `environment: ${c.environment}`,
         ...c.warnings.map((w) => `WARNING: ${w}`),
-        ...(c.waivers.length ? [`prod waivers in force (${c.waivers.length}):`, ...c.waivers.map((w) => `  - ${w.name}: ${w.reason}`)] : []),
+        ...(c.waivers.length
+            ? [`prod waivers in force (${c.waivers.length}):`, ...c.waivers.map((w) => `  - ${w.name}: ${w.reason}`)]
+            : []),
     ];
 }
 
@@ -54,8 +56,13 @@ export function formatPlan(plan: Plan): string {
     for (const [group, rs] of [...groups.entries()].sort()) {
         lines.push("", `${group}  [${rs.length}]`);
         for (const r of rs) {
-            const flags = [r.protect && "protect", r.retainOnDelete && "retainOnDelete", r.ignoreChanges.length && `ignoreChanges=${r.ignoreChanges.join(",")}`]
-                .filter(Boolean).join(" ");
+            const flags = [
+                r.protect && "protect",
+                r.retainOnDelete && "retainOnDelete",
+                r.ignoreChanges.length && `ignoreChanges=${r.ignoreChanges.join(",")}`,
+            ]
+                .filter(Boolean)
+                .join(" ");
             lines.push(`  + ${shortType(r.type).padEnd(48)} ${r.name}${flags ? `  (${flags})` : ""}`);
         }
     }
@@ -91,7 +98,10 @@ export function writeKubernetesYaml(plan: Plan, dir: string): number {
     for (const r of plan.resources.filter(isKubernetesObject)) {
         const obj = redactSecretObject(r.inputs as Record<string, any>);
         const meta = (obj.metadata ?? {}) as Record<string, string>;
-        const file = [obj.kind, meta.namespace, meta.name ?? shortUrnName(r.urn)].filter(Boolean).join("-").toLowerCase()
+        const file = [obj.kind, meta.namespace, meta.name ?? shortUrnName(r.urn)]
+            .filter(Boolean)
+            .join("-")
+            .toLowerCase()
             .replace(/[^a-z0-9.-]/g, "_");
         fs.writeFileSync(path.join(dir, `${file}.yaml`), `# ${r.urn}\n${YAML.stringify(obj)}`);
         n++;

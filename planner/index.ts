@@ -86,7 +86,12 @@ export async function resolveOutput(value: unknown): Promise<{ value: unknown; s
     if (pulumi.Output.isInstance(value)) {
         const o = value as pulumi.Output<unknown>;
         const secret = await pulumi.isSecret(o);
-        const inner = await new Promise<unknown>((resolve) => o.apply((x) => { resolve(x); return x; }));
+        const inner = await new Promise<unknown>((resolve) =>
+            o.apply((x) => {
+                resolve(x);
+                return x;
+            }),
+        );
         const deep = await resolveOutput(inner);
         return { value: secret ? SECRET : deep.value, secret: secret || deep.secret };
     }
@@ -121,33 +126,41 @@ function redact(v: unknown, secretSet: Set<string>, p = ""): unknown {
     return v;
 }
 
-function buildPlan(project: string, stack: string, captured: Registration[], outputs: Record<string, unknown>, secretOutputs: string[]): Plan {
+function buildPlan(
+    project: string,
+    stack: string,
+    captured: Registration[],
+    outputs: Record<string, unknown>,
+    secretOutputs: string[],
+): Plan {
     const stackUrn = `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
     const providerUrn = (ref: string) => (ref ? ref.split("::").slice(0, -1).join("::") : null);
-    const resources: PlanResource[] = captured.filter((c) => c.urn).map((c) => {
-        const secrets = c.secretPaths;
-        const inputs = redact(c.inputs, new Set(secrets)) as Record<string, unknown>;
-        const implicit = new Set(c.propertyDependencies);
-        const uniq = (xs: string[]) => [...new Set(xs)].filter(Boolean).sort();
-        return {
-            urn: c.urn!,
-            type: c.type,
-            name: c.name,
-            parent: c.parent || stackUrn,
-            provider: providerUrn(c.provider),
-            component: !c.custom,
-            protect: c.protect,
-            retainOnDelete: c.retainOnDelete,
-            ignoreChanges: c.ignoreChanges,
-            dependsOn: uniq(c.dependencies.filter((d) => !implicit.has(d))),
-            dependencies: uniq([...c.dependencies, ...c.propertyDependencies]),
-            aliases: c.aliases,
-            replaceOnChanges: c.replaceOnChanges,
-            deleteBeforeReplace: c.deleteBeforeReplace,
-            deletedWith: c.deletedWith || null,
-            inputs,
-            secretInputs: secrets,
-        };
-    });
+    const resources: PlanResource[] = captured
+        .filter((c) => c.urn)
+        .map((c) => {
+            const secrets = c.secretPaths;
+            const inputs = redact(c.inputs, new Set(secrets)) as Record<string, unknown>;
+            const implicit = new Set(c.propertyDependencies);
+            const uniq = (xs: string[]) => [...new Set(xs)].filter(Boolean).sort();
+            return {
+                urn: c.urn!,
+                type: c.type,
+                name: c.name,
+                parent: c.parent || stackUrn,
+                provider: providerUrn(c.provider),
+                component: !c.custom,
+                protect: c.protect,
+                retainOnDelete: c.retainOnDelete,
+                ignoreChanges: c.ignoreChanges,
+                dependsOn: uniq(c.dependencies.filter((d) => !implicit.has(d))),
+                dependencies: uniq([...c.dependencies, ...c.propertyDependencies]),
+                aliases: c.aliases,
+                replaceOnChanges: c.replaceOnChanges,
+                deleteBeforeReplace: c.deleteBeforeReplace,
+                deletedWith: c.deletedWith || null,
+                inputs,
+                secretInputs: secrets,
+            };
+        });
     return { project, stack, resources, outputs, secretOutputs };
 }

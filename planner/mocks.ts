@@ -38,11 +38,30 @@ function azureName(type: string, name: string, inputs: Record<string, any>): str
     const candidates = [
         short.charAt(0).toLowerCase() + short.slice(1) + "Name",
         // Child names before their parents' (a container's inputs also name its account).
-        "containerName", "databaseName", "subnetName", "agentPoolName", "configName", "blobServicesName", "managementPolicyName", 
-        "resourceName", "accountName", "serverName", "vmName", "diskName", "lockName",
-        "virtualNetworkName", "networkSecurityGroupName", "loadBalancerName",
-        "publicIpAddressName", "networkInterfaceName", "privateEndpointName", "privateZoneName", "workspaceName",
-        "roleAssignmentName", "federatedIdentityCredentialResourceName", "associationName",
+        "containerName",
+        "databaseName",
+        "subnetName",
+        "agentPoolName",
+        "configName",
+        "blobServicesName",
+        "managementPolicyName",
+        "resourceName",
+        "accountName",
+        "serverName",
+        "vmName",
+        "diskName",
+        "lockName",
+        "virtualNetworkName",
+        "networkSecurityGroupName",
+        "loadBalancerName",
+        "publicIpAddressName",
+        "networkInterfaceName",
+        "privateEndpointName",
+        "privateZoneName",
+        "workspaceName",
+        "roleAssignmentName",
+        "federatedIdentityCredentialResourceName",
+        "associationName",
     ];
     for (const key of candidates) {
         if (typeof inputs[key] === "string" && inputs[key] !== "") return inputs[key];
@@ -76,9 +95,12 @@ function armId(type: string, name: string, inputs: Record<string, any>): string 
     // ARM's collection names: userAssignedIdentities, virtualMachines, disks.
     const plural = lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : lower.endsWith("s") ? lower : `${lower}s`;
     // Extension resources (locks, role and rule associations) live under the resource they apply to.
-    const scope = typeof inputs.scope === "string" ? inputs.scope
-        : typeof inputs.resourceUri === "string" ? inputs.resourceUri
-            : `${sub}/resourceGroups/${inputs.resourceGroupName ?? "rg-mock"}`;
+    const scope =
+        typeof inputs.scope === "string"
+            ? inputs.scope
+            : typeof inputs.resourceUri === "string"
+              ? inputs.resourceUri
+              : `${sub}/resourceGroups/${inputs.resourceGroupName ?? "rg-mock"}`;
     const child = CHILD_TYPES[type];
     if (child && typeof inputs[child[0]] === "string") {
         return `${scope}/providers/${ns}/${child[1]}/${inputs[child[0]]}/${child[2]}/${azName}`;
@@ -88,29 +110,30 @@ function armId(type: string, name: string, inputs: Record<string, any>): string 
     return `${scope}/providers/${ns}/${plural}/${azName}`;
 }
 
-const KUBECONFIG = (server: string, name: string) => [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    `- name: ${name}`,
-    "  cluster:",
-    `    server: https://${server}:443`,
-    "    certificate-authority-data: TU9DSy1DQQ==",
-    "contexts:",
-    `- name: ${name}`,
-    "  context:",
-    `    cluster: ${name}`,
-    `    user: clusterUser_${name}`,
-    `current-context: ${name}`,
-    "users:",
-    `- name: clusterUser_${name}`,
-    "  user:",
-    "    exec:",
-    "      apiVersion: client.authentication.k8s.io/v1beta1",
-    "      command: kubelogin",
-    "      args: [get-token, --login, devicecode, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]",
-    "",
-].join("\n");
+const KUBECONFIG = (server: string, name: string) =>
+    [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        `- name: ${name}`,
+        "  cluster:",
+        `    server: https://${server}:443`,
+        "    certificate-authority-data: TU9DSy1DQQ==",
+        "contexts:",
+        `- name: ${name}`,
+        "  context:",
+        `    cluster: ${name}`,
+        `    user: clusterUser_${name}`,
+        `current-context: ${name}`,
+        "users:",
+        `- name: clusterUser_${name}`,
+        "  user:",
+        "    exec:",
+        "      apiVersion: client.authentication.k8s.io/v1beta1",
+        "      command: kubelogin",
+        "      args: [get-token, --login, devicecode, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]",
+        "",
+    ].join("\n");
 
 function computedState(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, any> {
     const azName = azureName(type, name, inputs);
@@ -121,7 +144,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
                 fqdn: `${inputs.dnsPrefix ?? azName}-${mockGuid(id).slice(0, 8)}.hcp.${location}.azmk8s.io`,
                 privateFQDN: `${inputs.dnsPrefix ?? azName}-${mockGuid(id).slice(0, 8)}.privatelink.${location}.azmk8s.io`,
                 nodeResourceGroup: inputs.nodeResourceGroup ?? `MC_${inputs.resourceGroupName}_${azName}_${location}`,
-                oidcIssuerProfile: { ...(inputs.oidcIssuerProfile ?? {}), issuerURL: `https://${location}.oic.prod-aks.azure.com/${MOCK_TENANT_ID}/${mockGuid(id + "oidc")}/` },
+                oidcIssuerProfile: {
+                    ...(inputs.oidcIssuerProfile ?? {}),
+                    issuerURL: `https://${location}.oic.prod-aks.azure.com/${MOCK_TENANT_ID}/${mockGuid(id + "oidc")}/`,
+                },
                 identity: { ...(inputs.identity ?? {}), principalId: mockGuid(id + "principal"), tenantId: MOCK_TENANT_ID },
                 identityProfile: {
                     kubeletidentity: {
@@ -149,7 +175,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
         case "azure-native:network:PublicIPAddress":
             return {
                 ipAddress: "20.0.113.10",
-                dnsSettings: { ...(inputs.dnsSettings ?? {}), fqdn: `${inputs.dnsSettings?.domainNameLabel ?? azName}.${location}.cloudapp.azure.com` },
+                dnsSettings: {
+                    ...(inputs.dnsSettings ?? {}),
+                    fqdn: `${inputs.dnsSettings?.domainNameLabel ?? azName}.${location}.cloudapp.azure.com`,
+                },
             };
         case "azure-native:compute:VirtualMachine":
             return { vmId: mockGuid(id), identity: { ...(inputs.identity ?? {}), principalId: mockGuid(id + "principal") } };
@@ -157,7 +186,12 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             return { customerId: mockGuid(id + "customer") };
         case "random:index/randomPassword:RandomPassword":
         case "random:index/randomString:RandomString":
-            return { result: `mock-${createHash("sha256").update(id).digest("hex").slice(0, inputs.length ?? 16)}` };
+            return {
+                result: `mock-${createHash("sha256")
+                    .update(id)
+                    .digest("hex")
+                    .slice(0, inputs.length ?? 16)}`,
+            };
         case "random:index/randomUuid:RandomUuid":
             return { result: mockGuid(id) };
         default:
@@ -171,7 +205,8 @@ export class AzureLikeMocks implements pulumi.runtime.Mocks {
         if (!args.custom) return { id: undefined, state: {} };
         let id: string;
         if (args.type.startsWith("azure-native:")) id = armId(args.type, args.name, inputs);
-        else if (args.type.startsWith("kubernetes:")) id = `${inputs.metadata?.namespace ? inputs.metadata.namespace + "/" : ""}${inputs.metadata?.name ?? args.name}`;
+        else if (args.type.startsWith("kubernetes:"))
+            id = `${inputs.metadata?.namespace ? inputs.metadata.namespace + "/" : ""}${inputs.metadata?.name ?? args.name}`;
         else id = `${args.name}-id`;
         const state = { ...inputs, name: azureName(args.type, args.name, inputs), id, ...computedState(args.type, args.name, inputs, id) };
         // Keep the secret markers of the inputs on the outputs, as the engine does.
@@ -184,12 +219,23 @@ export class AzureLikeMocks implements pulumi.runtime.Mocks {
             case "azure-native:containerservice:listManagedClusterUserCredentials":
             case "azure-native:containerservice:listManagedClusterAdminCredentials": {
                 const server = `${inputs.resourceName}-mock.hcp.westeurope.azmk8s.io`;
-                return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(KUBECONFIG(server, inputs.resourceName)).toString("base64") }] };
+                return {
+                    kubeconfigs: [{ name: "clusterUser", value: Buffer.from(KUBECONFIG(server, inputs.resourceName)).toString("base64") }],
+                };
             }
             case "azure-native:storage:listStorageAccountKeys":
-                return { keys: [{ keyName: "key1", permissions: "FULL", value: Buffer.from(`mock-key-${inputs.accountName}`).toString("base64") }] };
+                return {
+                    keys: [
+                        { keyName: "key1", permissions: "FULL", value: Buffer.from(`mock-key-${inputs.accountName}`).toString("base64") },
+                    ],
+                };
             case "azure-native:authorization:getClientConfig":
-                return { clientId: mockGuid("client"), objectId: mockGuid("deployer"), subscriptionId: MOCK_SUBSCRIPTION_ID, tenantId: MOCK_TENANT_ID };
+                return {
+                    clientId: mockGuid("client"),
+                    objectId: mockGuid("deployer"),
+                    subscriptionId: MOCK_SUBSCRIPTION_ID,
+                    tenantId: MOCK_TENANT_ID,
+                };
             default:
                 return inputs;
         }

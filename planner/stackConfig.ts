@@ -40,9 +40,23 @@ export class StackConfigError extends Error {
     }
 }
 
-interface Declared { type?: string; items?: ItemsType; default?: unknown; value?: unknown; secret?: boolean }
-interface ItemsType { type?: string; items?: ItemsType }
-interface Value { text: string; secure: boolean; object: boolean; where: string }
+interface Declared {
+    type?: string;
+    items?: ItemsType;
+    default?: unknown;
+    value?: unknown;
+    secret?: boolean;
+}
+interface ItemsType {
+    type?: string;
+    items?: ItemsType;
+}
+interface Value {
+    text: string;
+    secure: boolean;
+    object: boolean;
+    where: string;
+}
 
 const TYPES = ["string", "integer", "boolean", "array", "object"];
 
@@ -52,13 +66,19 @@ function readYaml(file: string, root: string): { data: any; where: (keyPath: str
     const lineCounter = new YAML.LineCounter();
     const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"), { lineCounter, uniqueKeys: true });
     if (doc.errors.length > 0) {
-        throw new StackConfigError(doc.errors.map((e) => {
-            const pos = e.linePos?.[0];
-            return `${name}:${pos ? `${pos.line}:${pos.col}` : "?"}: ${e.message.split("\n")[0]}`;
-        }).join("\n"));
+        throw new StackConfigError(
+            doc.errors
+                .map((e) => {
+                    const pos = e.linePos?.[0];
+                    return `${name}:${pos ? `${pos.line}:${pos.col}` : "?"}: ${e.message.split("\n")[0]}`;
+                })
+                .join("\n"),
+        );
     }
     const where = (keyPath: string[]) => {
-        const pair = (doc.getIn(keyPath.slice(0, -1), true) as YAML.YAMLMap | undefined)?.items?.find((p) => YAML.isScalar(p.key) && p.key.value === keyPath.at(-1));
+        const pair = (doc.getIn(keyPath.slice(0, -1), true) as YAML.YAMLMap | undefined)?.items?.find(
+            (p) => YAML.isScalar(p.key) && p.key.value === keyPath.at(-1),
+        );
         const offset = pair && YAML.isScalar(pair.key) ? pair.key.range?.[0] : undefined;
         if (offset === undefined) return name;
         const pos = lineCounter.linePos(offset);
@@ -88,30 +108,47 @@ function toValue(v: unknown, where: string): Value {
 /** workspace.ValidateConfigValue. */
 function matchesType(type: string | undefined, items: ItemsType | undefined, v: unknown): boolean {
     switch (type) {
-        case "string": return typeof v === "string";
-        case "integer": return (typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && /^[+-]?\d+$/.test(v));
-        case "boolean": return typeof v === "boolean" || v === "true" || v === "false";
-        case "object": return v !== null && typeof v === "object" && !Array.isArray(v);
-        default: return Array.isArray(v) && !!items && v.every((x) => matchesType(items.type, items.items, x));
+        case "string":
+            return typeof v === "string";
+        case "integer":
+            return (typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && /^[+-]?\d+$/.test(v));
+        case "boolean":
+            return typeof v === "boolean" || v === "true" || v === "false";
+        case "object":
+            return v !== null && typeof v === "object" && !Array.isArray(v);
+        default:
+            return Array.isArray(v) && !!items && v.every((x) => matchesType(items.type, items.items, x));
     }
 }
-const typeName = (type: string | undefined, items?: ItemsType): string => (items ? `array<${typeName(items.type, items.items)}>` : String(type));
+const typeName = (type: string | undefined, items?: ItemsType): string =>
+    items ? `array<${typeName(items.type, items.items)}>` : String(type);
 
 function validateProject(project: any, file: string): string[] {
     const errors: string[] = [];
     if (!project.name) return [`${file}: project is missing a 'name' attribute`];
     for (const [key, decl] of Object.entries<Declared>(project.config ?? {})) {
         const d = decl ?? {};
-        if (d.default !== undefined && d.value !== undefined) errors.push(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
+        if (d.default !== undefined && d.value !== undefined)
+            errors.push(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
         if (!key.includes(":") || key.startsWith(`${project.name}:`)) {
-            if (d.type !== undefined && !TYPES.includes(d.type)) errors.push(`configuration key '${key}' has type '${d.type}': Pulumi knows ${TYPES.join(", ")}`);
-            if (d.type === "array" && !d.items) errors.push(`The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`);
+            if (d.type !== undefined && !TYPES.includes(d.type))
+                errors.push(`configuration key '${key}' has type '${d.type}': Pulumi knows ${TYPES.join(", ")}`);
+            if (d.type === "array" && !d.items)
+                errors.push(
+                    `The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`,
+                );
             if (d.type !== undefined && d.default !== undefined && !matchesType(d.type, d.items, d.default)) {
-                errors.push(`The default value specified for configuration key '${key}' is not of the expected type '${typeName(d.type, d.items)}'`);
+                errors.push(
+                    `The default value specified for configuration key '${key}' is not of the expected type '${typeName(d.type, d.items)}'`,
+                );
             }
         } else {
-            if (d.type !== undefined) errors.push(`Configuration key '${key}' is not namespaced by the project and should not define a type`);
-            if (d.default !== undefined) errors.push(`Configuration key '${key}' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?`);
+            if (d.type !== undefined)
+                errors.push(`Configuration key '${key}' is not namespaced by the project and should not define a type`);
+            if (d.default !== undefined)
+                errors.push(
+                    `Configuration key '${key}' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?`,
+                );
             else if (d.value === undefined) errors.push(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
         }
     }
@@ -130,7 +167,8 @@ const formatKeys = (keys: string[]) => {
  */
 export function loadStackConfig(stack: string, root: string, overrides: Record<string, unknown> = {}): StackConfigSource {
     const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(stackFile)) throw new StackConfigError(`no stack file ${path.basename(stackFile)} (stacks: ${listStacks(root).join(", ")})`);
+    if (!fs.existsSync(stackFile))
+        throw new StackConfigError(`no stack file ${path.basename(stackFile)} (stacks: ${listStacks(root).join(", ")})`);
     const project = readYaml(path.join(root, "Pulumi.yaml"), root).data;
     const projectErrors = validateProject(project, "Pulumi.yaml");
     if (projectErrors.length) throw new StackConfigError(`Pulumi.yaml: ${projectErrors.join("\n  ")}`);
@@ -141,13 +179,22 @@ export function loadStackConfig(stack: string, root: string, overrides: Record<s
     const errors: string[] = [];
     for (const [key, raw] of Object.entries<unknown>(stackYaml.config ?? {})) {
         const k = parseKey(key);
-        if (!k) errors.push(`${where(["config", key])}: could not parse ${key} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)`);
+        if (!k)
+            errors.push(
+                `${where(["config", key])}: could not parse ${key} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)`,
+            );
         else values.set(`${k.ns}:${k.name}`, toValue(raw, where(["config", key])));
     }
     for (const [key, raw] of Object.entries(overrides)) {
         const full = key.includes(":") ? key : `${name}:${key}`;
         let v = raw;
-        if (typeof raw === "string" && /^\s*[[{]/.test(raw)) { try { v = JSON.parse(raw); } catch { /* a plain string */ } }
+        if (typeof raw === "string" && /^\s*[[{]/.test(raw)) {
+            try {
+                v = JSON.parse(raw);
+            } catch {
+                /* a plain string */
+            }
+        }
         values.set(full, toValue(v, `--set ${key}`));
     }
 
@@ -161,12 +208,14 @@ export function loadStackConfig(stack: string, root: string, overrides: Record<s
         if (value !== undefined) values.set(full, toValue(value, `Pulumi.yaml default of ${key}`));
         else if (full.startsWith(`${name}:`)) missing.push(key);
     }
-    if (missing.length) errors.push(`Stack '${stack}' is missing configuration value${missing.length > 1 ? "s" : ""} ${formatKeys(missing)}`);
+    if (missing.length)
+        errors.push(`Stack '${stack}' is missing configuration value${missing.length > 1 ? "s" : ""} ${formatKeys(missing)}`);
     for (const [key, decl] of declared) {
         const d = decl ?? {};
         const v = values.get(key.includes(":") ? key : `${name}:${key}`);
         if (!v || d.type === undefined) continue;
-        if (d.secret && !v.secure) errors.push(`${v.where}: Stack '${stack}' with configuration key '${key}' must be encrypted as it's secret`);
+        if (d.secret && !v.secure)
+            errors.push(`${v.where}: Stack '${stack}' with configuration key '${key}' must be encrypted as it's secret`);
         else if (!v.secure && !matchesType(d.type, d.items, v.object ? JSON.parse(v.text) : v.text)) {
             errors.push(`${v.where}: Stack '${stack}' with configuration key '${key}' must be of type '${typeName(d.type, d.items)}'`);
         }
@@ -178,7 +227,8 @@ export function loadStackConfig(stack: string, root: string, overrides: Record<s
 }
 
 export function listStacks(root: string): string[] {
-    return fs.readdirSync(root)
+    return fs
+        .readdirSync(root)
         .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => !!s)
         .sort();

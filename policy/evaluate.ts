@@ -17,7 +17,12 @@
  * (see `ExtendedResourceOptions` in policy/util.ts).
  */
 import type {
-    EnforcementLevel, PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs,
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationArgs,
+    StackValidationArgs,
 } from "@pulumi/policy";
 import type { Plan, PlanResource } from "../planner/types";
 import { allPolicies, AnyPolicy, NOT_SENSITIVE_KEY, RULE_OF, SENSITIVE_KEY } from "./rules";
@@ -162,18 +167,29 @@ export async function evaluatePolicies(
         const cfg = configFor(config, p.name);
         let level = (cfg.enforcementLevel as EnforcementLevel | undefined) || p.enforcementLevel || PACK_DEFAULT_LEVEL;
         const result: PolicyResult = {
-            name: p.name, rule: RULE_OF[p.name] ?? "?", description: p.description, enforcementLevel: level,
-            status: "pass", violations: [], notApplicable: [],
+            name: p.name,
+            rule: RULE_OF[p.name] ?? "?",
+            description: p.description,
+            enforcementLevel: level,
+            status: "pass",
+            violations: [],
+            notApplicable: [],
         };
         perPolicy.push(result);
-        if (level === "disabled") { result.status = "n/a"; result.notApplicable.push(DISABLED); continue; }
+        if (level === "disabled") {
+            result.status = "n/a";
+            result.notApplicable.push(DISABLED);
+            continue;
+        }
         if (level === "remediate") level = "mandatory";
         result.enforcementLevel = level;
         const props: Record<string, unknown> = { ...cfg };
         delete props.enforcementLevel;
         const getConfig = <T extends object>() => props as T;
         let applied = 0;
-        const na = (reason?: string) => { if (!result.notApplicable.includes(reason ?? "")) result.notApplicable.push(reason ?? ""); };
+        const na = (reason?: string) => {
+            if (!result.notApplicable.includes(reason ?? "")) result.notApplicable.push(reason ?? "");
+        };
 
         if (isResourcePolicy(p)) {
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
@@ -182,14 +198,25 @@ export async function evaluatePolicies(
                 const plan = resources[i];
                 if (plan.component || plan.type.startsWith("pulumi:")) continue;
                 const r = policyResources[i];
-                if (fastType && r.type !== fastType) { na(`Policy only applies to resources of type '${fastType}'`); continue; }
+                if (fastType && r.type !== fastType) {
+                    na(`Policy only applies to resources of type '${fastType}'`);
+                    continue;
+                }
                 for (const validation of validations) {
                     const report: ReportViolation = (message) => {
                         result.violations.push({ policy: p.name, rule: result.rule, enforcementLevel: level, urn: r.urn, message });
                     };
                     const args: ResourceValidationArgs = {
-                        type: r.type, props: r.props, urn: r.urn, name: r.name, opts: r.opts, stackTags: tags,
-                        isType: r.isType, asType: r.asType as ResourceValidationArgs["asType"], getConfig, notApplicable: throwNotApplicable,
+                        type: r.type,
+                        props: r.props,
+                        urn: r.urn,
+                        name: r.name,
+                        opts: r.opts,
+                        stackTags: tags,
+                        isType: r.isType,
+                        asType: r.asType as ResourceValidationArgs["asType"],
+                        getConfig,
+                        notApplicable: throwNotApplicable,
                         ...(r.provider ? { provider: r.provider } : {}),
                     };
                     try {
@@ -209,7 +236,12 @@ export async function evaluatePolicies(
                 const report: ReportViolation = (message, urn) => {
                     result.violations.push({ policy: p.name, rule: result.rule, enforcementLevel: level, urn, message });
                 };
-                const args: StackValidationArgs = { resources: policyResources, getConfig, stackTags: tags, notApplicable: throwNotApplicable };
+                const args: StackValidationArgs = {
+                    resources: policyResources,
+                    getConfig,
+                    stackTags: tags,
+                    notApplicable: throwNotApplicable,
+                };
                 try {
                     await Promise.resolve(p.validateStack(args, report));
                     applied++;
@@ -243,9 +275,18 @@ export async function evaluatePlan(plan: Plan, policies: AnyPolicy[] = allPolici
     if (secrets && !secrets.notApplicable.includes(DISABLED)) {
         for (const [key, value] of Object.entries(plan.outputs ?? {})) {
             if (!SENSITIVE_KEY.test(key) || NOT_SENSITIVE_KEY.test(key)) continue;
-            if (value === SECRET_MARKER || (plan.secretOutputs ?? []).includes(key) || value === undefined || value === null || value === "") continue;
+            if (
+                value === SECRET_MARKER ||
+                (plan.secretOutputs ?? []).includes(key) ||
+                value === undefined ||
+                value === null ||
+                value === ""
+            )
+                continue;
             const v: Violation = {
-                policy: SECRETS_POLICY, rule: secrets.rule, enforcementLevel: secrets.enforcementLevel,
+                policy: SECRETS_POLICY,
+                rule: secrets.rule,
+                enforcementLevel: secrets.enforcementLevel,
                 message: `stack output '${key}' is a credential and is not secret (export it with pulumi.secret)`,
             };
             secrets.violations.push(v);

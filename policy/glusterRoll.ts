@@ -16,7 +16,8 @@ export interface GlusterRollPolicyConfig {
 
 export const glusterOneNodeAtATime: StackValidationPolicy = {
     name: GLUSTER_ROLL_POLICY,
-    description: "Cross-cutting (GlusterFS replica 3, docs/glusterfs.md): one update replaces or restarts at most one of the three GlusterFS VMs (2 of 3 bricks keep the volume up); compared with policy config `baseline`, the VMs of the current state.",
+    description:
+        "Cross-cutting (GlusterFS replica 3, docs/glusterfs.md): one update replaces or restarts at most one of the three GlusterFS VMs (2 of 3 bricks keep the volume up); compared with policy config `baseline`, the VMs of the current state.",
     enforcementLevel: "mandatory",
     configSchema: { properties: { baseline: { type: "array", items: { type: "object" } } } },
     validateStack: (args, report) => {

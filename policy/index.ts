@@ -8,7 +8,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { allPolicies } from "./rules";
 
 new PolicyPack("pachyderm-azure-policy", {
-    description: "Security and reliability rules 1-38 (+ secrets) of the Pachyderm-on-Azure platform, with Checkov / PSRule / kube-score IDs, and what ARM refuses at request time (arm-*).",
+    description:
+        "Security and reliability rules 1-38 (+ secrets) of the Pachyderm-on-Azure platform, with Checkov / PSRule / kube-score IDs, and what ARM refuses at request time (arm-*).",
     provider: "azure",
     tags: ["azure", "kubernetes", "pachyderm"],
     policies: allPolicies,

@@ -22,16 +22,29 @@ export const K8S = {
     ClusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
 } as const;
 
-export const WORKLOAD_TYPES: string[] = [
-    K8S.Deployment, K8S.StatefulSet, K8S.DaemonSet, K8S.ReplicaSet, K8S.Job, K8S.CronJob, K8S.Pod,
-];
+export const WORKLOAD_TYPES: string[] = [K8S.Deployment, K8S.StatefulSet, K8S.DaemonSet, K8S.ReplicaSet, K8S.Job, K8S.CronJob, K8S.Pod];
 
 /** Kinds that are not namespaced (never "in the default namespace"). */
 const CLUSTER_SCOPED_KINDS = new Set([
-    "Namespace", "PersistentVolume", "Node", "ClusterRole", "ClusterRoleBinding", "StorageClass", "CSIDriver",
-    "CSINode", "VolumeAttachment", "CustomResourceDefinition", "PriorityClass", "RuntimeClass",
-    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding", "APIService", "IngressClass", "ComponentStatus",
+    "Namespace",
+    "PersistentVolume",
+    "Node",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "StorageClass",
+    "CSIDriver",
+    "CSINode",
+    "VolumeAttachment",
+    "CustomResourceDefinition",
+    "PriorityClass",
+    "RuntimeClass",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "APIService",
+    "IngressClass",
+    "ComponentStatus",
 ]);
 
 /** `kubernetes:<group/version>:<Kind>` tokens of plain objects (not helm/yaml/kustomize components). */
@@ -115,11 +128,20 @@ export function selectorMatches(sel: Props | undefined, labels: Record<string, s
         const has = Object.prototype.hasOwnProperty.call(labels, e.key);
         const values = asArray<string>(e.values);
         switch (e.operator) {
-            case "In": if (!has || !values.includes(labels[e.key])) return false; break;
-            case "NotIn": if (has && values.includes(labels[e.key])) return false; break;
-            case "Exists": if (!has) return false; break;
-            case "DoesNotExist": if (has) return false; break;
-            default: return false;
+            case "In":
+                if (!has || !values.includes(labels[e.key])) return false;
+                break;
+            case "NotIn":
+                if (has && values.includes(labels[e.key])) return false;
+                break;
+            case "Exists":
+                if (!has) return false;
+                break;
+            case "DoesNotExist":
+                if (has) return false;
+                break;
+            default:
+                return false;
         }
     }
     return true;
@@ -131,7 +153,9 @@ export function peerRole(r: PolicyResource): "pachd" | "pachw" | "pg-bouncer" | 
     if (!v) return undefined;
     const names = nameOrLabels(r, v);
     if (r.type === K8S.CronJob || r.type === K8S.Job) {
-        return names.some((n) => n.includes("etcd")) && names.some((n) => n.includes("backup") || n.includes("snapshot")) ? "etcd-backup" : undefined;
+        return names.some((n) => n.includes("etcd")) && names.some((n) => n.includes("backup") || n.includes("snapshot"))
+            ? "etcd-backup"
+            : undefined;
     }
     if (names.some((n) => n.includes("pachw"))) return "pachw";
     if (names.some((n) => n.includes("pg-bouncer") || n.includes("pgbouncer"))) return "pg-bouncer";

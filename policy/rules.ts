@@ -14,7 +14,14 @@
  * - Settings that guard against leaks or data loss must be set explicitly: an Azure API default is not
  *   relied upon (defaults have changed across API versions).
  */
-import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import {
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+    validateResourceOfType,
+} from "@pulumi/policy";
 import * as compute from "@pulumi/azure-native/compute";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
@@ -24,11 +31,38 @@ import { securityRuleProblems } from "../lib/arm";
 import { isGlusterBrickDiskName } from "../lib/naming";
 import { GLUSTER_ROLL_POLICY, glusterOneNodeAtATime } from "./glusterRoll";
 import {
-    containersOf, imagePinned, isEmptySelector, isNamespacedK8s, K8S, peerRole, podView, selectorMatches, WORKLOAD_TYPES, workloadRole, workloads,
+    containersOf,
+    imagePinned,
+    isEmptySelector,
+    isNamespacedK8s,
+    K8S,
+    peerRole,
+    podView,
+    selectorMatches,
+    WORKLOAD_TYPES,
+    workloadRole,
+    workloads,
 } from "./k8s";
 import {
-    asArray, azureName, dependsOn, envConfigSchema, eqi, extOpts, hasAllZones, inI, label, mentionsName, num, ofType, Props,
-    refersTo, resourceEnv, SECRET_MARKER, stackEnv, stackWith, validateResourceOfTypes,
+    asArray,
+    azureName,
+    dependsOn,
+    envConfigSchema,
+    eqi,
+    extOpts,
+    hasAllZones,
+    inI,
+    label,
+    mentionsName,
+    num,
+    ofType,
+    Props,
+    refersTo,
+    resourceEnv,
+    SECRET_MARKER,
+    stackEnv,
+    stackWith,
+    validateResourceOfTypes,
 } from "./util";
 
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -82,7 +116,8 @@ function at(report: ReportViolation, r: PolicyResource): Reporter {
 
 /** The blob service properties, containers, private endpoints... that belong to a storage account. */
 function belongsToAccount(child: PolicyResource, account: PolicyResource, accounts: PolicyResource[]): boolean {
-    if (accounts.length === 1 && child.type !== AZ.PrivateEndpoint && child.type !== AZ.LockAtResource && child.type !== AZ.LockByScope) return true;
+    if (accounts.length === 1 && child.type !== AZ.PrivateEndpoint && child.type !== AZ.LockAtResource && child.type !== AZ.LockByScope)
+        return true;
     if (dependsOn(child, account)) return true;
     const name = azureName(account);
     if (!name) return false;
@@ -97,13 +132,19 @@ function blobServicesOf(args: StackValidationArgs, account: PolicyResource): Pol
 
 /** Runs `check` on each storage account's blob service properties; a missing one is a violation. */
 function eachBlobService(
-    args: StackValidationArgs, report: ReportViolation,
+    args: StackValidationArgs,
+    report: ReportViolation,
     check: (bs: Props, where: Reporter, account: PolicyResource) => void,
 ): void {
     for (const account of ofType(args.resources, AZ.StorageAccount)) {
         const services = blobServicesOf(args, account);
         if (services.length === 0) {
-            at(report, account)("no BlobServiceProperties resource configures this account's blob service (soft delete, versioning, change feed and restore are off by default)");
+            at(
+                report,
+                account,
+            )(
+                "no BlobServiceProperties resource configures this account's blob service (soft delete, versioning, change feed and restore are off by default)",
+            );
             continue;
         }
         for (const bs of services) check(bs.props ?? {}, at(report, bs), account);
@@ -112,7 +153,8 @@ function eachBlobService(
 
 const storageRedundancy: ResourceValidationPolicy = {
     name: "storage-redundancy-gzrs",
-    description: "Rule 1 (CKV_AZURE_206, Azure.Storage.UseReplication): storage accounts are StorageV2 without hierarchical namespace; Standard_GZRS or Standard_RAGZRS in production.",
+    description:
+        "Rule 1 (CKV_AZURE_206, Azure.Storage.UseReplication): storage accounts are StorageV2 without hierarchical namespace; Standard_GZRS or Standard_RAGZRS in production.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateResource: validateResourceOfType(storage.StorageAccount, (sa, args, report) => {
@@ -130,13 +172,15 @@ const storageHttpsTls: ResourceValidationPolicy = {
     enforcementLevel: mandatory,
     validateResource: validateResourceOfType(storage.StorageAccount, (sa, _args, report) => {
         if (sa.enableHttpsTrafficOnly !== true) report("enableHttpsTrafficOnly must be true");
-        if (!inI(sa.minimumTlsVersion, ["TLS1_2", "TLS1_3"])) report(`minimumTlsVersion is '${sa.minimumTlsVersion}', must be TLS1_2 (or higher)`);
+        if (!inI(sa.minimumTlsVersion, ["TLS1_2", "TLS1_3"]))
+            report(`minimumTlsVersion is '${sa.minimumTlsVersion}', must be TLS1_2 (or higher)`);
     }),
 };
 
 const storageNoPublicBlob: ResourceValidationPolicy = {
     name: "storage-no-public-blob-access",
-    description: "Rule 3 (CKV_AZURE_190, CKV_AZURE_34): allowBlobPublicAccess false on the account and every container's publicAccess None.",
+    description:
+        "Rule 3 (CKV_AZURE_190, CKV_AZURE_34): allowBlobPublicAccess false on the account and every container's publicAccess None.",
     enforcementLevel: mandatory,
     validateResource: validateResourceOfTypes([AZ.StorageAccount, AZ.BlobContainer], (p, args, report) => {
         if (args.type === AZ.StorageAccount) {
@@ -149,7 +193,8 @@ const storageNoPublicBlob: ResourceValidationPolicy = {
 
 const storagePrivateNetwork: StackValidationPolicy = {
     name: "storage-private-network",
-    description: "Rule 4 (CKV_AZURE_59, CKV_AZURE_35, CKV_AZURE_36, CKV2_AZURE_33): storage public network access disabled (or default action Deny with the AKS subnet allowed) and a private endpoint for the account.",
+    description:
+        "Rule 4 (CKV_AZURE_59, CKV_AZURE_35, CKV_AZURE_36, CKV2_AZURE_33): storage public network access disabled (or default action Deny with the AKS subnet allowed) and a private endpoint for the account.",
     enforcementLevel: mandatory,
     validateStack: stackWith([AZ.StorageAccount], (args, report) => {
         const aksSubnets = aksSubnetIds(args.resources);
@@ -162,7 +207,9 @@ const storagePrivateNetwork: StackValidationPolicy = {
                 if (!eqi(nrs.defaultAction, "Deny")) {
                     where("publicNetworkAccess must be Disabled, or networkRuleSet.defaultAction Deny");
                 } else {
-                    const rules = asArray<Props>(nrs.virtualNetworkRules).map((r) => r.virtualNetworkResourceId).filter((x) => typeof x === "string");
+                    const rules = asArray<Props>(nrs.virtualNetworkRules)
+                        .map((r) => r.virtualNetworkResourceId)
+                        .filter((x) => typeof x === "string");
                     if (rules.length === 0) where("networkRuleSet has no virtual network rule for the AKS subnet");
                     else if (aksSubnets.length > 0 && !rules.some((id) => aksSubnets.some((s) => eqi(id, s)))) {
                         where("networkRuleSet.virtualNetworkRules does not allow the AKS node subnet");
@@ -171,8 +218,13 @@ const storagePrivateNetwork: StackValidationPolicy = {
                 }
             }
             const endpoints = ofType(args.resources, AZ.PrivateEndpoint).filter((pe) =>
-                [...asArray<Props>(pe.props?.privateLinkServiceConnections), ...asArray<Props>(pe.props?.manualPrivateLinkServiceConnections)]
-                    .some((c) => asArray<string>(c.groupIds).some((g) => eqi(g, "blob")) && (refersTo(pe, account, c) || dependsOn(pe, account))));
+                [
+                    ...asArray<Props>(pe.props?.privateLinkServiceConnections),
+                    ...asArray<Props>(pe.props?.manualPrivateLinkServiceConnections),
+                ].some(
+                    (c) => asArray<string>(c.groupIds).some((g) => eqi(g, "blob")) && (refersTo(pe, account, c) || dependsOn(pe, account)),
+                ),
+            );
             if (endpoints.length === 0) where("no private endpoint (group 'blob') connects to this account");
         }
     }),
@@ -202,7 +254,8 @@ const storageAuthSchema = {
 
 const storageKeyless: StackValidationPolicy = {
     name: "storage-keyless-auth",
-    description: "Rule 5 (CKV2_AZURE_40), keyless mode: shared key access off, OAuth by default, local users off, cross-tenant replication off. Keyless mode = policy config storageAuthMode=workloadIdentity, else a FederatedIdentityCredential in the stack.",
+    description:
+        "Rule 5 (CKV2_AZURE_40), keyless mode: shared key access off, OAuth by default, local users off, cross-tenant replication off. Keyless mode = policy config storageAuthMode=workloadIdentity, else a FederatedIdentityCredential in the stack.",
     enforcementLevel: mandatory,
     configSchema: storageAuthSchema,
     validateStack: stackWith([AZ.StorageAccount], (args, report) => {
@@ -213,7 +266,8 @@ const storageKeyless: StackValidationPolicy = {
 
 const storageKeylessAdvisory: StackValidationPolicy = {
     name: "storage-keyless-auth-advisory",
-    description: "Rule 5 (CKV2_AZURE_40), shared-key mode: shared key access off, OAuth by default, local users off, cross-tenant replication off (advisory when keyless mode is off).",
+    description:
+        "Rule 5 (CKV2_AZURE_40), shared-key mode: shared key access off, OAuth by default, local users off, cross-tenant replication off (advisory when keyless mode is off).",
     enforcementLevel: advisory,
     configSchema: storageAuthSchema,
     validateStack: stackWith([AZ.StorageAccount], (args, report) => {
@@ -236,7 +290,8 @@ const storageCmk: ResourceValidationPolicy = {
     description: "Rule 6 (CKV2_AZURE_1): storage encrypted with a customer-managed key (advisory).",
     enforcementLevel: advisory,
     validateResource: validateResourceOfType(storage.StorageAccount, (sa, _args, report) => {
-        if (!eqi(sa.encryption?.keySource, "Microsoft.Keyvault")) report("encryption.keySource is not Microsoft.Keyvault (platform-managed key)");
+        if (!eqi(sa.encryption?.keySource, "Microsoft.Keyvault"))
+            report("encryption.keySource is not Microsoft.Keyvault (platform-managed key)");
     }),
 };
 
@@ -282,18 +337,25 @@ const storageVersioning: StackValidationPolicy = {
 
 const storagePitr: StackValidationPolicy = {
     name: "storage-point-in-time-restore",
-    description: "Rule 10 (WAF Azure Blob Storage service guide), production: point-in-time restore on, restore days at most blob soft-delete days minus 1.",
+    description:
+        "Rule 10 (WAF Azure Blob Storage service guide), production: point-in-time restore on, restore days at most blob soft-delete days minus 1.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: stackWith([AZ.StorageAccount], (args, report) => {
         if (stackEnv(args) !== "prod") args.notApplicable("production-only rule");
         eachBlobService(args, report, (bs, where) => {
             const rp = bs.restorePolicy ?? {};
-            if (rp.enabled !== true) { where("restorePolicy.enabled must be true"); return; }
+            if (rp.enabled !== true) {
+                where("restorePolicy.enabled must be true");
+                return;
+            }
             const days = num(rp.days);
             const soft = num(bs.deleteRetentionPolicy?.days);
             if (days === undefined || days < 1) where("restorePolicy.days must be set (1 or more)");
-            else if (soft === undefined || days > soft - 1) where(`restorePolicy.days (${days}) must be at most deleteRetentionPolicy.days minus 1 (${soft === undefined ? "unset" : soft - 1})`);
+            else if (soft === undefined || days > soft - 1)
+                where(
+                    `restorePolicy.days (${days}) must be at most deleteRetentionPolicy.days minus 1 (${soft === undefined ? "unset" : soft - 1})`,
+                );
         });
     }),
 };
@@ -304,7 +366,8 @@ function isCanNotDelete(r: PolicyResource): boolean {
 
 const storageLock: StackValidationPolicy = {
     name: "storage-management-lock",
-    description: "Rule 11 (Azure.Storage / WAF), production: a CanNotDelete management lock on the data storage account or its resource group.",
+    description:
+        "Rule 11 (Azure.Storage / WAF), production: a CanNotDelete management lock on the data storage account or its resource group.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: stackWith([AZ.StorageAccount], (args, report) => {
@@ -317,11 +380,18 @@ const storageLock: StackValidationPolicy = {
             const ok = locks.some((l) => {
                 const p = l.props ?? {};
                 if (l.type === AZ.LockAtResource) {
-                    return eqi(p.resourceProviderNamespace, "Microsoft.Storage") && eqi(p.resourceType, "storageAccounts")
-                        && (dependsOn(l, account) || eqi(p.resourceName, azureName(account) ?? "\u0000"));
+                    return (
+                        eqi(p.resourceProviderNamespace, "Microsoft.Storage") &&
+                        eqi(p.resourceType, "storageAccounts") &&
+                        (dependsOn(l, account) || eqi(p.resourceName, azureName(account) ?? "\u0000"))
+                    );
                 }
                 if (l.type === AZ.LockByScope) {
-                    return dependsOn(l, account) || mentionsName(p.scope, azureName(account)) || accountGroups.some((g) => dependsOn(l, g) || mentionsName(p.scope, azureName(g)));
+                    return (
+                        dependsOn(l, account) ||
+                        mentionsName(p.scope, azureName(account)) ||
+                        accountGroups.some((g) => dependsOn(l, g) || mentionsName(p.scope, azureName(g)))
+                    );
                 }
                 // Resource-group level lock on the account's group.
                 return accountGroups.some((g) => dependsOn(l, g)) || (typeof rgName === "string" && eqi(p.resourceGroupName, rgName));
@@ -345,7 +415,8 @@ const STATEFUL_TYPES: Record<string, { retain: boolean }> = {
 
 const statefulOptions: StackValidationPolicy = {
     name: "stateful-resource-options",
-    description: "Rule 12 (Pulumi resource options), production: protect on the resource group, storage account, data container, blob service properties, Cosmos account, metadata disks/volumes and PostgreSQL server; retainOnDelete on the account and container; no deletedWith, replaceOnChanges or deleteBeforeReplace. (retainOnDelete, deletedWith and replaceOnChanges are not sent to policies by the engine: they are checked offline, over the plan.)",
+    description:
+        "Rule 12 (Pulumi resource options), production: protect on the resource group, storage account, data container, blob service properties, Cosmos account, metadata disks/volumes and PostgreSQL server; retainOnDelete on the account and container; no deletedWith, replaceOnChanges or deleteBeforeReplace. (retainOnDelete, deletedWith and replaceOnChanges are not sent to policies by the engine: they are checked offline, over the plan.)",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: stackWith(Object.keys(STATEFUL_TYPES), (args, report) => {
@@ -359,14 +430,16 @@ const statefulOptions: StackValidationPolicy = {
             if (r.opts?.deleteBeforeReplace === true) where("deleteBeforeReplace must not be set");
             if (spec.retain && o.retainOnDelete === false) where("retainOnDelete must be true");
             if (o.deletedWith) where(`deletedWith must not be set (is ${o.deletedWith})`);
-            if (asArray(o.replaceOnChanges).length > 0) where(`replaceOnChanges must not be set (is ${JSON.stringify(o.replaceOnChanges)})`);
+            if (asArray(o.replaceOnChanges).length > 0)
+                where(`replaceOnChanges must not be set (is ${JSON.stringify(o.replaceOnChanges)})`);
         }
     }),
 };
 
 const containerImmutability: StackValidationPolicy = {
     name: "storage-container-immutability",
-    description: "Rule 13 (WAF Azure Blob Storage service guide): version-level or time-based immutability on the data container (advisory).",
+    description:
+        "Rule 13 (WAF Azure Blob Storage service guide): version-level or time-based immutability on the data container (advisory).",
     enforcementLevel: advisory,
     validateStack: stackWith([AZ.BlobContainer], (args, report) => {
         const policies = ofType(args.resources, AZ.BlobContainerImmutabilityPolicy);
@@ -388,12 +461,15 @@ function nodePools(resources: PolicyResource[]): { pool: Props; owner: PolicyRes
     for (const c of ofType(resources, AZ.ManagedCluster)) {
         for (const p of asArray<Props>(c.props?.agentPoolProfiles)) out.push({ pool: p, owner: c, label: `node pool '${p.name}'` });
     }
-    for (const a of ofType(resources, AZ.AgentPool)) out.push({ pool: a.props ?? {}, owner: a, label: `node pool '${a.props?.agentPoolName ?? a.name}'` });
+    for (const a of ofType(resources, AZ.AgentPool))
+        out.push({ pool: a.props ?? {}, owner: a, label: `node pool '${a.props?.agentPoolName ?? a.name}'` });
     return out;
 }
 
 function aksSubnetIds(resources: PolicyResource[]): string[] {
-    return nodePools(resources).map((p) => p.pool.vnetSubnetID).filter((s): s is string => typeof s === "string" && s !== SECRET_MARKER);
+    return nodePools(resources)
+        .map((p) => p.pool.vnetSubnetID)
+        .filter((s): s is string => typeof s === "string" && s !== SECRET_MARKER);
 }
 
 function poolReport(report: ReportViolation, np: { owner: PolicyResource; label: string }): Reporter {
@@ -402,7 +478,8 @@ function poolReport(report: ReportViolation, np: { owner: PolicyResource; label:
 
 const aksRbac: ResourceValidationPolicy = {
     name: "aks-rbac-entra-id",
-    description: "Rule 14 (CKV_AZURE_5, CKV_AZURE_141): Kubernetes RBAC, managed Entra ID with Azure RBAC; local accounts disabled in production.",
+    description:
+        "Rule 14 (CKV_AZURE_5, CKV_AZURE_141): Kubernetes RBAC, managed Entra ID with Azure RBAC; local accounts disabled in production.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateResource: validateResourceOfType(containerservice.ManagedCluster, (mc, args, report) => {
@@ -432,12 +509,14 @@ const aksApiServer: ResourceValidationPolicy = {
 
 const aksNetwork: ResourceValidationPolicy = {
     name: "aks-network-cni-policy",
-    description: "Rule 16 (CKV_AZURE_7, CKV2_AZURE_29): Azure CNI (overlay fine), a network policy engine (azure, calico or cilium), standard load balancer.",
+    description:
+        "Rule 16 (CKV_AZURE_7, CKV2_AZURE_29): Azure CNI (overlay fine), a network policy engine (azure, calico or cilium), standard load balancer.",
     enforcementLevel: mandatory,
     validateResource: validateResourceOfType(containerservice.ManagedCluster, (mc, _args, report) => {
         const np = mc.networkProfile ?? {};
         if (!eqi(np.networkPlugin, "azure")) report(`networkProfile.networkPlugin is '${np.networkPlugin}', must be azure`);
-        if (!inI(np.networkPolicy, ["azure", "calico", "cilium"])) report(`networkProfile.networkPolicy is '${np.networkPolicy}', must be azure, calico or cilium`);
+        if (!inI(np.networkPolicy, ["azure", "calico", "cilium"]))
+            report(`networkProfile.networkPolicy is '${np.networkPolicy}', must be azure, calico or cilium`);
         if (!eqi(np.loadBalancerSku, "standard")) report(`networkProfile.loadBalancerSku is '${np.loadBalancerSku}', must be standard`);
     }),
 };
@@ -455,15 +534,18 @@ const aksTier: ResourceValidationPolicy = {
 
 const aksZones: StackValidationPolicy = {
     name: "aks-node-pools-zonal",
-    description: "Rule 18 (CKV_AZURE_143), production: every node pool spans zones 1-3, is a virtual machine scale set and has no node public IPs.",
+    description:
+        "Rule 18 (CKV_AZURE_143), production: every node pool spans zones 1-3, is a virtual machine scale set and has no node public IPs.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: stackWith([AZ.ManagedCluster, AZ.AgentPool], (args, report) => {
         if (stackEnv(args) !== "prod") args.notApplicable("production-only rule");
         for (const np of nodePools(args.resources)) {
             const where = poolReport(report, np);
-            if (!hasAllZones(np.pool.availabilityZones)) where(`availabilityZones ${JSON.stringify(np.pool.availabilityZones ?? [])} must include 1, 2 and 3`);
-            if (np.pool.type !== undefined && !eqi(np.pool.type, "VirtualMachineScaleSets")) where(`type is '${np.pool.type}', must be VirtualMachineScaleSets`);
+            if (!hasAllZones(np.pool.availabilityZones))
+                where(`availabilityZones ${JSON.stringify(np.pool.availabilityZones ?? [])} must include 1, 2 and 3`);
+            if (np.pool.type !== undefined && !eqi(np.pool.type, "VirtualMachineScaleSets"))
+                where(`type is '${np.pool.type}', must be VirtualMachineScaleSets`);
             if (np.pool.enableNodePublicIP === true) where("enableNodePublicIP must be false");
         }
     }),
@@ -471,7 +553,8 @@ const aksZones: StackValidationPolicy = {
 
 const aksPoolSizing: StackValidationPolicy = {
     name: "aks-node-pool-sizing",
-    description: "Rule 19 (CKV_AZURE_232), production: a system pool of 3+ nodes tainted CriticalAddonsOnly, and a user pool with autoscaling, minimum 2+.",
+    description:
+        "Rule 19 (CKV_AZURE_232), production: a system pool of 3+ nodes tainted CriticalAddonsOnly, and a user pool with autoscaling, minimum 2+.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: stackWith([AZ.ManagedCluster], (args, report) => {
@@ -486,11 +569,19 @@ const aksPoolSizing: StackValidationPolicy = {
         for (const np of system) {
             const where = poolReport(report, np);
             const size = np.pool.enableAutoScaling === true ? num(np.pool.minCount) : num(np.pool.count);
-            if (!(size !== undefined && size >= 3)) where(`system pool has ${size ?? "unset"} nodes (${np.pool.enableAutoScaling ? "minCount" : "count"}), needs 3 or more`);
-            if (!asArray<string>(np.pool.nodeTaints).some((t) => t.startsWith("CriticalAddonsOnly"))) where("system pool must be tainted CriticalAddonsOnly=true:NoSchedule");
+            if (!(size !== undefined && size >= 3))
+                where(`system pool has ${size ?? "unset"} nodes (${np.pool.enableAutoScaling ? "minCount" : "count"}), needs 3 or more`);
+            if (!asArray<string>(np.pool.nodeTaints).some((t) => t.startsWith("CriticalAddonsOnly")))
+                where("system pool must be tainted CriticalAddonsOnly=true:NoSchedule");
         }
         if (user.length > 0 && !user.some((np) => np.pool.enableAutoScaling === true && (num(np.pool.minCount) ?? 0) >= 2)) {
-            for (const np of user) poolReport(report, np)(`user pool needs enableAutoScaling with minCount 2 or more (has enableAutoScaling=${np.pool.enableAutoScaling}, minCount=${np.pool.minCount})`);
+            for (const np of user)
+                poolReport(
+                    report,
+                    np,
+                )(
+                    `user pool needs enableAutoScaling with minCount 2 or more (has enableAutoScaling=${np.pool.enableAutoScaling}, minCount=${np.pool.minCount})`,
+                );
         }
     }),
 };
@@ -512,12 +603,17 @@ function toleratesSpot(t: Props): boolean {
 function selectsSpot(spec: Props): boolean {
     if (spec.nodeSelector?.[SPOT_KEY] === "spot") return true;
     const terms = asArray<Props>(spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms);
-    return terms.some((t) => asArray<Props>(t.matchExpressions).some((e) => e.key === SPOT_KEY && e.operator === "In" && asArray<string>(e.values).includes("spot")));
+    return terms.some((t) =>
+        asArray<Props>(t.matchExpressions).some(
+            (e) => e.key === SPOT_KEY && e.operator === "In" && asArray<string>(e.values).includes("spot"),
+        ),
+    );
 }
 
 const aksSpotWorkersOnly: StackValidationPolicy = {
     name: "aks-spot-workers-only",
-    description: "Rule 19 (AKS Spot node pools): a Spot pool is a User pool with eviction policy Delete and max price -1, next to a regular pool without CriticalAddonsOnly that Pachyderm's control plane can run on; no workload the program declares (Pachyderm's control plane, its jobs) tolerates or selects Spot nodes - only pipeline workers, which pachd creates, may.",
+    description:
+        "Rule 19 (AKS Spot node pools): a Spot pool is a User pool with eviction policy Delete and max price -1, next to a regular pool without CriticalAddonsOnly that Pachyderm's control plane can run on; no workload the program declares (Pachyderm's control plane, its jobs) tolerates or selects Spot nodes - only pipeline workers, which pachd creates, may.",
     enforcementLevel: mandatory,
     validateStack: (args, report) => {
         const pools = nodePools(args.resources);
@@ -527,16 +623,25 @@ const aksSpotWorkersOnly: StackValidationPolicy = {
         for (const np of spot) {
             const where = poolReport(report, np);
             if (!eqi(np.pool.mode, "User")) where("a Spot pool must be a User pool (AKS refuses Spot system pools)");
-            if (np.pool.scaleSetEvictionPolicy !== undefined && !eqi(np.pool.scaleSetEvictionPolicy, "Delete")) where("scaleSetEvictionPolicy must be Delete (deallocated nodes keep counting against the quota)");
-            if (num(np.pool.spotMaxPrice) !== -1) where(`spotMaxPrice must be -1 (pay at most the pay-as-you-go price, never evicted for price), is ${np.pool.spotMaxPrice}`);
+            if (np.pool.scaleSetEvictionPolicy !== undefined && !eqi(np.pool.scaleSetEvictionPolicy, "Delete"))
+                where("scaleSetEvictionPolicy must be Delete (deallocated nodes keep counting against the quota)");
+            if (num(np.pool.spotMaxPrice) !== -1)
+                where(`spotMaxPrice must be -1 (pay at most the pay-as-you-go price, never evicted for price), is ${np.pool.spotMaxPrice}`);
         }
-        const regularUntainted = pools.filter((np) => !eqi(np.pool.scaleSetPriority, "Spot")
-            && !asArray<string>(np.pool.nodeTaints).some((t) => t.startsWith("CriticalAddonsOnly")));
+        const regularUntainted = pools.filter(
+            (np) =>
+                !eqi(np.pool.scaleSetPriority, "Spot") &&
+                !asArray<string>(np.pool.nodeTaints).some((t) => t.startsWith("CriticalAddonsOnly")),
+        );
         if (spot.length > 0 && regularUntainted.length === 0) {
-            poolReport(report, spot[0])("every regular pool is tainted CriticalAddonsOnly: Pachyderm's control plane would have no node to run on");
+            poolReport(
+                report,
+                spot[0],
+            )("every regular pool is tainted CriticalAddonsOnly: Pachyderm's control plane would have no node to run on");
         }
         for (const { r, v } of all) {
-            if (asArray<Props>(v.spec.tolerations).some(toleratesSpot)) at(report, r)(`${v.kind} ${v.name} tolerates Spot nodes (${SPOT_KEY}): only pipeline workers may`);
+            if (asArray<Props>(v.spec.tolerations).some(toleratesSpot))
+                at(report, r)(`${v.kind} ${v.name} tolerates Spot nodes (${SPOT_KEY}): only pipeline workers may`);
             if (selectsSpot(v.spec)) at(report, r)(`${v.kind} ${v.name} selects Spot nodes (${SPOT_KEY}=spot): only pipeline workers may`);
         }
     },
@@ -549,14 +654,18 @@ function addon(profiles: Props | undefined, ...names: string[]): Props | undefin
 
 const aksAddons: ResourceValidationPolicy = {
     name: "aks-addons-monitoring",
-    description: "Rule 20 (CKV_AZURE_116, CKV_AZURE_4, CKV_AZURE_8): Azure Policy add-on and monitoring (Container Insights or managed Prometheus) on; Kubernetes dashboard and HTTP application routing off.",
+    description:
+        "Rule 20 (CKV_AZURE_116, CKV_AZURE_4, CKV_AZURE_8): Azure Policy add-on and monitoring (Container Insights or managed Prometheus) on; Kubernetes dashboard and HTTP application routing off.",
     enforcementLevel: mandatory,
     validateResource: validateResourceOfType(containerservice.ManagedCluster, (mc, _args, report) => {
         const ap = mc.addonProfiles as Props | undefined;
         if (addon(ap, "azurepolicy")?.enabled !== true) report("addonProfiles.azurepolicy must be enabled");
         const insights = addon(ap, "omsagent", "omsAgent")?.enabled === true;
         const prometheus = mc.azureMonitorProfile?.metrics?.enabled === true;
-        if (!insights && !prometheus) report("monitoring is off: enable addonProfiles.omsagent (Container Insights) or azureMonitorProfile.metrics (managed Prometheus)");
+        if (!insights && !prometheus)
+            report(
+                "monitoring is off: enable addonProfiles.omsagent (Container Insights) or azureMonitorProfile.metrics (managed Prometheus)",
+            );
         if (addon(ap, "kubeDashboard")?.enabled === true) report("addonProfiles.kubeDashboard must be disabled");
         if (addon(ap, "httpApplicationRouting")?.enabled === true) report("addonProfiles.httpApplicationRouting must be disabled");
     }),
@@ -574,15 +683,22 @@ const aksWorkloadIdentity: ResourceValidationPolicy = {
 
 const aksOperations: StackValidationPolicy = {
     name: "aks-upgrade-and-node-hardening",
-    description: "Rule 22 (CKV_AZURE_171, CKV_AZURE_226, CKV_AZURE_227, CKV_AZURE_168): auto-upgrade channel with a maintenance window, ephemeral OS disks, encryption at host, maxPods 30+ (advisory).",
+    description:
+        "Rule 22 (CKV_AZURE_171, CKV_AZURE_226, CKV_AZURE_227, CKV_AZURE_168): auto-upgrade channel with a maintenance window, ephemeral OS disks, encryption at host, maxPods 30+ (advisory).",
     enforcementLevel: advisory,
     validateStack: stackWith([AZ.ManagedCluster], (args, report) => {
         const windows = ofType(args.resources, AZ.MaintenanceConfiguration);
         for (const c of ofType(args.resources, AZ.ManagedCluster)) {
             const ch = c.props?.autoUpgradeProfile?.upgradeChannel;
             if (!ch || eqi(ch, "none")) at(report, c)("autoUpgradeProfile.upgradeChannel is not set");
-            const own = windows.filter((w) => dependsOn(w, c) || eqi(w.props?.resourceName, azureName(c) ?? "\u0000") || ofType(args.resources, AZ.ManagedCluster).length === 1);
-            if (!own.some((w) => w.props?.maintenanceWindow || asArray(w.props?.timeInWeek).length > 0)) at(report, c)("no MaintenanceConfiguration with a maintenance window");
+            const own = windows.filter(
+                (w) =>
+                    dependsOn(w, c) ||
+                    eqi(w.props?.resourceName, azureName(c) ?? "\u0000") ||
+                    ofType(args.resources, AZ.ManagedCluster).length === 1,
+            );
+            if (!own.some((w) => w.props?.maintenanceWindow || asArray(w.props?.timeInWeek).length > 0))
+                at(report, c)("no MaintenanceConfiguration with a maintenance window");
         }
         for (const np of nodePools(args.resources)) {
             const where = poolReport(report, np);
@@ -623,10 +739,14 @@ function adminFromInternet(rule: Props): string | undefined {
 
 const nsgAdminPorts: ResourceValidationPolicy = {
     name: "nsg-no-admin-ports-from-internet",
-    description: "Rule 23 (CKV_AZURE_10, CKV_AZURE_9): no NSG rule allows 22, 3389 or a port range covering them from *, 0.0.0.0/0, Internet or Any.",
+    description:
+        "Rule 23 (CKV_AZURE_10, CKV_AZURE_9): no NSG rule allows 22, 3389 or a port range covering them from *, 0.0.0.0/0, Internet or Any.",
     enforcementLevel: mandatory,
     validateResource: validateResourceOfTypes([AZ.NetworkSecurityGroup, AZ.SecurityRule], (p, args, report) => {
-        const rules = args.type === AZ.NetworkSecurityGroup ? asArray<Props>(p.securityRules) : [{ ...p, name: p.name ?? p.securityRuleName ?? args.name }];
+        const rules =
+            args.type === AZ.NetworkSecurityGroup
+                ? asArray<Props>(p.securityRules)
+                : [{ ...p, name: p.name ?? p.securityRuleName ?? args.name }];
         for (const r of rules) {
             const bad = adminFromInternet(r);
             if (bad) report(bad);
@@ -635,7 +755,13 @@ const nsgAdminPorts: ResourceValidationPolicy = {
 };
 
 /** Azure subnets that cannot or need not carry an NSG. */
-const SPECIAL_SUBNETS = ["GatewaySubnet", "AzureFirewallSubnet", "AzureFirewallManagementSubnet", "AzureBastionSubnet", "RouteServerSubnet"];
+const SPECIAL_SUBNETS = [
+    "GatewaySubnet",
+    "AzureFirewallSubnet",
+    "AzureFirewallManagementSubnet",
+    "AzureBastionSubnet",
+    "RouteServerSubnet",
+];
 
 const subnetNsg: StackValidationPolicy = {
     name: "subnet-has-nsg",
@@ -645,7 +771,8 @@ const subnetNsg: StackValidationPolicy = {
         const check = (s: Props, owner: PolicyResource, name: string) => {
             if (inI(name, SPECIAL_SUBNETS)) return;
             const nsg = s.networkSecurityGroup;
-            if (!nsg || (typeof nsg === "object" && !nsg.id)) report(`${label(owner)}: subnet '${name}' has no networkSecurityGroup`, owner.urn);
+            if (!nsg || (typeof nsg === "object" && !nsg.id))
+                report(`${label(owner)}: subnet '${name}' has no networkSecurityGroup`, owner.urn);
         };
         for (const s of ofType(args.resources, AZ.Subnet)) check(s.props ?? {}, s, s.props?.subnetName ?? s.props?.name ?? s.name);
         for (const v of ofType(args.resources, AZ.VirtualNetwork)) {
@@ -656,13 +783,16 @@ const subnetNsg: StackValidationPolicy = {
 
 const vmLinuxSsh: ResourceValidationPolicy = {
     name: "vm-linux-ssh-key-only",
-    description: "Rule 25 (CKV_AZURE_1, CKV_AZURE_178, CKV_AZURE_149 partly): VMs are Linux with password authentication disabled and an SSH key, on managed disks.",
+    description:
+        "Rule 25 (CKV_AZURE_1, CKV_AZURE_178, CKV_AZURE_149 partly): VMs are Linux with password authentication disabled and an SSH key, on managed disks.",
     enforcementLevel: mandatory,
     validateResource: validateResourceOfType(compute.VirtualMachine, (vm, _args, report) => {
         const os = vm.osProfile ?? {};
         if (os.windowsConfiguration || !os.linuxConfiguration) report("osProfile.linuxConfiguration is required (Linux only)");
-        if (os.linuxConfiguration?.disablePasswordAuthentication !== true) report("osProfile.linuxConfiguration.disablePasswordAuthentication must be true");
-        if (asArray(os.linuxConfiguration?.ssh?.publicKeys).length === 0) report("osProfile.linuxConfiguration.ssh.publicKeys must hold the admin SSH key");
+        if (os.linuxConfiguration?.disablePasswordAuthentication !== true)
+            report("osProfile.linuxConfiguration.disablePasswordAuthentication must be true");
+        if (asArray(os.linuxConfiguration?.ssh?.publicKeys).length === 0)
+            report("osProfile.linuxConfiguration.ssh.publicKeys must hold the admin SSH key");
         if (os.adminPassword !== undefined) report("osProfile.adminPassword must not be set");
         const sp = vm.storageProfile ?? {};
         if (sp.osDisk?.vhd || asArray<Props>(sp.dataDisks).some((d) => d.vhd)) report("unmanaged (VHD) disks: use managed disks");
@@ -683,13 +813,16 @@ function isPublicLb(lb: PolicyResource): boolean {
 }
 
 function lbUsesPip(lb: PolicyResource, pip: PolicyResource): boolean {
-    const fronts = asArray<Props>(lb.props?.frontendIPConfigurations).map((f) => f.publicIPAddress).filter(Boolean);
+    const fronts = asArray<Props>(lb.props?.frontendIPConfigurations)
+        .map((f) => f.publicIPAddress)
+        .filter(Boolean);
     return fronts.length > 0 && (dependsOn(lb, pip) || mentionsName(fronts, azureName(pip)));
 }
 
 const noPublicIps: StackValidationPolicy = {
     name: "no-public-ip-except-lb",
-    description: "Rule 26 (CKV_AZURE_119): no NIC (nor AKS node) has a public IP; the only public IP is the public load balancer's frontend.",
+    description:
+        "Rule 26 (CKV_AZURE_119): no NIC (nor AKS node) has a public IP; the only public IP is the public load balancer's frontend.",
     enforcementLevel: mandatory,
     validateStack: (args, report) => {
         for (const nic of ofType(args.resources, AZ.NetworkInterface)) {
@@ -724,7 +857,8 @@ const lbConfigSchema = {
 
 const publicLb: StackValidationPolicy = {
     name: "public-lb-standard-zonal",
-    description: "Rule 27 (Azure.LB.StandardSKU, Azure.PublicIP.IsStatic, Azure.PublicIP.AvailabilityZone): public load balancer and its IP Standard SKU, static, zone-redundant in production; every rule has a health probe; internet-facing ports limited to the configured allowlist (allowedPublicPorts for rules, default [443]; allowedAdminPorts for inbound NAT rules, default [22, 50022], the SSH NAT frontend of the ingress component).",
+    description:
+        "Rule 27 (Azure.LB.StandardSKU, Azure.PublicIP.IsStatic, Azure.PublicIP.AvailabilityZone): public load balancer and its IP Standard SKU, static, zone-redundant in production; every rule has a health probe; internet-facing ports limited to the configured allowlist (allowedPublicPorts for rules, default [443]; allowedAdminPorts for inbound NAT rules, default [22, 50022], the SSH NAT frontend of the ingress component).",
     enforcementLevel: mandatory,
     configSchema: lbConfigSchema,
     validateStack: stackWith([AZ.LoadBalancer], (args, report) => {
@@ -741,22 +875,32 @@ const publicLb: StackValidationPolicy = {
             const probes = asArray<Props>(p.probes);
             for (const rule of asArray<Props>(p.loadBalancingRules)) {
                 if (!rule.probe || probes.length === 0) where(`rule '${rule.name ?? rule.frontendPort}' has no health probe`);
-                if (!allowed.includes(Number(rule.frontendPort))) where(`rule '${rule.name ?? "?"}' exposes port ${rule.frontendPort}, not in the allowlist ${JSON.stringify(allowed)}`);
+                if (!allowed.includes(Number(rule.frontendPort)))
+                    where(`rule '${rule.name ?? "?"}' exposes port ${rule.frontendPort}, not in the allowlist ${JSON.stringify(allowed)}`);
             }
             const natRules = [
                 ...asArray<Props>(p.inboundNatRules),
-                ...ofType(args.resources, AZ.InboundNatRule).filter((n) => dependsOn(n, lb) || eqi(n.props?.loadBalancerName, azureName(lb) ?? "\u0000")).map((n) => n.props ?? {}),
+                ...ofType(args.resources, AZ.InboundNatRule)
+                    .filter((n) => dependsOn(n, lb) || eqi(n.props?.loadBalancerName, azureName(lb) ?? "\u0000"))
+                    .map((n) => n.props ?? {}),
             ];
             for (const nat of natRules) {
-                const ports = nat.frontendPort !== undefined ? [Number(nat.frontendPort)] : [Number(nat.frontendPortRangeStart), Number(nat.frontendPortRangeEnd)];
-                if (!ports.every((x) => adminAllowed.includes(x) || allowed.includes(x))) where(`inbound NAT rule '${nat.name ?? nat.inboundNatRuleName ?? "?"}' exposes ${ports.join("-")}, not in the allowlist`);
+                const ports =
+                    nat.frontendPort !== undefined
+                        ? [Number(nat.frontendPort)]
+                        : [Number(nat.frontendPortRangeStart), Number(nat.frontendPortRangeEnd)];
+                if (!ports.every((x) => adminAllowed.includes(x) || allowed.includes(x)))
+                    where(
+                        `inbound NAT rule '${nat.name ?? nat.inboundNatRuleName ?? "?"}' exposes ${ports.join("-")}, not in the allowlist`,
+                    );
             }
             if (asArray(p.inboundNatPools).length > 0) where("inboundNatPools expose port ranges to the internet");
             for (const pip of ofType(args.resources, AZ.PublicIPAddress).filter((x) => lbUsesPip(lb, x))) {
                 const pw = at(report, pip);
                 const pp = pip.props ?? {};
                 if (!eqi(pp.sku?.name, "Standard")) pw(`sku.name is '${pp.sku?.name}', must be Standard`);
-                if (!eqi(pp.publicIPAllocationMethod, "Static")) pw(`publicIPAllocationMethod is '${pp.publicIPAllocationMethod}', must be Static`);
+                if (!eqi(pp.publicIPAllocationMethod, "Static"))
+                    pw(`publicIPAllocationMethod is '${pp.publicIPAllocationMethod}', must be Static`);
                 if (prod && !hasAllZones(pp.zones)) pw(`zones ${JSON.stringify(pp.zones ?? [])} must be 1, 2, 3 in production`);
             }
         }
@@ -767,7 +911,8 @@ const INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-i
 
 const k8sServices: StackValidationPolicy = {
     name: "k8s-lb-service-internal",
-    description: "Rule 28 (AKS baseline): the Pachyderm LoadBalancer Service is internal (service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"); no other LoadBalancer or NodePort Service.",
+    description:
+        'Rule 28 (AKS baseline): the Pachyderm LoadBalancer Service is internal (service.beta.kubernetes.io/azure-load-balancer-internal: "true"); no other LoadBalancer or NodePort Service.',
     enforcementLevel: mandatory,
     validateStack: stackWith([K8S.Service], (args, report) => {
         const lbs: PolicyResource[] = [];
@@ -776,13 +921,16 @@ const k8sServices: StackValidationPolicy = {
             if (type === "NodePort") at(report, s)("NodePort Services are not allowed");
             if (type === "LoadBalancer") {
                 lbs.push(s);
-                if (s.props?.metadata?.annotations?.[INTERNAL_LB_ANNOTATION] !== "true") at(report, s)(`LoadBalancer Service must be internal (${INTERNAL_LB_ANNOTATION}: "true")`);
+                if (s.props?.metadata?.annotations?.[INTERNAL_LB_ANNOTATION] !== "true")
+                    at(report, s)(`LoadBalancer Service must be internal (${INTERNAL_LB_ANNOTATION}: "true")`);
             }
         }
         if (lbs.length > 1) {
             const pach = lbs.filter((s) => /pach/.test(`${s.name} ${s.props?.metadata?.name ?? ""}`));
             const keep = pach.length > 0 ? pach[0] : lbs[0];
-            for (const s of lbs) if (s !== keep) at(report, s)(`only one LoadBalancer Service (Pachyderm's '${keep.props?.metadata?.name ?? keep.name}') is allowed`);
+            for (const s of lbs)
+                if (s !== keep)
+                    at(report, s)(`only one LoadBalancer Service (Pachyderm's '${keep.props?.metadata?.name ?? keep.name}') is allowed`);
         }
     }),
 };
@@ -793,7 +941,8 @@ const k8sServices: StackValidationPolicy = {
 
 const cosmosSecurity: StackValidationPolicy = {
     name: "cosmos-keyless-private-tls12",
-    description: "Rule 29 (CKV_AZURE_140, CKV_AZURE_132, CKV_AZURE_101, CKV_AZURE_99): Cosmos DB local (key) auth off, key-based metadata writes off, public network access off with a private endpoint, TLS 1.2.",
+    description:
+        "Rule 29 (CKV_AZURE_140, CKV_AZURE_132, CKV_AZURE_101, CKV_AZURE_99): Cosmos DB local (key) auth off, key-based metadata writes off, public network access off with a private endpoint, TLS 1.2.",
     enforcementLevel: mandatory,
     validateStack: stackWith([AZ.CosmosAccount], (args, report) => {
         for (const acc of ofType(args.resources, AZ.CosmosAccount)) {
@@ -805,7 +954,8 @@ const cosmosSecurity: StackValidationPolicy = {
             if (!eqi(p.minimalTlsVersion, "Tls12")) where(`minimalTlsVersion is '${p.minimalTlsVersion}', must be Tls12`);
             if (asArray(p.ipRules).length > 0) where("ipRules must be empty");
             const pes = ofType(args.resources, AZ.PrivateEndpoint).filter((pe) =>
-                asArray<Props>(pe.props?.privateLinkServiceConnections).some((c) => refersTo(pe, acc, c)));
+                asArray<Props>(pe.props?.privateLinkServiceConnections).some((c) => refersTo(pe, acc, c)),
+            );
             if (pes.length === 0) where("no private endpoint connects to this account");
         }
     }),
@@ -813,16 +963,21 @@ const cosmosSecurity: StackValidationPolicy = {
 
 const cosmosBackup: ResourceValidationPolicy = {
     name: "cosmos-continuous-backup-resilience",
-    description: "Rule 30 (Azure.Cosmos / APRL): Cosmos DB continuous backup (Continuous30Days in production); production: zone-redundant location(s) and automatic failover.",
+    description:
+        "Rule 30 (Azure.Cosmos / APRL): Cosmos DB continuous backup (Continuous30Days in production); production: zone-redundant location(s) and automatic failover.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateResource: validateResourceOfType(cosmosdb.DatabaseAccount, (acc, args, report) => {
         const bp = acc.backupPolicy as Props | undefined;
-        if (bp?.type !== "Continuous") { report(`backupPolicy.type is '${bp?.type}', must be Continuous`); }
+        if (bp?.type !== "Continuous") {
+            report(`backupPolicy.type is '${bp?.type}', must be Continuous`);
+        }
         if (resourceEnv(args) !== "prod") return;
-        if (bp?.type === "Continuous" && bp.continuousModeProperties?.tier !== "Continuous30Days") report("backupPolicy.continuousModeProperties.tier must be Continuous30Days in production");
+        if (bp?.type === "Continuous" && bp.continuousModeProperties?.tier !== "Continuous30Days")
+            report("backupPolicy.continuousModeProperties.tier must be Continuous30Days in production");
         const locs = asArray<Props>(acc.locations);
-        if (locs.length === 0 || !locs.every((l) => l.isZoneRedundant === true)) report("every location must be isZoneRedundant in production");
+        if (locs.length === 0 || !locs.every((l) => l.isZoneRedundant === true))
+            report("every location must be isZoneRedundant in production");
         if (acc.enableAutomaticFailover !== true) report("enableAutomaticFailover must be true in production");
     }),
 };
@@ -836,7 +991,8 @@ function ipToNum(ip: unknown): number | undefined {
 
 const postgres: StackValidationPolicy = {
     name: "postgres-private-tls-backup-ha",
-    description: "Rule 31 (CKV_AZURE_136, CKV2_AZURE_26, CKV2_AZURE_57): PostgreSQL Flexible Server private access only (delegated subnet and private DNS zone), no open firewall rule, TLS required, backup retention 14+ days; production: geo-redundant backup and zone-redundant HA.",
+    description:
+        "Rule 31 (CKV_AZURE_136, CKV2_AZURE_26, CKV2_AZURE_57): PostgreSQL Flexible Server private access only (delegated subnet and private DNS zone), no open firewall rule, TLS required, backup retention 14+ days; production: geo-redundant backup and zone-redundant HA.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: stackWith([AZ.PostgresServer], (args, report) => {
@@ -847,7 +1003,8 @@ const postgres: StackValidationPolicy = {
             if (!p.network?.delegatedSubnetResourceId) where("network.delegatedSubnetResourceId must be set (private access)");
             if (!p.network?.privateDnsZoneArmResourceId) where("network.privateDnsZoneArmResourceId must be set");
             if (eqi(p.network?.publicNetworkAccess, "Enabled")) where("network.publicNetworkAccess must not be Enabled");
-            if (!((num(p.backup?.backupRetentionDays) ?? 7) >= 14)) where(`backup.backupRetentionDays is ${p.backup?.backupRetentionDays ?? "unset (7)"}, needs 14 or more`);
+            if (!((num(p.backup?.backupRetentionDays) ?? 7) >= 14))
+                where(`backup.backupRetentionDays is ${p.backup?.backupRetentionDays ?? "unset (7)"}, needs 14 or more`);
             if (prod && !eqi(p.backup?.geoRedundantBackup, "Enabled")) where("backup.geoRedundantBackup must be Enabled in production");
             if (prod && !eqi(p.highAvailability?.mode, "ZoneRedundant")) where("highAvailability.mode must be ZoneRedundant in production");
         }
@@ -869,7 +1026,8 @@ const DISK_CSI = "disk.csi.azure.com";
 
 const metadataDisks: StackValidationPolicy = {
     name: "metadata-disk-hardened",
-    description: "Rule 32 (Azure.Disk / CKV_AZURE_251 family): managed-disk metadata store: Premium_ZRS in production, network access DenyAll, public network access off, encrypted. Applies to compute Disks and to Azure Disk CSI StorageClasses. GlusterFS brick disks (disk-*-gfs<i>-brick) are zonal by design: in production they must instead span zones 1-3 (Gluster replicates across them).",
+    description:
+        "Rule 32 (Azure.Disk / CKV_AZURE_251 family): managed-disk metadata store: Premium_ZRS in production, network access DenyAll, public network access off, encrypted. Applies to compute Disks and to Azure Disk CSI StorageClasses. GlusterFS brick disks (disk-*-gfs<i>-brick) are zonal by design: in production they must instead span zones 1-3 (Gluster replicates across them).",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: (args, report) => {
@@ -878,17 +1036,32 @@ const metadataDisks: StackValidationPolicy = {
         if (disks.length + classes.length === 0) args.notApplicable("no managed disks");
         const prod = stackEnv(args) === "prod";
         const bricks = disks.filter((d) => isGlusterBrickDiskName(d.props?.diskName));
-        const brickZones = new Set(bricks.map((d) => asArray<string>(d.props?.zones)).filter((z) => z.length === 1).map((z) => z[0]));
+        const brickZones = new Set(
+            bricks
+                .map((d) => asArray<string>(d.props?.zones))
+                .filter((z) => z.length === 1)
+                .map((z) => z[0]),
+        );
         if (prod && bricks.length > 0 && (bricks.length < 3 || brickZones.size < 3)) {
-            at(report, bricks[0])(`GlusterFS bricks span zones [${[...brickZones].sort().join(",")}]: production requires one brick in each of zones 1-3`);
+            at(
+                report,
+                bricks[0],
+            )(`GlusterFS bricks span zones [${[...brickZones].sort().join(",")}]: production requires one brick in each of zones 1-3`);
         }
         for (const d of disks) {
             const p = d.props ?? {};
             const where = at(report, d);
-            if (prod && !isGlusterBrickDiskName(p.diskName) && p.sku?.name !== "Premium_ZRS") where(`sku.name is '${p.sku?.name}', production requires Premium_ZRS`);
+            if (prod && !isGlusterBrickDiskName(p.diskName) && p.sku?.name !== "Premium_ZRS")
+                where(`sku.name is '${p.sku?.name}', production requires Premium_ZRS`);
             if (p.networkAccessPolicy !== "DenyAll") where(`networkAccessPolicy is '${p.networkAccessPolicy}', must be DenyAll`);
             if (p.publicNetworkAccess !== "Disabled") where(`publicNetworkAccess is '${p.publicNetworkAccess}', must be Disabled`);
-            if (!inI(p.encryption?.type, ["EncryptionAtRestWithPlatformKey", "EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPlatformAndCustomerKeys"])) {
+            if (
+                !inI(p.encryption?.type, [
+                    "EncryptionAtRestWithPlatformKey",
+                    "EncryptionAtRestWithCustomerKey",
+                    "EncryptionAtRestWithPlatformAndCustomerKeys",
+                ])
+            ) {
                 where("encryption.type must be set (EncryptionAtRestWithPlatformKey or a customer key)");
             }
         }
@@ -897,15 +1070,18 @@ const metadataDisks: StackValidationPolicy = {
             const where = at(report, c);
             const sku = params.skuName ?? params.skuname;
             if (prod && sku !== "Premium_ZRS") where(`parameters.skuName is '${sku}', production requires Premium_ZRS`);
-            if (params.networkAccessPolicy !== "DenyAll") where(`parameters.networkAccessPolicy is '${params.networkAccessPolicy}', must be DenyAll`);
-            if (params.publicNetworkAccess !== "Disabled") where(`parameters.publicNetworkAccess is '${params.publicNetworkAccess}', must be Disabled`);
+            if (params.networkAccessPolicy !== "DenyAll")
+                where(`parameters.networkAccessPolicy is '${params.networkAccessPolicy}', must be DenyAll`);
+            if (params.publicNetworkAccess !== "Disabled")
+                where(`parameters.publicNetworkAccess is '${params.publicNetworkAccess}', must be Disabled`);
         }
     },
 };
 
 const keyVault: ResourceValidationPolicy = {
     name: "keyvault-hardened",
-    description: "Rule 33 (CKV_AZURE_42, CKV_AZURE_110, CKV_AZURE_109, Azure.KeyVault.PurgeProtect): Key Vault purge protection, soft delete, RBAC authorization, network default action Deny.",
+    description:
+        "Rule 33 (CKV_AZURE_42, CKV_AZURE_110, CKV_AZURE_109, Azure.KeyVault.PurgeProtect): Key Vault purge protection, soft delete, RBAC authorization, network default action Deny.",
     enforcementLevel: mandatory,
     validateResource: validateResourceOfType(keyvault.Vault, (v, _args, report) => {
         const p = v.properties ?? ({} as Props);
@@ -922,7 +1098,8 @@ const keyVault: ResourceValidationPolicy = {
 
 const podSecurity: ResourceValidationPolicy = {
     name: "k8s-pod-security",
-    description: "Rule 34 (CKV_K8S_16-23, CKV_K8S_28, CKV_K8S_37, Polaris, kube-score): containers run as non-root without privilege escalation, read-only root filesystem, drop ALL capabilities, not privileged; pod seccomp RuntimeDefault; no host network/PID/IPC, hostPath or hostPort.",
+    description:
+        "Rule 34 (CKV_K8S_16-23, CKV_K8S_28, CKV_K8S_37, Polaris, kube-score): containers run as non-root without privilege escalation, read-only root filesystem, drop ALL capabilities, not privileged; pod seccomp RuntimeDefault; no host network/PID/IPC, hostPath or hostPort.",
     enforcementLevel: mandatory,
     validateResource: validateResourceOfTypes(WORKLOAD_TYPES, (_p, args, report) => {
         const v = podView(args)!;
@@ -937,21 +1114,26 @@ const podSecurity: ResourceValidationPolicy = {
             const who = `container '${c.name}'`;
             const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
             const uid = sc.runAsUser ?? psc.runAsUser;
-            if (!(nonRoot === true || (typeof uid === "number" && uid > 0)) || uid === 0) report(`${who}: must run as non-root (runAsNonRoot true, runAsUser not 0)`);
+            if (!(nonRoot === true || (typeof uid === "number" && uid > 0)) || uid === 0)
+                report(`${who}: must run as non-root (runAsNonRoot true, runAsUser not 0)`);
             if (sc.allowPrivilegeEscalation !== false) report(`${who}: allowPrivilegeEscalation must be false`);
             if (sc.readOnlyRootFilesystem !== true) report(`${who}: readOnlyRootFilesystem must be true`);
-            if (!asArray<string>(sc.capabilities?.drop).some((x) => x === "ALL" || x === "all")) report(`${who}: capabilities.drop must include ALL`);
+            if (!asArray<string>(sc.capabilities?.drop).some((x) => x === "ALL" || x === "all"))
+                report(`${who}: capabilities.drop must include ALL`);
             if (sc.privileged === true) report(`${who}: privileged must not be true`);
             const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type;
-            if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") report(`${who}: seccompProfile.type must be RuntimeDefault (pod or container)`);
-            for (const port of asArray<Props>(c.ports)) if (port.hostPort !== undefined) report(`${who}: hostPort ${port.hostPort} is not allowed`);
+            if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
+                report(`${who}: seccompProfile.type must be RuntimeDefault (pod or container)`);
+            for (const port of asArray<Props>(c.ports))
+                if (port.hostPort !== undefined) report(`${who}: hostPort ${port.hostPort} is not allowed`);
         }
     }),
 };
 
 const podResources: ResourceValidationPolicy = {
     name: "k8s-resources-probes-pinned-images",
-    description: "Rule 35 (CKV_K8S_8-14, CKV_K8S_43, kube-score): every container has CPU and memory requests, a memory limit, readiness and liveness probes (long-running workloads; not Jobs/CronJobs or init containers) and a pinned image tag (never latest).",
+    description:
+        "Rule 35 (CKV_K8S_8-14, CKV_K8S_43, kube-score): every container has CPU and memory requests, a memory limit, readiness and liveness probes (long-running workloads; not Jobs/CronJobs or init containers) and a pinned image tag (never latest).",
     enforcementLevel: mandatory,
     validateResource: validateResourceOfTypes(WORKLOAD_TYPES, (_p, args, report) => {
         const v = podView(args)!;
@@ -985,25 +1167,32 @@ function boundServiceAccounts(resources: PolicyResource[]): Set<string> {
 
 const serviceAccounts: StackValidationPolicy = {
     name: "k8s-service-accounts-namespaces",
-    description: "Rule 36 (CKV_K8S_38, CKV_K8S_21): workloads use dedicated ServiceAccounts (never default); token automount off unless the ServiceAccount is bound to a Role/ClusterRole (the pod calls the API); no object in the default namespace.",
+    description:
+        "Rule 36 (CKV_K8S_38, CKV_K8S_21): workloads use dedicated ServiceAccounts (never default); token automount off unless the ServiceAccount is bound to a Role/ClusterRole (the pod calls the API); no object in the default namespace.",
     enforcementLevel: mandatory,
     validateStack: (args, report) => {
         const k8sObjects = args.resources.filter((r) => isNamespacedK8s(r.type));
         if (k8sObjects.length === 0) args.notApplicable("no Kubernetes objects");
         for (const r of k8sObjects) {
             const ns = r.props?.metadata?.namespace ?? r.provider?.props?.namespace;
-            if (ns === undefined || ns === "" || ns === "default") at(report, r)(`is in the ${ns ? "default" : "default (unset)"} namespace`);
+            if (ns === undefined || ns === "" || ns === "default")
+                at(report, r)(`is in the ${ns ? "default" : "default (unset)"} namespace`);
         }
         const sas = ofType(args.resources, K8S.ServiceAccount);
         const bound = boundServiceAccounts(args.resources);
         for (const { r, v } of workloads(args.resources)) {
             const where = at(report, r);
             const sa = v.spec.serviceAccountName ?? v.spec.serviceAccount;
-            if (!sa || sa === "default") { where("uses the default ServiceAccount: set a dedicated serviceAccountName"); continue; }
+            if (!sa || sa === "default") {
+                where("uses the default ServiceAccount: set a dedicated serviceAccountName");
+                continue;
+            }
             const saObj = sas.find((s) => s.props?.metadata?.name === sa && (s.props?.metadata?.namespace ?? v.namespace) === v.namespace);
             const automount = v.spec.automountServiceAccountToken ?? saObj?.props?.automountServiceAccountToken ?? true;
             if (automount !== false && !bound.has(`${v.namespace}/${sa}`)) {
-                where(`mounts the token of ServiceAccount '${sa}', which no RoleBinding grants API access: set automountServiceAccountToken false`);
+                where(
+                    `mounts the token of ServiceAccount '${sa}', which no RoleBinding grants API access: set automountServiceAccountToken false`,
+                );
             }
         }
     },
@@ -1029,32 +1218,48 @@ function zoneSpread(spec: Props): boolean {
     const zoneKey = "topology.kubernetes.io/zone";
     if (asArray<Props>(spec.topologySpreadConstraints).some((t) => t.topologyKey === zoneKey)) return true;
     const anti: Props = spec.affinity?.podAntiAffinity ?? {};
-    return [...asArray<Props>(anti.requiredDuringSchedulingIgnoredDuringExecution), ...asArray<Props>(anti.preferredDuringSchedulingIgnoredDuringExecution).map((p) => p.podAffinityTerm ?? {})]
-        .some((t) => t.topologyKey === zoneKey);
+    return [
+        ...asArray<Props>(anti.requiredDuringSchedulingIgnoredDuringExecution),
+        ...asArray<Props>(anti.preferredDuringSchedulingIgnoredDuringExecution).map((p) => p.podAffinityTerm ?? {}),
+    ].some((t) => t.topologyKey === zoneKey);
 }
 
 const availability: StackValidationPolicy = {
     name: "k8s-availability-pdb-backup",
-    description: "Rule 37 (kube-score, Polaris): a policy/v1 PodDisruptionBudget selects each multi-replica workload and still allows one voluntary eviction; production: etcd 3 members and pachd 2+ replicas spread over zones; PersistentVolumes and StorageClasses reclaim Retain; an etcd snapshot backup CronJob exists.",
+    description:
+        "Rule 37 (kube-score, Polaris): a policy/v1 PodDisruptionBudget selects each multi-replica workload and still allows one voluntary eviction; production: etcd 3 members and pachd 2+ replicas spread over zones; PersistentVolumes and StorageClasses reclaim Retain; an etcd snapshot backup CronJob exists.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: (args, report) => {
         const all = workloads(args.resources);
-        if (all.length === 0 && ofType(args.resources, K8S.PersistentVolume, K8S.StorageClass).length === 0) args.notApplicable("no Kubernetes workloads");
+        if (all.length === 0 && ofType(args.resources, K8S.PersistentVolume, K8S.StorageClass).length === 0)
+            args.notApplicable("no Kubernetes workloads");
         const prod = stackEnv(args) === "prod";
         const pdbs = ofType(args.resources, K8S.PDB);
         for (const { r, v } of all) {
             if ((r.type !== K8S.Deployment && r.type !== K8S.StatefulSet) || v.replicas < 2) continue;
-            const mine = pdbs.filter((p) => (p.props?.metadata?.namespace ?? v.namespace) === v.namespace && !isEmptySelector(p.props?.spec?.selector) && selectorMatches(p.props?.spec?.selector, v.labels));
+            const mine = pdbs.filter(
+                (p) =>
+                    (p.props?.metadata?.namespace ?? v.namespace) === v.namespace &&
+                    !isEmptySelector(p.props?.spec?.selector) &&
+                    selectorMatches(p.props?.spec?.selector, v.labels),
+            );
             if (mine.length === 0) at(report, r)(`has ${v.replicas} replicas and no PodDisruptionBudget selects it`);
-            else if (!mine.some((p) => allowsOneEviction(p.props ?? {}, v.replicas))) at(report, r)("its PodDisruptionBudget allows no voluntary eviction");
+            else if (!mine.some((p) => allowsOneEviction(p.props ?? {}, v.replicas)))
+                at(report, r)("its PodDisruptionBudget allows no voluntary eviction");
         }
         const roles = all.map(({ r, v }) => ({ r, v, role: workloadRole(r) }));
         const etcd = roles.filter((x) => x.role === "etcd");
         if (prod) {
             for (const x of etcd) {
                 if (x.v.replicas !== 3) at(report, x.r)(`etcd has ${x.v.replicas} members, production requires 3`);
-                if (!zoneSpread(x.v.spec)) at(report, x.r)("etcd members are not spread over zones (topologySpreadConstraints or podAntiAffinity on topology.kubernetes.io/zone)");
+                if (!zoneSpread(x.v.spec))
+                    at(
+                        report,
+                        x.r,
+                    )(
+                        "etcd members are not spread over zones (topologySpreadConstraints or podAntiAffinity on topology.kubernetes.io/zone)",
+                    );
             }
             for (const x of roles.filter((y) => y.role === "pachd")) {
                 if (x.v.replicas < 2) at(report, x.r)(`pachd has ${x.v.replicas} replica(s), production requires 2 or more`);
@@ -1065,7 +1270,8 @@ const availability: StackValidationPolicy = {
             if (pv.props?.spec?.persistentVolumeReclaimPolicy !== "Retain") at(report, pv)("persistentVolumeReclaimPolicy must be Retain");
         }
         for (const sc of ofType(args.resources, K8S.StorageClass)) {
-            if (sc.props?.reclaimPolicy !== "Retain") at(report, sc)(`reclaimPolicy is '${sc.props?.reclaimPolicy ?? "Delete (default)"}', must be Retain`);
+            if (sc.props?.reclaimPolicy !== "Retain")
+                at(report, sc)(`reclaimPolicy is '${sc.props?.reclaimPolicy ?? "Delete (default)"}', must be Retain`);
         }
         if (etcd.length > 0) {
             const backup = ofType(args.resources, K8S.CronJob).some((c) => {
@@ -1090,7 +1296,8 @@ function ingressSubnetCidrs(resources: PolicyResource[]): string[] {
 
 const networkPolicies: StackValidationPolicy = {
     name: "k8s-network-policies",
-    description: "Rule 38 (kube-score, Polaris): a default-deny ingress NetworkPolicy in the Pachyderm namespace plus explicit allows: pachd from the ingress subnet and inside the namespace; etcd and postgres from pachd only (etcd members may also reach each other).",
+    description:
+        "Rule 38 (kube-score, Polaris): a default-deny ingress NetworkPolicy in the Pachyderm namespace plus explicit allows: pachd from the ingress subnet and inside the namespace; etcd and postgres from pachd only (etcd members may also reach each other).",
     enforcementLevel: mandatory,
     configSchema: { properties: { namespace: { type: "string" } } },
     validateStack: (args, report) => {
@@ -1101,17 +1308,28 @@ const networkPolicies: StackValidationPolicy = {
         if (!ns || !pachd) args.notApplicable("no pachd workload in the stack");
         const nps = ofType(args.resources, K8S.NetworkPolicy).filter((n) => n.props?.metadata?.namespace === ns);
         const pol = (n: PolicyResource): Props => n.props?.spec ?? {};
-        const denyAll = nps.some((n) => isEmptySelector(pol(n).podSelector) && asArray<string>(pol(n).policyTypes).includes("Ingress") && asArray(pol(n).ingress).length === 0);
+        const denyAll = nps.some(
+            (n) =>
+                isEmptySelector(pol(n).podSelector) &&
+                asArray<string>(pol(n).policyTypes).includes("Ingress") &&
+                asArray(pol(n).ingress).length === 0,
+        );
         const nsTarget = pachd!.r;
-        if (!denyAll) at(report, nsTarget)(`namespace '${ns}' has no default-deny ingress NetworkPolicy (podSelector {}, policyTypes [Ingress], no ingress rules)`);
-        const selecting = (labels: Record<string, string>) => nps.filter((n) => !isEmptySelector(pol(n).podSelector) && selectorMatches(pol(n).podSelector, labels));
+        if (!denyAll)
+            at(
+                report,
+                nsTarget,
+            )(`namespace '${ns}' has no default-deny ingress NetworkPolicy (podSelector {}, policyTypes [Ingress], no ingress rules)`);
+        const selecting = (labels: Record<string, string>) =>
+            nps.filter((n) => !isEmptySelector(pol(n).podSelector) && selectorMatches(pol(n).podSelector, labels));
         const peers = (n: PolicyResource): Props[] => asArray<Props>(pol(n).ingress).flatMap((i) => asArray<Props>(i.from));
         // pachd: from the ingress subnet and from inside the namespace.
         const pachdPeers = selecting(pachd!.v.labels).flatMap(peers);
         const cidrs = ingressSubnetCidrs(args.resources);
         const fromSubnet = pachdPeers.some((p) => p.ipBlock?.cidr && (cidrs.length === 0 || cidrs.includes(p.ipBlock.cidr)));
         const fromNamespace = pachdPeers.some((p) => p.podSelector && !p.namespaceSelector && !p.ipBlock);
-        if (!fromSubnet) at(report, pachd!.r)(`no NetworkPolicy allows pachd from the ingress subnet${cidrs.length ? ` (${cidrs.join(", ")})` : ""}`);
+        if (!fromSubnet)
+            at(report, pachd!.r)(`no NetworkPolicy allows pachd from the ingress subnet${cidrs.length ? ` (${cidrs.join(", ")})` : ""}`);
         if (!fromNamespace) at(report, pachd!.r)("no NetworkPolicy allows pachd from pods of its namespace");
         // etcd and postgres: from pachd only. "pachd" = Pachyderm's control plane (pachd and pachw, the
         // same binary in its two roles); postgres may also be reached through pachd's pooler
@@ -1120,7 +1338,10 @@ const networkPolicies: StackValidationPolicy = {
         const inNs = roles.filter((y) => y.v.namespace === ns).map((y) => ({ ...y, peer: peerRole(y.r) }));
         for (const x of roles.filter((y) => (y.role === "etcd" || y.role === "postgres") && y.v.namespace === ns)) {
             const mine = nps.filter((n) => !isEmptySelector(pol(n).podSelector) && selectorMatches(pol(n).podSelector, x.v.labels));
-            if (mine.length === 0) { at(report, x.r)(`no NetworkPolicy selects ${x.role}`); continue; }
+            if (mine.length === 0) {
+                at(report, x.r)(`no NetworkPolicy selects ${x.role}`);
+                continue;
+            }
             const allowedPeers = x.role === "etcd" ? ["pachd", "pachw", "etcd", "etcd-backup"] : ["pachd", "pachw", "pg-bouncer"];
             const problems: string[] = [];
             for (const n of mine) {
@@ -1129,7 +1350,9 @@ const networkPolicies: StackValidationPolicy = {
                     if (from.length === 0) problems.push(`'${n.name}' allows ingress from anywhere`);
                     for (const peer of from) {
                         if (peer.ipBlock || peer.namespaceSelector || !peer.podSelector || isEmptySelector(peer.podSelector)) {
-                            problems.push(`'${n.name}' allows ${peer.ipBlock ? `ipBlock ${peer.ipBlock.cidr}` : peer.namespaceSelector ? "other namespaces" : "every pod of the namespace"}`);
+                            problems.push(
+                                `'${n.name}' allows ${peer.ipBlock ? `ipBlock ${peer.ipBlock.cidr}` : peer.namespaceSelector ? "other namespaces" : "every pod of the namespace"}`,
+                            );
                             continue;
                         }
                         const reached = inNs.filter((y) => selectorMatches(peer.podSelector, y.v.labels));
@@ -1138,7 +1361,13 @@ const networkPolicies: StackValidationPolicy = {
                     }
                 }
             }
-            const admitsPachd = mine.some((n) => asArray<Props>(pol(n).ingress).some((i) => asArray<Props>(i.from).some((p) => p.podSelector && !isEmptySelector(p.podSelector) && selectorMatches(p.podSelector, pachd!.v.labels))));
+            const admitsPachd = mine.some((n) =>
+                asArray<Props>(pol(n).ingress).some((i) =>
+                    asArray<Props>(i.from).some(
+                        (p) => p.podSelector && !isEmptySelector(p.podSelector) && selectorMatches(p.podSelector, pachd!.v.labels),
+                    ),
+                ),
+            );
             if (!admitsPachd) problems.push("no rule admits pachd");
             if (problems.length > 0) at(report, x.r)(`${x.role} must accept ingress from pachd only: ${problems.join("; ")}`);
         }
@@ -1150,11 +1379,16 @@ const networkPolicies: StackValidationPolicy = {
 // ================================================================================================
 
 /** Input names whose values are credentials (matched on the last path segment, case-insensitively). */
-export const SENSITIVE_KEY = /(password|secret|token|kubeconfig|kubeconfigs|connectionstrings?|privatekey|accountkey|accesskey|sharedkey|apikey|primarykey|secondarykey|sas)$/i;
-export const NOT_SENSITIVE_KEY = /^(automountServiceAccountToken|allowSharedKey.*|disableKeyBased.*|.*SecretName|secretRef|tokenExpirationSeconds|keySource)$/i;
+export const SENSITIVE_KEY =
+    /(password|secret|token|kubeconfig|kubeconfigs|connectionstrings?|privatekey|accountkey|accesskey|sharedkey|apikey|primarykey|secondarykey|sas)$/i;
+export const NOT_SENSITIVE_KEY =
+    /^(automountServiceAccountToken|allowSharedKey.*|disableKeyBased.*|.*SecretName|secretRef|tokenExpirationSeconds|keySource)$/i;
 
 function plainSecrets(value: unknown, path: string, out: string[]): void {
-    if (Array.isArray(value)) { value.forEach((v, i) => plainSecrets(v, `${path}[${i}]`, out)); return; }
+    if (Array.isArray(value)) {
+        value.forEach((v, i) => plainSecrets(v, `${path}[${i}]`, out));
+        return;
+    }
     if (!value || typeof value !== "object") return;
     for (const [k, v] of Object.entries(value as Props)) {
         const p = path ? `${path}.${k}` : k;
@@ -1165,7 +1399,8 @@ function plainSecrets(value: unknown, path: string, out: string[]): void {
 
 const secrets: StackValidationPolicy = {
     name: "secrets-are-pulumi-secrets",
-    description: "Cross-cutting (CKV_SECRET_*, Pulumi secrets): kubeconfigs, keys, passwords, tokens and connection strings are Pulumi secrets. Checked offline over the plan, where every secret input is replaced by \"[secret]\": a credential-named input, or a Kubernetes Secret's data/stringData value, that is plain text is a violation. Not applicable inside the engine, which hands policies secret values decrypted.",
+    description:
+        'Cross-cutting (CKV_SECRET_*, Pulumi secrets): kubeconfigs, keys, passwords, tokens and connection strings are Pulumi secrets. Checked offline over the plan, where every secret input is replaced by "[secret]": a credential-named input, or a Kubernetes Secret\'s data/stringData value, that is plain text is a violation. Not applicable inside the engine, which hands policies secret values decrypted.',
     enforcementLevel: mandatory,
     validateStack: (args, report) => {
         if (!args.resources.some((r) => Array.isArray(extOpts(r).secretInputs))) {
@@ -1194,10 +1429,14 @@ const secrets: StackValidationPolicy = {
 
 const armSecurityRules: ResourceValidationPolicy = {
     name: "arm-nsg-security-rules",
-    description: "ARM (network-security-groups-overview, azure-rest-api-specs#1591, SecurityRuleParameterContainsUnsupportedValue, SecurityRuleConflict, SecurityRuleInvalidPortRange): NSG security rules ARM accepts: service tags and '*' only in the singular sourceAddressPrefix/destinationAddressPrefix, never in the plural lists; singular or plural, not both; one address family; ports 0-65535; priority 100-4096, unique per direction; names unique, 1-80 characters (lib/arm.ts).",
+    description:
+        "ARM (network-security-groups-overview, azure-rest-api-specs#1591, SecurityRuleParameterContainsUnsupportedValue, SecurityRuleConflict, SecurityRuleInvalidPortRange): NSG security rules ARM accepts: service tags and '*' only in the singular sourceAddressPrefix/destinationAddressPrefix, never in the plural lists; singular or plural, not both; one address family; ports 0-65535; priority 100-4096, unique per direction; names unique, 1-80 characters (lib/arm.ts).",
     enforcementLevel: mandatory,
     validateResource: validateResourceOfTypes([AZ.NetworkSecurityGroup, AZ.SecurityRule], (p, args, report) => {
-        const rules = args.type === AZ.NetworkSecurityGroup ? asArray<Props>(p.securityRules) : [{ ...p, name: p.name ?? p.securityRuleName ?? args.name }];
+        const rules =
+            args.type === AZ.NetworkSecurityGroup
+                ? asArray<Props>(p.securityRules)
+                : [{ ...p, name: p.name ?? p.securityRuleName ?? args.name }];
         for (const problem of securityRuleProblems(rules)) report(problem);
     }),
 };
@@ -1208,11 +1447,31 @@ const armSecurityRules: ResourceValidationPolicy = {
  */
 const NAME_RULES: { type: string; field: string; re: RegExp; rule: string }[] = [
     { type: AZ.StorageAccount, field: "accountName", re: /^[a-z0-9]{3,24}$/, rule: "3-24 lowercase letters and numbers" },
-    { type: AZ.CosmosAccount, field: "accountName", re: /^[a-z0-9][a-z0-9-]{2,43}$/, rule: "3-44 lowercase letters, numbers and hyphens, starting with a letter or number" },
-    { type: AZ.ManagedCluster, field: "resourceName", re: /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/, rule: "1-63 alphanumerics, underscores and hyphens, starting and ending with an alphanumeric" },
-    { type: AZ.UserAssignedIdentity, field: "resourceName", re: /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/, rule: "3-128 alphanumerics, hyphens and underscores, starting with a letter or number" },
+    {
+        type: AZ.CosmosAccount,
+        field: "accountName",
+        re: /^[a-z0-9][a-z0-9-]{2,43}$/,
+        rule: "3-44 lowercase letters, numbers and hyphens, starting with a letter or number",
+    },
+    {
+        type: AZ.ManagedCluster,
+        field: "resourceName",
+        re: /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/,
+        rule: "1-63 alphanumerics, underscores and hyphens, starting and ending with an alphanumeric",
+    },
+    {
+        type: AZ.UserAssignedIdentity,
+        field: "resourceName",
+        re: /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/,
+        rule: "3-128 alphanumerics, hyphens and underscores, starting with a letter or number",
+    },
     // "Must be a globally unique identifier (GUID)" (Microsoft.Authorization roleAssignments).
-    { type: AZ.RoleAssignment, field: "roleAssignmentName", re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, rule: "a GUID" },
+    {
+        type: AZ.RoleAssignment,
+        field: "roleAssignmentName",
+        re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+        rule: "a GUID",
+    },
 ];
 
 /** Node pool names: 1-12 lowercase letters and numbers, starting with a letter (PSRule Azure.AKS.SystemPoolNaming; Windows pools 6 at most). */
@@ -1222,28 +1481,33 @@ const DNS_LABEL = /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/;
 
 const armNames: StackValidationPolicy = {
     name: "arm-resource-names",
-    description: "ARM (resource-name-rules, PSRule Azure.AKS.SystemPoolNaming, Microsoft.Network CheckDnsNameAvailability): names ARM accepts: storage account 3-24 lowercase alphanumerics; Cosmos DB account 3-44 lowercase letters, digits, hyphens; AKS cluster 1-63; user-assigned identity 3-128; role assignment a GUID; node pool 1-12 lowercase alphanumerics starting with a letter; public IP DNS label ^[a-z][a-z0-9-]{1,61}[a-z0-9]$.",
+    description:
+        "ARM (resource-name-rules, PSRule Azure.AKS.SystemPoolNaming, Microsoft.Network CheckDnsNameAvailability): names ARM accepts: storage account 3-24 lowercase alphanumerics; Cosmos DB account 3-44 lowercase letters, digits, hyphens; AKS cluster 1-63; user-assigned identity 3-128; role assignment a GUID; node pool 1-12 lowercase alphanumerics starting with a letter; public IP DNS label ^[a-z][a-z0-9-]{1,61}[a-z0-9]$.",
     enforcementLevel: mandatory,
     validateStack: (args, report) => {
         for (const r of args.resources) {
             const where = at(report, r);
             for (const n of NAME_RULES.filter((x) => x.type === r.type)) {
                 const value = r.props?.[n.field];
-                if (typeof value === "string" && value !== SECRET_MARKER && !n.re.test(value)) where(`${n.field} '${value}' must be ${n.rule}`);
+                if (typeof value === "string" && value !== SECRET_MARKER && !n.re.test(value))
+                    where(`${n.field} '${value}' must be ${n.rule}`);
             }
             const label = r.type === AZ.PublicIPAddress ? r.props?.dnsSettings?.domainNameLabel : undefined;
-            if (typeof label === "string" && !DNS_LABEL.test(label)) where(`dnsSettings.domainNameLabel '${label}' must match ${DNS_LABEL.source}`);
+            if (typeof label === "string" && !DNS_LABEL.test(label))
+                where(`dnsSettings.domainNameLabel '${label}' must match ${DNS_LABEL.source}`);
         }
         for (const np of nodePools(args.resources)) {
-            const name = np.owner.type === AZ.AgentPool ? np.pool.agentPoolName ?? np.pool.name : np.pool.name;
-            if (typeof name === "string" && !POOL_NAME.test(name)) poolReport(report, np)(`name '${name}' must be 1-12 lowercase letters and numbers, starting with a letter`);
+            const name = np.owner.type === AZ.AgentPool ? (np.pool.agentPoolName ?? np.pool.name) : np.pool.name;
+            if (typeof name === "string" && !POOL_NAME.test(name))
+                poolReport(report, np)(`name '${name}' must be 1-12 lowercase letters and numbers, starting with a letter`);
         }
     },
 };
 
 const armNodePools: StackValidationPolicy = {
     name: "arm-aks-node-pools",
-    description: "ARM (AKS concepts-network-ip-address-planning, use-system-pools, AgentPool count): node pools AKS accepts: maxPods 10-250; a System pool supports at least 30 pods; count 1-1000 for System pools, 0-1000 for User pools; autoscaling minCount at most maxCount.",
+    description:
+        "ARM (AKS concepts-network-ip-address-planning, use-system-pools, AgentPool count): node pools AKS accepts: maxPods 10-250; a System pool supports at least 30 pods; count 1-1000 for System pools, 0-1000 for User pools; autoscaling minCount at most maxCount.",
     enforcementLevel: mandatory,
     validateStack: stackWith([AZ.ManagedCluster, AZ.AgentPool], (args, report) => {
         for (const np of nodePools(args.resources)) {
@@ -1253,10 +1517,12 @@ const armNodePools: StackValidationPolicy = {
             if (maxPods !== undefined && (maxPods < 10 || maxPods > 250)) where(`maxPods ${maxPods} must be from 10 to 250`);
             if (system && maxPods !== undefined && maxPods < 30) where(`maxPods ${maxPods}: a System pool must support at least 30 pods`);
             const count = num(np.pool.count);
-            if (count !== undefined && (count < (system ? 1 : 0) || count > 1000)) where(`count ${count} must be from ${system ? 1 : 0} to 1000 for a ${system ? "System" : "User"} pool`);
+            if (count !== undefined && (count < (system ? 1 : 0) || count > 1000))
+                where(`count ${count} must be from ${system ? 1 : 0} to 1000 for a ${system ? "System" : "User"} pool`);
             const lo = num(np.pool.minCount);
             const hi = num(np.pool.maxCount);
-            if (np.pool.enableAutoScaling === true && lo !== undefined && hi !== undefined && lo > hi) where(`minCount ${lo} is above maxCount ${hi}`);
+            if (np.pool.enableAutoScaling === true && lo !== undefined && hi !== undefined && lo > hi)
+                where(`minCount ${lo} is above maxCount ${hi}`);
         }
     }),
 };
@@ -1264,16 +1530,55 @@ const armNodePools: StackValidationPolicy = {
 // ================================================================================================
 
 export const resourcePolicies: ResourceValidationPolicy[] = [
-    storageRedundancy, storageHttpsTls, storageNoPublicBlob, storageInfraEncryption, storageCmk,
-    aksRbac, aksApiServer, aksNetwork, aksTier, aksAddons, aksWorkloadIdentity,
-    nsgAdminPorts, vmLinuxSsh, vmEncryptionAtHost, cosmosBackup, keyVault, podSecurity, podResources, armSecurityRules,
+    storageRedundancy,
+    storageHttpsTls,
+    storageNoPublicBlob,
+    storageInfraEncryption,
+    storageCmk,
+    aksRbac,
+    aksApiServer,
+    aksNetwork,
+    aksTier,
+    aksAddons,
+    aksWorkloadIdentity,
+    nsgAdminPorts,
+    vmLinuxSsh,
+    vmEncryptionAtHost,
+    cosmosBackup,
+    keyVault,
+    podSecurity,
+    podResources,
+    armSecurityRules,
 ];
 
 export const stackPolicies: StackValidationPolicy[] = [
-    storagePrivateNetwork, storageKeyless, storageKeylessAdvisory, storageBlobSoftDelete, storageContainerSoftDelete,
-    storageVersioning, storagePitr, storageLock, statefulOptions, containerImmutability,
-    aksZones, aksPoolSizing, aksSpotWorkersOnly, aksOperations, subnetNsg, noPublicIps, publicLb, k8sServices,
-    cosmosSecurity, postgres, metadataDisks, serviceAccounts, availability, networkPolicies, secrets, armNames, armNodePools,
+    storagePrivateNetwork,
+    storageKeyless,
+    storageKeylessAdvisory,
+    storageBlobSoftDelete,
+    storageContainerSoftDelete,
+    storageVersioning,
+    storagePitr,
+    storageLock,
+    statefulOptions,
+    containerImmutability,
+    aksZones,
+    aksPoolSizing,
+    aksSpotWorkersOnly,
+    aksOperations,
+    subnetNsg,
+    noPublicIps,
+    publicLb,
+    k8sServices,
+    cosmosSecurity,
+    postgres,
+    metadataDisks,
+    serviceAccounts,
+    availability,
+    networkPolicies,
+    secrets,
+    armNames,
+    armNodePools,
     glusterOneNodeAtATime,
 ];
 
@@ -1330,7 +1635,6 @@ export const RULE_OF: Record<string, string> = {
 
 /** Every policy of the pack, in rule order. */
 export const allPolicies: AnyPolicy[] = [...resourcePolicies, ...stackPolicies].sort((a, b) => {
-    const n = (p: AnyPolicy) => ({ X: 99, ARM: 100 } as Record<string, number>)[RULE_OF[p.name]] ?? Number(RULE_OF[p.name] ?? 98);
+    const n = (p: AnyPolicy) => (({ X: 99, ARM: 100 }) as Record<string, number>)[RULE_OF[p.name]] ?? Number(RULE_OF[p.name] ?? 98);
     return n(a) - n(b);
 });
-

@@ -26,7 +26,10 @@ export class AzUnavailableError extends Error {
 
 /** An `az` call that exited non-zero, with the first line of its error. */
 export class AzCallError extends Error {
-    constructor(public readonly args: string[], public readonly result: AzResult) {
+    constructor(
+        public readonly args: string[],
+        public readonly result: AzResult,
+    ) {
         super(`az ${args.slice(0, 3).join(" ")}: ${firstLine(result.stderr) || `exit code ${result.code}`}`);
         this.name = "AzCallError";
     }
@@ -42,7 +45,14 @@ export class AzCallError extends Error {
 }
 
 export function firstLine(text: string): string {
-    return text.split("\n").map((l) => l.trim()).find((l) => l.length > 0)?.replace(/^ERROR:\s*/, "").slice(0, 200) ?? "";
+    return (
+        text
+            .split("\n")
+            .map((l) => l.trim())
+            .find((l) => l.length > 0)
+            ?.replace(/^ERROR:\s*/, "")
+            .slice(0, 200) ?? ""
+    );
 }
 
 /** Runs `az` with the arguments and parses its JSON output; throws `AzCallError` on a non-zero exit. */
@@ -64,28 +74,48 @@ export function processAzRunner(options: { concurrency?: number; timeoutMs?: num
     const limit = options.concurrency ?? 6;
     let active = 0;
     const queue: (() => void)[] = [];
-    const acquire = () => new Promise<void>((resolve) => {
-        if (active < limit) { active++; resolve(); } else queue.push(() => { active++; resolve(); });
-    });
-    const release = () => { active--; queue.shift()?.(); };
+    const acquire = () =>
+        new Promise<void>((resolve) => {
+            if (active < limit) {
+                active++;
+                resolve();
+            } else
+                queue.push(() => {
+                    active++;
+                    resolve();
+                });
+        });
+    const release = () => {
+        active--;
+        queue.shift()?.();
+    };
     return {
         async run(args) {
             await acquire();
             try {
                 return await new Promise<AzResult>((resolve, reject) => {
-                    execFile("az", [...args, "--output", "json", "--only-show-errors"], {
-                        env: options.env ?? process.env,
-                        timeout: options.timeoutMs ?? 120_000,
-                        maxBuffer: 64 * 1024 * 1024,
-                    }, (err, stdout, stderr) => {
-                        const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
-                        if (e && e.code === "ENOENT") {
-                            reject(new AzUnavailableError("the Azure CLI (az) is not on the PATH: install it (https://learn.microsoft.com/cli/azure/install-azure-cli)"));
-                            return;
-                        }
-                        const code = e ? (typeof e.code === "number" ? e.code : 1) : 0;
-                        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-                    });
+                    execFile(
+                        "az",
+                        [...args, "--output", "json", "--only-show-errors"],
+                        {
+                            env: options.env ?? process.env,
+                            timeout: options.timeoutMs ?? 120_000,
+                            maxBuffer: 64 * 1024 * 1024,
+                        },
+                        (err, stdout, stderr) => {
+                            const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
+                            if (e && e.code === "ENOENT") {
+                                reject(
+                                    new AzUnavailableError(
+                                        "the Azure CLI (az) is not on the PATH: install it (https://learn.microsoft.com/cli/azure/install-azure-cli)",
+                                    ),
+                                );
+                                return;
+                            }
+                            const code = e ? (typeof e.code === "number" ? e.code : 1) : 0;
+                            resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+                        },
+                    );
                 });
             } finally {
                 release();

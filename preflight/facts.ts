@@ -64,35 +64,76 @@ export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
     const aksPool = (role: string, sizeKey: string, vmSize: string, initial: number, max: number, countKeys: string): VmDemand => {
         const surge = surgeNodes(NODE_POOL_MAX_SURGE, max);
         return {
-            role, vmSize, sizeKey, initialCount: initial, peakCount: max + surge,
+            role,
+            vmSize,
+            sizeKey,
+            initialCount: initial,
+            peakCount: max + surge,
             peakWhy: `${max} (${countKeys}) + ${surge} upgrade surge (${NODE_POOL_MAX_SURGE})`,
-            zones: cfg.zones, encryptionAtHost: cfg.aks.encryptionAtHost, ephemeralOsDisk: cfg.aks.osDiskType === "Ephemeral",
+            zones: cfg.zones,
+            encryptionAtHost: cfg.aks.encryptionAtHost,
+            ephemeralOsDisk: cfg.aks.osDiskType === "Ephemeral",
         };
     };
     const vms: VmDemand[] = [
-        aksPool("AKS system pool", "aksSystemVmSize", cfg.aks.systemPool.vmSize, cfg.aks.systemPool.count, cfg.aks.systemPool.count, "aksSystemNodeCount"),
-        aksPool("AKS user pool", "aksUserVmSize", cfg.aks.userPool.vmSize, cfg.aks.userPool.minCount, cfg.aks.userPool.maxCount, "aksUserMaxCount"),
+        aksPool(
+            "AKS system pool",
+            "aksSystemVmSize",
+            cfg.aks.systemPool.vmSize,
+            cfg.aks.systemPool.count,
+            cfg.aks.systemPool.count,
+            "aksSystemNodeCount",
+        ),
+        aksPool(
+            "AKS user pool",
+            "aksUserVmSize",
+            cfg.aks.userPool.vmSize,
+            cfg.aks.userPool.minCount,
+            cfg.aks.userPool.maxCount,
+            "aksUserMaxCount",
+        ),
         {
-            role: "ingress VM", vmSize: cfg.ingress.vmSize, sizeKey: "ingressVmSize", initialCount: 1, peakCount: 1, peakWhy: "1",
+            role: "ingress VM",
+            vmSize: cfg.ingress.vmSize,
+            sizeKey: "ingressVmSize",
+            initialCount: 1,
+            peakCount: 1,
+            peakWhy: "1",
             // components/ingress.ts pins the VM to zone 1 when zones are used.
-            zones: cfg.zones.length > 0 ? ["1"] : [], encryptionAtHost: cfg.ingress.encryptionAtHost, ephemeralOsDisk: false,
+            zones: cfg.zones.length > 0 ? ["1"] : [],
+            encryptionAtHost: cfg.ingress.encryptionAtHost,
+            ephemeralOsDisk: false,
         },
     ];
     const gluster = cfg.metadataStore.kind === "glusterfs";
     if (gluster) {
         vms.push({
-            role: "GlusterFS VMs", vmSize: cfg.metadataStore.gluster.vmSize, sizeKey: "glusterVmSize",
-            initialCount: GLUSTER_VM_COUNT, peakCount: GLUSTER_VM_COUNT, peakWhy: `${GLUSTER_VM_COUNT}`,
+            role: "GlusterFS VMs",
+            vmSize: cfg.metadataStore.gluster.vmSize,
+            sizeKey: "glusterVmSize",
+            initialCount: GLUSTER_VM_COUNT,
+            peakCount: GLUSTER_VM_COUNT,
+            peakWhy: `${GLUSTER_VM_COUNT}`,
             // One server per zone (components/glusterMetadataStore.ts); the bricks always encrypt at host.
-            zones: cfg.zones, encryptionAtHost: true, ephemeralOsDisk: false,
+            zones: cfg.zones,
+            encryptionAtHost: true,
+            ephemeralOsDisk: false,
         });
     }
     const flexible = cfg.postgres.kind === "azureFlexible";
     const postgresServerName = flexible ? globalName("psql", names) : undefined;
     const providers = [
-        "Microsoft.Authorization", "Microsoft.Compute", "Microsoft.ContainerService", "Microsoft.DocumentDB",
-        "Microsoft.Insights", "Microsoft.ManagedIdentity", "Microsoft.Network", "Microsoft.OperationalInsights",
-        "Microsoft.Resources", "Microsoft.Storage", ...(flexible ? ["Microsoft.DBforPostgreSQL"] : []),
+        "Microsoft.Authorization",
+        "Microsoft.Compute",
+        "Microsoft.ContainerService",
+        "Microsoft.DocumentDB",
+        "Microsoft.Insights",
+        "Microsoft.ManagedIdentity",
+        "Microsoft.Network",
+        "Microsoft.OperationalInsights",
+        "Microsoft.Resources",
+        "Microsoft.Storage",
+        ...(flexible ? ["Microsoft.DBforPostgreSQL"] : []),
         // The ingress VM's daily shutdown is a devtestlab GlobalSchedule (components/ingress.ts).
         ...(cfg.ingress.shutdown ? ["Microsoft.DevTestLab"] : []),
     ].sort();
@@ -106,9 +147,10 @@ export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
         aksLongTermSupport: cfg.aks.supportPlan === "AKSLongTermSupport" && cfg.aks.tier === "Premium",
         vms,
         providers,
-        features: hostEncryption.length > 0
-            ? [{ name: "Microsoft.Compute/EncryptionAtHost", why: `encryption at host on the ${hostEncryption.join(", ")}` }]
-            : [],
+        features:
+            hostEncryption.length > 0
+                ? [{ name: "Microsoft.Compute/EncryptionAtHost", why: `encryption at host on the ${hostEncryption.join(", ")}` }]
+                : [],
         storageAccountName: storageAccountName(names),
         cosmosAccountName: globalName("cosmos", names),
         dnsLabel: globalName("pip", names),

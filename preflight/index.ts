@@ -18,7 +18,11 @@ import { deploymentFacts } from "./facts";
 export function stackPlatformConfig(stack: string, overrides: Record<string, unknown> = {}, today?: Date): PlatformConfig {
     const source = loadStackConfig(stack, undefined, overrides);
     const prefix = `${source.project}:`;
-    const raw = Object.fromEntries(Object.entries(source.config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const raw = Object.fromEntries(
+        Object.entries(source.config)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
     return parseConfig(raw, { project: source.project, stack, today });
 }
 
@@ -48,7 +52,11 @@ export interface PreflightOptions {
     checks?: Check[];
 }
 
-interface Account { id: string; name?: string; user?: { name?: string; type?: string } }
+interface Account {
+    id: string;
+    name?: string;
+    user?: { name?: string; type?: string };
+}
 
 export async function runPreflight(cfg: PlatformConfig, options: PreflightOptions): Promise<PreflightReport> {
     const checks = options.checks ?? CHECKS;
@@ -64,24 +72,38 @@ export async function runPreflight(cfg: PlatformConfig, options: PreflightOption
         account = await azJson<Account>(options.az, ["account", "show"]);
     } catch (e) {
         if (e instanceof AzUnavailableError) return notRun(e.message, "install the Azure CLI");
-        if (e instanceof AzCallError) return notRun(`not logged in to Azure: ${firstLine(e.result.stderr)}`, "az login (CI: azure/login with OIDC)");
+        if (e instanceof AzCallError)
+            return notRun(`not logged in to Azure: ${firstLine(e.result.stderr)}`, "az login (CI: azure/login with OIDC)");
         throw e;
     }
     let rgExists: Promise<boolean> | undefined;
     const facts = deploymentFacts(cfg);
     const ctx: CheckContext = {
-        cfg, facts, az: options.az, subscriptionId: account.id, env: options.env, today: options.today,
+        cfg,
+        facts,
+        az: options.az,
+        subscriptionId: account.id,
+        env: options.env,
+        today: options.today,
         // `az group exists` prints true or false.
         resourceGroupExists: () => (rgExists ??= azJson<boolean>(options.az, ["group", "exists", "--name", facts.resourceGroup])),
     };
-    const results = await Promise.all(checks.map(async (c): Promise<CheckOutcome> => {
-        try {
-            return { id: c.id, title: c.title, ...(await c.run(ctx)) };
-        } catch (e) {
-            const why = e instanceof Error ? e.message : String(e);
-            return { id: c.id, title: c.title, status: "not-run", message: `could not run: ${why}`, fix: "see the message; rerun when az answers" };
-        }
-    }));
+    const results = await Promise.all(
+        checks.map(async (c): Promise<CheckOutcome> => {
+            try {
+                return { id: c.id, title: c.title, ...(await c.run(ctx)) };
+            } catch (e) {
+                const why = e instanceof Error ? e.message : String(e);
+                return {
+                    id: c.id,
+                    title: c.title,
+                    status: "not-run",
+                    message: `could not run: ${why}`,
+                    fix: "see the message; rerun when az answers",
+                };
+            }
+        }),
+    );
     const exitCode = results.some((r) => r.status === "fail") ? 1 : results.some((r) => r.status === "not-run") ? 2 : 0;
     return { ...base, subscription: { id: account.id, name: account.name, user: account.user?.name }, results, exitCode };
 }
@@ -92,8 +114,13 @@ const LABEL: Record<CheckOutcome["status"], string> = { pass: "PASS", warn: "WAR
 export function formatReport(report: PreflightReport): string {
     const width = Math.max(...report.results.map((r) => r.id.length));
     const sub = report.subscription ? `, subscription ${report.subscription.name ?? ""} (${report.subscription.id})` : "";
-    const lines = report.results.map((r) => `${LABEL[r.status]}  ${r.id.padEnd(width)}  ${r.message}${r.status === "pass" ? "" : `\n${" ".repeat(width + 8)}fix: ${r.fix}`}`);
-    const counts = (["pass", "warn", "fail", "not-run"] as const).map((s) => `${report.results.filter((r) => r.status === s).length} ${s}`).join(", ");
+    const lines = report.results.map(
+        (r) =>
+            `${LABEL[r.status]}  ${r.id.padEnd(width)}  ${r.message}${r.status === "pass" ? "" : `\n${" ".repeat(width + 8)}fix: ${r.fix}`}`,
+    );
+    const counts = (["pass", "warn", "fail", "not-run"] as const)
+        .map((s) => `${report.results.filter((r) => r.status === s).length} ${s}`)
+        .join(", ");
     const notRun = report.results.filter((r) => r.status === "not-run").map((r) => r.id);
     return [
         `Preflight of stack ${report.stack} in ${report.location}${sub}`,
@@ -104,7 +131,12 @@ export function formatReport(report: PreflightReport): string {
 
 /** The same table in Markdown, for the job summary or a PR comment. */
 export function formatMarkdown(report: PreflightReport): string {
-    const icon: Record<CheckOutcome["status"], string> = { pass: ":white_check_mark:", warn: ":warning:", fail: ":x:", "not-run": ":grey_question:" };
+    const icon: Record<CheckOutcome["status"], string> = {
+        pass: ":white_check_mark:",
+        warn: ":warning:",
+        fail: ":x:",
+        "not-run": ":grey_question:",
+    };
     const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
     return [
         `### Preflight: stack \`${report.stack}\` in ${report.location}`,

@@ -1,6 +1,15 @@
 import { addressFamily, addressFields, portFields, securityRuleProblems } from "../lib/arm";
 
-const base = { name: "allow-x", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "443" };
+const base = {
+    name: "allow-x",
+    priority: 100,
+    direction: "Inbound",
+    access: "Allow",
+    protocol: "Tcp",
+    sourcePortRange: "*",
+    destinationAddressPrefix: "*",
+    destinationPortRange: "443",
+};
 
 describe("ARM security-rule fields (lib/arm.ts)", () => {
     it("puts one prefix (a service tag included) in the singular field and several CIDRs in the plural one", () => {
@@ -17,12 +26,32 @@ describe("ARM security-rule fields (lib/arm.ts)", () => {
     });
 
     it("tells addresses from tags", () => {
-        expect(["10.0.0.4", "10.0.0.0/8", "2001:db8::/32", "Internet", "*", "AzureCloud.WestEurope"].map(addressFamily))
-            .toEqual(["IPv4", "IPv4", "IPv6", undefined, undefined, undefined]);
+        expect(["10.0.0.4", "10.0.0.0/8", "2001:db8::/32", "Internet", "*", "AzureCloud.WestEurope"].map(addressFamily)).toEqual([
+            "IPv4",
+            "IPv4",
+            "IPv6",
+            undefined,
+            undefined,
+            undefined,
+        ]);
     });
 
     it("accepts a well-formed rule set", () => {
-        expect(securityRuleProblems([{ ...base, sourceAddressPrefix: "Internet" }, { ...base, name: "deny_all", priority: 4096, access: "Deny", sourceAddressPrefixes: ["10.0.0.0/24", "10.0.1.0/24"], sourcePortRange: "*", destinationPortRanges: ["80", "1000-2000"], destinationPortRange: undefined }])).toEqual([]);
+        expect(
+            securityRuleProblems([
+                { ...base, sourceAddressPrefix: "Internet" },
+                {
+                    ...base,
+                    name: "deny_all",
+                    priority: 4096,
+                    access: "Deny",
+                    sourceAddressPrefixes: ["10.0.0.0/24", "10.0.1.0/24"],
+                    sourcePortRange: "*",
+                    destinationPortRanges: ["80", "1000-2000"],
+                    destinationPortRange: undefined,
+                },
+            ]),
+        ).toEqual([]);
     });
 
     it.each([
@@ -34,7 +63,11 @@ describe("ARM security-rule fields (lib/arm.ts)", () => {
         ["priority 4097", { ...base, sourceAddressPrefix: "*", priority: 4097 }, /100 to 4096/],
         ["port 65536", { ...base, sourceAddressPrefix: "*", destinationPortRange: "65536" }, /0-65535/],
         ["inverted range", { ...base, sourceAddressPrefix: "*", destinationPortRange: "90-80" }, /0-65535/],
-        ["'*' among port ranges", { ...base, sourceAddressPrefix: "*", destinationPortRange: undefined, destinationPortRanges: ["*", "22"] }, /'\*' goes only/],
+        [
+            "'*' among port ranges",
+            { ...base, sourceAddressPrefix: "*", destinationPortRange: undefined, destinationPortRanges: ["*", "22"] },
+            /'\*' goes only/,
+        ],
         ["mixed families", { ...base, sourceAddressPrefixes: ["10.0.0.0/24", "2001:db8::/64"] }, /mixes IPv4 and IPv6/],
         ["a name ending in '-'", { ...base, sourceAddressPrefix: "*", name: "allow-" }, /name must be/],
         ["a long description", { ...base, sourceAddressPrefix: "*", description: "x".repeat(141) }, /140/],

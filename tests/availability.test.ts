@@ -9,7 +9,8 @@ import { loadPlan } from "./helpers/plans";
  * change: every resource it lists must still be there with the same availability facts.
  */
 const BEFORE: Record<string, Record<string, unknown>> = JSON.parse(
-    fs.readFileSync(path.join(__dirname, "fixtures", "prod-availability.json"), "utf8"));
+    fs.readFileSync(path.join(__dirname, "fixtures", "prod-availability.json"), "utf8"),
+);
 
 describe("production availability (before/after the cheap dev profile)", () => {
     const after = availabilityOf(loadPlan("prod"));

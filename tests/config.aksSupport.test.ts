@@ -24,8 +24,15 @@ describe("AKS support calendar (learn.microsoft.com supported-kubernetes-version
     it("on 2026-12-02: 1.32-1.34 expired, 1.35-1.37 supported", () => {
         const states = Object.fromEntries(Object.keys(AKS_SUPPORT_CALENDAR).map((m) => [m, aksSupportStatus(m, READ_ON).state]));
         expect(states).toEqual({
-            "1.29": "expired", "1.30": "expired", "1.31": "expired", "1.32": "expired", "1.33": "expired", "1.34": "expired",
-            "1.35": "supported", "1.36": "supported", "1.37": "supported",
+            "1.29": "expired",
+            "1.30": "expired",
+            "1.31": "expired",
+            "1.32": "expired",
+            "1.33": "expired",
+            "1.34": "expired",
+            "1.35": "supported",
+            "1.36": "supported",
+            "1.37": "supported",
         });
         expect(aksSupportStatus("1.35", READ_ON)).toEqual({ state: "supported", endOfLife: "2027-03-31", daysLeft: 119 });
     });
@@ -40,7 +47,11 @@ describe("AKS support calendar (learn.microsoft.com supported-kubernetes-version
 
     it("applies the LTS end of life only with long-term support (Premium tier + AKSLongTermSupport)", () => {
         expect(aksSupportStatus("1.32", READ_ON).state).toBe("expired");
-        expect(aksSupportStatus("1.32", READ_ON, { longTermSupport: true })).toEqual({ state: "supported", endOfLife: "2027-03-31", daysLeft: 119 });
+        expect(aksSupportStatus("1.32", READ_ON, { longTermSupport: true })).toEqual({
+            state: "supported",
+            endOfLife: "2027-03-31",
+            daysLeft: 119,
+        });
         expect(aksSupportStatus("1.31", READ_ON, { longTermSupport: true }).state).toBe("expired");
     });
 

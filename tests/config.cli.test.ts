@@ -17,7 +17,12 @@ function project(config: Record<string, unknown>, stackConfig: string, stack = "
 }
 const load = (dir: string, stack = "dev") => loadStackConfig(stack, dir);
 const refusal = (dir: string, stack = "dev"): string => {
-    try { load(dir, stack); } catch (e) { expect(e).toBeInstanceOf(StackConfigError); return (e as Error).message; }
+    try {
+        load(dir, stack);
+    } catch (e) {
+        expect(e).toBeInstanceOf(StackConfigError);
+        return (e as Error).message;
+    }
     throw new Error("expected the CLI's rules to refuse this configuration");
 };
 
@@ -29,7 +34,9 @@ describe("the Pulumi CLI's rules for stack config", () => {
 
     it("refuses a plain-text value for a secret key, and accepts a secure one (kept secret)", () => {
         const decl = { clientSecret: { type: "string", secret: true } };
-        expect(refusal(project(decl, "config:\n  proj:clientSecret: hunter2\n"))).toBe("Pulumi.dev.yaml:2:3: Stack 'dev' with configuration key 'clientSecret' must be encrypted as it's secret");
+        expect(refusal(project(decl, "config:\n  proj:clientSecret: hunter2\n"))).toBe(
+            "Pulumi.dev.yaml:2:3: Stack 'dev' with configuration key 'clientSecret' must be encrypted as it's secret",
+        );
         const ok = load(project(decl, "config:\n  proj:clientSecret:\n    secure: v1:abc\n"));
         expect(ok.secretKeys).toEqual(["proj:clientSecret"]);
     });
@@ -40,36 +47,66 @@ describe("the Pulumi CLI's rules for stack config", () => {
     });
 
     it("applies defaults as the engine passes them: strings, arrays and objects as JSON", () => {
-        const dir = project({ n: { type: "integer", default: 3 }, l: { type: "array", items: { type: "string" }, default: ["1"] }, o: { type: "object", default: {} } }, "config: {}\n");
-        expect(load(dir).config).toEqual({ "proj:n": "3", "proj:l": "[\"1\"]", "proj:o": "{}" });
+        const dir = project(
+            {
+                n: { type: "integer", default: 3 },
+                l: { type: "array", items: { type: "string" }, default: ["1"] },
+                o: { type: "object", default: {} },
+            },
+            "config: {}\n",
+        );
+        expect(load(dir).config).toEqual({ "proj:n": "3", "proj:l": '["1"]', "proj:o": "{}" });
     });
 
     it.each([
-        ["integer", "three", "integer"], ["boolean", "yes", "boolean"], ["string", "[1, 2]", "string"], ["array", "a,b", "array<string>"],
+        ["integer", "three", "integer"],
+        ["boolean", "yes", "boolean"],
+        ["string", "[1, 2]", "string"],
+        ["array", "a,b", "array<string>"],
     ])("refuses a value of the wrong type (%s given %s)", (type, value, typeName) => {
         const decl = { k: type === "array" ? { type, items: { type: "string" } } : { type } };
-        expect(refusal(project(decl, `config:\n  proj:k: ${value}\n`))).toMatch(new RegExp(`Pulumi\\.dev\\.yaml:2:3: Stack 'dev' with configuration key 'k' must be of type '${typeName.replace(/[<>]/g, "\\$&")}'`));
+        expect(refusal(project(decl, `config:\n  proj:k: ${value}\n`))).toMatch(
+            new RegExp(
+                `Pulumi\\.dev\\.yaml:2:3: Stack 'dev' with configuration key 'k' must be of type '${typeName.replace(/[<>]/g, "\\$&")}'`,
+            ),
+        );
     });
 
     it("refuses YAML null for a typed key (it is the object value null)", () => {
-        expect(refusal(project({ namePrefix: { type: "string", default: "lab" } }, "config:\n  proj:namePrefix:\n"))).toMatch(/key 'namePrefix' must be of type 'string'/);
+        expect(refusal(project({ namePrefix: { type: "string", default: "lab" } }, "config:\n  proj:namePrefix:\n"))).toMatch(
+            /key 'namePrefix' must be of type 'string'/,
+        );
     });
 
     it("accepts integers and booleans written as YAML scalars or strings", () => {
-        const dir = project({ n: { type: "integer" }, b: { type: "boolean" } }, "config:\n  proj:n: \"12\"\n  proj:b: true\n");
+        const dir = project({ n: { type: "integer" }, b: { type: "boolean" } }, 'config:\n  proj:n: "12"\n  proj:b: true\n');
         expect(load(dir).config).toEqual({ "proj:n": "12", "proj:b": "true" });
     });
 
     it("refuses a stack key without a namespace", () => {
-        expect(refusal(project({}, "config:\n  environment: prod\n"))).toMatch(/could not parse environment as a configuration key \(configuration keys should be of the form `<namespace>:<name>`\)/);
+        expect(refusal(project({}, "config:\n  environment: prod\n"))).toMatch(
+            /could not parse environment as a configuration key \(configuration keys should be of the form `<namespace>:<name>`\)/,
+        );
     });
 
     it.each([
         [{ k: { type: "string", default: "a", value: "b" } }, "project config 'k' cannot have both a 'default' and 'value' attribute"],
-        [{ k: { type: "array", default: [] } }, "The configuration key 'k' declares an array but does not specify the underlying type via the 'items' attribute"],
-        [{ k: { type: "integer", default: "x" } }, "The default value specified for configuration key 'k' is not of the expected type 'integer'"],
-        [{ "aws:region": { type: "string", value: "x" } }, "Configuration key 'aws:region' is not namespaced by the project and should not define a type"],
-        [{ "aws:region": { default: "x" } }, "Configuration key 'aws:region' is not namespaced by the project and should not define a default value"],
+        [
+            { k: { type: "array", default: [] } },
+            "The configuration key 'k' declares an array but does not specify the underlying type via the 'items' attribute",
+        ],
+        [
+            { k: { type: "integer", default: "x" } },
+            "The default value specified for configuration key 'k' is not of the expected type 'integer'",
+        ],
+        [
+            { "aws:region": { type: "string", value: "x" } },
+            "Configuration key 'aws:region' is not namespaced by the project and should not define a type",
+        ],
+        [
+            { "aws:region": { default: "x" } },
+            "Configuration key 'aws:region' is not namespaced by the project and should not define a default value",
+        ],
         [{ "aws:region": { description: "x" } }, "Configuration key 'aws:region' is namespaced and must provide an attribute 'value'"],
     ])("refuses a Pulumi.yaml the CLI refuses: %p", (config, message) => {
         expect(refusal(project(config, "config: {}\n"))).toContain(message);
@@ -84,7 +121,7 @@ describe("the Pulumi CLI's rules for stack config", () => {
         for (const stack of ["dev", "staging", "prod"]) expect(load(REPO_ROOT, stack).project).toBe("pachyderm-azure");
     });
 
-    it("would have refused every committed stack with the old declaration of pachydermOidcClientSecret (secret: true, default \"\")", () => {
+    it('would have refused every committed stack with the old declaration of pachydermOidcClientSecret (secret: true, default "")', () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfgcli-"));
         const projectYaml = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
         projectYaml.config.pachydermOidcClientSecret.secret = true;

@@ -5,7 +5,8 @@ import { AZURE_NATIVE_SETTINGS } from "../lib/config/keys";
 import { keysOf, parse, problems, rawFor } from "./helpers/configFixtures";
 
 /** Issue 13: each gap found by probing `npm run plan` with bad stack files, refused before anything is declared. */
-const messageOf = (raw: Record<string, unknown>, key: string, stack = "dev") => problems(raw, stack).find((p) => p.key === key)?.message ?? "";
+const messageOf = (raw: Record<string, unknown>, key: string, stack = "dev") =>
+    problems(raw, stack).find((p) => p.key === key)?.message ?? "";
 
 describe("keys: typos and near-miss namespaces are refused, with a suggestion", () => {
     it.each(["pachyderm_azure", "Pachyderm-Azure", "pachyderm-azur", "pachydermazure"])("namespace %s", (ns) => {
@@ -20,7 +21,9 @@ describe("keys: typos and near-miss namespaces are refused, with a suggestion", 
 
     it("allows azure-native provider settings only, and no kubernetes:* (the program uses an explicit provider)", () => {
         expect(keysOf(rawFor("dev", { "azure-native:location": "westeurope", "azure-native:subscriptionId": "x" }))).toEqual([]);
-        expect(messageOf(rawFor("dev", { "azure-native:locaton": "westeurope" }), "azure-native:locaton")).toMatch(/did you mean azure-native:location\?/);
+        expect(messageOf(rawFor("dev", { "azure-native:locaton": "westeurope" }), "azure-native:locaton")).toMatch(
+            /did you mean azure-native:location\?/,
+        );
         expect(keysOf(rawFor("dev", { "kubernetes:context": "x" }))).toEqual(["kubernetes:context"]);
         expect(keysOf(rawFor("dev", { "azure-natve:location": "x" }))).toEqual(["azure-natve:location"]);
     });
@@ -57,10 +60,15 @@ describe("values", () => {
         expect(keysOf(rawFor("dev", { aksDnsServiceIp: "172.16.0.2" }))).toEqual([]);
     });
 
-    it.each(["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"])("refuses AKS-reserved %s as service or pod CIDR", (cidr) => {
-        expect(keysOf(rawFor("dev", { aksServiceCidr: cidr, aksDnsServiceIp: cidr.replace(/0\/\d+$/, "10") }))).toContain("aksServiceCidr");
-        expect(keysOf(rawFor("dev", { aksPodCidr: cidr }))).toContain("aksPodCidr");
-    });
+    it.each(["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"])(
+        "refuses AKS-reserved %s as service or pod CIDR",
+        (cidr) => {
+            expect(keysOf(rawFor("dev", { aksServiceCidr: cidr, aksDnsServiceIp: cidr.replace(/0\/\d+$/, "10") }))).toContain(
+                "aksServiceCidr",
+            );
+            expect(keysOf(rawFor("dev", { aksPodCidr: cidr }))).toContain("aksPodCidr");
+        },
+    );
 
     it("refuses a service CIDR of /12 or larger, and public service or pod ranges", () => {
         expect(keysOf(rawFor("dev", { aksServiceCidr: "172.16.0.0/12" }))).toContain("aksServiceCidr");
@@ -69,7 +77,10 @@ describe("values", () => {
     });
 
     it.each([
-        ["link-local", "169.254.0.0/16"], ["holding 168.63.129.16", "168.63.0.0/16"], ["loopback", "127.0.0.0/16"], ["multicast", "224.0.0.0/16"],
+        ["link-local", "169.254.0.0/16"],
+        ["holding 168.63.129.16", "168.63.0.0/16"],
+        ["loopback", "127.0.0.0/16"],
+        ["multicast", "224.0.0.0/16"],
     ])("refuses a VNet that is %s", (_what, vnet) => {
         expect(keysOf(rawFor("dev", { vnetAddressSpace: vnet }))).toContain("vnetAddressSpace");
     });
@@ -78,7 +89,9 @@ describe("values", () => {
         expect(messageOf(rawFor("dev", { etcdMemoryLimit: "1m" }), "etcdMemoryLimit")).toMatch(/whole bytes/);
         expect(keysOf(rawFor("dev", { etcdMemoryLimit: "0" }))).toContain("etcdMemoryLimit");
         expect(keysOf(rawFor("dev", { pachdCpuRequest: "0" }))).toEqual(["pachdCpuRequest"]);
-        expect(messageOf(rawFor("dev", { pachdMemoryLimit: "1Gi", pachdMemoryRequest: "1Gi" }), "pachdMemoryLimit")).toMatch(/at least 2Gi: pachd buffers up to 1 GB/);
+        expect(messageOf(rawFor("dev", { pachdMemoryLimit: "1Gi", pachdMemoryRequest: "1Gi" }), "pachdMemoryLimit")).toMatch(
+            /at least 2Gi: pachd buffers up to 1 GB/,
+        );
         expect(keysOf(rawFor("dev", { pachdMemoryLimit: "2147483648", etcdMemoryLimit: "1e9", etcdCpuRequest: "0.25" }))).toEqual([]);
         // Compared as quantities, not as text: 1024Mi is 1Gi.
         expect(keysOf(rawFor("dev", { etcdMemoryRequest: "1024Mi", etcdMemoryLimit: "1Gi" }))).toEqual([]);
@@ -92,12 +105,14 @@ describe("what components refused late is refused by config, naming the key", ()
     });
 
     it("a stack name that cannot be part of Azure names and DNS labels", () => {
-        for (const stack of ["Dev", "dev_1", "-dev", "a-very-long-stack-name", "dev."]) expect(keysOf(rawFor("dev"), stack)).toContain("stack");
+        for (const stack of ["Dev", "dev_1", "-dev", "a-very-long-stack-name", "dev."])
+            expect(keysOf(rawFor("dev"), stack)).toContain("stack");
         expect(keysOf(rawFor("dev"), "dev-2")).toEqual([]);
     });
 
     it("admin user names Azure refuses, and Ubuntu system accounts", () => {
-        for (const u of ["admin", "support_388945a0", "ubuntu", "daemon", "azureuser"]) expect(keysOf(rawFor("dev", { adminUsername: u }))).toEqual(["adminUsername"]);
+        for (const u of ["admin", "support_388945a0", "ubuntu", "daemon", "azureuser"])
+            expect(keysOf(rawFor("dev", { adminUsername: u }))).toEqual(["adminUsername"]);
     });
 
     it("refuses every name the Compute API documents as disallowed for adminUsername", () => {
@@ -115,7 +130,9 @@ describe("what components refused late is refused by config, naming the key", ()
 
 describe("sources: the internet however written; non-routable sources in prod", () => {
     it.each([
-        [["0.0.0.0/1", "128.0.0.0/1"]], [["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"]], [["11.0.0.0/9", "11.128.0.0/9"]],
+        [["0.0.0.0/1", "128.0.0.0/1"]],
+        [["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"]],
+        [["11.0.0.0/9", "11.128.0.0/9"]],
     ])("refuses %p as admin or API-server sources, in prod too", (set) => {
         for (const key of ["aksAuthorizedIpRanges", "ingressAdminSourceCidrs"]) {
             for (const stack of ["dev", "prod"]) {
@@ -128,8 +145,12 @@ describe("sources: the internet however written; non-routable sources in prod", 
 
     it("refuses documentation ranges as prod sources, saying what to set; dev keeps them as examples with a warning", () => {
         const raw = rawFor("prod", { prodWaivers: "{}" });
-        expect(messageOf(raw, "aksAuthorizedIpRanges[0]", "prod")).toMatch(/documentation range \(RFC 5737\).*public egress CIDRs.*pulumi config set --path 'aksAuthorizedIpRanges\[0\]'/);
-        expect(keysOf(rawFor("prod", { prodWaivers: "{}", aksAuthorizedIpRanges: "[\"10.1.0.0/16\"]" }), "prod")).toEqual(["aksAuthorizedIpRanges[0]"]);
+        expect(messageOf(raw, "aksAuthorizedIpRanges[0]", "prod")).toMatch(
+            /documentation range \(RFC 5737\).*public egress CIDRs.*pulumi config set --path 'aksAuthorizedIpRanges\[0\]'/,
+        );
+        expect(keysOf(rawFor("prod", { prodWaivers: "{}", aksAuthorizedIpRanges: '["10.1.0.0/16"]' }), "prod")).toEqual([
+            "aksAuthorizedIpRanges[0]",
+        ]);
         expect(parse(rawFor("dev")).warnings.join("\n")).toMatch(/203\.0\.113\.0\/24 is a documentation range/);
     });
 });
@@ -141,11 +162,15 @@ describe("prod waivers", () => {
         ["no-encryption-at-host", { aksEncryptionAtHost: "false" }, "aksEncryptionAtHost"],
         ["cosmos-single-region", { cosmosSecondaryLocation: "" }, "cosmosSecondaryLocation"],
     ];
-    const withWaivers = (extra: Record<string, string>) => JSON.stringify({ "placeholder-source-ranges": "template stack for the tests", ...extra });
+    const withWaivers = (extra: Record<string, string>) =>
+        JSON.stringify({ "placeholder-source-ranges": "template stack for the tests", ...extra });
 
     it.each(weakenings)("%s: refused without the waiver, accepted and listed with it", (name, setting, key) => {
         expect(keysOf(rawFor("prod", setting), "prod")).toEqual([key]);
-        const cfg = parse(rawFor("prod", { ...setting, prodWaivers: withWaivers({ [name]: "accepted by the platform team, ticket 42" }) }), "prod");
+        const cfg = parse(
+            rawFor("prod", { ...setting, prodWaivers: withWaivers({ [name]: "accepted by the platform team, ticket 42" }) }),
+            "prod",
+        );
         expect(cfg.waivers.map((w) => w.name).sort()).toEqual([name, "placeholder-source-ranges"].sort());
         expect(cfg.protection).toEqual({ protect: true, locks: true });
     });
@@ -154,15 +179,23 @@ describe("prod waivers", () => {
         const unused = parse(rawFor("prod", { prodWaivers: withWaivers({ "storage-shared-key": "not needed at all" }) }), "prod");
         expect(unused.warnings).toContain("prodWaivers.storage-shared-key waives nothing this stack sets: remove it");
         expect(unused.waivers.map((w) => w.name)).toEqual(["placeholder-source-ranges"]);
-        expect(keysOf(rawFor("prod", { storageAuthMode: "sharedKey", prodWaivers: withWaivers({ "storage-shared-key": "ok" }) }), "prod")).toContain("prodWaivers.storage-shared-key");
+        expect(
+            keysOf(rawFor("prod", { storageAuthMode: "sharedKey", prodWaivers: withWaivers({ "storage-shared-key": "ok" }) }), "prod"),
+        ).toContain("prodWaivers.storage-shared-key");
         expect(keysOf(rawFor("prod", { prodWaivers: withWaivers({ "no-zones": "because" }) }), "prod")[0]).toMatch(/^prodWaivers/);
-        expect(keysOf(rawFor("dev", { prodWaivers: JSON.stringify({ "storage-shared-key": "dev has no baseline" }) }))).toEqual(["prodWaivers.storage-shared-key"]);
+        expect(keysOf(rawFor("dev", { prodWaivers: JSON.stringify({ "storage-shared-key": "dev has no baseline" }) }))).toEqual([
+            "prodWaivers.storage-shared-key",
+        ]);
     });
 });
 
 describe("secrets", () => {
     it("refuses a plain-text value for a secret key", () => {
-        const raw = rawFor("dev", { pachydermOidcIssuer: "https://login.example.org/", pachydermOidcClientId: "pachyderm", pachydermOidcClientSecret: "TOPSECRET-value" });
+        const raw = rawFor("dev", {
+            pachydermOidcIssuer: "https://login.example.org/",
+            pachydermOidcClientId: "pachyderm",
+            pachydermOidcClientSecret: "TOPSECRET-value",
+        });
         const p = problems(raw);
         expect(p.map((x) => x.key)).toEqual(["pachydermOidcClientSecret"]);
         expect(JSON.stringify(p)).not.toContain("TOPSECRET");
@@ -171,7 +204,13 @@ describe("secrets", () => {
 
     it("refuses a secure value on a key that is not secret, instead of declassifying it into tags", () => {
         const { parseConfig } = jest.requireActual("../lib/config") as typeof import("../lib/config");
-        const run = () => parseConfig(rawFor("dev"), { project: "pachyderm-azure", stack: "dev", today: new Date("2026-12-02"), secretKeys: ["owner", "costCenter"] });
+        const run = () =>
+            parseConfig(rawFor("dev"), {
+                project: "pachyderm-azure",
+                stack: "dev",
+                today: new Date("2026-12-02"),
+                secretKeys: ["owner", "costCenter"],
+            });
         expect(run).toThrow(/pachyderm-azure:owner: arrived as a secret, but it is not a secret setting/);
         expect(run).toThrow(/pachyderm-azure:costCenter/);
     });

@@ -29,72 +29,153 @@ function rejects(overrides: Record<string, unknown>, key: string, from: Record<s
 
 const RUNS = 230;
 const octet = fc.integer({ min: 0, max: 255 });
-const hostile = fc.tuple(
-    fc.stringMatching(/^[a-z]{1,6}$/),
-    fc.constantFrom(";", "|", "&&", "$(", "`", "\n", "\r\n", "'", "\"", "{", "}", ">", "<", "\\", "\u0000"),
-    fc.constantFrom("rm -rf /", "reboot", "\nruncmd: [evil]", "kind: Secret", "#cloud-config", "- evil", "${HOME}", "x: {a: b}", ""),
-).map(([a, b, c]) => `${a}${b}${c}`);
+const hostile = fc
+    .tuple(
+        fc.stringMatching(/^[a-z]{1,6}$/),
+        fc.constantFrom(";", "|", "&&", "$(", "`", "\n", "\r\n", "'", '"', "{", "}", ">", "<", "\\", "\u0000"),
+        fc.constantFrom("rm -rf /", "reboot", "\nruncmd: [evil]", "kind: Secret", "#cloud-config", "- evil", "${HOME}", "x: {a: b}", ""),
+    )
+    .map(([a, b, c]) => `${a}${b}${c}`);
 
 /** Keys whose values end up in cloud-init user-data, Azure tags/names or Kubernetes objects. */
 const INJECTABLE = [
-    "namePrefix", "owner", "costCenter", "adminUsername", "sshPublicKey", "storageContainerName", "glusterVolumeName",
-    "pachydermNamespace", "pachydermVersion", "pachdCpuRequest", "pachdMemoryRequest", "pachdMemoryLimit", "etcdCpuRequest",
-    "etcdMemoryRequest", "etcdMemoryLimit", "etcdBackupSchedule", "pachydermOidcIssuer", "pachydermOidcClientId",
-    "cosmosDatabaseName", "kubernetesVersion", "aksSystemVmSize", "aksUserVmSize", "ingressVmSize", "glusterVmSize", "postgresSkuName",
-    "location", "aksMaintenanceDay", "pachdInternalIp", "aksDnsServiceIp",
+    "namePrefix",
+    "owner",
+    "costCenter",
+    "adminUsername",
+    "sshPublicKey",
+    "storageContainerName",
+    "glusterVolumeName",
+    "pachydermNamespace",
+    "pachydermVersion",
+    "pachdCpuRequest",
+    "pachdMemoryRequest",
+    "pachdMemoryLimit",
+    "etcdCpuRequest",
+    "etcdMemoryRequest",
+    "etcdMemoryLimit",
+    "etcdBackupSchedule",
+    "pachydermOidcIssuer",
+    "pachydermOidcClientId",
+    "cosmosDatabaseName",
+    "kubernetesVersion",
+    "aksSystemVmSize",
+    "aksUserVmSize",
+    "ingressVmSize",
+    "glusterVmSize",
+    "postgresSkuName",
+    "location",
+    "aksMaintenanceDay",
+    "pachdInternalIp",
+    "aksDnsServiceIp",
 ] as const;
 
 describe("hostile and malformed config (fast-check)", () => {
     afterAll(() => {
-        console.log(`config property tests: ${cases} generated cases, each refused with a message naming the key (or, for single prod overrides, accepted with prod protected)`);
+        console.log(
+            `config property tests: ${cases} generated cases, each refused with a message naming the key (or, for single prod overrides, accepted with prod protected)`,
+        );
         expect(cases).toBeGreaterThanOrEqual(2000);
     });
 
     it("rejects shell and YAML injection in every value that reaches cloud-init, tags or Kubernetes", () => {
-        fc.assert(fc.property(fc.constantFrom(...INJECTABLE), hostile, (key, value) => rejects({ [key]: value }, key)), { numRuns: RUNS * 2 });
+        fc.assert(
+            fc.property(fc.constantFrom(...INJECTABLE), hostile, (key, value) => rejects({ [key]: value }, key)),
+            { numRuns: RUNS * 2 },
+        );
     });
 
     it("rejects injection inside array values (authorized ranges, admin CIDRs, Cosmos containers)", () => {
-        fc.assert(fc.property(fc.constantFrom("aksAuthorizedIpRanges", "ingressAdminSourceCidrs", "cosmosContainers"), hostile,
-            (key, value) => rejects({ [key]: JSON.stringify([value]) }, key)), { numRuns: RUNS });
+        fc.assert(
+            fc.property(fc.constantFrom("aksAuthorizedIpRanges", "ingressAdminSourceCidrs", "cosmosContainers"), hostile, (key, value) =>
+                rejects({ [key]: JSON.stringify([value]) }, key),
+            ),
+            { numRuns: RUNS },
+        );
     });
 
     it("rejects malformed CIDRs", () => {
         const malformed = fc.oneof(
-            fc.tuple(fc.integer({ min: 256, max: 999 }), octet, octet, octet, fc.integer({ min: 8, max: 30 })).map(([a, b, c, d, p]) => `${a}.${b}.${c}.${d}/${p}`),
+            fc
+                .tuple(fc.integer({ min: 256, max: 999 }), octet, octet, octet, fc.integer({ min: 8, max: 30 }))
+                .map(([a, b, c, d, p]) => `${a}.${b}.${c}.${d}/${p}`),
             fc.tuple(octet, octet, octet, octet, fc.integer({ min: 33, max: 99 })).map(([a, b, c, d, p]) => `${a}.${b}.${c}.${d}/${p}`),
             fc.tuple(octet, octet, octet).map(([a, b, c]) => `${a}.${b}.${c}/24`),
             fc.tuple(fc.integer({ min: 1, max: 255 }), fc.integer({ min: 16, max: 24 })).map(([d, p]) => `10.40.0.${d}/${p}`),
             fc.string({ maxLength: 20 }).filter((s) => !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s)),
         );
-        const cidrKeys = ["vnetAddressSpace", "subnetAks", "subnetIngress", "subnetData", "subnetPrivateEndpoints", "subnetPostgres", "aksServiceCidr", "aksPodCidr"];
-        fc.assert(fc.property(fc.constantFrom(...cidrKeys), malformed, (key, value) => rejects({ [key]: value }, key)), { numRuns: RUNS });
+        const cidrKeys = [
+            "vnetAddressSpace",
+            "subnetAks",
+            "subnetIngress",
+            "subnetData",
+            "subnetPrivateEndpoints",
+            "subnetPostgres",
+            "aksServiceCidr",
+            "aksPodCidr",
+        ];
+        fc.assert(
+            fc.property(fc.constantFrom(...cidrKeys), malformed, (key, value) => rejects({ [key]: value }, key)),
+            { numRuns: RUNS },
+        );
     });
 
     it("rejects subnets that overlap another subnet", () => {
         // Any /26-/28 carved from the AKS subnet (10.40.0.0/20) overlaps it.
-        const inside = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom(26, 27, 28))
+        const inside = fc
+            .tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom(26, 27, 28))
             .map(([third, quarter, p]) => `10.40.${third}.${quarter * 64}/${p}`);
-        fc.assert(fc.property(fc.constantFrom("subnetIngress", "subnetData", "subnetPrivateEndpoints", "subnetPostgres"), inside,
-            (key, value) => rejects({ [key]: value }, key)), { numRuns: RUNS });
+        fc.assert(
+            fc.property(fc.constantFrom("subnetIngress", "subnetData", "subnetPrivateEndpoints", "subnetPostgres"), inside, (key, value) =>
+                rejects({ [key]: value }, key),
+            ),
+            { numRuns: RUNS },
+        );
     });
 
     it("rejects out-of-range and mistyped numbers and booleans", () => {
-        const intKeys = { aksSystemNodeCount: [1, 100], aksMaxPods: [30, 250], storageBlobSoftDeleteDays: [1, 365], postgresBackupRetentionDays: [14, 35], ingressIdleTimeoutMinutes: [4, 100], aksMaintenanceStartHour: [0, 23], etcdDiskSizeGb: [16, 4096] } as const;
-        const bad = fc.constantFrom(...Object.keys(intKeys) as (keyof typeof intKeys)[]).chain((key) => fc.tuple(fc.constant(key), fc.oneof(
-            fc.integer({ min: -100000, max: intKeys[key][0] - 1 }).map(String),
-            fc.integer({ min: intKeys[key][1] + 1, max: 10000000 }).map(String),
-            fc.double({ min: 0.1, max: 99.9, noInteger: true }).map(String),
-            fc.constantFrom("three", "", "1e3", "0x10", "true", "[]", "{}"),
-        )));
-        fc.assert(fc.property(bad, ([key, value]) => rejects({ [key]: value }, key)), { numRuns: RUNS });
-        fc.assert(fc.property(fc.constantFrom("aksPrivateCluster", "aksEncryptionAtHost", "pachydermConsole", "aksDisableLocalAccounts"),
-            fc.constantFrom("yes", "no", "1", "0", "TRUE", "", "on"), (key, value) => rejects({ [key]: value }, key)), { numRuns: 50 });
+        const intKeys = {
+            aksSystemNodeCount: [1, 100],
+            aksMaxPods: [30, 250],
+            storageBlobSoftDeleteDays: [1, 365],
+            postgresBackupRetentionDays: [14, 35],
+            ingressIdleTimeoutMinutes: [4, 100],
+            aksMaintenanceStartHour: [0, 23],
+            etcdDiskSizeGb: [16, 4096],
+        } as const;
+        const bad = fc
+            .constantFrom(...(Object.keys(intKeys) as (keyof typeof intKeys)[]))
+            .chain((key) =>
+                fc.tuple(
+                    fc.constant(key),
+                    fc.oneof(
+                        fc.integer({ min: -100000, max: intKeys[key][0] - 1 }).map(String),
+                        fc.integer({ min: intKeys[key][1] + 1, max: 10000000 }).map(String),
+                        fc.double({ min: 0.1, max: 99.9, noInteger: true }).map(String),
+                        fc.constantFrom("three", "", "1e3", "0x10", "true", "[]", "{}"),
+                    ),
+                ),
+            );
+        fc.assert(
+            fc.property(bad, ([key, value]) => rejects({ [key]: value }, key)),
+            { numRuns: RUNS },
+        );
+        fc.assert(
+            fc.property(
+                fc.constantFrom("aksPrivateCluster", "aksEncryptionAtHost", "pachydermConsole", "aksDisableLocalAccounts"),
+                fc.constantFrom("yes", "no", "1", "0", "TRUE", "", "on"),
+                (key, value) => rejects({ [key]: value }, key),
+            ),
+            { numRuns: 50 },
+        );
     });
 
     it("rejects unknown keys", () => {
         const unknown = fc.stringMatching(/^[a-z][A-Za-z0-9]{2,20}$/).filter((k) => !(CONFIG_KEYS as string[]).includes(k));
-        fc.assert(fc.property(unknown, fc.string({ maxLength: 10 }), (key, value) => rejects({ [key]: value }, key)), { numRuns: RUNS });
+        fc.assert(
+            fc.property(unknown, fc.string({ maxLength: 10 }), (key, value) => rejects({ [key]: value }, key)),
+            { numRuns: RUNS },
+        );
     });
 
     it("rejects names that break Azure's naming rules", () => {
@@ -105,14 +186,20 @@ describe("hostile and malformed config (fast-check)", () => {
             fc.stringMatching(/^[a-z][a-z0-9]{0,1}$/),
             fc.stringMatching(/^[a-z]{2,4}[-_.][a-z]{1,4}$/),
         );
-        fc.assert(fc.property(badPrefix, (v) => rejects({ namePrefix: v }, "namePrefix")), { numRuns: RUNS });
+        fc.assert(
+            fc.property(badPrefix, (v) => rejects({ namePrefix: v }, "namePrefix")),
+            { numRuns: RUNS },
+        );
         const badContainer = fc.oneof(
             fc.stringMatching(/^[a-z]{2,10}--[a-z]{1,10}$/),
             fc.stringMatching(/^[a-z]{1,5}[A-Z][a-z]{1,5}$/),
             fc.stringMatching(/^-[a-z]{3,10}$/),
             fc.stringMatching(/^[a-z]{64,70}$/),
         );
-        fc.assert(fc.property(badContainer, (v) => rejects({ storageContainerName: v }, "storageContainerName")), { numRuns: RUNS });
+        fc.assert(
+            fc.property(badContainer, (v) => rejects({ storageContainerName: v }, "storageContainerName")),
+            { numRuns: RUNS },
+        );
     });
 });
 
@@ -131,63 +218,113 @@ function refusedOrProtected(overrides: Record<string, unknown>, from: Record<str
 }
 
 /** A near miss of a word: case changes, `_` for `-`, one letter dropped, doubled or swapped. */
-const nearMiss = (word: string) => fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: word.length - 2 })).map(([kind, i]) => {
-    switch (kind) {
-        case 0: return word.toUpperCase();
-        case 1: return word.replace(/-/g, "_") === word ? word.slice(0, i) + word[i].toUpperCase() + word.slice(i + 1) : word.replace(/-/g, "_");
-        case 2: return word.slice(0, i) + word.slice(i + 1);
-        case 3: return word.slice(0, i) + word[i] + word.slice(i);
-        default: return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
-    }
-}).filter((w) => w !== word);
+const nearMiss = (word: string) =>
+    fc
+        .tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: word.length - 2 }))
+        .map(([kind, i]) => {
+            switch (kind) {
+                case 0:
+                    return word.toUpperCase();
+                case 1:
+                    return word.replace(/-/g, "_") === word
+                        ? word.slice(0, i) + word[i].toUpperCase() + word.slice(i + 1)
+                        : word.replace(/-/g, "_");
+                case 2:
+                    return word.slice(0, i) + word.slice(i + 1);
+                case 3:
+                    return word.slice(0, i) + word[i] + word.slice(i);
+                default:
+                    return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+            }
+        })
+        .filter((w) => w !== word);
 
 describe("near misses, nulls, reserved ranges and split internet (fast-check)", () => {
     it("refuses near-miss keys, naming them", () => {
-        const key = fc.constantFrom(...CONFIG_KEYS).chain((k) => nearMiss(k)).filter((k) => !(CONFIG_KEYS as string[]).includes(k));
-        fc.assert(fc.property(key, fc.constantFrom("prod", "1", "true", "[]"), (k, value) => rejects({ [k]: value }, k)), { numRuns: RUNS });
+        const key = fc
+            .constantFrom(...CONFIG_KEYS)
+            .chain((k) => nearMiss(k))
+            .filter((k) => !(CONFIG_KEYS as string[]).includes(k));
+        fc.assert(
+            fc.property(key, fc.constantFrom("prod", "1", "true", "[]"), (k, value) => rejects({ [k]: value }, k)),
+            { numRuns: RUNS },
+        );
     });
 
     it("refuses near-miss namespaces of the project on prod, whatever the key: prod never silently loses a setting", () => {
         const ns = nearMiss(project);
-        fc.assert(fc.property(ns, fc.constantFrom(...CONFIG_KEYS), (n, k) => rejects({ [`${n}:${k}`]: "prod" }, `${n}:${k}`, prodBase, "prod")), { numRuns: RUNS });
+        fc.assert(
+            fc.property(ns, fc.constantFrom(...CONFIG_KEYS), (n, k) => rejects({ [`${n}:${k}`]: "prod" }, `${n}:${k}`, prodBase, "prod")),
+            { numRuns: RUNS },
+        );
     });
 
     it("refuses null and empty values of every key that needs a value", () => {
-        const optional = new Set(["cosmosSecondaryLocation", "pachydermOidcIssuer", "pachydermOidcClientId", "pachydermOidcClientSecret", "aksAdminGroupObjectIds", "ingressAdminSourceCidrs", "ingressShutdownTime"]);
+        const optional = new Set([
+            "cosmosSecondaryLocation",
+            "pachydermOidcIssuer",
+            "pachydermOidcClientId",
+            "pachydermOidcClientSecret",
+            "aksAdminGroupObjectIds",
+            "ingressAdminSourceCidrs",
+            "ingressShutdownTime",
+        ]);
         const keys = CONFIG_KEYS.filter((k) => !optional.has(k));
-        fc.assert(fc.property(fc.constantFrom(...keys), fc.constantFrom(null, "null", "~", ""), (k, v) => rejects({ [k]: v }, k)), { numRuns: RUNS });
+        fc.assert(
+            fc.property(fc.constantFrom(...keys), fc.constantFrom(null, "null", "~", ""), (k, v) => rejects({ [k]: v }, k)),
+            { numRuns: RUNS },
+        );
     });
 
     it("refuses service and pod CIDRs inside AKS-reserved ranges, and VNets in forbidden space", () => {
-        const inside = (ranges: readonly { cidr: { text: string } }[]) => fc.tuple(fc.constantFrom(...ranges.map((r) => r.cidr.text)), fc.integer({ min: 0, max: 8 }))
-            .map(([text, extra]) => {
+        const inside = (ranges: readonly { cidr: { text: string } }[]) =>
+            fc.tuple(fc.constantFrom(...ranges.map((r) => r.cidr.text)), fc.integer({ min: 0, max: 8 })).map(([text, extra]) => {
                 const [addr, p] = text.split("/");
                 return `${addr}/${Math.min(32, Number(p) + extra)}`;
             });
-        fc.assert(fc.property(fc.constantFrom("aksServiceCidr", "aksPodCidr"), inside(AKS_RESERVED), (k, v) => rejects({ [k]: v }, k)), { numRuns: RUNS });
+        fc.assert(
+            fc.property(fc.constantFrom("aksServiceCidr", "aksPodCidr"), inside(AKS_RESERVED), (k, v) => rejects({ [k]: v }, k)),
+            { numRuns: RUNS },
+        );
         const vnet = inside(VNET_FORBIDDEN).filter((v) => Number(v.split("/")[1]) <= 24);
-        fc.assert(fc.property(vnet, (v) => rejects({ vnetAddressSpace: v }, "vnetAddressSpace")), { numRuns: RUNS / 2 });
+        fc.assert(
+            fc.property(vnet, (v) => rejects({ vnetAddressSpace: v }, "vnetAddressSpace")),
+            { numRuns: RUNS / 2 },
+        );
     });
 
     it("refuses source sets that together cover a /8 or more, however split, in dev and prod", () => {
         // A block of 2^(32-p) addresses split into 2^s pieces: together at least a /8.
-        const split = fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 11, max: 99 }))
+        const split = fc
+            .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 11, max: 99 }))
             .map(([p, s, first]) => {
                 const size = 2 ** (32 - p);
-                const start = (first * 2 ** 24) % 2 ** 32 - (((first * 2 ** 24) % 2 ** 32) % size);
+                const start = ((first * 2 ** 24) % 2 ** 32) - (((first * 2 ** 24) % 2 ** 32) % size);
                 const piece = size / 2 ** s;
                 return Array.from({ length: 2 ** s }, (_, i) => {
                     const n = start + i * piece;
                     return `${[24, 16, 8, 0].map((sh) => Math.floor(n / 2 ** sh) % 256).join(".")}/${p + s}`;
                 });
             });
-        fc.assert(fc.property(fc.constantFrom("aksAuthorizedIpRanges", "ingressAdminSourceCidrs"), split, fc.constantFrom("dev", "prod"),
-            (k, set, stack) => rejects({ [k]: JSON.stringify(set) }, k, stack === "prod" ? prodBase : base, stack)), { numRuns: RUNS });
+        fc.assert(
+            fc.property(
+                fc.constantFrom("aksAuthorizedIpRanges", "ingressAdminSourceCidrs"),
+                split,
+                fc.constantFrom("dev", "prod"),
+                (k, set, stack) => rejects({ [k]: JSON.stringify(set) }, k, stack === "prod" ? prodBase : base, stack),
+            ),
+            { numRuns: RUNS },
+        );
     });
 
     it("any single override of a prod stack is refused, or leaves prod protected", () => {
-        const value = fc.oneof(fc.constantFrom("", "null", "0", "false", "true", "[]", "{}", "dev", "inCluster", "sharedKey", "Free", "Standard_LRS", "1"),
-            fc.string({ maxLength: 12 }));
-        fc.assert(fc.property(fc.constantFrom(...CONFIG_KEYS), value, (k, v) => refusedOrProtected({ [k]: v }, prodBase, "prod")), { numRuns: RUNS * 2 });
+        const value = fc.oneof(
+            fc.constantFrom("", "null", "0", "false", "true", "[]", "{}", "dev", "inCluster", "sharedKey", "Free", "Standard_LRS", "1"),
+            fc.string({ maxLength: 12 }),
+        );
+        fc.assert(
+            fc.property(fc.constantFrom(...CONFIG_KEYS), value, (k, v) => refusedOrProtected({ [k]: v }, prodBase, "prod")),
+            { numRuns: RUNS * 2 },
+        );
     });
 });

@@ -34,7 +34,10 @@ describe("Pulumi.yaml config schema", () => {
         expect(declared).toEqual([...CONFIG_KEYS].sort());
         for (const [key, decl] of Object.entries<any>(projectFile.config)) {
             expect({ key, type: typeof decl.type }).toEqual({ key, type: "string" });
-            expect({ key, hasDescription: typeof decl.description === "string" && decl.description.length > 10 }).toEqual({ key, hasDescription: true });
+            expect({ key, hasDescription: typeof decl.description === "string" && decl.description.length > 10 }).toEqual({
+                key,
+                hasDescription: true,
+            });
             expect({ key, hasDefault: "default" in decl }).toEqual({ key, hasDefault: key !== "environment" });
         }
     });
@@ -91,7 +94,12 @@ describe("parseConfig on the committed stacks", () => {
     });
 
     it("parses Cosmos container specs", () => {
-        const c = parseConfig(rawFor("dev", { cosmosContainers: JSON.stringify(["runs:/experimentId;ttl=-1;exclude=/payload/*", "events:/runId;ttl=86400"]) }), { project, stack: "dev" });
+        const c = parseConfig(
+            rawFor("dev", {
+                cosmosContainers: JSON.stringify(["runs:/experimentId;ttl=-1;exclude=/payload/*", "events:/runId;ttl=86400"]),
+            }),
+            { project, stack: "dev" },
+        );
         expect(c.cosmos.containers).toEqual([
             { name: "runs", partitionKeyPath: "/experimentId", defaultTtlSeconds: -1, excludedPaths: ["/payload/*"] },
             { name: "events", partitionKeyPath: "/runId", defaultTtlSeconds: 86400, excludedPaths: [] },
@@ -99,15 +107,23 @@ describe("parseConfig on the committed stacks", () => {
     });
 
     it("accepts typed values as well as the engine's strings", () => {
-        const c = parseConfig(rawFor("dev", { aksSystemNodeCount: 2, aksPrivateCluster: true, aksAuthorizedIpRanges: [] }), { project, stack: "dev" });
+        const c = parseConfig(rawFor("dev", { aksSystemNodeCount: 2, aksPrivateCluster: true, aksAuthorizedIpRanges: [] }), {
+            project,
+            stack: "dev",
+        });
         expect(c.aks.systemPool.count).toBe(2);
         expect(c.aks.privateCluster).toBe(true);
     });
 
     it("keeps the OIDC client secret a Pulumi secret", async () => {
-        const c = parseConfig(rawFor("dev", {
-            pachydermOidcIssuer: "https://login.example.org/", pachydermOidcClientId: "pachyderm", pachydermOidcClientSecret: "s3cr3t-value",
-        }), { project, stack: "dev", secretKeys: ["pachydermOidcClientSecret"] });
+        const c = parseConfig(
+            rawFor("dev", {
+                pachydermOidcIssuer: "https://login.example.org/",
+                pachydermOidcClientId: "pachyderm",
+                pachydermOidcClientSecret: "s3cr3t-value",
+            }),
+            { project, stack: "dev", secretKeys: ["pachydermOidcClientSecret"] },
+        );
         expect(await pulumi.isSecret(c.pachyderm.oidc!.clientSecret)).toBe(true);
     });
 });
@@ -142,7 +158,11 @@ describe("parseConfig rejects bad input, naming each key", () => {
         ["YAML injection in a container name", { storageContainerName: "data\nkind: Secret" }, ["storageContainerName"]],
         ["bad cosmos container spec", { cosmosContainers: JSON.stringify(["runs"]) }, ["cosmosContainers[0]"]],
         ["serverless with a second region", { cosmosSecondaryLocation: "northeurope" }, ["cosmosSecondaryLocation"]],
-        ["OIDC issuer without client", { pachydermOidcIssuer: "https://login.example.org/" }, ["pachydermOidcClientId", "pachydermOidcClientSecret"]],
+        [
+            "OIDC issuer without client",
+            { pachydermOidcIssuer: "https://login.example.org/" },
+            ["pachydermOidcClientId", "pachydermOidcClientSecret"],
+        ],
         ["etcd members not 1 or 3", { etcdReplicas: "2" }, ["etcdReplicas"]],
         ["Pachyderm release without a pinned pachctl checksum", { pachydermVersion: "2.12.3" }, ["pachydermVersion"]],
         ["Spot workers with a CriticalAddonsOnly system pool", { aksSystemCriticalAddonsOnly: "true" }, ["aksUserSpot"]],
@@ -156,13 +176,27 @@ describe("parseConfig rejects bad input, naming each key", () => {
     });
 
     it("enforces production requirements on prod stacks only", () => {
-        const cheap = { aksTier: "Free", storageSku: "Standard_LRS", zones: "[]", etcdReplicas: "1", metadataDiskSku: "Premium_LRS", aksSystemCriticalAddonsOnly: "false" };
+        const cheap = {
+            aksTier: "Free",
+            storageSku: "Standard_LRS",
+            zones: "[]",
+            etcdReplicas: "1",
+            metadataDiskSku: "Premium_LRS",
+            aksSystemCriticalAddonsOnly: "false",
+        };
         expect(problemsOf(rawFor("dev", cheap))).toEqual([]);
-        expect(new Set(problemsOf(rawFor("prod", cheap), "prod"))).toEqual(new Set(["aksTier", "storageSku", "zones", "etcdReplicas", "metadataDiskSku", "aksSystemCriticalAddonsOnly"]));
+        expect(new Set(problemsOf(rawFor("prod", cheap), "prod"))).toEqual(
+            new Set(["aksTier", "storageSku", "zones", "etcdReplicas", "metadataDiskSku", "aksSystemCriticalAddonsOnly"]),
+        );
     });
 
     it("reports every problem at once, in one message naming each key", () => {
-        const raw = rawFor("dev", { subnetAks: "10.40.0.0/33", aksAuthorizedIpRanges: JSON.stringify(["0.0.0.0/0"]), subnetIngress: "10.40.16.0/26", subnetData: "10.40.16.0/26" });
+        const raw = rawFor("dev", {
+            subnetAks: "10.40.0.0/33",
+            aksAuthorizedIpRanges: JSON.stringify(["0.0.0.0/0"]),
+            subnetIngress: "10.40.16.0/26",
+            subnetData: "10.40.16.0/26",
+        });
         try {
             parseConfig(raw, { project, stack: "dev" });
             throw new Error("expected a ConfigValidationError");
@@ -191,12 +225,22 @@ describe("the program with bad config", () => {
         const src = loadStackConfig("dev", REPO_ROOT, { subnetAks: "not-a-cidr" });
         pulumi.runtime.setAllConfig(src.config, src.secretKeys);
         const azure = new AzureLikeMocks();
-        await pulumi.runtime.setMocks({
-            newResource: (a) => { registered++; return azure.newResource(a); },
-            call: (a) => azure.call(a),
-        }, project, "dev", false);
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (a) => {
+                    registered++;
+                    return azure.newResource(a);
+                },
+                call: (a) => azure.call(a),
+            },
+            project,
+            "dev",
+            false,
+        );
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after the mocks are installed
-        expect(() => jest.isolateModules(() => require("../index"))).toThrow(/Invalid configuration \(1 problem\):\n.*pachyderm-azure:subnetAks/);
+        expect(() => jest.isolateModules(() => require("../index"))).toThrow(
+            /Invalid configuration \(1 problem\):\n.*pachyderm-azure:subnetAks/,
+        );
         await new Promise((r) => setTimeout(r, 50));
         expect(registered).toBe(0);
 
@@ -213,10 +257,22 @@ describe("the program with bad config", () => {
         let status = 0;
         let stderr = "";
         try {
-            execFileSync(path.join(REPO_ROOT, "node_modules/.bin/tsx"), [
-                path.join(REPO_ROOT, "tools/plan.ts"), "--stack", "dev", "--quiet",
-                "--set", "subnetIngress=10.40.0.0/26", "--set", "aksAuthorizedIpRanges=[\"0.0.0.0/0\"]", "--set", "subnetData=10.40.16.64/33",
-            ], { cwd: REPO_ROOT, stdio: "pipe" });
+            execFileSync(
+                path.join(REPO_ROOT, "node_modules/.bin/tsx"),
+                [
+                    path.join(REPO_ROOT, "tools/plan.ts"),
+                    "--stack",
+                    "dev",
+                    "--quiet",
+                    "--set",
+                    "subnetIngress=10.40.0.0/26",
+                    "--set",
+                    'aksAuthorizedIpRanges=["0.0.0.0/0"]',
+                    "--set",
+                    "subnetData=10.40.16.64/33",
+                ],
+                { cwd: REPO_ROOT, stdio: "pipe" },
+            );
         } catch (e: any) {
             status = e.status;
             stderr = e.stderr.toString();

@@ -24,7 +24,9 @@ describe("kubernetesVersion against the AKS support calendar (issue 12 item 2)",
     it("warns within 60 days of the end of life, and does not refuse", () => {
         const cfg = parse(rawFor("dev", { kubernetesVersion: "1.35" }), "dev", on("2027-02-15"));
         const aksWarnings = (w: string[]) => w.filter((x) => x.includes("kubernetesVersion"));
-        expect(aksWarnings(cfg.warnings)).toEqual(["kubernetesVersion 1.35 reaches its AKS end of life on 2027-03-31 (44 days): plan the upgrade"]);
+        expect(aksWarnings(cfg.warnings)).toEqual([
+            "kubernetesVersion 1.35 reaches its AKS end of life on 2027-03-31 (44 days): plan the upgrade",
+        ]);
         expect(aksWarnings(parse(rawFor("dev", { kubernetesVersion: "1.35" }), "dev", on("2027-01-29")).warnings)).toEqual([]);
     });
 

@@ -15,8 +15,17 @@ export default async function globalSetup(): Promise<void> {
     const root = path.resolve(__dirname, "..");
     fs.rmSync(PLAN_CACHE_DIR, { recursive: true, force: true });
     fs.mkdirSync(PLAN_CACHE_DIR, { recursive: true });
-    const stacks = fs.readdirSync(root).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s);
-    await Promise.all(stacks.map((stack) =>
-        run(process.execPath, planNodeArgs(root, ["--stack", stack, "--quiet", "--json", path.join(PLAN_CACHE_DIR, `${stack}.json`)]), { cwd: root })
-            .catch((err) => { throw new Error(`plan of stack ${stack} failed:\n${err.stderr ?? err.message}`); })));
+    const stacks = fs
+        .readdirSync(root)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => !!s);
+    await Promise.all(
+        stacks.map((stack) =>
+            run(process.execPath, planNodeArgs(root, ["--stack", stack, "--quiet", "--json", path.join(PLAN_CACHE_DIR, `${stack}.json`)]), {
+                cwd: root,
+            }).catch((err) => {
+                throw new Error(`plan of stack ${stack} failed:\n${err.stderr ?? err.message}`);
+            }),
+        ),
+    );
 }

@@ -13,7 +13,14 @@ describe("the plan command", () => {
     it("npm run plan, npm run bench and the test setup run the same node command", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
         expect(pkg.scripts.plan).toBe(`node ${PLAN_NODE_FLAGS.join(" ")} tools/plan.ts`);
-        expect(planNodeArgs("/r", ["--stack", "dev"])).toEqual(["--max-semi-space-size=64", "-r", "/r/tools/register.cjs", "/r/tools/plan.ts", "--stack", "dev"]);
+        expect(planNodeArgs("/r", ["--stack", "dev"])).toEqual([
+            "--max-semi-space-size=64",
+            "-r",
+            "/r/tools/register.cjs",
+            "/r/tools/plan.ts",
+            "--stack",
+            "dev",
+        ]);
     });
 
     it("the TypeScript loader transpiles per content and reuses its cache, never a stale entry", () => {
@@ -23,7 +30,9 @@ describe("the plan command", () => {
         expect(js).toContain("exports.x =");
         expect(js).not.toContain(": number");
         // The cache entry is what a second load returns (no second transpile).
-        const entry = fs.readdirSync(register.CACHE_DIR).map((f) => path.join(register.CACHE_DIR, f))
+        const entry = fs
+            .readdirSync(register.CACHE_DIR)
+            .map((f) => path.join(register.CACHE_DIR, f))
             .find((f) => fs.readFileSync(f, "utf8") === js)!;
         fs.writeFileSync(entry, `${js}// cached\n`);
         expect(register.compiled(a, file)).toContain("// cached");
@@ -38,7 +47,10 @@ describe("the plan command", () => {
     });
 
     it("--profile reports every phase of a plan, in order, on stderr", () => {
-        const r = spawnSync(process.execPath, planNodeArgs(ROOT, ["--stack", "dev", "--quiet", "--profile"]), { cwd: ROOT, encoding: "utf8" });
+        const r = spawnSync(process.execPath, planNodeArgs(ROOT, ["--stack", "dev", "--quiet", "--profile"]), {
+            cwd: ROOT,
+            encoding: "utf8",
+        });
         expect(r.status).toBe(0);
         expect(parsePhases(r.stderr).map((p) => p.name)).toEqual([...PLAN_PHASES]);
     }, 120_000);

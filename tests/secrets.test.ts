@@ -45,7 +45,8 @@ describe.each(STACKS)("secrets of %s", (stack) => {
 
     it("writes no secret value into the plan JSON", () => {
         const text = JSON.stringify(plan);
-        for (const leak of LEAKS) expect({ stack, leak: String(leak), found: leak.test(text) }).toEqual({ stack, leak: String(leak), found: false });
+        for (const leak of LEAKS)
+            expect({ stack, leak: String(leak), found: leak.test(text) }).toEqual({ stack, leak: String(leak), found: false });
     });
 });
 
@@ -60,10 +61,21 @@ describe("shared-key mode", () => {
     let printed = "";
     let plan: Plan;
     beforeAll(() => {
-        printed = execFileSync(path.join(REPO_ROOT, "node_modules/.bin/tsx"), [
-            path.join(REPO_ROOT, "tools/plan.ts"), "--stack", "dev", "--set", "storageAuthMode=sharedKey",
-            "--json", path.join(dir, "plan.json"), "--out", path.join(dir, "k8s"),
-        ], { cwd: REPO_ROOT, encoding: "utf8" });
+        printed = execFileSync(
+            path.join(REPO_ROOT, "node_modules/.bin/tsx"),
+            [
+                path.join(REPO_ROOT, "tools/plan.ts"),
+                "--stack",
+                "dev",
+                "--set",
+                "storageAuthMode=sharedKey",
+                "--json",
+                path.join(dir, "plan.json"),
+                "--out",
+                path.join(dir, "k8s"),
+            ],
+            { cwd: REPO_ROOT, encoding: "utf8" },
+        );
         plan = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8"));
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -74,10 +86,18 @@ describe("shared-key mode", () => {
     });
 
     it("prints, writes and renders no secret value", () => {
-        const yaml = fs.readdirSync(path.join(dir, "k8s")).map((f) => fs.readFileSync(path.join(dir, "k8s", f), "utf8")).join("\n");
+        const yaml = fs
+            .readdirSync(path.join(dir, "k8s"))
+            .map((f) => fs.readFileSync(path.join(dir, "k8s", f), "utf8"))
+            .join("\n");
         expect(yaml).toContain("kind: Secret");
-        for (const [what, text] of [["printed plan", printed], ["plan JSON", JSON.stringify(plan)], ["YAML", yaml]] as const) {
-            for (const leak of LEAKS) expect({ what, leak: String(leak), found: leak.test(text) }).toEqual({ what, leak: String(leak), found: false });
+        for (const [what, text] of [
+            ["printed plan", printed],
+            ["plan JSON", JSON.stringify(plan)],
+            ["YAML", yaml],
+        ] as const) {
+            for (const leak of LEAKS)
+                expect({ what, leak: String(leak), found: leak.test(text) }).toEqual({ what, leak: String(leak), found: false });
         }
     });
 });

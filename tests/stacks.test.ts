@@ -7,14 +7,16 @@ import { loadPlan, ofType, one, STACKS } from "./helpers/plans";
 import { checkWorkloadRules, K8sObject } from "./helpers/workloadRules";
 
 /** Whole-stack checks on the plans `npm run plan` produces for dev, staging and prod. */
-const envOf = (plan: Plan) => (one(plan, "azure-native:resources:ResourceGroup").inputs.tags as Record<string, string>).environment as "dev" | "prod";
+const envOf = (plan: Plan) =>
+    (one(plan, "azure-native:resources:ResourceGroup").inputs.tags as Record<string, string>).environment as "dev" | "prod";
 /** Kubernetes objects as planned; a Secret's whole `stringData` may be one redacted "[secret]" value. */
-const k8sObjects = (plan: Plan): K8sObject[] => plan.resources
-    .filter((r) => r.type.startsWith("kubernetes:") && !r.component)
-    .map((r) => {
-        const o = r.inputs as any;
-        return (o.kind === "Secret" && o.stringData === "[secret]" ? { ...o, stringData: {} } : o) as K8sObject;
-    });
+const k8sObjects = (plan: Plan): K8sObject[] =>
+    plan.resources
+        .filter((r) => r.type.startsWith("kubernetes:") && !r.component)
+        .map((r) => {
+            const o = r.inputs as any;
+            return (o.kind === "Secret" && o.stringData === "[secret]" ? { ...o, stringData: {} } : o) as K8sObject;
+        });
 const byName = (rs: PlanResource[], name: string) => rs.find((r) => (r.inputs as any).metadata?.name === name);
 const cloudInitAvailable = ensureCloudInit();
 
@@ -50,7 +52,10 @@ describe.each(STACKS)("stack %s", (stack) => {
             expect(pv).toBeDefined();
             const pvSpec = (pv!.inputs as any).spec;
             expect(pvSpec.persistentVolumeReclaimPolicy).toBe("Retain");
-            expect(pvSpec.claimRef).toEqual({ namespace: (claim.inputs as any).metadata.namespace, name: (claim.inputs as any).metadata.name });
+            expect(pvSpec.claimRef).toEqual({
+                namespace: (claim.inputs as any).metadata.namespace,
+                name: (claim.inputs as any).metadata.name,
+            });
             if (kind === "glusterfs") expect(pvSpec.nfs.server).toBe(plan.outputs.metadataStoreAddress);
             else expect(pvSpec.csi.driver).toBe("disk.csi.azure.com");
         }
@@ -73,7 +78,9 @@ describe.each(STACKS)("stack %s", (stack) => {
     it("carries cost and deploy-time insights", () => {
         const insights = plan.insights as any;
         expect(insights.cost.totalMonthlyUsd).toBeGreaterThan(0);
-        expect(Object.keys(insights.cost.components)).toEqual(expect.arrayContaining(["cluster", "storage", "cosmos", "ingress", "metadata"]));
+        expect(Object.keys(insights.cost.components)).toEqual(
+            expect.arrayContaining(["cluster", "storage", "cosmos", "ingress", "metadata"]),
+        );
         expect(Array.isArray(insights.cost.unpriced)).toBe(true);
         expect(insights.deployTime.totalSeconds).toBeGreaterThan(600);
         expect(insights.deployTime.criticalPath.length).toBeGreaterThan(1);

@@ -24,7 +24,10 @@ describe("checkStateful", () => {
     const victim = pinned[0];
 
     it("names a renamed stateful resource", () => {
-        const renamed = { ...plan, resources: plan.resources.map((r) => r.urn === victim ? { ...r, urn: `${victim}-renamed`, name: `${r.name}-renamed` } : r) };
+        const renamed = {
+            ...plan,
+            resources: plan.resources.map((r) => (r.urn === victim ? { ...r, urn: `${victim}-renamed`, name: `${r.name}-renamed` } : r)),
+        };
         const findings = checkStateful(pinned, renamed);
         expect(findings).toHaveLength(1);
         expect(findings[0].message).toContain(victim);
@@ -32,7 +35,10 @@ describe("checkStateful", () => {
     });
 
     it("accepts a rename carried over by an alias", () => {
-        const renamed = { ...plan, resources: plan.resources.map((r) => r.urn === victim ? { ...r, urn: `${victim}-renamed`, aliases: [victim] } : r) };
+        const renamed = {
+            ...plan,
+            resources: plan.resources.map((r) => (r.urn === victim ? { ...r, urn: `${victim}-renamed`, aliases: [victim] } : r)),
+        };
         expect(checkStateful(pinned, renamed)).toEqual([]);
     });
 

@@ -29,24 +29,36 @@ if (!Number.isInteger(runs) || runs < 1 || runs > 50) {
     process.exit(2);
 }
 
-interface Run { wallS: number; cpuS: number; rssMb: number; phases: Phase[] }
+interface Run {
+    wallS: number;
+    cpuS: number;
+    rssMb: number;
+    phases: Phase[];
+}
 
 /** Runs node with args; wall time measured here, CPU time and peak RSS reported by the child on stderr. */
 function run(args: string[]): Run {
     const start = process.hrtime.bigint();
     const r = spawnSync(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, PLAN_REPORT_RSS: "1" }, encoding: "utf8" });
     const wallS = Number(process.hrtime.bigint() - start) / 1e9;
-    if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
+    if (r.status !== 0) {
+        console.error(r.stderr);
+        process.exit(1);
+    }
     const field = (name: string) => Number(new RegExp(`${name}=(\\d+)`).exec(r.stderr)?.[1] ?? NaN);
     return { wallS, cpuS: field("plan-cpu-ms") / 1000, rssMb: field("plan-maxrss-kb") / 1024, phases: parsePhases(r.stderr) };
 }
 
 // The child's own CPU time and peak RSS, in the format tools/plan.ts reports them.
-const bareScript = `${SDKS.map((m) => `require(${JSON.stringify(m)});`).join("")}` +
+const bareScript =
+    `${SDKS.map((m) => `require(${JSON.stringify(m)});`).join("")}` +
     "const u=process.cpuUsage();console.error(`plan-cpu-ms=${Math.round((u.user+u.system)/1000)} plan-maxrss-kb=${process.resourceUsage().maxRSS}`);";
 const planArgs = (stack: string) => planNodeArgs(REPO_ROOT, ["--stack", stack, "--quiet", ...(values.profile ? ["--profile"] : [])]);
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const stacks = listStacks();
 const bare: Run[] = [];
 const plans = new Map<string, Run[]>(stacks.map((s) => [s, []]));
@@ -70,16 +82,25 @@ for (const stack of stacks) {
     const ok = ratio <= TARGET_RATIO && rssMb < TARGET_RSS_MB;
     if (stack === "prod" && !ok) failed = true;
     const times = rs.map((r) => r.wallS);
-    console.log(`${stack.padEnd(10)} ${String(runs).padStart(4)}  ${wall.toFixed(2).padStart(8)}  ${Math.min(...times).toFixed(2).padStart(6)}  ` +
-        `${Math.max(...times).toFixed(2).padStart(6)}  ${ratio.toFixed(2).padStart(6)}  ${cpuRatio.toFixed(2).padStart(10)}  ${rssMb.toFixed(0).padStart(11)}  ` +
-        `${ok ? "met" : "MISSED"} (<=${TARGET_RATIO}x bare, <${TARGET_RSS_MB}MB)`);
+    console.log(
+        `${stack.padEnd(10)} ${String(runs).padStart(4)}  ${wall.toFixed(2).padStart(8)}  ${Math.min(...times)
+            .toFixed(2)
+            .padStart(6)}  ` +
+            `${Math.max(...times)
+                .toFixed(2)
+                .padStart(6)}  ${ratio.toFixed(2).padStart(6)}  ${cpuRatio.toFixed(2).padStart(10)}  ${rssMb.toFixed(0).padStart(11)}  ` +
+            `${ok ? "met" : "MISSED"} (<=${TARGET_RATIO}x bare, <${TARGET_RSS_MB}MB)`,
+    );
 }
 if (values.profile) {
     console.log("\nmedian per phase, ms (wall / CPU):");
     console.log(`${"phase".padEnd(20)}${stacks.map((s) => s.padStart(18)).join("")}`);
     for (const phase of PLAN_PHASES) {
         const cells = stacks.map((s) => {
-            const ps = plans.get(s)!.map((r) => r.phases.find((p) => p.name === phase)).filter((p): p is Phase => !!p);
+            const ps = plans
+                .get(s)!
+                .map((r) => r.phases.find((p) => p.name === phase))
+                .filter((p): p is Phase => !!p);
             return ps.length ? `${median(ps.map((p) => p.wallMs)).toFixed(0)} / ${median(ps.map((p) => p.cpuMs)).toFixed(0)}` : "-";
         });
         console.log(`${phase.padEnd(20)}${cells.map((c) => c.padStart(18)).join("")}`);
@@ -89,13 +110,32 @@ const preflightTimes: number[] = [];
 for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
     // As `npm run preflight` runs it (package.json).
-    const r = spawnSync(path.join(REPO_ROOT, "node_modules", ".bin", "tsx"), [path.join(REPO_ROOT, "tools/preflight.ts"), "--stack", "prod", "--today", TODAY_ARG, "--set", `aksAuthorizedIpRanges=${JSON.stringify(AUTHORIZED)}`], {
-        cwd: REPO_ROOT, env: fakeEnv("healthy", os.tmpdir()), encoding: "utf8",
-    });
+    const r = spawnSync(
+        path.join(REPO_ROOT, "node_modules", ".bin", "tsx"),
+        [
+            path.join(REPO_ROOT, "tools/preflight.ts"),
+            "--stack",
+            "prod",
+            "--today",
+            TODAY_ARG,
+            "--set",
+            `aksAuthorizedIpRanges=${JSON.stringify(AUTHORIZED)}`,
+        ],
+        {
+            cwd: REPO_ROOT,
+            env: fakeEnv("healthy", os.tmpdir()),
+            encoding: "utf8",
+        },
+    );
     preflightTimes.push(Number(process.hrtime.bigint() - start) / 1e9);
-    if (r.status !== 0) { console.error(r.stdout, r.stderr); process.exit(1); }
+    if (r.status !== 0) {
+        console.error(r.stdout, r.stderr);
+        process.exit(1);
+    }
 }
 const preflightMedian = median(preflightTimes);
 if (preflightMedian >= TARGET_PREFLIGHT_S) failed = true;
-console.log(`preflight prod (fake az) ${runs} runs: median ${preflightMedian.toFixed(2)} s  ${preflightMedian < TARGET_PREFLIGHT_S ? "met" : "MISSED"} (<${TARGET_PREFLIGHT_S}s)`);
+console.log(
+    `preflight prod (fake az) ${runs} runs: median ${preflightMedian.toFixed(2)} s  ${preflightMedian < TARGET_PREFLIGHT_S ? "met" : "MISSED"} (<${TARGET_PREFLIGHT_S}s)`,
+);
 process.exit(failed ? 1 : 0);

@@ -64,8 +64,25 @@ export function runCommandStdout(json: string): string {
 
 const azRunner: NodeRunner = {
     async run(node: RollNode, script: string): Promise<string> {
-        const { stdout } = await run("az", ["vm", "run-command", "invoke", "--resource-group", node.resourceGroup, "--name", node.vmName,
-            "--command-id", "RunShellScript", "--scripts", script, "--output", "json"], { maxBuffer: 1 << 20 });
+        const { stdout } = await run(
+            "az",
+            [
+                "vm",
+                "run-command",
+                "invoke",
+                "--resource-group",
+                node.resourceGroup,
+                "--name",
+                node.vmName,
+                "--command-id",
+                "RunShellScript",
+                "--scripts",
+                script,
+                "--output",
+                "json",
+            ],
+            { maxBuffer: 1 << 20 },
+        );
         return runCommandStdout(stdout);
     },
 };
@@ -92,7 +109,9 @@ async function main(): Promise<number> {
     try {
         args = parseArgs(process.argv.slice(2));
     } catch (e) {
-        console.error(`gluster:roll: ${(e as Error).message}\nusage: npm run gluster:roll -- --stack NAME [--replace] [--plan plan.json] [--heal-timeout MIN] [--poll SEC]`);
+        console.error(
+            `gluster:roll: ${(e as Error).message}\nusage: npm run gluster:roll -- --stack NAME [--replace] [--plan plan.json] [--heal-timeout MIN] [--poll SEC]`,
+        );
         return 2;
     }
     const source = loadStackConfig(args.stack);
@@ -113,10 +132,16 @@ async function main(): Promise<number> {
     const stack = await LocalWorkspace.selectStack({ stackName: args.stack, workDir: REPO_ROOT });
     console.log(rollPlan(args.stack, rollNodes(await stack.exportStack()), options).join("\n"));
     try {
-        const report = await rollGluster({
-            stack, runner: azRunner, log: (l) => console.log(l),
-            sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(),
-        }, options);
+        const report = await rollGluster(
+            {
+                stack,
+                runner: azRunner,
+                log: (l) => console.log(l),
+                sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+                now: () => Date.now(),
+            },
+            options,
+        );
         console.log(`gluster:roll: rolled node(s) [${report.rolled.join(", ")}], unchanged [${report.skipped.join(", ")}]`);
         return 0;
     } catch (e) {
@@ -129,8 +154,11 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then((code) => process.exit(code), (err) => {
-        console.error(err instanceof Error ? err.stack ?? err.message : err);
-        process.exit(1);
-    });
+    main().then(
+        (code) => process.exit(code),
+        (err) => {
+            console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+            process.exit(1);
+        },
+    );
 }

@@ -63,13 +63,16 @@ const CHANGING_OPS = ["create", "update", "delete", "replace", "create-replaceme
 
 /** The three GlusterFS nodes of a plan or a stack export, node 0 first. */
 export function rollNodes(doc: unknown): RollNode[] {
-    const nodes = glusterBaseline(doc).map((r: RollResource) => ({
-        index: glusterNodeOf(r)!,
-        urn: r.urn,
-        vmName: String(r.inputs?.vmName ?? ""),
-        resourceGroup: String(r.inputs?.resourceGroupName ?? ""),
-    })).sort((a, b) => a.index - b.index);
-    if (nodes.length !== 3) throw new RollStopped(`expected 3 GlusterFS VMs in the stack, found ${nodes.length} (is metadataStoreKind glusterfs?)`);
+    const nodes = glusterBaseline(doc)
+        .map((r: RollResource) => ({
+            index: glusterNodeOf(r)!,
+            urn: r.urn,
+            vmName: String(r.inputs?.vmName ?? ""),
+            resourceGroup: String(r.inputs?.resourceGroupName ?? ""),
+        }))
+        .sort((a, b) => a.index - b.index);
+    if (nodes.length !== 3)
+        throw new RollStopped(`expected 3 GlusterFS VMs in the stack, found ${nodes.length} (is metadataStoreKind glusterfs?)`);
     return nodes;
 }
 
@@ -84,9 +87,7 @@ const witnessOf = (nodes: RollNode[], node: RollNode): RollNode => nodes[(node.i
 
 export function rollPlan(stack: string, nodes: RollNode[], opts: Pick<RollOptions, "volume" | "replace" | "healTimeoutMs">): string[] {
     const minutes = Math.round(opts.healTimeoutMs / 60000);
-    const lines = [
-        `Roll plan for the GlusterFS VMs of stack ${stack} (volume ${opts.volume}), one node at a time:`,
-    ];
+    const lines = [`Roll plan for the GlusterFS VMs of stack ${stack} (volume ${opts.volume}), one node at a time:`];
     for (const n of nodes) {
         const w = witnessOf(nodes, n);
         lines.push(
@@ -118,8 +119,10 @@ async function waitHealthy(deps: RollDeps, opts: RollOptions, witness: RollNode,
         if (summary !== last) deps.log(`  waiting (${what}): ${summary}`);
         last = summary;
         if (deps.now() >= deadline) {
-            throw new RollStopped(`not healthy ${what} after ${Math.round(opts.healTimeoutMs / 1000)}s: ${summary}. ` +
-                "The roll stops here; rerun it once `heal info summary` shows 0 entries (docs/glusterfs.md, \"A roll that stopped half-way\").");
+            throw new RollStopped(
+                `not healthy ${what} after ${Math.round(opts.healTimeoutMs / 1000)}s: ${summary}. ` +
+                    'The roll stops here; rerun it once `heal info summary` shows 0 entries (docs/glusterfs.md, "A roll that stopped half-way").',
+            );
         }
         await deps.sleep(opts.pollMs);
     }

@@ -15,7 +15,9 @@ import type { Plan } from "../planner/types";
 import { diffPlans, isBlocking, renderMarkdown } from "../lib/planDiff";
 
 function usage(msg: string): never {
-    process.stderr.write(`plan-diff: ${msg}\nusage: npm run plan:diff -- base.json head.json [--title TEXT] [--fail-on-stateful] [--fail-on-blocking]\n`);
+    process.stderr.write(
+        `plan-diff: ${msg}\nusage: npm run plan:diff -- base.json head.json [--title TEXT] [--fail-on-stateful] [--fail-on-blocking]\n`,
+    );
     process.exit(2);
 }
 

@@ -30,14 +30,17 @@ async function main(): Promise<number> {
             strict: true,
         }));
     } catch (e) {
-        console.error(`plan: ${(e as Error).message}\nusage: npm run plan -- --stack <name> [--json FILE] [--out DIR] [--data-tb N] [--set key=value ...] [--profile]`);
+        console.error(
+            `plan: ${(e as Error).message}\nusage: npm run plan -- --stack <name> [--json FILE] [--out DIR] [--data-tb N] [--set key=value ...] [--profile]`,
+        );
         return 2;
     }
     const problems: string[] = [];
     if (!values.stack) problems.push("--stack is required (dev, staging, prod...)");
     else if (!/^[A-Za-z0-9_.-]{1,64}$/.test(values.stack)) problems.push("--stack must be a stack name (letters, digits, . _ -)");
     const dataTb = values["data-tb"] === undefined ? undefined : Number(values["data-tb"]);
-    if (dataTb !== undefined && (!Number.isFinite(dataTb) || dataTb < 0 || dataTb > 100000)) problems.push("--data-tb must be a number between 0 and 100000");
+    if (dataTb !== undefined && (!Number.isFinite(dataTb) || dataTb < 0 || dataTb > 100000))
+        problems.push("--data-tb must be a number between 0 and 100000");
     const overrides: Record<string, unknown> = {};
     for (const pair of values.set ?? []) {
         const eq = pair.indexOf("=");
@@ -80,16 +83,23 @@ async function main(): Promise<number> {
 /** For `npm run bench`: the CPU time and peak resident set size of this process, on stderr. */
 function reportRss(): void {
     const u = process.cpuUsage();
-    if (process.env.PLAN_REPORT_RSS) console.error(`plan-cpu-ms=${Math.round((u.user + u.system) / 1000)} plan-maxrss-kb=${process.resourceUsage().maxRSS}`);
+    if (process.env.PLAN_REPORT_RSS)
+        console.error(`plan-cpu-ms=${Math.round((u.user + u.system) / 1000)} plan-maxrss-kb=${process.resourceUsage().maxRSS}`);
 }
 
-main().then((code) => { reportRss(); process.exit(code); }, async (err) => {
-    const [{ ConfigValidationError }, { StackConfigError }] = await Promise.all([import("../lib/config"), import("../planner")]);
-    if (err instanceof ConfigValidationError || err instanceof StackConfigError) {
-        console.error(err.message);
+main().then(
+    (code) => {
+        reportRss();
+        process.exit(code);
+    },
+    async (err) => {
+        const [{ ConfigValidationError }, { StackConfigError }] = await Promise.all([import("../lib/config"), import("../planner")]);
+        if (err instanceof ConfigValidationError || err instanceof StackConfigError) {
+            console.error(err.message);
+            process.exit(1);
+        }
+        console.error(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
+        if (process.env.PLAN_DEBUG) console.error(err);
         process.exit(1);
-    }
-    console.error(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
-    if (process.env.PLAN_DEBUG) console.error(err);
-    process.exit(1);
-});
+    },
+);

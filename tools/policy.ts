@@ -44,7 +44,14 @@ function parseArgs(argv: string[]): Args {
     });
     if (values.help) throw new Error("help");
     if (!values.stack && !values.plan) throw new Error("--stack <stack> or --plan <plan.json> is required");
-    return { stack: values.stack, plan: values.plan, config: values.config, json: values.json, base: values.base, writePackConfig: values["write-pack-config"] };
+    return {
+        stack: values.stack,
+        plan: values.plan,
+        config: values.config,
+        json: values.json,
+        base: values.base,
+        writePackConfig: values["write-pack-config"],
+    };
 }
 
 function pad(s: string, n: number): string {
@@ -54,7 +61,13 @@ function pad(s: string, n: number): string {
 export function formatEvaluation(e: Evaluation, title: string): string {
     const lines: string[] = [title, ""];
     const cols = ["Rule", "Policy", "Level", "Result", "Violations"];
-    const rows = e.perPolicy.map((p) => [p.rule, p.name, p.enforcementLevel, p.status === "fail" ? "FAIL" : p.status, String(p.violations.length)]);
+    const rows = e.perPolicy.map((p) => [
+        p.rule,
+        p.name,
+        p.enforcementLevel,
+        p.status === "fail" ? "FAIL" : p.status,
+        String(p.violations.length),
+    ]);
     const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
     lines.push(cols.map((c, i) => pad(c, widths[i])).join("  "));
     lines.push(widths.map((w) => "-".repeat(w)).join("  "));
@@ -69,7 +82,10 @@ export function formatEvaluation(e: Evaluation, title: string): string {
     section("Mandatory violations", mandatory);
     section("Advisories", advisories);
     const counts = (s: string) => e.perPolicy.filter((p) => p.status === s).length;
-    lines.push("", `${counts("pass")} passed, ${counts("fail")} failed, ${counts("n/a")} not applicable; ${mandatory.length} mandatory violation(s), ${advisories.length} advisory(ies).`);
+    lines.push(
+        "",
+        `${counts("pass")} passed, ${counts("fail")} failed, ${counts("n/a")} not applicable; ${mandatory.length} mandatory violation(s), ${advisories.length} advisory(ies).`,
+    );
     return lines.join("\n");
 }
 
@@ -79,13 +95,18 @@ async function main(): Promise<number> {
         args = parseArgs(process.argv.slice(2));
     } catch (err) {
         const msg = (err as Error).message;
-        console.error(`${msg === "help" ? "" : `error: ${msg}\n`}usage: npm run policy -- --stack <stack> [--plan plan.json] [--config policy-config.json] [--base state.json] [--write-pack-config FILE] [--json result.json]`);
+        console.error(
+            `${msg === "help" ? "" : `error: ${msg}\n`}usage: npm run policy -- --stack <stack> [--plan plan.json] [--config policy-config.json] [--base state.json] [--write-pack-config FILE] [--json result.json]`,
+        );
         return msg === "help" ? 0 : 2;
     }
     const config: PolicyConfigInput = args.config ? JSON.parse(fs.readFileSync(args.config, "utf8")) : {};
     if (args.base) {
         const own = config[GLUSTER_ROLL_POLICY];
-        config[GLUSTER_ROLL_POLICY] = { ...(typeof own === "object" ? own : {}), baseline: glusterBaseline(JSON.parse(fs.readFileSync(args.base, "utf8"))) };
+        config[GLUSTER_ROLL_POLICY] = {
+            ...(typeof own === "object" ? own : {}),
+            baseline: glusterBaseline(JSON.parse(fs.readFileSync(args.base, "utf8"))),
+        };
     }
     if (args.writePackConfig) fs.writeFileSync(args.writePackConfig, JSON.stringify(config, null, 2) + "\n");
     let plan: Plan;
@@ -97,14 +118,19 @@ async function main(): Promise<number> {
         plan = await planStack(args.stack!);
     }
     const e = await evaluatePlan(plan, undefined, config);
-    console.log(formatEvaluation(e, `Policy pack pachyderm-azure-policy on stack ${plan.stack ?? args.stack} (${plan.resources.length} resources)`));
+    console.log(
+        formatEvaluation(e, `Policy pack pachyderm-azure-policy on stack ${plan.stack ?? args.stack} (${plan.resources.length} resources)`),
+    );
     if (args.json) fs.writeFileSync(args.json, JSON.stringify(e, null, 2) + "\n");
     return mandatoryViolations(e).length > 0 ? 1 : 0;
 }
 
 if (require.main === module) {
-    main().then((code) => process.exit(code), (err) => {
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(2);
-    });
+    main().then(
+        (code) => process.exit(code),
+        (err) => {
+            console.error(err instanceof Error ? err.message : err);
+            process.exit(2);
+        },
+    );
 }

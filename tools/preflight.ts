@@ -14,7 +14,8 @@ import { formatMarkdown, formatReport, runPreflight, stackPlatformConfig } from 
 import { processAzRunner } from "../preflight/az";
 import { CHECKS } from "../preflight/checks";
 
-const USAGE = "usage: npm run preflight -- --stack <name> [--json FILE|-] [--markdown FILE] [--set key=value ...] [--skip CHECK,...] [--today YYYY-MM-DD]";
+const USAGE =
+    "usage: npm run preflight -- --stack <name> [--json FILE|-] [--markdown FILE] [--set key=value ...] [--skip CHECK,...] [--today YYYY-MM-DD]";
 
 async function main(): Promise<number> {
     let values;
@@ -45,7 +46,10 @@ async function main(): Promise<number> {
     }
 
     // --skip names checks that do not apply to this run (e.g. role assignments for a read-only preview identity).
-    const skip = (values.skip ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+    const skip = (values.skip ?? [])
+        .flatMap((v) => v.split(","))
+        .map((v) => v.trim())
+        .filter(Boolean);
     const unknown = skip.filter((id) => !CHECKS.some((c) => c.id === id));
     if (unknown.length > 0) {
         console.error(`preflight: --skip ${unknown.join(",")}: no such check (checks: ${CHECKS.map((c) => c.id).join(", ")})\n${USAGE}`);
@@ -63,7 +67,12 @@ async function main(): Promise<number> {
 
     const cfg = stackPlatformConfig(values.stack, overrides, today);
 
-    const report = await runPreflight(cfg, { az: processAzRunner(), env: process.env, today, checks: CHECKS.filter((c) => !skip.includes(c.id)) });
+    const report = await runPreflight(cfg, {
+        az: processAzRunner(),
+        env: process.env,
+        today,
+        checks: CHECKS.filter((c) => !skip.includes(c.id)),
+    });
     if (values.json === "-") {
         console.log(JSON.stringify(report, null, 2));
     } else {
@@ -79,8 +88,13 @@ function writeFile(file: string, text: string): void {
     fs.writeFileSync(file, text);
 }
 
-main().then((code) => process.exit(code), (err) => {
-    // Bad config is the user's to fix (one message naming every key); anything else is reported in one line.
-    console.error(err instanceof ConfigValidationError ? err.message : `preflight failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(err instanceof ConfigValidationError ? 1 : 2);
-});
+main().then(
+    (code) => process.exit(code),
+    (err) => {
+        // Bad config is the user's to fix (one message naming every key); anything else is reported in one line.
+        console.error(
+            err instanceof ConfigValidationError ? err.message : `preflight failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        process.exit(err instanceof ConfigValidationError ? 1 : 2);
+    },
+);

@@ -72,7 +72,10 @@ function parseArgs(argv: string[]): { file: string; regions: string[]; dryRun: b
     };
     return {
         file: resolve(get("--file") ?? "insights/prices.json"),
-        regions: (get("--regions") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+        regions: (get("--regions") ?? "")
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
         dryRun: argv.includes("--dry-run"),
         timeoutMs: Number(get("--timeout") ?? 15000),
         maxPages: Number(get("--max-pages") ?? 50),
@@ -89,7 +92,8 @@ async function getPage(url: string, timeoutMs: number): Promise<RetailPage> {
         try {
             res = await fetch(url, { signal: ctl.signal, headers: { accept: "application/json" } });
         } catch (e) {
-            const why = e instanceof Error ? `${e.message}${e.cause ? ` (${String((e.cause as Error).message ?? e.cause)})` : ""}` : String(e);
+            const why =
+                e instanceof Error ? `${e.message}${e.cause ? ` (${String((e.cause as Error).message ?? e.cause)})` : ""}` : String(e);
             throw new OfflineError(`cannot reach ${API}: ${why}`);
         }
         if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
@@ -145,7 +149,9 @@ async function main(): Promise<number> {
         const item = kept[0];
         const prev = out[job.key];
         if (!prev || prev.usd !== item.retailPrice) changed++;
-        console.log(`${job.key}: ${prev?.usd ?? "(new)"} -> ${item.retailPrice} USD per '${item.unitOfMeasure}' (table unit: ${job.meter.unit})`);
+        console.log(
+            `${job.key}: ${prev?.usd ?? "(new)"} -> ${item.retailPrice} USD per '${item.unitOfMeasure}' (table unit: ${job.meter.unit})`,
+        );
         out[job.key] = {
             ...job.meter,
             usd: item.retailPrice,
@@ -169,7 +175,9 @@ if (require.main === module) {
         (code) => process.exit(code),
         (e: unknown) => {
             if (e instanceof OfflineError) {
-                console.error(`refresh-prices: ${e.message}.\nThis script needs network access to prices.azure.com; prices.json was left unchanged.`);
+                console.error(
+                    `refresh-prices: ${e.message}.\nThis script needs network access to prices.azure.com; prices.json was left unchanged.`,
+                );
                 process.exit(2);
             }
             console.error(`refresh-prices: ${e instanceof Error ? e.message : String(e)}`);

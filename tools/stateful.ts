@@ -18,7 +18,11 @@ fs.mkdirSync(dir, { recursive: true });
 let findings = 0;
 for (const stack of listStacks()) {
     const tmp = path.join(os.tmpdir(), `plan-${stack}-${process.pid}.json`);
-    execFileSync(path.join(REPO_ROOT, "node_modules/.bin/tsx"), [path.join(REPO_ROOT, "tools/plan.ts"), "--stack", stack, "--quiet", "--json", tmp], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(
+        path.join(REPO_ROOT, "node_modules/.bin/tsx"),
+        [path.join(REPO_ROOT, "tools/plan.ts"), "--stack", stack, "--quiet", "--json", tmp],
+        { stdio: ["ignore", "ignore", "inherit"] },
+    );
     const plan: Plan = JSON.parse(fs.readFileSync(tmp, "utf8"));
     fs.rmSync(tmp);
     const file = path.join(dir, `${stack}.json`);
@@ -27,7 +31,10 @@ for (const stack of listStacks()) {
         console.log(`${stack}: ${statefulUrns(plan).length} stateful resources pinned in ${path.relative(REPO_ROOT, file)}`);
     } else {
         const pinned: string[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
-        for (const f of checkStateful(pinned, plan)) { console.error(`${stack}: ${f.message}`); findings++; }
+        for (const f of checkStateful(pinned, plan)) {
+            console.error(`${stack}: ${f.message}`);
+            findings++;
+        }
     }
 }
 process.exit(findings ? 1 : 0);

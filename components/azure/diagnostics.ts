@@ -52,15 +52,23 @@ export type DiagnosedType = keyof typeof DIAGNOSTIC_PROFILES;
 
 /** A diagnostic setting sending `resourceUri`'s logs (and metrics, per its type) to the workspace. */
 export function diagnosticSetting(
-    name: string, parent: pulumi.Resource, type: DiagnosedType, resourceUri: pulumi.Input<string>, d: DiagnosticsArgs,
+    name: string,
+    parent: pulumi.Resource,
+    type: DiagnosedType,
+    resourceUri: pulumi.Input<string>,
+    d: DiagnosticsArgs,
 ): monitor.DiagnosticSetting {
     const profile: DiagnosticProfile = DIAGNOSTIC_PROFILES[type];
-    return new monitor.DiagnosticSetting(name, {
-        resourceUri,
-        name: DIAGNOSTIC_SETTING_NAME,
-        workspaceId: d.workspaceId,
-        logAnalyticsDestinationType: profile.destinationType,
-        logs: profile.logs.map((l) => ({ ...l, enabled: true })),
-        metrics: profile.metrics.map((category) => ({ category, enabled: true })),
-    }, { parent });
+    return new monitor.DiagnosticSetting(
+        name,
+        {
+            resourceUri,
+            name: DIAGNOSTIC_SETTING_NAME,
+            workspaceId: d.workspaceId,
+            logAnalyticsDestinationType: profile.destinationType,
+            logs: profile.logs.map((l) => ({ ...l, enabled: true })),
+            metrics: profile.metrics.map((category) => ({ category, enabled: true })),
+        },
+        { parent },
+    );
 }

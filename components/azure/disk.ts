@@ -19,17 +19,21 @@ export interface DataDiskArgs {
  * `opts` comes from the component's StatefulGuard: a data disk is always guarded.
  */
 export function hardenedDataDisk(name: string, a: DataDiskArgs, opts: pulumi.CustomResourceOptions): compute.Disk {
-    return new compute.Disk(name, {
-        resourceGroupName: a.resourceGroupName,
-        location: a.location,
-        tags: a.tags,
-        diskName: a.diskName,
-        sku: { name: a.sku },
-        zones: a.zones,
-        diskSizeGB: a.sizeGb,
-        creationData: { createOption: "Empty" },
-        networkAccessPolicy: "DenyAll",
-        publicNetworkAccess: "Disabled",
-        encryption: { type: "EncryptionAtRestWithPlatformKey" },
-    }, opts);
+    return new compute.Disk(
+        name,
+        {
+            resourceGroupName: a.resourceGroupName,
+            location: a.location,
+            tags: a.tags,
+            diskName: a.diskName,
+            sku: { name: a.sku },
+            zones: a.zones,
+            diskSizeGB: a.sizeGb,
+            creationData: { createOption: "Empty" },
+            networkAccessPolicy: "DenyAll",
+            publicNetworkAccess: "Disabled",
+            encryption: { type: "EncryptionAtRestWithPlatformKey" },
+        },
+        opts,
+    );
 }

@@ -27,7 +27,10 @@ export interface LockSpec {
  * .../retainondelete/; locks: https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources)
  */
 export class StatefulGuard {
-    constructor(private readonly parent: pulumi.Resource, readonly policy: ProtectionArgs) {}
+    constructor(
+        private readonly parent: pulumi.Resource,
+        readonly policy: ProtectionArgs,
+    ) {}
 
     /** Options of a data-holding resource: `{ parent, ...extra }` plus protect/retainOnDelete by policy. */
     options(extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
@@ -37,11 +40,15 @@ export class StatefulGuard {
     /** A `CanNotDelete` lock on `scope` when the policy asks for locks; its logical name is `name`. */
     lock(name: string, scope: pulumi.Input<string>, spec: LockSpec): authorization.ManagementLockByScope | undefined {
         if (!this.policy.lock) return undefined;
-        return new authorization.ManagementLockByScope(name, {
-            scope,
-            lockName: spec.lockName,
-            level: "CanNotDelete",
-            notes: spec.notes,
-        }, { parent: this.parent, protect: this.policy.protect });
+        return new authorization.ManagementLockByScope(
+            name,
+            {
+                scope,
+                lockName: spec.lockName,
+                level: "CanNotDelete",
+                notes: spec.notes,
+            },
+            { parent: this.parent, protect: this.policy.protect },
+        );
     }
 }

@@ -20,8 +20,15 @@ export interface MainResource {
 }
 
 /** The lock (by the guard's policy), the role assignments and the diagnostic setting of a component's main resource. */
-export function applyInterfaces(name: string, parent: pulumi.Resource, guard: StatefulGuard, args: InterfaceArgs, main: MainResource): void {
+export function applyInterfaces(
+    name: string,
+    parent: pulumi.Resource,
+    guard: StatefulGuard,
+    args: InterfaceArgs,
+    main: MainResource,
+): void {
     guard.lock(`${name}-lock`, main.id, main.lock);
     assignRoles(name, parent, main.id, args.roleAssignments);
-    if (args.diagnostics) diagnosticSetting(`${name}-${main.logs.suffix}-diag`, parent, main.logs.type, main.logs.resourceUri, args.diagnostics);
+    if (args.diagnostics)
+        diagnosticSetting(`${name}-${main.logs.suffix}-diag`, parent, main.logs.type, main.logs.resourceUri, args.diagnostics);
 }

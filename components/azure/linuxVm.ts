@@ -35,48 +35,52 @@ export interface LinuxVmArgs {
  * patch modes: https://learn.microsoft.com/azure/virtual-machines/automatic-vm-guest-patching.
  */
 export function linuxVirtualMachine(name: string, a: LinuxVmArgs, opts: pulumi.CustomResourceOptions): compute.VirtualMachine {
-    return new compute.VirtualMachine(name, {
-        resourceGroupName: a.resourceGroupName,
-        location: a.location,
-        tags: a.tags,
-        vmName: a.vmName,
-        zones: a.zones,
-        hardwareProfile: { vmSize: a.vmSize },
-        identity: a.userAssignedIdentityIds
-            ? { type: compute.ResourceIdentityType.UserAssigned, userAssignedIdentities: a.userAssignedIdentityIds }
-            : undefined,
-        osProfile: {
-            computerName: a.computerName,
-            adminUsername: a.adminUsername,
-            customData: Buffer.from(a.userData, "utf8").toString("base64"),
-            allowExtensionOperations: a.allowExtensionOperations,
-            linuxConfiguration: {
-                disablePasswordAuthentication: true,
-                ssh: { publicKeys: [{ path: `/home/${a.adminUsername}/.ssh/authorized_keys`, keyData: a.sshPublicKey }] },
-                provisionVMAgent: true,
-                patchSettings: { patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" },
+    return new compute.VirtualMachine(
+        name,
+        {
+            resourceGroupName: a.resourceGroupName,
+            location: a.location,
+            tags: a.tags,
+            vmName: a.vmName,
+            zones: a.zones,
+            hardwareProfile: { vmSize: a.vmSize },
+            identity: a.userAssignedIdentityIds
+                ? { type: compute.ResourceIdentityType.UserAssigned, userAssignedIdentities: a.userAssignedIdentityIds }
+                : undefined,
+            osProfile: {
+                computerName: a.computerName,
+                adminUsername: a.adminUsername,
+                customData: Buffer.from(a.userData, "utf8").toString("base64"),
+                allowExtensionOperations: a.allowExtensionOperations,
+                linuxConfiguration: {
+                    disablePasswordAuthentication: true,
+                    ssh: { publicKeys: [{ path: `/home/${a.adminUsername}/.ssh/authorized_keys`, keyData: a.sshPublicKey }] },
+                    provisionVMAgent: true,
+                    patchSettings: { patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" },
+                },
             },
-        },
-        storageProfile: {
-            imageReference: { ...UBUNTU_IMAGE },
-            // The OS disk holds nothing that cloud-init does not recreate: it goes with the VM.
-            osDisk: {
-                name: a.osDiskName,
-                createOption: "FromImage",
-                caching: a.osDiskCaching,
-                managedDisk: { storageAccountType: "StandardSSD_LRS" },
-                deleteOption: "Delete",
+            storageProfile: {
+                imageReference: { ...UBUNTU_IMAGE },
+                // The OS disk holds nothing that cloud-init does not recreate: it goes with the VM.
+                osDisk: {
+                    name: a.osDiskName,
+                    createOption: "FromImage",
+                    caching: a.osDiskCaching,
+                    managedDisk: { storageAccountType: "StandardSSD_LRS" },
+                    deleteOption: "Delete",
+                },
+                dataDisks: a.dataDisks,
             },
-            dataDisks: a.dataDisks,
+            securityProfile: {
+                encryptionAtHost: a.encryptionAtHost,
+                securityType: "TrustedLaunch",
+                uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+            },
+            // Detach, not Delete: the NIC is a Pulumi resource of its own (static IP, LB references). With
+            // Delete, Azure would remove it behind Pulumi's back whenever the VM is replaced.
+            networkProfile: { networkInterfaces: [{ id: a.nicId, primary: true, deleteOption: "Detach" }] },
+            diagnosticsProfile: { bootDiagnostics: { enabled: true } },
         },
-        securityProfile: {
-            encryptionAtHost: a.encryptionAtHost,
-            securityType: "TrustedLaunch",
-            uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
-        },
-        // Detach, not Delete: the NIC is a Pulumi resource of its own (static IP, LB references). With
-        // Delete, Azure would remove it behind Pulumi's back whenever the VM is replaced.
-        networkProfile: { networkInterfaces: [{ id: a.nicId, primary: true, deleteOption: "Detach" }] },
-        diagnosticsProfile: { bootDiagnostics: { enabled: true } },
-    }, opts);
+        opts,
+    );
 }

@@ -1,14 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 
-export type LoadBalancerChildKind = "frontendIPConfigurations" | "backendAddressPools" | "probes" | "inboundNatRules" | "loadBalancingRules" | "outboundRules";
+export type LoadBalancerChildKind =
+    "frontendIPConfigurations" | "backendAddressPools" | "probes" | "inboundNatRules" | "loadBalancingRules" | "outboundRules";
 
 /**
  * ARM ids of a load balancer's sub-resources, known before the LB exists: its rules, probes, pools
  * and frontends reference each other by id inside the one LoadBalancer resource.
  */
 export function loadBalancerChildIds(
-    parent: pulumi.Resource, resourceGroupName: pulumi.Input<string>, lbName: string,
+    parent: pulumi.Resource,
+    resourceGroupName: pulumi.Input<string>,
+    lbName: string,
 ): (kind: LoadBalancerChildKind, child: string) => pulumi.Output<string> {
     const subscriptionId = authorization.getClientConfigOutput({ parent }).subscriptionId;
     return (kind, child) =>

@@ -22,17 +22,25 @@ export interface StaticVolumeArgs {
  * (https://kubernetes.io/docs/concepts/storage/persistent-volumes/#reserving-a-persistentvolume).
  * `opts` comes from the component's StatefulGuard.
  */
-export function staticPersistentVolume(name: string, a: StaticVolumeArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.PersistentVolume {
-    return new k8s.core.v1.PersistentVolume(name, {
-        metadata: { name: `pv-${a.names.prefix}-${a.names.stack}-${a.key}`.toLowerCase(), labels: a.labels },
-        spec: {
-            capacity: { storage: `${a.sizeGb}Gi` },
-            accessModes: ["ReadWriteOnce"],
-            volumeMode: "Filesystem",
-            persistentVolumeReclaimPolicy: "Retain",
-            storageClassName: "",
-            claimRef: a.claim,
-            ...a.source,
+export function staticPersistentVolume(
+    name: string,
+    a: StaticVolumeArgs,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.PersistentVolume {
+    return new k8s.core.v1.PersistentVolume(
+        name,
+        {
+            metadata: { name: `pv-${a.names.prefix}-${a.names.stack}-${a.key}`.toLowerCase(), labels: a.labels },
+            spec: {
+                capacity: { storage: `${a.sizeGb}Gi` },
+                accessModes: ["ReadWriteOnce"],
+                volumeMode: "Filesystem",
+                persistentVolumeReclaimPolicy: "Retain",
+                storageClassName: "",
+                claimRef: a.claim,
+                ...a.source,
+            },
         },
-    }, opts);
+        opts,
+    );
 }

@@ -26,21 +26,29 @@ export interface PrivateDnsZone {
  * from the service itself). Children `<name>-zone` and `<name>-zone-link`.
  */
 export function privateDnsZone(name: string, parent: pulumi.Resource, a: PrivateDnsZoneArgs): PrivateDnsZone {
-    const zone = new privatedns.PrivateZone(`${name}-zone`, {
-        resourceGroupName: a.resourceGroupName,
-        privateZoneName: a.zoneName,
-        location: "global",
-        tags: a.tags,
-    }, { parent });
-    const vnetLink = new privatedns.VirtualNetworkLink(`${name}-zone-link`, {
-        resourceGroupName: a.resourceGroupName,
-        privateZoneName: zone.name,
-        virtualNetworkLinkName: `${resourceName("vnet", a.names)}-link`,
-        location: "global",
-        virtualNetwork: { id: a.vnetId },
-        registrationEnabled: false,
-        tags: a.tags,
-    }, { parent });
+    const zone = new privatedns.PrivateZone(
+        `${name}-zone`,
+        {
+            resourceGroupName: a.resourceGroupName,
+            privateZoneName: a.zoneName,
+            location: "global",
+            tags: a.tags,
+        },
+        { parent },
+    );
+    const vnetLink = new privatedns.VirtualNetworkLink(
+        `${name}-zone-link`,
+        {
+            resourceGroupName: a.resourceGroupName,
+            privateZoneName: zone.name,
+            virtualNetworkLinkName: `${resourceName("vnet", a.names)}-link`,
+            location: "global",
+            virtualNetwork: { id: a.vnetId },
+            registrationEnabled: false,
+            tags: a.tags,
+        },
+        { parent },
+    );
     return { zone, vnetLink };
 }
 
@@ -79,25 +87,35 @@ export function privateLink(name: string, parent: pulumi.Resource, a: PrivateLin
     const endpointName = resourceName("pep", a.names, a.suffix);
     const dns = a.existingZoneId === undefined ? privateDnsZone(name, parent, a) : undefined;
     const zoneId: pulumi.Input<string> = a.existingZoneId ?? (dns as PrivateDnsZone).zone.id;
-    const endpoint = new network.PrivateEndpoint(`${name}-pep`, {
-        resourceGroupName: a.resourceGroupName,
-        location: a.location,
-        tags: a.tags,
-        privateEndpointName: endpointName,
-        customNetworkInterfaceName: resourceName("nic", a.names, `pep-${a.suffix}`),
-        subnet: { id: a.subnetId },
-        privateLinkServiceConnections: [{
-            name: endpointName,
-            privateLinkServiceId: a.targetId,
-            groupIds: [a.groupId],
-        }],
-    }, { parent });
-    const zoneGroup = new network.PrivateDnsZoneGroup(`${name}-pep-dns`, {
-        resourceGroupName: a.resourceGroupName,
-        privateEndpointName: endpoint.name,
-        privateDnsZoneGroupName: "default",
-        privateDnsZoneConfigs: [{ name: a.zoneName.replace(/\./g, "-"), privateDnsZoneId: zoneId }],
-    }, { parent, dependsOn: dns ? [dns.vnetLink] : [] });
+    const endpoint = new network.PrivateEndpoint(
+        `${name}-pep`,
+        {
+            resourceGroupName: a.resourceGroupName,
+            location: a.location,
+            tags: a.tags,
+            privateEndpointName: endpointName,
+            customNetworkInterfaceName: resourceName("nic", a.names, `pep-${a.suffix}`),
+            subnet: { id: a.subnetId },
+            privateLinkServiceConnections: [
+                {
+                    name: endpointName,
+                    privateLinkServiceId: a.targetId,
+                    groupIds: [a.groupId],
+                },
+            ],
+        },
+        { parent },
+    );
+    const zoneGroup = new network.PrivateDnsZoneGroup(
+        `${name}-pep-dns`,
+        {
+            resourceGroupName: a.resourceGroupName,
+            privateEndpointName: endpoint.name,
+            privateDnsZoneGroupName: "default",
+            privateDnsZoneConfigs: [{ name: a.zoneName.replace(/\./g, "-"), privateDnsZoneId: zoneId }],
+        },
+        { parent, dependsOn: dns ? [dns.vnetLink] : [] },
+    );
     const ip = endpoint.customDnsConfigs.apply((c) => c?.[0]?.ipAddresses?.[0]);
     return { endpoint, dns, zoneGroup, ip };
 }

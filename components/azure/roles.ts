@@ -15,7 +15,11 @@ export function deterministicGuid(...parts: string[]): string {
 }
 
 /** The GUID of an assignment of `role` to `principal` at `scope` (ARM ids compare case-insensitively). */
-export function assignmentGuid(scope: pulumi.Input<string>, role: pulumi.Input<string>, principal: pulumi.Input<string>): pulumi.Output<string> {
+export function assignmentGuid(
+    scope: pulumi.Input<string>,
+    role: pulumi.Input<string>,
+    principal: pulumi.Input<string>,
+): pulumi.Output<string> {
     return pulumi.all([scope, role, principal]).apply(([s, r, p]) => deterministicGuid(s.toLowerCase(), r.toLowerCase(), p));
 }
 
@@ -41,18 +45,23 @@ export interface Grantee {
  * azure-native sends "User" when it is left out.
  */
 export function roleAssignment(
-    name: string, parent: pulumi.Resource,
+    name: string,
+    parent: pulumi.Resource,
     a: Grantee & { scope: pulumi.Input<string>; roleDefinitionId: pulumi.Input<string> },
     opts: pulumi.CustomResourceOptions = {},
 ): authorization.RoleAssignment {
-    return new authorization.RoleAssignment(name, {
-        roleAssignmentName: assignmentGuid(a.scope, a.roleDefinitionId, a.principalId),
-        scope: a.scope,
-        roleDefinitionId: a.roleDefinitionId,
-        principalId: a.principalId,
-        principalType: a.principalType ?? "ServicePrincipal",
-        description: a.description,
-    }, { parent, ...opts });
+    return new authorization.RoleAssignment(
+        name,
+        {
+            roleAssignmentName: assignmentGuid(a.scope, a.roleDefinitionId, a.principalId),
+            scope: a.scope,
+            roleDefinitionId: a.roleDefinitionId,
+            principalId: a.principalId,
+            principalType: a.principalType ?? "ServicePrincipal",
+            description: a.description,
+        },
+        { parent, ...opts },
+    );
 }
 
 /**
@@ -68,14 +77,21 @@ export interface RoleAssignmentArgs extends Grantee {
 
 /** The `roleAssignments` of a component, each scoped to `scope` (the component's main resource). */
 export function assignRoles(
-    name: string, parent: pulumi.Resource, scope: pulumi.Input<string>, assignments: readonly RoleAssignmentArgs[] | undefined,
+    name: string,
+    parent: pulumi.Resource,
+    scope: pulumi.Input<string>,
+    assignments: readonly RoleAssignmentArgs[] | undefined,
 ): authorization.RoleAssignment[] {
     const keys = (assignments ?? []).map((a) => a.key);
     const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
     if (duplicate !== undefined) throw new pulumi.RunError(`${name}: roleAssignments key ${JSON.stringify(duplicate)} is used twice`);
-    return (assignments ?? []).map((a) => roleAssignment(`${name}-role-${a.key}`, parent, {
-        ...a,
-        scope,
-        roleDefinitionId: a.role.includes("/providers/Microsoft.Authorization/roleDefinitions/") ? a.role : builtInRoleId(a.role, { parent }),
-    }));
+    return (assignments ?? []).map((a) =>
+        roleAssignment(`${name}-role-${a.key}`, parent, {
+            ...a,
+            scope,
+            roleDefinitionId: a.role.includes("/providers/Microsoft.Authorization/roleDefinitions/")
+                ? a.role
+                : builtInRoleId(a.role, { parent }),
+        }),
+    );
 }

@@ -41,50 +41,59 @@ export function createEtcdBackup(ctx: BuildContext, dependsOn: pulumi.Resource[]
     // The upload time names the blob (the snapshot step has no `date`).
     const upload = pulumi.interpolate`set -euo pipefail; ${login}az storage blob upload --auth-mode ${keyless ? "login" : "key"} --blob-endpoint "$BLOB_ENDPOINT" --container-name ${args.storage.containerName} --name "${ETCD_SNAPSHOT_PREFIX}etcd-$(date -u +%Y%m%dT%H%M%SZ).db" --file ${SNAPSHOT_FILE} --overwrite false --output none`;
 
-    return new k8s.batch.v1.CronJob(`${name}-etcd-backup`, {
-        metadata: { name: app, namespace, labels: labels(app) },
-        spec: {
-            schedule: args.etcd.backupSchedule,
-            concurrencyPolicy: "Forbid",
-            startingDeadlineSeconds: 600,
-            successfulJobsHistoryLimit: 3,
-            failedJobsHistoryLimit: 3,
-            jobTemplate: {
-                metadata: { labels: labels(app) },
-                spec: {
-                    backoffLimit: 2,
-                    activeDeadlineSeconds: 3600,
-                    ttlSecondsAfterFinished: 86400,
-                    template: {
-                        metadata: { labels: labels(app, keyless ? { [WORKLOAD_IDENTITY_LABEL]: "true" } : {}) },
-                        spec: {
-                            restartPolicy: "Never",
-                            serviceAccountName: K8S_NAMES.backupServiceAccount,
-                            // The workload identity webhook projects its own token; no API token needed.
-                            automountServiceAccountToken: false,
-                            securityContext: podSecurityContext(NONROOT_UID),
-                            initContainers: [etcdSnapshotContainer()],
-                            containers: [{
-                                name: "upload",
-                                image: IMAGES.azureCli,
-                                // The image's own command is bash (AZURE_CLI_IMAGE): the login and the upload are two az calls.
-                                command: [AZURE_CLI_IMAGE.shell, "-c", upload],
-                                env: [
-                                    { name: "BLOB_ENDPOINT", value: args.storage.blobEndpoint },
-                                    // az writes its profile and token cache; the root filesystem is read-only.
-                                    { name: "AZURE_CONFIG_DIR", value: "/tmp/.azure" },
-                                    { name: "HOME", value: "/tmp" },
+    return new k8s.batch.v1.CronJob(
+        `${name}-etcd-backup`,
+        {
+            metadata: { name: app, namespace, labels: labels(app) },
+            spec: {
+                schedule: args.etcd.backupSchedule,
+                concurrencyPolicy: "Forbid",
+                startingDeadlineSeconds: 600,
+                successfulJobsHistoryLimit: 3,
+                failedJobsHistoryLimit: 3,
+                jobTemplate: {
+                    metadata: { labels: labels(app) },
+                    spec: {
+                        backoffLimit: 2,
+                        activeDeadlineSeconds: 3600,
+                        ttlSecondsAfterFinished: 86400,
+                        template: {
+                            metadata: { labels: labels(app, keyless ? { [WORKLOAD_IDENTITY_LABEL]: "true" } : {}) },
+                            spec: {
+                                restartPolicy: "Never",
+                                serviceAccountName: K8S_NAMES.backupServiceAccount,
+                                // The workload identity webhook projects its own token; no API token needed.
+                                automountServiceAccountToken: false,
+                                securityContext: podSecurityContext(NONROOT_UID),
+                                initContainers: [etcdSnapshotContainer()],
+                                containers: [
+                                    {
+                                        name: "upload",
+                                        image: IMAGES.azureCli,
+                                        // The image's own command is bash (AZURE_CLI_IMAGE): the login and the upload are two az calls.
+                                        command: [AZURE_CLI_IMAGE.shell, "-c", upload],
+                                        env: [
+                                            { name: "BLOB_ENDPOINT", value: args.storage.blobEndpoint },
+                                            // az writes its profile and token cache; the root filesystem is read-only.
+                                            { name: "AZURE_CONFIG_DIR", value: "/tmp/.azure" },
+                                            { name: "HOME", value: "/tmp" },
+                                        ],
+                                        envFrom: [{ secretRef: { name: K8S_NAMES.storageSecret } }],
+                                        resources: small,
+                                        securityContext: containerSecurityContext(),
+                                        volumeMounts: [
+                                            { name: "snapshot", mountPath: SNAPSHOT_DIR, readOnly: true },
+                                            { name: "tmp", mountPath: "/tmp" },
+                                        ],
+                                    },
                                 ],
-                                envFrom: [{ secretRef: { name: K8S_NAMES.storageSecret } }],
-                                resources: small,
-                                securityContext: containerSecurityContext(),
-                                volumeMounts: [{ name: "snapshot", mountPath: SNAPSHOT_DIR, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
-                            }],
-                            volumes: [emptyDir("snapshot", "10Gi"), emptyDir("tmp")],
+                                volumes: [emptyDir("snapshot", "10Gi"), emptyDir("tmp")],
+                            },
                         },
                     },
                 },
             },
         },
-    }, { parent, dependsOn });
+        { parent, dependsOn },
+    );
 }

@@ -33,74 +33,124 @@ export function needsClusterDefaults(args: Pick<PachydermArgs, "storage" | "work
  * defaults can only be set through pachd's API (lib/facts/pachyderm.ts: clusterDefaults), hence pachctl
  * with the root token. Pulumi waits for the Job to complete (@pulumi/kubernetes batch/v1 Job await).
  */
-export function createClusterDefaults(ctx: BuildContext, rootToken: pulumi.Output<string>, dependsOn: pulumi.Input<pulumi.Resource>[]): pulumi.Resource[] {
+export function createClusterDefaults(
+    ctx: BuildContext,
+    rootToken: pulumi.Output<string>,
+    dependsOn: pulumi.Input<pulumi.Resource>[],
+): pulumi.Resource[] {
     const { name, parent, args, namespace } = ctx;
     const app = K8S_NAMES.clusterDefaults;
     const defaultsJson = JSON.stringify(clusterDefaults(workerPodDefaultLabels(args.storage.authMode), args.workerTolerations));
 
-    const account = new k8s.core.v1.ServiceAccount(`${name}-cluster-defaults-sa`, {
-        metadata: { name: K8S_NAMES.clusterDefaultsServiceAccount, namespace, labels: labels(app) },
-        automountServiceAccountToken: false,
-    }, { parent });
-    const defaults = new k8s.core.v1.ConfigMap(`${name}-cluster-defaults`, {
-        metadata: { name: K8S_NAMES.clusterDefaults, namespace, labels: labels(app) },
-        data: { [CLUSTER_DEFAULTS_FILE]: defaultsJson },
-    }, { parent });
-    // pachctl's config (src/internal/config/config.proto): the in-cluster address and the root token; metrics off.
-    const pachctlConfig = pulumi.secret(rootToken.apply((token) => JSON.stringify({
-        user_id: "pachyderm-azure-cluster-defaults",
-        v2: {
-            active_context: "pachyderm",
-            contexts: { pachyderm: { pachd_address: `grpc://${K8S_NAMES.pachd}.${args.namespace}.svc.cluster.local:${PACHD_PORTS.grpc.service}`, session_token: token } },
-            metrics: false,
+    const account = new k8s.core.v1.ServiceAccount(
+        `${name}-cluster-defaults-sa`,
+        {
+            metadata: { name: K8S_NAMES.clusterDefaultsServiceAccount, namespace, labels: labels(app) },
+            automountServiceAccountToken: false,
         },
-    })));
-    const config = new k8s.core.v1.Secret(`${name}-cluster-defaults-pachctl`, {
-        metadata: { name: K8S_NAMES.clusterDefaultsPachctlSecret, namespace, labels: labels(app) },
-        type: "Opaque",
-        stringData: { [PACHCTL_CONFIG_FILE]: pachctlConfig },
-    }, { parent });
+        { parent },
+    );
+    const defaults = new k8s.core.v1.ConfigMap(
+        `${name}-cluster-defaults`,
+        {
+            metadata: { name: K8S_NAMES.clusterDefaults, namespace, labels: labels(app) },
+            data: { [CLUSTER_DEFAULTS_FILE]: defaultsJson },
+        },
+        { parent },
+    );
+    // pachctl's config (src/internal/config/config.proto): the in-cluster address and the root token; metrics off.
+    const pachctlConfig = pulumi.secret(
+        rootToken.apply((token) =>
+            JSON.stringify({
+                user_id: "pachyderm-azure-cluster-defaults",
+                v2: {
+                    active_context: "pachyderm",
+                    contexts: {
+                        pachyderm: {
+                            pachd_address: `grpc://${K8S_NAMES.pachd}.${args.namespace}.svc.cluster.local:${PACHD_PORTS.grpc.service}`,
+                            session_token: token,
+                        },
+                    },
+                    metrics: false,
+                },
+            }),
+        ),
+    );
+    const config = new k8s.core.v1.Secret(
+        `${name}-cluster-defaults-pachctl`,
+        {
+            metadata: { name: K8S_NAMES.clusterDefaultsPachctlSecret, namespace, labels: labels(app) },
+            type: "Opaque",
+            stringData: { [PACHCTL_CONFIG_FILE]: pachctlConfig },
+        },
+        { parent },
+    );
 
     const small = resources({ cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "256Mi" });
-    const job = new k8s.batch.v1.Job(`${name}-cluster-defaults-job`, {
-        metadata: { name: app, namespace, labels: labels(app) },
-        spec: {
-            backoffLimit: 6,
-            template: {
-                // A change of the defaults changes the template, and Pulumi replaces the Job: it runs again.
-                metadata: { labels: labels(app), annotations: { "pachyderm-azure/cluster-defaults": defaultsJson } },
-                spec: {
-                    restartPolicy: "Never",
-                    serviceAccountName: K8S_NAMES.clusterDefaultsServiceAccount,
-                    automountServiceAccountToken: false,
-                    securityContext: podSecurityContext(NONROOT_UID),
-                    // pachctl rewrites its config (it records the cluster deployment id): a writable copy in /tmp.
-                    initContainers: [{
-                        name: "config",
-                        image: IMAGES.pachctl(args.version),
-                        command: ["/bin/cp", `/pachctl-config/${PACHCTL_CONFIG_FILE}`, `/tmp/${PACHCTL_CONFIG_FILE}`],
-                        resources: small,
-                        securityContext: containerSecurityContext(),
-                        volumeMounts: [{ name: "pachctl-config", mountPath: "/pachctl-config", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
-                    }],
-                    containers: [{
-                        name: "pachctl",
-                        image: IMAGES.pachctl(args.version),
-                        // src/server/pps/cmds/cmds.go at 2.12.x: update defaults --cluster --regenerate --file
-                        command: [PACHCTL_BINARY, "update", "defaults", "--cluster", "--regenerate", "--file", `/defaults/${CLUSTER_DEFAULTS_FILE}`],
-                        env: [{ name: "PACH_CONFIG", value: `/tmp/${PACHCTL_CONFIG_FILE}` }, { name: "HOME", value: "/tmp" }],
-                        resources: small,
-                        securityContext: containerSecurityContext(),
-                        volumeMounts: [{ name: "defaults", mountPath: "/defaults", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
-                    }],
-                    volumes: [
-                        { name: "defaults", configMap: { name: K8S_NAMES.clusterDefaults } },
-                        { name: "pachctl-config", secret: { secretName: K8S_NAMES.clusterDefaultsPachctlSecret } },
-                        emptyDir("tmp"),
-                    ],
+    const job = new k8s.batch.v1.Job(
+        `${name}-cluster-defaults-job`,
+        {
+            metadata: { name: app, namespace, labels: labels(app) },
+            spec: {
+                backoffLimit: 6,
+                template: {
+                    // A change of the defaults changes the template, and Pulumi replaces the Job: it runs again.
+                    metadata: { labels: labels(app), annotations: { "pachyderm-azure/cluster-defaults": defaultsJson } },
+                    spec: {
+                        restartPolicy: "Never",
+                        serviceAccountName: K8S_NAMES.clusterDefaultsServiceAccount,
+                        automountServiceAccountToken: false,
+                        securityContext: podSecurityContext(NONROOT_UID),
+                        // pachctl rewrites its config (it records the cluster deployment id): a writable copy in /tmp.
+                        initContainers: [
+                            {
+                                name: "config",
+                                image: IMAGES.pachctl(args.version),
+                                command: ["/bin/cp", `/pachctl-config/${PACHCTL_CONFIG_FILE}`, `/tmp/${PACHCTL_CONFIG_FILE}`],
+                                resources: small,
+                                securityContext: containerSecurityContext(),
+                                volumeMounts: [
+                                    { name: "pachctl-config", mountPath: "/pachctl-config", readOnly: true },
+                                    { name: "tmp", mountPath: "/tmp" },
+                                ],
+                            },
+                        ],
+                        containers: [
+                            {
+                                name: "pachctl",
+                                image: IMAGES.pachctl(args.version),
+                                // src/server/pps/cmds/cmds.go at 2.12.x: update defaults --cluster --regenerate --file
+                                command: [
+                                    PACHCTL_BINARY,
+                                    "update",
+                                    "defaults",
+                                    "--cluster",
+                                    "--regenerate",
+                                    "--file",
+                                    `/defaults/${CLUSTER_DEFAULTS_FILE}`,
+                                ],
+                                env: [
+                                    { name: "PACH_CONFIG", value: `/tmp/${PACHCTL_CONFIG_FILE}` },
+                                    { name: "HOME", value: "/tmp" },
+                                ],
+                                resources: small,
+                                securityContext: containerSecurityContext(),
+                                volumeMounts: [
+                                    { name: "defaults", mountPath: "/defaults", readOnly: true },
+                                    { name: "tmp", mountPath: "/tmp" },
+                                ],
+                            },
+                        ],
+                        volumes: [
+                            { name: "defaults", configMap: { name: K8S_NAMES.clusterDefaults } },
+                            { name: "pachctl-config", secret: { secretName: K8S_NAMES.clusterDefaultsPachctlSecret } },
+                            emptyDir("tmp"),
+                        ],
+                    },
                 },
             },
         },
-    }, { parent, dependsOn: [account, defaults, config, ...dependsOn], deleteBeforeReplace: true });
+        { parent, dependsOn: [account, defaults, config, ...dependsOn], deleteBeforeReplace: true },
+    );
     return [account, defaults, config, job];
 }

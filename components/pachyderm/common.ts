@@ -13,7 +13,12 @@ export function selector(app: string): Labels {
     return { app, suite: "pachyderm" };
 }
 
-export function meta(name: string, namespace: k8s.types.input.meta.v1.ObjectMeta["namespace"], app: string, extra: Partial<k8s.types.input.meta.v1.ObjectMeta> = {}): k8s.types.input.meta.v1.ObjectMeta {
+export function meta(
+    name: string,
+    namespace: k8s.types.input.meta.v1.ObjectMeta["namespace"],
+    app: string,
+    extra: Partial<k8s.types.input.meta.v1.ObjectMeta> = {},
+): k8s.types.input.meta.v1.ObjectMeta {
     return { name, namespace, labels: labels(app), ...extra };
 }
 
@@ -49,7 +54,12 @@ export function resources(r: ResourceSizing): k8s.types.input.core.v1.ResourceRe
 /** Zone spread (when zones are given) plus node spread, for the pods of one app. */
 export function topologySpread(app: string, zones: string[], hardZones: boolean): k8s.types.input.core.v1.TopologySpreadConstraint[] {
     const spread: k8s.types.input.core.v1.TopologySpreadConstraint[] = [
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector(app) } },
+        {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: { matchLabels: selector(app) },
+        },
     ];
     if (zones.length > 0) {
         spread.unshift({

@@ -18,41 +18,57 @@ export function createEtcd(ctx: BuildContext): Etcd {
     const app = K8S_NAMES.etcd;
 
     // Claims named as the StatefulSet expects, pinned to the PVs from the metadata store (static binding).
-    const claims = args.metadata.etcdVolumeNames.map((volumeName, i) =>
-        new k8s.core.v1.PersistentVolumeClaim(`${name}-etcd-pvc-${i}`, {
-            metadata: { name: etcdClaimName(i), namespace, labels: labels(app) },
+    const claims = args.metadata.etcdVolumeNames.map(
+        (volumeName, i) =>
+            new k8s.core.v1.PersistentVolumeClaim(
+                `${name}-etcd-pvc-${i}`,
+                {
+                    metadata: { name: etcdClaimName(i), namespace, labels: labels(app) },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        storageClassName: "",
+                        volumeName,
+                        resources: { requests: { storage: `${args.metadata.etcdSizeGi}Gi` } },
+                    },
+                },
+                { parent, dependsOn: args.metadata.dependsOn },
+            ),
+    );
+
+    const headless = new k8s.core.v1.Service(
+        `${name}-etcd-headless`,
+        {
+            metadata: { name: K8S_NAMES.etcdHeadless, namespace, labels: labels(app) },
             spec: {
-                accessModes: ["ReadWriteOnce"],
-                storageClassName: "",
-                volumeName,
-                resources: { requests: { storage: `${args.metadata.etcdSizeGi}Gi` } },
+                clusterIP: "None",
+                // Peers must resolve each other before they are ready, or the cluster never forms.
+                publishNotReadyAddresses: true,
+                selector: selector(app),
+                ports: [
+                    { name: "client-port", port: ETCD_CLIENT_PORT, targetPort: ETCD_CLIENT_PORT },
+                    { name: "peer-port", port: ETCD_PEER_PORT, targetPort: ETCD_PEER_PORT },
+                ],
             },
-        }, { parent, dependsOn: args.metadata.dependsOn }));
-
-    const headless = new k8s.core.v1.Service(`${name}-etcd-headless`, {
-        metadata: { name: K8S_NAMES.etcdHeadless, namespace, labels: labels(app) },
-        spec: {
-            clusterIP: "None",
-            // Peers must resolve each other before they are ready, or the cluster never forms.
-            publishNotReadyAddresses: true,
-            selector: selector(app),
-            ports: [
-                { name: "client-port", port: ETCD_CLIENT_PORT, targetPort: ETCD_CLIENT_PORT },
-                { name: "peer-port", port: ETCD_PEER_PORT, targetPort: ETCD_PEER_PORT },
-            ],
         },
-    }, { parent });
-    const service = new k8s.core.v1.Service(`${name}-etcd`, {
-        metadata: { name: K8S_NAMES.etcd, namespace, labels: labels(app) },
-        spec: {
-            type: "ClusterIP",
-            selector: selector(app),
-            ports: [{ name: "client-port", port: ETCD_CLIENT_PORT, targetPort: ETCD_CLIENT_PORT }],
+        { parent },
+    );
+    const service = new k8s.core.v1.Service(
+        `${name}-etcd`,
+        {
+            metadata: { name: K8S_NAMES.etcd, namespace, labels: labels(app) },
+            spec: {
+                type: "ClusterIP",
+                selector: selector(app),
+                ports: [{ name: "client-port", port: ETCD_CLIENT_PORT, targetPort: ETCD_CLIENT_PORT }],
+            },
         },
-    }, { parent });
+        { parent },
+    );
 
-    const peers = Array.from({ length: replicas }, (_, i) =>
-        `etcd-${i}=http://etcd-${i}.${K8S_NAMES.etcdHeadless}.$(NAMESPACE).svc.cluster.local:${ETCD_PEER_PORT}`).join(",");
+    const peers = Array.from(
+        { length: replicas },
+        (_, i) => `etcd-${i}=http://etcd-${i}.${K8S_NAMES.etcdHeadless}.$(NAMESPACE).svc.cluster.local:${ETCD_PEER_PORT}`,
+    ).join(",");
     const probe = (failureThreshold: number): k8s.types.input.core.v1.Probe => ({
         httpGet: { path: "/health", port: ETCD_CLIENT_PORT },
         periodSeconds: 10,
@@ -60,80 +76,94 @@ export function createEtcd(ctx: BuildContext): Etcd {
         failureThreshold,
     });
 
-    const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-etcd`, {
-        metadata: { name: K8S_NAMES.etcd, namespace, labels: labels(app) },
-        spec: {
-            replicas,
-            serviceName: K8S_NAMES.etcdHeadless,
-            // All members must start together to form the initial cluster.
-            podManagementPolicy: "Parallel",
-            selector: { matchLabels: selector(app) },
-            template: {
-                metadata: { labels: labels(app) },
-                spec: {
-                    automountServiceAccountToken: false,
-                    serviceAccountName: K8S_NAMES.etcdServiceAccount,
-                    securityContext: podSecurityContext(NONROOT_UID),
-                    affinity: antiAffinity(app, replicas),
-                    // Zonal disks pin members to zones: refuse to stack them rather than lose quorum with one zone.
-                    topologySpreadConstraints: topologySpread(app, args.zones, true),
-                    terminationGracePeriodSeconds: 60,
-                    containers: [{
-                        name: "etcd",
-                        image: IMAGES.etcd,
-                        command: ["/usr/local/bin/etcd"],
-                        args: [
-                            "--name=$(ETCD_NAME)",
-                            // A subdirectory: etcd wants 0700 on its data dir, the volume root carries fsGroup bits.
-                            "--data-dir=/var/data/etcd/data",
-                            `--listen-client-urls=http://0.0.0.0:${ETCD_CLIENT_PORT}`,
-                            `--advertise-client-urls=http://$(ETCD_NAME).${K8S_NAMES.etcdHeadless}.$(NAMESPACE).svc.cluster.local:${ETCD_CLIENT_PORT}`,
-                            `--listen-peer-urls=http://0.0.0.0:${ETCD_PEER_PORT}`,
-                            `--initial-advertise-peer-urls=http://$(ETCD_NAME).${K8S_NAMES.etcdHeadless}.$(NAMESPACE).svc.cluster.local:${ETCD_PEER_PORT}`,
-                            `--initial-cluster=${peers}`,
-                            "--initial-cluster-token=pach-cluster",
-                            "--initial-cluster-state=new",
-                            "--auto-compaction-retention=1",
-                            "--max-txn-ops=10000",
-                            "--max-request-bytes=52428800",
-                            "--quota-backend-bytes=8589934592",
+    const statefulSet = new k8s.apps.v1.StatefulSet(
+        `${name}-etcd`,
+        {
+            metadata: { name: K8S_NAMES.etcd, namespace, labels: labels(app) },
+            spec: {
+                replicas,
+                serviceName: K8S_NAMES.etcdHeadless,
+                // All members must start together to form the initial cluster.
+                podManagementPolicy: "Parallel",
+                selector: { matchLabels: selector(app) },
+                template: {
+                    metadata: { labels: labels(app) },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        serviceAccountName: K8S_NAMES.etcdServiceAccount,
+                        securityContext: podSecurityContext(NONROOT_UID),
+                        affinity: antiAffinity(app, replicas),
+                        // Zonal disks pin members to zones: refuse to stack them rather than lose quorum with one zone.
+                        topologySpreadConstraints: topologySpread(app, args.zones, true),
+                        terminationGracePeriodSeconds: 60,
+                        containers: [
+                            {
+                                name: "etcd",
+                                image: IMAGES.etcd,
+                                command: ["/usr/local/bin/etcd"],
+                                args: [
+                                    "--name=$(ETCD_NAME)",
+                                    // A subdirectory: etcd wants 0700 on its data dir, the volume root carries fsGroup bits.
+                                    "--data-dir=/var/data/etcd/data",
+                                    `--listen-client-urls=http://0.0.0.0:${ETCD_CLIENT_PORT}`,
+                                    `--advertise-client-urls=http://$(ETCD_NAME).${K8S_NAMES.etcdHeadless}.$(NAMESPACE).svc.cluster.local:${ETCD_CLIENT_PORT}`,
+                                    `--listen-peer-urls=http://0.0.0.0:${ETCD_PEER_PORT}`,
+                                    `--initial-advertise-peer-urls=http://$(ETCD_NAME).${K8S_NAMES.etcdHeadless}.$(NAMESPACE).svc.cluster.local:${ETCD_PEER_PORT}`,
+                                    `--initial-cluster=${peers}`,
+                                    "--initial-cluster-token=pach-cluster",
+                                    "--initial-cluster-state=new",
+                                    "--auto-compaction-retention=1",
+                                    "--max-txn-ops=10000",
+                                    "--max-request-bytes=52428800",
+                                    "--quota-backend-bytes=8589934592",
+                                ],
+                                env: [
+                                    { name: "ETCD_NAME", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } } },
+                                    { name: "NAMESPACE", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } } },
+                                ],
+                                ports: [
+                                    { name: "client-port", containerPort: ETCD_CLIENT_PORT },
+                                    { name: "peer-port", containerPort: ETCD_PEER_PORT },
+                                ],
+                                readinessProbe: probe(3),
+                                // Lenient: a member without quorum reports unhealthy; restarting it does not help.
+                                livenessProbe: { ...probe(12), initialDelaySeconds: 30 },
+                                startupProbe: { ...probe(30) },
+                                resources: resources(args.etcd.resources),
+                                securityContext: containerSecurityContext(),
+                                volumeMounts: [{ name: ETCD_CLAIM_TEMPLATE, mountPath: "/var/data/etcd" }],
+                            },
                         ],
-                        env: [
-                            { name: "ETCD_NAME", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } } },
-                            { name: "NAMESPACE", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } } },
-                        ],
-                        ports: [
-                            { name: "client-port", containerPort: ETCD_CLIENT_PORT },
-                            { name: "peer-port", containerPort: ETCD_PEER_PORT },
-                        ],
-                        readinessProbe: probe(3),
-                        // Lenient: a member without quorum reports unhealthy; restarting it does not help.
-                        livenessProbe: { ...probe(12), initialDelaySeconds: 30 },
-                        startupProbe: { ...probe(30) },
-                        resources: resources(args.etcd.resources),
-                        securityContext: containerSecurityContext(),
-                        volumeMounts: [{ name: ETCD_CLAIM_TEMPLATE, mountPath: "/var/data/etcd" }],
-                    }],
+                    },
                 },
+                volumeClaimTemplates: [
+                    {
+                        metadata: { name: ETCD_CLAIM_TEMPLATE, labels: labels(app) },
+                        spec: {
+                            accessModes: ["ReadWriteOnce"],
+                            storageClassName: "",
+                            resources: { requests: { storage: `${args.metadata.etcdSizeGi}Gi` } },
+                        },
+                    },
+                ],
             },
-            volumeClaimTemplates: [{
-                metadata: { name: ETCD_CLAIM_TEMPLATE, labels: labels(app) },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    storageClassName: "",
-                    resources: { requests: { storage: `${args.metadata.etcdSizeGi}Gi` } },
-                },
-            }],
         },
-    }, { parent, dependsOn: [...claims, headless] });
+        { parent, dependsOn: [...claims, headless] },
+    );
 
     const res: pulumi.Resource[] = [...claims, headless, service, statefulSet];
     if (replicas > 1) {
         // Quorum of 3 survives one voluntary eviction, never two.
-        res.push(new k8s.policy.v1.PodDisruptionBudget(`${name}-etcd-pdb`, {
-            metadata: { name: K8S_NAMES.etcd, namespace, labels: labels(app) },
-            spec: { minAvailable: Math.floor(replicas / 2) + 1, selector: { matchLabels: selector(app) } },
-        }, { parent }));
+        res.push(
+            new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-etcd-pdb`,
+                {
+                    metadata: { name: K8S_NAMES.etcd, namespace, labels: labels(app) },
+                    spec: { minAvailable: Math.floor(replicas / 2) + 1, selector: { matchLabels: selector(app) } },
+                },
+                { parent },
+            ),
+        );
     }
     return { service, resources: res };
 }

@@ -67,67 +67,135 @@ export function pachydermFlows(c: FlowConditions): Flow[] {
     const database: Role = c.postgresInCluster ? "postgres" : "postgres-flexible";
     const flows: Flow[] = [
         ...pods.map((from): Flow => ({
-            from, to: "kube-dns", ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
+            from,
+            to: "kube-dns",
+            ports: [
+                { port: 53, protocol: "UDP" },
+                { port: 53, protocol: "TCP" },
+            ],
             source: "Service names (etcd, pachd-peer, pg-bouncer, etcd-headless peers) resolve through CoreDNS",
         })),
         ...pachydermCode.map((from): Flow => ({
-            from, to: "etcd", ports: tcp(ETCD_CLIENT_PORT),
-            source: from === "worker"
-                ? "src/server/cmd/worker/main.go (etcd lease for the worker's address), src/server/worker/worker.go (dlock master lock)"
-                : "src/internal/serviceenv/service_env.go: initEtcdClient",
+            from,
+            to: "etcd",
+            ports: tcp(ETCD_CLIENT_PORT),
+            source:
+                from === "worker"
+                    ? "src/server/cmd/worker/main.go (etcd lease for the worker's address), src/server/worker/worker.go (dlock master lock)"
+                    : "src/internal/serviceenv/service_env.go: initEtcdClient",
         })),
         ...pachydermCode.map((from): Flow => ({
-            from, to: bouncer, ports: tcp(POSTGRES_PORT),
+            from,
+            to: bouncer,
+            ports: tcp(POSTGRES_PORT),
             source: "src/internal/serviceenv/service_env.go: initDBClient (PG_BOUNCER_HOST; workers get it from src/server/pps/server/worker_rc.go)",
         })),
         ...(["pachd", "pachw"] as PodRole[]).map((from): Flow => ({
-            from, to: database, ports: tcp(POSTGRES_PORT),
+            from,
+            to: database,
+            ports: tcp(POSTGRES_PORT),
             source: "src/internal/serviceenv/service_env.go: initDirectDBClient and newDirectListener (POSTGRES_HOST, LISTEN/NOTIFY)",
         })),
         ...(["pachd", "pachw", "worker", "etcd-backup"] as PodRole[]).map((from): Flow => ({
-            from, to: "blob-private-endpoint", ports: tcp(443),
-            source: from === "etcd-backup" ? "components/pachyderm/backup.ts (az storage blob upload)" : "STORAGE_BACKEND=MICROSOFT object storage (the worker's storage sidecar: src/internal/pachd/sidecar.go)",
+            from,
+            to: "blob-private-endpoint",
+            ports: tcp(443),
+            source:
+                from === "etcd-backup"
+                    ? "components/pachyderm/backup.ts (az storage blob upload)"
+                    : "STORAGE_BACKEND=MICROSOFT object storage (the worker's storage sidecar: src/internal/pachd/sidecar.go)",
         })),
         ...pachydermCode.map((from): Flow => ({
-            from, to: "api-server", ports: tcp(443),
-            source: from === "worker"
-                ? "src/server/worker/driver/driver.go: GetContainerImageID (serviceenv.InitWithKube in src/server/cmd/worker/main.go)"
-                : "src/server/pps/server/worker_rc.go (creates worker RCs, Services, Secrets); src/internal/pachd/pachw.go: initKube",
+            from,
+            to: "api-server",
+            ports: tcp(443),
+            source:
+                from === "worker"
+                    ? "src/server/worker/driver/driver.go: GetContainerImageID (serviceenv.InitWithKube in src/server/cmd/worker/main.go)"
+                    : "src/server/pps/server/worker_rc.go (creates worker RCs, Services, Secrets); src/internal/pachd/pachw.go: initKube",
         })),
         {
-            from: "pachd", to: "pachd", ports: tcp(PACHD_PORTS.peer.container),
+            from: "pachd",
+            to: "pachd",
+            ports: tcp(PACHD_PORTS.peer.container),
             source: "src/internal/client/client.go: NewInCluster dials PACHD_PEER_SERVICE_HOST (pachd-peer)",
         },
-        { from: "pachw", to: "pachd", ports: tcp(PACHD_PORTS.peer.container), source: "src/internal/pachd/pachw.go: attemptPJSAuth (GetPachClient -> pachd-peer)" },
-        { from: "worker", to: "pachd", ports: tcp(PACHD_PORTS.peer.container), source: "src/internal/serviceenv/service_env.go: newProxyClient (workers LISTEN through pachd)" },
-        { from: "pachd", to: "pachw", ports: tcp(PACHD_PORTS.peer.container), source: "src/server/debug/server/server.go (debug dumps collect from every pachd-mode pod)" },
-        { from: "pachd", to: "worker", ports: tcp(WORKER_PORTS.grpc), source: "src/server/worker/server/client.go: Status, Cancel (dialled by src/server/pps/server/api_server.go, monitor.go)" },
-        { from: "etcd", to: "etcd", ports: tcp(ETCD_CLIENT_PORT, ETCD_PEER_PORT), source: "components/pachyderm/etcd.ts: --initial-cluster peers" },
+        {
+            from: "pachw",
+            to: "pachd",
+            ports: tcp(PACHD_PORTS.peer.container),
+            source: "src/internal/pachd/pachw.go: attemptPJSAuth (GetPachClient -> pachd-peer)",
+        },
+        {
+            from: "worker",
+            to: "pachd",
+            ports: tcp(PACHD_PORTS.peer.container),
+            source: "src/internal/serviceenv/service_env.go: newProxyClient (workers LISTEN through pachd)",
+        },
+        {
+            from: "pachd",
+            to: "pachw",
+            ports: tcp(PACHD_PORTS.peer.container),
+            source: "src/server/debug/server/server.go (debug dumps collect from every pachd-mode pod)",
+        },
+        {
+            from: "pachd",
+            to: "worker",
+            ports: tcp(WORKER_PORTS.grpc),
+            source: "src/server/worker/server/client.go: Status, Cancel (dialled by src/server/pps/server/api_server.go, monitor.go)",
+        },
+        {
+            from: "etcd",
+            to: "etcd",
+            ports: tcp(ETCD_CLIENT_PORT, ETCD_PEER_PORT),
+            source: "components/pachyderm/etcd.ts: --initial-cluster peers",
+        },
         { from: "etcd-backup", to: "etcd", ports: tcp(ETCD_CLIENT_PORT), source: "components/pachyderm/backup.ts: etcdctl snapshot save" },
         {
-            from: "ingress-subnet", to: "pachd",
-            ports: tcp(PACHD_PORTS.grpc.container, PACHD_PORTS.s3.container, ...(c.oidc ? [PACHD_PORTS.oidc.container, PACHD_PORTS.identity.container] : [])),
-            source: "lib/cloudinit/ingress.ts (pachctl and S3 clients on the ingress VM, through the internal load balancer"
-                + (c.oidc ? "; browsers follow Dex and pachd's OIDC callback: src/server/auth/server/oidc.go)" : ")"),
+            from: "ingress-subnet",
+            to: "pachd",
+            ports: tcp(
+                PACHD_PORTS.grpc.container,
+                PACHD_PORTS.s3.container,
+                ...(c.oidc ? [PACHD_PORTS.oidc.container, PACHD_PORTS.identity.container] : []),
+            ),
+            source:
+                "lib/cloudinit/ingress.ts (pachctl and S3 clients on the ingress VM, through the internal load balancer" +
+                (c.oidc ? "; browsers follow Dex and pachd's OIDC callback: src/server/auth/server/oidc.go)" : ")"),
         },
     ];
     if (c.bouncerInCluster) {
-        flows.push({ from: "pg-bouncer", to: database, ports: tcp(POSTGRES_PORT), source: "components/pachyderm/postgres.ts: POSTGRESQL_HOST" });
+        flows.push({
+            from: "pg-bouncer",
+            to: database,
+            ports: tcp(POSTGRES_PORT),
+            source: "components/pachyderm/postgres.ts: POSTGRESQL_HOST",
+        });
     }
     if (c.clusterDefaults) {
         flows.push({
-            from: "cluster-defaults", to: "pachd", ports: tcp(PACHD_PORTS.grpc.container),
+            from: "cluster-defaults",
+            to: "pachd",
+            ports: tcp(PACHD_PORTS.grpc.container),
             source: "components/pachyderm/clusterDefaults.ts: pachctl update defaults --cluster (grpc://pachd:30650)",
         });
     }
     if (c.keyless) {
         for (const from of ["pachd", "pachw", "worker", "etcd-backup"] as PodRole[]) {
             flows.push({
-                from, to: "entra-id", ports: tcp(443),
+                from,
+                to: "entra-id",
+                ports: tcp(443),
                 source: "https://learn.microsoft.com/azure/aks/workload-identity-overview (token exchange with login.microsoftonline.com, no private endpoint)",
             });
         }
     }
-    if (c.console) flows.push({ from: "console", to: "pachd", ports: tcp(PACHD_PORTS.peer.container), source: "components/pachyderm/console.ts: PACHD_ADDRESS (pachd-peer)" });
+    if (c.console)
+        flows.push({
+            from: "console",
+            to: "pachd",
+            ports: tcp(PACHD_PORTS.peer.container),
+            source: "components/pachyderm/console.ts: PACHD_ADDRESS (pachd-peer)",
+        });
     return flows;
 }

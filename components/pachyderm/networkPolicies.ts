@@ -10,7 +10,9 @@ import { BuildContext } from "./types";
 type Selector = k8s.types.input.meta.v1.LabelSelector;
 
 /** Pods by their `app` label; the flows each policy serves are listed in ./flows.ts (the connectivity matrix). */
-const apps = (...roles: PodRole[]): Selector => ({ matchExpressions: [{ key: "app", operator: "In", values: roles.map((r) => POD_APP[r]) }] });
+const apps = (...roles: PodRole[]): Selector => ({
+    matchExpressions: [{ key: "app", operator: "In", values: roles.map((r) => POD_APP[r]) }],
+});
 /** Pods that run Pachyderm's code and reach its stores: pachd, pachw and the pipeline workers (user container and storage sidecar). */
 const PACHYDERM_CODE: PodRole[] = ["pachd", "pachw", "worker"];
 const PUBLIC_IPV4: k8s.types.input.networking.v1.IPBlock = { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] };
@@ -20,10 +22,14 @@ const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port
 export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
     const { name, parent, args, namespace } = ctx;
     const np = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-        new k8s.networking.v1.NetworkPolicy(`${name}-np-${suffix}`, {
-            metadata: { name: suffix, namespace, labels: labels("network-policy") },
-            spec,
-        }, { parent });
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-np-${suffix}`,
+            {
+                metadata: { name: suffix, namespace, labels: labels("network-policy") },
+                spec,
+            },
+            { parent },
+        );
     const from = (...roles: PodRole[]) => [{ podSelector: apps(...roles) }];
     const keyless = args.storage.authMode === "workloadIdentity";
     // Browsers follow Dex (identity port) and pachd's OIDC callback through the internal load balancer.
@@ -35,10 +41,20 @@ export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
         np("allow-dns", {
             podSelector: {},
             policyTypes: ["Egress"],
-            egress: [{
-                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-            }],
+            egress: [
+                {
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                        },
+                    ],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
         }),
         // Pod-to-pod traffic inside the namespace may leave a pod; the ingress policies of the receivers decide.
         np("allow-egress-in-namespace", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: {} }] }] }),
@@ -47,7 +63,10 @@ export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
             policyTypes: ["Ingress"],
             ingress: [
                 // The ingress VM through the internal LB (externalTrafficPolicy Local keeps its address).
-                { from: [{ ipBlock: { cidr: args.network.ingressSubnetCidr } }], ports: tcp(PACHD_PORTS.grpc.container, PACHD_PORTS.s3.container, ...browserPorts) },
+                {
+                    from: [{ ipBlock: { cidr: args.network.ingressSubnetCidr } }],
+                    ports: tcp(PACHD_PORTS.grpc.container, PACHD_PORTS.s3.container, ...browserPorts),
+                },
                 // In-cluster clients dial the pachd-peer Service.
                 { from: from("pachd", "pachw", "worker", "console"), ports: tcp(PACHD_PORTS.peer.container) },
                 ...(needsClusterDefaults(args) ? [{ from: from("cluster-defaults"), ports: tcp(PACHD_PORTS.grpc.container) }] : []),
@@ -86,18 +105,22 @@ export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
     ];
 
     // pg-bouncer runs on every stack: the pooled connections of pachd, pachw and the workers, and Dex, go through it.
-    res.push(np("pg-bouncer-ingress", {
-        podSelector: apps("pg-bouncer"),
-        policyTypes: ["Ingress"],
-        ingress: [{ from: from(...PACHYDERM_CODE), ports: tcp(POSTGRES_PORT) }],
-    }));
-    if (args.postgres.kind === "inCluster") {
-        res.push(np("postgres-ingress", {
-            podSelector: apps("postgres"),
+    res.push(
+        np("pg-bouncer-ingress", {
+            podSelector: apps("pg-bouncer"),
             policyTypes: ["Ingress"],
-            // pachd -> pg-bouncer -> postgres; pachd also keeps a direct connection for LISTEN/NOTIFY.
-            ingress: [{ from: from("pg-bouncer", "pachd", "pachw"), ports: tcp(POSTGRES_PORT) }],
-        }));
+            ingress: [{ from: from(...PACHYDERM_CODE), ports: tcp(POSTGRES_PORT) }],
+        }),
+    );
+    if (args.postgres.kind === "inCluster") {
+        res.push(
+            np("postgres-ingress", {
+                podSelector: apps("postgres"),
+                policyTypes: ["Ingress"],
+                // pachd -> pg-bouncer -> postgres; pachd also keeps a direct connection for LISTEN/NOTIFY.
+                ingress: [{ from: from("pg-bouncer", "pachd", "pachw"), ports: tcp(POSTGRES_PORT) }],
+            }),
+        );
     } else {
         // pachd's direct connection (TLS) and the bouncer's upstream connections (TLS) leave for the server's subnet.
         const egress = [{ to: [{ ipBlock: { cidr: args.postgres.subnetCidr! } }], ports: tcp(POSTGRES_PORT) }];
@@ -110,11 +133,18 @@ export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
     if (keyless) {
         // Token exchange with Entra ID (login.microsoftonline.com) has no private endpoint; an egress firewall narrows it to the FQDN.
         const cidrs = args.network.entraIdEgressCidrs;
-        res.push(np("allow-egress-entra-id", {
-            podSelector: apps(...PACHYDERM_CODE, "etcd-backup"),
-            policyTypes: ["Egress"],
-            egress: [{ to: cidrs && cidrs.length > 0 ? cidrs.map((cidr) => ({ ipBlock: { cidr } })) : [{ ipBlock: PUBLIC_IPV4 }], ports: tcp(443) }],
-        }));
+        res.push(
+            np("allow-egress-entra-id", {
+                podSelector: apps(...PACHYDERM_CODE, "etcd-backup"),
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: cidrs && cidrs.length > 0 ? cidrs.map((cidr) => ({ ipBlock: { cidr } })) : [{ ipBlock: PUBLIC_IPV4 }],
+                        ports: tcp(443),
+                    },
+                ],
+            }),
+        );
     }
     return res;
 }

@@ -1,6 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { antiAffinity, containerSecurityContext, emptyDir, labels, podSecurityContext, resources, selector, topologySpread } from "./common";
+import {
+    antiAffinity,
+    containerSecurityContext,
+    emptyDir,
+    labels,
+    podSecurityContext,
+    resources,
+    selector,
+    topologySpread,
+} from "./common";
 import { NONROOT_UID } from "./etcd";
 import { ETCD_CLIENT_PORT, IMAGES, K8S_NAMES, PACHD_PORTS, pachdLoadBalancerPorts, POSTGRES_PORT } from "./names";
 import { DEX_DATABASE, PACHYDERM_DATABASE } from "./postgres";
@@ -75,7 +84,10 @@ export function pachdEnv(ctx: BuildContext): EnvVar[] {
 function pachdPodSpec(ctx: BuildContext, mode: "pachd" | "pachw", replicas: number): k8s.types.input.core.v1.PodSpec {
     const { args } = ctx;
     const probe = (extra: Partial<k8s.types.input.core.v1.Probe> = {}): k8s.types.input.core.v1.Probe => ({
-        exec: { command: ["/pachd", "--readiness"] }, periodSeconds: 10, timeoutSeconds: 30, ...extra,
+        exec: { command: ["/pachd", "--readiness"] },
+        periodSeconds: 10,
+        timeoutSeconds: 30,
+        ...extra,
     });
     const p = PACHD_PORTS;
     return {
@@ -85,27 +97,36 @@ function pachdPodSpec(ctx: BuildContext, mode: "pachd" | "pachw", replicas: numb
         securityContext: podSecurityContext(NONROOT_UID),
         affinity: antiAffinity(mode, replicas),
         topologySpreadConstraints: topologySpread(mode, args.zones, args.environment === "prod"),
-        containers: [{
-            name: "pachd",
-            image: IMAGES.pachd(args.version),
-            command: ["/pachd"],
-            // `$(MODE)` comes from the optional pachd-config ConfigMap pachd manages for pause/unpause (as in the chart).
-            args: mode === "pachd" ? ["--mode", "$(MODE)"] : ["--mode", "pachw"],
-            env: pachdEnv(ctx),
-            envFrom: [
-                { secretRef: { name: K8S_NAMES.storageSecret } },
-                { secretRef: { name: K8S_NAMES.deploymentIdSecret } },
-                { configMapRef: { name: "pachd-config", optional: true } },
-            ],
-            ports: [p.s3, p.grpc, p.peer, p.metrics, p.oidc, p.identity, p.http].map((x) => ({ name: x.name, containerPort: x.container, protocol: "TCP" })),
-            readinessProbe: probe(),
-            livenessProbe: probe({ failureThreshold: 10 }),
-            // pachd retries until Postgres and etcd answer (#6510): the startup probe gates instead of restarting it.
-            startupProbe: probe({ failureThreshold: 30 }),
-            resources: resources(args.pachd.resources),
-            securityContext: containerSecurityContext(),
-            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "pach-disk", mountPath: "/pach" }],
-        }],
+        containers: [
+            {
+                name: "pachd",
+                image: IMAGES.pachd(args.version),
+                command: ["/pachd"],
+                // `$(MODE)` comes from the optional pachd-config ConfigMap pachd manages for pause/unpause (as in the chart).
+                args: mode === "pachd" ? ["--mode", "$(MODE)"] : ["--mode", "pachw"],
+                env: pachdEnv(ctx),
+                envFrom: [
+                    { secretRef: { name: K8S_NAMES.storageSecret } },
+                    { secretRef: { name: K8S_NAMES.deploymentIdSecret } },
+                    { configMapRef: { name: "pachd-config", optional: true } },
+                ],
+                ports: [p.s3, p.grpc, p.peer, p.metrics, p.oidc, p.identity, p.http].map((x) => ({
+                    name: x.name,
+                    containerPort: x.container,
+                    protocol: "TCP",
+                })),
+                readinessProbe: probe(),
+                livenessProbe: probe({ failureThreshold: 10 }),
+                // pachd retries until Postgres and etcd answer (#6510): the startup probe gates instead of restarting it.
+                startupProbe: probe({ failureThreshold: 30 }),
+                resources: resources(args.pachd.resources),
+                securityContext: containerSecurityContext(),
+                volumeMounts: [
+                    { name: "tmp", mountPath: "/tmp" },
+                    { name: "pach-disk", mountPath: "/pach" },
+                ],
+            },
+        ],
         volumes: [emptyDir("tmp"), emptyDir("pach-disk")],
     };
 }
@@ -117,66 +138,106 @@ export function createPachd(ctx: BuildContext, dependsOn: pulumi.Input<pulumi.Re
     const p = PACHD_PORTS;
     const replicas = args.pachd.replicas;
 
-    const deployment = new k8s.apps.v1.Deployment(`${name}-pachd`, {
-        metadata: { name: K8S_NAMES.pachd, namespace, labels: labels("pachd") },
-        spec: {
-            replicas,
-            selector: { matchLabels: selector("pachd") },
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: replicas > 1 ? 1 : 0, maxSurge: 1 } },
-            template: { metadata: { labels: podLabels("pachd") }, spec: pachdPodSpec(ctx, "pachd", replicas) },
-        },
-    }, { parent, dependsOn });
-
-    // pachd scales pachw (storage tasks) itself through deployments/scale: Pulumi must not fight over replicas.
-    const pachw = new k8s.apps.v1.Deployment(`${name}-pachw`, {
-        metadata: { name: K8S_NAMES.pachw, namespace, labels: labels("pachw") },
-        spec: {
-            replicas: 0,
-            selector: { matchLabels: selector("pachw") },
-            template: { metadata: { labels: podLabels("pachw") }, spec: pachdPodSpec(ctx, "pachw", 1) },
-        },
-    }, { parent, dependsOn, ignoreChanges: ["spec.replicas"] });
-
-    const svcPorts = [p.grpc, p.s3, p.metrics, p.oidc, p.identity, p.http].map((x) => ({ name: x.name, port: x.service, targetPort: x.container, protocol: "TCP" }));
-    const service = new k8s.core.v1.Service(`${name}-pachd-svc`, {
-        metadata: { name: K8S_NAMES.pachd, namespace, labels: labels("pachd") },
-        spec: { type: "ClusterIP", selector: selector("pachd"), ports: svcPorts },
-    }, { parent });
-    const peer = new k8s.core.v1.Service(`${name}-pachd-peer`, {
-        metadata: { name: K8S_NAMES.pachdPeer, namespace, labels: labels("pachd") },
-        spec: { type: "ClusterIP", selector: selector("pachd"), ports: [{ name: p.peer.name, port: p.peer.service, targetPort: p.peer.container, protocol: "TCP" }] },
-    }, { parent });
-
-    const lbService = new k8s.core.v1.Service(`${name}-pachd-lb`, {
-        metadata: {
-            name: K8S_NAMES.pachdLb,
-            namespace,
-            labels: labels("pachd"),
-            annotations: {
-                "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
-                // Replaces the deprecated spec.loadBalancerIP (cloud-provider-azure 1.27+).
-                "service.beta.kubernetes.io/azure-load-balancer-ipv4": args.pachd.internalLbIp,
-                // Long gRPC streams (put file, logs) must outlive the default 4 minutes.
-                "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": String(args.pachd.idleTimeoutMinutes),
+    const deployment = new k8s.apps.v1.Deployment(
+        `${name}-pachd`,
+        {
+            metadata: { name: K8S_NAMES.pachd, namespace, labels: labels("pachd") },
+            spec: {
+                replicas,
+                selector: { matchLabels: selector("pachd") },
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: replicas > 1 ? 1 : 0, maxSurge: 1 } },
+                template: { metadata: { labels: podLabels("pachd") }, spec: pachdPodSpec(ctx, "pachd", replicas) },
             },
         },
-        spec: {
-            type: "LoadBalancer",
-            // Local: no SNAT to a node IP, so pachd's NetworkPolicy sees the ingress subnet's address;
-            // the load balancer's health probe only sends traffic to nodes that run a pachd pod.
-            externalTrafficPolicy: "Local",
-            selector: selector("pachd"),
-            // With OIDC, browsers also open Dex and pachd's OIDC callback here (secrets.ts: browserUrls).
-            ports: pachdLoadBalancerPorts(args.oidc !== undefined).map((x) => ({ name: x.name, port: x.service, targetPort: x.container, protocol: "TCP" })),
+        { parent, dependsOn },
+    );
+
+    // pachd scales pachw (storage tasks) itself through deployments/scale: Pulumi must not fight over replicas.
+    const pachw = new k8s.apps.v1.Deployment(
+        `${name}-pachw`,
+        {
+            metadata: { name: K8S_NAMES.pachw, namespace, labels: labels("pachw") },
+            spec: {
+                replicas: 0,
+                selector: { matchLabels: selector("pachw") },
+                template: { metadata: { labels: podLabels("pachw") }, spec: pachdPodSpec(ctx, "pachw", 1) },
+            },
         },
-    }, { parent });
+        { parent, dependsOn, ignoreChanges: ["spec.replicas"] },
+    );
+
+    const svcPorts = [p.grpc, p.s3, p.metrics, p.oidc, p.identity, p.http].map((x) => ({
+        name: x.name,
+        port: x.service,
+        targetPort: x.container,
+        protocol: "TCP",
+    }));
+    const service = new k8s.core.v1.Service(
+        `${name}-pachd-svc`,
+        {
+            metadata: { name: K8S_NAMES.pachd, namespace, labels: labels("pachd") },
+            spec: { type: "ClusterIP", selector: selector("pachd"), ports: svcPorts },
+        },
+        { parent },
+    );
+    const peer = new k8s.core.v1.Service(
+        `${name}-pachd-peer`,
+        {
+            metadata: { name: K8S_NAMES.pachdPeer, namespace, labels: labels("pachd") },
+            spec: {
+                type: "ClusterIP",
+                selector: selector("pachd"),
+                ports: [{ name: p.peer.name, port: p.peer.service, targetPort: p.peer.container, protocol: "TCP" }],
+            },
+        },
+        { parent },
+    );
+
+    const lbService = new k8s.core.v1.Service(
+        `${name}-pachd-lb`,
+        {
+            metadata: {
+                name: K8S_NAMES.pachdLb,
+                namespace,
+                labels: labels("pachd"),
+                annotations: {
+                    "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+                    // Replaces the deprecated spec.loadBalancerIP (cloud-provider-azure 1.27+).
+                    "service.beta.kubernetes.io/azure-load-balancer-ipv4": args.pachd.internalLbIp,
+                    // Long gRPC streams (put file, logs) must outlive the default 4 minutes.
+                    "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": String(args.pachd.idleTimeoutMinutes),
+                },
+            },
+            spec: {
+                type: "LoadBalancer",
+                // Local: no SNAT to a node IP, so pachd's NetworkPolicy sees the ingress subnet's address;
+                // the load balancer's health probe only sends traffic to nodes that run a pachd pod.
+                externalTrafficPolicy: "Local",
+                selector: selector("pachd"),
+                // With OIDC, browsers also open Dex and pachd's OIDC callback here (secrets.ts: browserUrls).
+                ports: pachdLoadBalancerPorts(args.oidc !== undefined).map((x) => ({
+                    name: x.name,
+                    port: x.service,
+                    targetPort: x.container,
+                    protocol: "TCP",
+                })),
+            },
+        },
+        { parent },
+    );
 
     const res: pulumi.Resource[] = [deployment, pachw, service, peer, lbService];
     if (replicas > 1) {
-        res.push(new k8s.policy.v1.PodDisruptionBudget(`${name}-pachd-pdb`, {
-            metadata: { name: K8S_NAMES.pachd, namespace, labels: labels("pachd") },
-            spec: { maxUnavailable: 1, selector: { matchLabels: selector("pachd") } },
-        }, { parent }));
+        res.push(
+            new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-pachd-pdb`,
+                {
+                    metadata: { name: K8S_NAMES.pachd, namespace, labels: labels("pachd") },
+                    spec: { maxUnavailable: 1, selector: { matchLabels: selector("pachd") } },
+                },
+                { parent },
+            ),
+        );
     }
     return { deployment, lbService, resources: res };
 }

@@ -1,7 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PGBOUNCER_IMAGE } from "../../lib/facts/pachyderm";
-import { antiAffinity, containerSecurityContext, emptyDir, labels, podSecurityContext, resources, selector, topologySpread } from "./common";
+import {
+    antiAffinity,
+    containerSecurityContext,
+    emptyDir,
+    labels,
+    podSecurityContext,
+    resources,
+    selector,
+    topologySpread,
+} from "./common";
 import { IMAGES, K8S_NAMES, POSTGRES_PORT } from "./names";
 import { BuildContext } from "./types";
 
@@ -67,10 +76,14 @@ export function createPgBouncer(ctx: BuildContext, upstreamHost: pulumi.Input<st
     const { name, parent, args, namespace } = ctx;
     const app = K8S_NAMES.pgBouncer;
     const port = PGBOUNCER_IMAGE.listenPort;
-    const service = new k8s.core.v1.Service(`${name}-pg-bouncer`, {
-        metadata: { name: K8S_NAMES.pgBouncer, namespace, labels: labels(app) },
-        spec: { type: "ClusterIP", selector: selector(app), ports: [{ name: "client-port", port: POSTGRES_PORT, targetPort: port }] },
-    }, { parent });
+    const service = new k8s.core.v1.Service(
+        `${name}-pg-bouncer`,
+        {
+            metadata: { name: K8S_NAMES.pgBouncer, namespace, labels: labels(app) },
+            spec: { type: "ClusterIP", selector: selector(app), ports: [{ name: "client-port", port: POSTGRES_PORT, targetPort: port }] },
+        },
+        { parent },
+    );
     const env = pgBouncerEnv({
         user: args.postgres.user,
         upstreamHost,
@@ -80,49 +93,67 @@ export function createPgBouncer(ctx: BuildContext, upstreamHost: pulumi.Input<st
     // Every pooled query of pachd and every Dex call goes through it: production keeps two, on two nodes and zones
     // (stateless: each replica pools on its own; LISTEN/NOTIFY uses pachd's direct connection).
     const replicas = args.environment === "prod" ? 2 : 1;
-    const deployment = new k8s.apps.v1.Deployment(`${name}-pg-bouncer`, {
-        metadata: { name: K8S_NAMES.pgBouncer, namespace, labels: labels(app) },
-        spec: {
-            replicas,
-            selector: { matchLabels: selector(app) },
-            template: {
-                metadata: { labels: labels(app) },
-                spec: {
-                    serviceAccountName: K8S_NAMES.pgBouncerServiceAccount,
-                    automountServiceAccountToken: false,
-                    securityContext: podSecurityContext(PGBOUNCER_UID),
-                    affinity: antiAffinity(app, replicas),
-                    topologySpreadConstraints: topologySpread(app, args.zones, false),
-                    containers: [{
-                        name: "pg-bouncer",
-                        image: IMAGES.pgBouncer,
-                        // The image's own entrypoint and command: they write the config from `env`.
-                        env,
-                        ports: [{ name: "client-port", containerPort: port }],
-                        readinessProbe: { tcpSocket: { port }, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
-                        // A real login through the bouncer (the image has sh, psql and grep): catches auth and upstream failures.
-                        livenessProbe: {
-                            exec: { command: ["/bin/sh", "-c", `PGPASSWORD=$POSTGRESQL_PASSWORD psql -U $POSTGRESQL_USERNAME -h 127.0.0.1 -p ${port} -d ${PROBE_DATABASE} --tuples-only --command='SELECT 1;' | grep -q 1`] },
-                            periodSeconds: 30,
-                            timeoutSeconds: 5,
-                            failureThreshold: 5,
-                        },
-                        resources: resources({ cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi" }),
-                        securityContext: containerSecurityContext(),
-                        // The entrypoint writes pgbouncer.ini and userlist.txt to /tmp; pgbouncer's socket also goes there.
-                        volumeMounts: [{ name: "tmp", mountPath: PGBOUNCER_IMAGE.configDir }],
-                    }],
-                    volumes: [emptyDir("tmp")],
+    const deployment = new k8s.apps.v1.Deployment(
+        `${name}-pg-bouncer`,
+        {
+            metadata: { name: K8S_NAMES.pgBouncer, namespace, labels: labels(app) },
+            spec: {
+                replicas,
+                selector: { matchLabels: selector(app) },
+                template: {
+                    metadata: { labels: labels(app) },
+                    spec: {
+                        serviceAccountName: K8S_NAMES.pgBouncerServiceAccount,
+                        automountServiceAccountToken: false,
+                        securityContext: podSecurityContext(PGBOUNCER_UID),
+                        affinity: antiAffinity(app, replicas),
+                        topologySpreadConstraints: topologySpread(app, args.zones, false),
+                        containers: [
+                            {
+                                name: "pg-bouncer",
+                                image: IMAGES.pgBouncer,
+                                // The image's own entrypoint and command: they write the config from `env`.
+                                env,
+                                ports: [{ name: "client-port", containerPort: port }],
+                                readinessProbe: { tcpSocket: { port }, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
+                                // A real login through the bouncer (the image has sh, psql and grep): catches auth and upstream failures.
+                                livenessProbe: {
+                                    exec: {
+                                        command: [
+                                            "/bin/sh",
+                                            "-c",
+                                            `PGPASSWORD=$POSTGRESQL_PASSWORD psql -U $POSTGRESQL_USERNAME -h 127.0.0.1 -p ${port} -d ${PROBE_DATABASE} --tuples-only --command='SELECT 1;' | grep -q 1`,
+                                        ],
+                                    },
+                                    periodSeconds: 30,
+                                    timeoutSeconds: 5,
+                                    failureThreshold: 5,
+                                },
+                                resources: resources({ cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi" }),
+                                securityContext: containerSecurityContext(),
+                                // The entrypoint writes pgbouncer.ini and userlist.txt to /tmp; pgbouncer's socket also goes there.
+                                volumeMounts: [{ name: "tmp", mountPath: PGBOUNCER_IMAGE.configDir }],
+                            },
+                        ],
+                        volumes: [emptyDir("tmp")],
+                    },
                 },
             },
         },
-    }, { parent, dependsOn });
+        { parent, dependsOn },
+    );
     const res: pulumi.Resource[] = [service, deployment];
     if (replicas > 1) {
-        res.push(new k8s.policy.v1.PodDisruptionBudget(`${name}-pg-bouncer-pdb`, {
-            metadata: { name: K8S_NAMES.pgBouncer, namespace, labels: labels(app) },
-            spec: { maxUnavailable: 1, selector: { matchLabels: selector(app) } },
-        }, { parent }));
+        res.push(
+            new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-pg-bouncer-pdb`,
+                {
+                    metadata: { name: K8S_NAMES.pgBouncer, namespace, labels: labels(app) },
+                    spec: { maxUnavailable: 1, selector: { matchLabels: selector(app) } },
+                },
+                { parent },
+            ),
+        );
     }
     return res;
 }

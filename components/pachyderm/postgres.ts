@@ -18,85 +18,113 @@ export function createInClusterPostgres(ctx: BuildContext, dependsOn: pulumi.Res
     const app = K8S_NAMES.postgres;
     const sizeGi = args.metadata.postgresSizeGi ?? 256;
 
-    const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-postgres-pvc`, {
-        metadata: { name: postgresClaimName(), namespace, labels: labels(app) },
-        spec: {
-            accessModes: ["ReadWriteOnce"],
-            storageClassName: "",
-            volumeName: args.metadata.postgresVolumeName!,
-            resources: { requests: { storage: `${sizeGi}Gi` } },
+    const claim = new k8s.core.v1.PersistentVolumeClaim(
+        `${name}-postgres-pvc`,
+        {
+            metadata: { name: postgresClaimName(), namespace, labels: labels(app) },
+            spec: {
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: "",
+                volumeName: args.metadata.postgresVolumeName!,
+                resources: { requests: { storage: `${sizeGi}Gi` } },
+            },
         },
-    }, { parent, dependsOn: args.metadata.dependsOn });
+        { parent, dependsOn: args.metadata.dependsOn },
+    );
 
     // The entrypoint runs these once on an empty data directory: Pachyderm needs a second database for Dex.
-    const init = new k8s.core.v1.ConfigMap(`${name}-postgres-init`, {
-        metadata: { name: K8S_NAMES.postgresInitConfig, namespace, labels: labels(app) },
-        data: { "10-dex.sql": `CREATE DATABASE ${DEX_DATABASE};\n` },
-    }, { parent });
+    const init = new k8s.core.v1.ConfigMap(
+        `${name}-postgres-init`,
+        {
+            metadata: { name: K8S_NAMES.postgresInitConfig, namespace, labels: labels(app) },
+            data: { "10-dex.sql": `CREATE DATABASE ${DEX_DATABASE};\n` },
+        },
+        { parent },
+    );
 
-    const headless = new k8s.core.v1.Service(`${name}-postgres-headless`, {
-        metadata: { name: K8S_NAMES.postgresHeadless, namespace, labels: labels(app) },
-        spec: { clusterIP: "None", selector: selector(app), ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: POSTGRES_PORT }] },
-    }, { parent });
-    const service = new k8s.core.v1.Service(`${name}-postgres`, {
-        metadata: { name: K8S_NAMES.postgres, namespace, labels: labels(app) },
-        spec: { type: "ClusterIP", selector: selector(app), ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: POSTGRES_PORT }] },
-    }, { parent });
+    const headless = new k8s.core.v1.Service(
+        `${name}-postgres-headless`,
+        {
+            metadata: { name: K8S_NAMES.postgresHeadless, namespace, labels: labels(app) },
+            spec: {
+                clusterIP: "None",
+                selector: selector(app),
+                ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: POSTGRES_PORT }],
+            },
+        },
+        { parent },
+    );
+    const service = new k8s.core.v1.Service(
+        `${name}-postgres`,
+        {
+            metadata: { name: K8S_NAMES.postgres, namespace, labels: labels(app) },
+            spec: {
+                type: "ClusterIP",
+                selector: selector(app),
+                ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: POSTGRES_PORT }],
+            },
+        },
+        { parent },
+    );
 
     const ready: k8s.types.input.core.v1.Probe = {
         exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", args.postgres.user, "-d", PACHYDERM_DATABASE] },
         periodSeconds: 10,
         timeoutSeconds: 5,
     };
-    const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-postgres`, {
-        metadata: { name: K8S_NAMES.postgres, namespace, labels: labels(app) },
-        spec: {
-            replicas: 1,
-            serviceName: K8S_NAMES.postgresHeadless,
-            selector: { matchLabels: selector(app) },
-            template: {
-                metadata: { labels: labels(app) },
-                spec: {
-                    serviceAccountName: K8S_NAMES.postgresServiceAccount,
-                    automountServiceAccountToken: false,
-                    securityContext: podSecurityContext(POSTGRES_UID),
-                    terminationGracePeriodSeconds: 120,
-                    containers: [{
-                        name: "postgres",
-                        image: IMAGES.postgres,
-                        env: [
-                            { name: "POSTGRES_USER", value: args.postgres.user },
-                            { name: "POSTGRES_PASSWORD", valueFrom: passwordRef },
-                            { name: "POSTGRES_DB", value: PACHYDERM_DATABASE },
-                            // A subdirectory: initdb refuses a non-empty mount root (lost+found on ext4).
-                            { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+    const statefulSet = new k8s.apps.v1.StatefulSet(
+        `${name}-postgres`,
+        {
+            metadata: { name: K8S_NAMES.postgres, namespace, labels: labels(app) },
+            spec: {
+                replicas: 1,
+                serviceName: K8S_NAMES.postgresHeadless,
+                selector: { matchLabels: selector(app) },
+                template: {
+                    metadata: { labels: labels(app) },
+                    spec: {
+                        serviceAccountName: K8S_NAMES.postgresServiceAccount,
+                        automountServiceAccountToken: false,
+                        securityContext: podSecurityContext(POSTGRES_UID),
+                        terminationGracePeriodSeconds: 120,
+                        containers: [
+                            {
+                                name: "postgres",
+                                image: IMAGES.postgres,
+                                env: [
+                                    { name: "POSTGRES_USER", value: args.postgres.user },
+                                    { name: "POSTGRES_PASSWORD", valueFrom: passwordRef },
+                                    { name: "POSTGRES_DB", value: PACHYDERM_DATABASE },
+                                    // A subdirectory: initdb refuses a non-empty mount root (lost+found on ext4).
+                                    { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                                ],
+                                ports: [{ name: "postgres", containerPort: POSTGRES_PORT }],
+                                readinessProbe: ready,
+                                livenessProbe: { ...ready, initialDelaySeconds: 30, failureThreshold: 6 },
+                                startupProbe: { ...ready, failureThreshold: 60 },
+                                resources: resources({ cpuRequest: "500m", memoryRequest: "1Gi", memoryLimit: "2Gi" }),
+                                securityContext: { ...containerSecurityContext(), runAsUser: POSTGRES_UID, runAsGroup: POSTGRES_UID },
+                                volumeMounts: [
+                                    { name: POSTGRES_CLAIM_TEMPLATE, mountPath: "/var/lib/postgresql/data" },
+                                    { name: "run", mountPath: "/var/run/postgresql" },
+                                    { name: "tmp", mountPath: "/tmp" },
+                                    { name: "init", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
+                                ],
+                            },
                         ],
-                        ports: [{ name: "postgres", containerPort: POSTGRES_PORT }],
-                        readinessProbe: ready,
-                        livenessProbe: { ...ready, initialDelaySeconds: 30, failureThreshold: 6 },
-                        startupProbe: { ...ready, failureThreshold: 60 },
-                        resources: resources({ cpuRequest: "500m", memoryRequest: "1Gi", memoryLimit: "2Gi" }),
-                        securityContext: { ...containerSecurityContext(), runAsUser: POSTGRES_UID, runAsGroup: POSTGRES_UID },
-                        volumeMounts: [
-                            { name: POSTGRES_CLAIM_TEMPLATE, mountPath: "/var/lib/postgresql/data" },
-                            { name: "run", mountPath: "/var/run/postgresql" },
-                            { name: "tmp", mountPath: "/tmp" },
-                            { name: "init", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
-                        ],
-                    }],
-                    volumes: [
-                        emptyDir("run"),
-                        emptyDir("tmp"),
-                        { name: "init", configMap: { name: K8S_NAMES.postgresInitConfig } },
-                    ],
+                        volumes: [emptyDir("run"), emptyDir("tmp"), { name: "init", configMap: { name: K8S_NAMES.postgresInitConfig } }],
+                    },
                 },
+                volumeClaimTemplates: [
+                    {
+                        metadata: { name: POSTGRES_CLAIM_TEMPLATE, labels: labels(app) },
+                        spec: { accessModes: ["ReadWriteOnce"], storageClassName: "", resources: { requests: { storage: `${sizeGi}Gi` } } },
+                    },
+                ],
             },
-            volumeClaimTemplates: [{
-                metadata: { name: POSTGRES_CLAIM_TEMPLATE, labels: labels(app) },
-                spec: { accessModes: ["ReadWriteOnce"], storageClassName: "", resources: { requests: { storage: `${sizeGi}Gi` } } },
-            }],
         },
-    }, { parent, dependsOn: [claim, init, headless, ...dependsOn] });
+        { parent, dependsOn: [claim, init, headless, ...dependsOn] },
+    );
 
     return [claim, init, headless, service, statefulSet];
 }

@@ -23,10 +23,14 @@ export function createRbac(ctx: BuildContext): Rbac {
 
     // Token automount stays off on the accounts; the pods that call the API (pachd) opt in.
     const sa = (suffix: string, saName: string, app: string) =>
-        new k8s.core.v1.ServiceAccount(`${name}-${suffix}`, {
-            metadata: { name: saName, namespace, labels: labels(app), annotations: wiAnnotations },
-            automountServiceAccountToken: false,
-        }, opts);
+        new k8s.core.v1.ServiceAccount(
+            `${name}-${suffix}`,
+            {
+                metadata: { name: saName, namespace, labels: labels(app), annotations: wiAnnotations },
+                automountServiceAccountToken: false,
+            },
+            opts,
+        );
 
     const serviceAccount = sa("sa", K8S_NAMES.serviceAccount, "pachd");
     const workerServiceAccount = sa("worker-sa", K8S_NAMES.workerServiceAccount, "pachyderm-worker");
@@ -34,10 +38,14 @@ export function createRbac(ctx: BuildContext): Rbac {
 
     // Identity-free accounts for the stores: no pod borrows another's permissions (rule 36).
     const plain = (suffix: string, saName: string, app: string) =>
-        new k8s.core.v1.ServiceAccount(`${name}-${suffix}`, {
-            metadata: { name: saName, namespace, labels: labels(app) },
-            automountServiceAccountToken: false,
-        }, opts);
+        new k8s.core.v1.ServiceAccount(
+            `${name}-${suffix}`,
+            {
+                metadata: { name: saName, namespace, labels: labels(app) },
+                automountServiceAccountToken: false,
+            },
+            opts,
+        );
     const infra = [
         plain("etcd-sa", K8S_NAMES.etcdServiceAccount, K8S_NAMES.etcd),
         // pg-bouncer runs on every stack (components/pachyderm/pgbouncer.ts).
@@ -47,35 +55,51 @@ export function createRbac(ctx: BuildContext): Rbac {
     ];
 
     const read = ["get", "list", "watch"];
-    const role = new k8s.rbac.v1.Role(`${name}-role`, {
-        metadata: { name: K8S_NAMES.serviceAccount, namespace, labels: labels("pachd") },
-        rules: [
-            { apiGroups: [""], resources: ["pods", "pods/log", "endpoints", "events"], verbs: read },
-            {
-                apiGroups: [""],
-                resources: ["replicationcontrollers", "replicationcontrollers/scale", "services"],
-                verbs: [...read, "create", "update", "delete"],
-            },
-            { apiGroups: [""], resources: ["secrets"], verbs: [...read, "create", "update", "delete", "deletecollection"] },
-            { apiGroups: ["apps"], resources: ["deployments", "deployments/scale"], verbs: ["get", "list", "patch", "update"] },
-            { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "update", "create"] },
-        ],
-    }, opts);
-    const binding = new k8s.rbac.v1.RoleBinding(`${name}-rolebinding`, {
-        metadata: { name: K8S_NAMES.serviceAccount, namespace, labels: labels("pachd") },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-        subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
-    }, opts);
+    const role = new k8s.rbac.v1.Role(
+        `${name}-role`,
+        {
+            metadata: { name: K8S_NAMES.serviceAccount, namespace, labels: labels("pachd") },
+            rules: [
+                { apiGroups: [""], resources: ["pods", "pods/log", "endpoints", "events"], verbs: read },
+                {
+                    apiGroups: [""],
+                    resources: ["replicationcontrollers", "replicationcontrollers/scale", "services"],
+                    verbs: [...read, "create", "update", "delete"],
+                },
+                { apiGroups: [""], resources: ["secrets"], verbs: [...read, "create", "update", "delete", "deletecollection"] },
+                { apiGroups: ["apps"], resources: ["deployments", "deployments/scale"], verbs: ["get", "list", "patch", "update"] },
+                { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "update", "create"] },
+            ],
+        },
+        opts,
+    );
+    const binding = new k8s.rbac.v1.RoleBinding(
+        `${name}-rolebinding`,
+        {
+            metadata: { name: K8S_NAMES.serviceAccount, namespace, labels: labels("pachd") },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
+        },
+        opts,
+    );
 
-    const workerRole = new k8s.rbac.v1.Role(`${name}-worker-role`, {
-        metadata: { name: K8S_NAMES.workerServiceAccount, namespace, labels: labels("pachyderm-worker") },
-        rules: [{ apiGroups: [""], resources: ["services", "pods"], verbs: ["get", "list", "update", "create", "delete"] }],
-    }, opts);
-    const workerBinding = new k8s.rbac.v1.RoleBinding(`${name}-worker-rolebinding`, {
-        metadata: { name: K8S_NAMES.workerServiceAccount, namespace, labels: labels("pachyderm-worker") },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: workerRole.metadata.name },
-        subjects: [{ kind: "ServiceAccount", name: workerServiceAccount.metadata.name, namespace }],
-    }, opts);
+    const workerRole = new k8s.rbac.v1.Role(
+        `${name}-worker-role`,
+        {
+            metadata: { name: K8S_NAMES.workerServiceAccount, namespace, labels: labels("pachyderm-worker") },
+            rules: [{ apiGroups: [""], resources: ["services", "pods"], verbs: ["get", "list", "update", "create", "delete"] }],
+        },
+        opts,
+    );
+    const workerBinding = new k8s.rbac.v1.RoleBinding(
+        `${name}-worker-rolebinding`,
+        {
+            metadata: { name: K8S_NAMES.workerServiceAccount, namespace, labels: labels("pachyderm-worker") },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: workerRole.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: workerServiceAccount.metadata.name, namespace }],
+        },
+        opts,
+    );
 
     return {
         serviceAccount,

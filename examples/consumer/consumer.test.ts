@@ -47,7 +47,13 @@ pulumi.runtime.setMocks(
 );
 pulumi.runtime.setAllConfig({ "pachyderm-consumer:platformStack": PLATFORM_STACK });
 
-const promiseOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
+const promiseOf = <T>(o: pulumi.Output<T>): Promise<T> =>
+    new Promise((resolve) =>
+        o.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 
 let program: typeof import("./index");
 

@@ -25,18 +25,22 @@ const safeContainerName = platform.cosmosContainerNames.apply((owned) => {
     return containerName;
 });
 
-const container = new cosmosdb.SqlResourceSqlContainer("features", {
-    resourceGroupName: platform.resourceGroupName,
-    accountName: platform.cosmosAccountName,
-    databaseName: platform.cosmosDatabaseName,
-    containerName: safeContainerName,
-    resource: {
-        id: safeContainerName,
-        partitionKey: { paths: [partitionKeyPath], kind: cosmosdb.PartitionKind.Hash, version: 2 },
-        indexingPolicy: { indexingMode: cosmosdb.IndexingMode.Consistent, automatic: true },
+const container = new cosmosdb.SqlResourceSqlContainer(
+    "features",
+    {
+        resourceGroupName: platform.resourceGroupName,
+        accountName: platform.cosmosAccountName,
+        databaseName: platform.cosmosDatabaseName,
+        containerName: safeContainerName,
+        resource: {
+            id: safeContainerName,
+            partitionKey: { paths: [partitionKeyPath], kind: cosmosdb.PartitionKind.Hash, version: 2 },
+            indexingPolicy: { indexingMode: cosmosdb.IndexingMode.Consistent, automatic: true },
+        },
+        // The team's data: never deleted by a `pulumi destroy` of this program by accident.
     },
-    // The team's data: never deleted by a `pulumi destroy` of this program by accident.
-}, { protect: true });
+    { protect: true },
+);
 
 const provider = new k8s.Provider("platform-aks", {
     kubeconfig: platform.kubeconfig,

@@ -51,11 +51,33 @@ export type PlatformOutputs = { readonly [K in keyof PlatformOutputValues]: pulu
 
 /** Every output name of the contract (kept equal to the schema's properties by examples/consumer/consumer.test.ts). */
 export const PLATFORM_OUTPUT_NAMES: readonly (keyof PlatformOutputValues)[] = [
-    "contractVersion", "resourceGroupName", "location", "vnetId", "subnetIds", "clusterName", "clusterId",
-    "oidcIssuerUrl", "kubeconfig", "pachdGrpcAddress", "pachdS3Endpoint", "pachydermVersion", "pachctlConnectCommand",
-    "storageAccountName", "storageContainerName", "storageUrl", "blobEndpoint", "cosmosAccountName", "cosmosEndpoint",
-    "cosmosDatabaseName", "cosmosContainerNames", "ingressPublicIp", "ingressFqdn", "ingressSshCommand",
-    "metadataStoreKind", "metadataStoreAddress", "postgresHost",
+    "contractVersion",
+    "resourceGroupName",
+    "location",
+    "vnetId",
+    "subnetIds",
+    "clusterName",
+    "clusterId",
+    "oidcIssuerUrl",
+    "kubeconfig",
+    "pachdGrpcAddress",
+    "pachdS3Endpoint",
+    "pachydermVersion",
+    "pachctlConnectCommand",
+    "storageAccountName",
+    "storageContainerName",
+    "storageUrl",
+    "blobEndpoint",
+    "cosmosAccountName",
+    "cosmosEndpoint",
+    "cosmosDatabaseName",
+    "cosmosContainerNames",
+    "ingressPublicIp",
+    "ingressFqdn",
+    "ingressSshCommand",
+    "metadataStoreKind",
+    "metadataStoreAddress",
+    "postgresHost",
 ];
 
 /** Outputs that must stay secret in the consumer's program too. */

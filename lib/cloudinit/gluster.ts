@@ -61,7 +61,11 @@ function validate(args: GlusterUserDataArgs): void {
     if (new Set(nodeIps).size !== 3) fail("nodeIps", nodeIps, "must be 3 distinct addresses");
     if (typeof volumeName !== "string" || !VOLUME_RE.test(volumeName)) fail("volumeName", volumeName, `must match ${VOLUME_RE}`);
     if (typeof brickDevice !== "string" || !DEVICE_RE.test(brickDevice)) {
-        fail("brickDevice", brickDevice, "must be an absolute /dev/... path of [A-Za-z0-9._:+-] segments (e.g. /dev/disk/azure/scsi1/lun0)");
+        fail(
+            "brickDevice",
+            brickDevice,
+            "must be an absolute /dev/... path of [A-Za-z0-9._:+-] segments (e.g. /dev/disk/azure/scsi1/lun0)",
+        );
     }
     if (typeof enableGanesha !== "boolean") fail("enableGanesha", enableGanesha, "must be a boolean");
 }
@@ -78,8 +82,11 @@ export function renderEnvFile(args: GlusterUserDataArgs): string {
         ["GLUSTER_ENABLE_GANESHA", args.enableGanesha ? "1" : "0"],
         ["GLUSTER_SKIP_INSTALL", "0"],
     ];
-    return ["# Parameters of /usr/local/sbin/gluster-bootstrap.sh (rendered by lib/cloudinit/gluster.ts). No secrets.",
-        ...vars.map(([k, v]) => `${k}="${v}"`), ""].join("\n");
+    return [
+        "# Parameters of /usr/local/sbin/gluster-bootstrap.sh (rendered by lib/cloudinit/gluster.ts). No secrets.",
+        ...vars.map(([k, v]) => `${k}="${v}"`),
+        "",
+    ].join("\n");
 }
 
 export function renderUnit(): string {

@@ -46,15 +46,79 @@ const SHA256_RE = /^[0-9a-f]{64}$/;
  */
 export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
     // Azure reserved admin names
-    "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a",
-    "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root",
-    "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5",
+    "administrator",
+    "admin",
+    "user",
+    "user1",
+    "test",
+    "user2",
+    "test1",
+    "user3",
+    "admin1",
+    "1",
+    "123",
+    "a",
+    "actuser",
+    "adm",
+    "admin2",
+    "aspnet",
+    "backup",
+    "console",
+    "david",
+    "guest",
+    "john",
+    "owner",
+    "root",
+    "server",
+    "sql",
+    "support",
+    "support_388945a0",
+    "sys",
+    "test2",
+    "test3",
+    "user4",
+    "user5",
     // Ubuntu system accounts and groups
-    "daemon", "bin", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "list",
-    "irc", "gnats", "nobody", "nogroup", "_apt", "syslog", "messagebus", "sshd", "systemd-network",
-    "systemd-resolve", "systemd-timesync", "systemd-journal", "systemd-coredump", "polkitd", "uuidd",
-    "tcpdump", "landscape", "pollinate", "fwupd-refresh", "tss", "lxd", "dnsmasq", "usbmux", "sudo", "wheel",
-    "staff", "users", "ubuntu",
+    "daemon",
+    "bin",
+    "sync",
+    "games",
+    "man",
+    "lp",
+    "mail",
+    "news",
+    "uucp",
+    "proxy",
+    "www-data",
+    "list",
+    "irc",
+    "gnats",
+    "nobody",
+    "nogroup",
+    "_apt",
+    "syslog",
+    "messagebus",
+    "sshd",
+    "systemd-network",
+    "systemd-resolve",
+    "systemd-timesync",
+    "systemd-journal",
+    "systemd-coredump",
+    "polkitd",
+    "uuidd",
+    "tcpdump",
+    "landscape",
+    "pollinate",
+    "fwupd-refresh",
+    "tss",
+    "lxd",
+    "dnsmasq",
+    "usbmux",
+    "sudo",
+    "wheel",
+    "staff",
+    "users",
+    "ubuntu",
 ]);
 
 interface PachctlAsset {
@@ -69,12 +133,15 @@ function fail(field: string, value: unknown, why: string): never {
 function validateIpv4(field: string, value: unknown): string {
     if (typeof value !== "string") fail(field, value, "must be a string holding an IPv4 address");
     const parts = value.split(".");
-    const octetsOk =
-        parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+    const octetsOk = parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
     if (!octetsOk) fail(field, value, "must be a dotted-quad IPv4 address such as 10.40.15.250");
     const [a] = parts.map(Number);
     if (value === "0.0.0.0" || value === "255.255.255.255" || a === 127 || a >= 224) {
-        fail(field, value, "must be a unicast address a load balancer frontend can have (not unspecified, loopback, multicast or broadcast)");
+        fail(
+            field,
+            value,
+            "must be a unicast address a load balancer frontend can have (not unspecified, loopback, multicast or broadcast)",
+        );
     }
     return value;
 }
@@ -102,14 +169,20 @@ function pinnedAsset(version: unknown): PachctlAsset {
     const pins = pachctlPins as { version?: unknown; assets?: { linux_amd64?: Partial<PachctlAsset> } };
     const asset = pins.assets?.linux_amd64;
     if (pins.version !== version || asset === undefined) {
-        fail("pachctlVersion", version, `has no pinned linux_amd64 SHA-256 in lib/cloudinit/pachctl.json (pinned: ${JSON.stringify(pins.version)})`);
+        fail(
+            "pachctlVersion",
+            version,
+            `has no pinned linux_amd64 SHA-256 in lib/cloudinit/pachctl.json (pinned: ${JSON.stringify(pins.version)})`,
+        );
     }
     const expectedUrl = `https://github.com/pachyderm/pachyderm/releases/download/v${version}/pachctl_${version}_linux_amd64.tar.gz`;
     if (asset.url !== expectedUrl) {
         throw new Error(`lib/cloudinit/pachctl.json: url for ${version} must be ${expectedUrl}, got ${JSON.stringify(asset.url)}`);
     }
     if (typeof asset.sha256 !== "string" || !SHA256_RE.test(asset.sha256)) {
-        throw new Error(`lib/cloudinit/pachctl.json: sha256 for ${version} is not a verified 64-hex-digit SHA-256 (${JSON.stringify(asset.sha256)})`);
+        throw new Error(
+            `lib/cloudinit/pachctl.json: sha256 for ${version} is not a verified 64-hex-digit SHA-256 (${JSON.stringify(asset.sha256)})`,
+        );
     }
     return { url: asset.url, sha256: asset.sha256 };
 }
@@ -143,10 +216,10 @@ function installScript(version: string, asset: PachctlAsset): string {
         `SHA256='${asset.sha256}'`,
         `DEST='${PACHCTL_BIN}'`,
         "TAG=pachctl-install",
-        'work=$(mktemp -d)',
+        "work=$(mktemp -d)",
         "trap 'rm -rf \"$work\"' EXIT",
         'if ! curl --fail --silent --show-error --location --proto "=https" --tlsv1.2 \\',
-        '    --retry 5 --retry-delay 10 --retry-all-errors --max-time 600 \\',
+        "    --retry 5 --retry-delay 10 --retry-all-errors --max-time 600 \\",
         '    --output "$work/pachctl.tar.gz" "$URL"; then',
         '  logger -t "$TAG" -p user.err "download failed: $URL"',
         "  exit 1",
@@ -180,7 +253,7 @@ function probeScript(address: string): string {
         '  logger -t "$TAG" -p user.info "reachable: $ADDRESS"',
         "else",
         "  rc=$?",
-        '  last=$(printf \'%s\\n\' "$out" | tail -n 1 | cut -c1-300)',
+        "  last=$(printf '%s\\n' \"$out\" | tail -n 1 | cut -c1-300)",
         '  logger -t "$TAG" -p user.warning "unreachable: $ADDRESS (exit $rc): $last"',
         "fi",
         "exit 0",
@@ -291,12 +364,36 @@ export function renderIngressUserData(args: IngressUserDataArgs): string {
                 defer: true,
             },
             { path: INSTALL_SCRIPT, owner: "root:root", permissions: "0755", content: installScript(version, asset), defer: true },
-            { path: "/root/.pachyderm/config.json", owner: "root:root", permissions: "0600", content: pachctlConfig("root", address), defer: true },
+            {
+                path: "/root/.pachyderm/config.json",
+                owner: "root:root",
+                permissions: "0600",
+                content: pachctlConfig("root", address),
+                defer: true,
+            },
             // Owned by root when written; handed to the admin user by runcmd (with its directory) below.
-            { path: `${userHome}/.pachyderm/config.json`, owner: "root:root", permissions: "0600", content: pachctlConfig(user, address), defer: true },
+            {
+                path: `${userHome}/.pachyderm/config.json`,
+                owner: "root:root",
+                permissions: "0600",
+                content: pachctlConfig(user, address),
+                defer: true,
+            },
             { path: PROBE_SCRIPT, owner: "root:root", permissions: "0755", content: probeScript(address), defer: true },
-            { path: `/etc/systemd/system/${PROBE_UNIT}.service`, owner: "root:root", permissions: "0644", content: probeService(address), defer: true },
-            { path: `/etc/systemd/system/${PROBE_UNIT}.timer`, owner: "root:root", permissions: "0644", content: probeTimer(minutes), defer: true },
+            {
+                path: `/etc/systemd/system/${PROBE_UNIT}.service`,
+                owner: "root:root",
+                permissions: "0644",
+                content: probeService(address),
+                defer: true,
+            },
+            {
+                path: `/etc/systemd/system/${PROBE_UNIT}.timer`,
+                owner: "root:root",
+                permissions: "0644",
+                content: probeTimer(minutes),
+                defer: true,
+            },
         ],
         // Exec form (argument arrays): cloud-init quotes each argument, nothing goes through word splitting.
         runcmd: [

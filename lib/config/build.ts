@@ -14,7 +14,13 @@ export interface BuildContext {
 
 const network = (p: Fields) => ({
     addressSpace: p.vnetAddressSpace,
-    subnets: { aks: p.subnetAks, ingress: p.subnetIngress, data: p.subnetData, privateEndpoints: p.subnetPrivateEndpoints, postgres: p.subnetPostgres },
+    subnets: {
+        aks: p.subnetAks,
+        ingress: p.subnetIngress,
+        data: p.subnetData,
+        privateEndpoints: p.subnetPrivateEndpoints,
+        postgres: p.subnetPostgres,
+    },
 });
 
 const aks = (p: Fields) => ({
@@ -114,11 +120,14 @@ const pachyderm = (p: Fields) => ({
     pachd: { cpuRequest: p.pachdCpuRequest, memoryRequest: p.pachdMemoryRequest, memoryLimit: p.pachdMemoryLimit },
     etcd: { cpuRequest: p.etcdCpuRequest, memoryRequest: p.etcdMemoryRequest, memoryLimit: p.etcdMemoryLimit },
     console: p.pachydermConsole,
-    oidc: p.pachydermOidcIssuer === "" ? undefined : {
-        issuer: p.pachydermOidcIssuer,
-        clientId: p.pachydermOidcClientId,
-        clientSecret: pulumi.secret(p.pachydermOidcClientSecret),
-    },
+    oidc:
+        p.pachydermOidcIssuer === ""
+            ? undefined
+            : {
+                  issuer: p.pachydermOidcIssuer,
+                  clientId: p.pachydermOidcClientId,
+                  clientSecret: pulumi.secret(p.pachydermOidcClientSecret),
+              },
     etcdBackupSchedule: p.etcdBackupSchedule,
 });
 

@@ -11,10 +11,27 @@
  * settings would have no effect, and @pulumi/random has no settings: neither namespace is allowed.
  */
 export const AZURE_NATIVE_SETTINGS = [
-    "auxiliaryTenantIds", "clientCertificatePassword", "clientCertificatePath", "clientId", "clientSecret",
-    "disableInstanceDiscovery", "disablePulumiPartnerId", "environment", "location", "metadataHost", "msiEndpoint",
-    "oidcRequestToken", "oidcRequestUrl", "oidcToken", "oidcTokenFilePath", "partnerId", "subscriptionId", "tenantId",
-    "useDefaultAzureCredential", "useMsi", "useOidc",
+    "auxiliaryTenantIds",
+    "clientCertificatePassword",
+    "clientCertificatePath",
+    "clientId",
+    "clientSecret",
+    "disableInstanceDiscovery",
+    "disablePulumiPartnerId",
+    "environment",
+    "location",
+    "metadataHost",
+    "msiEndpoint",
+    "oidcRequestToken",
+    "oidcRequestUrl",
+    "oidcToken",
+    "oidcTokenFilePath",
+    "partnerId",
+    "subscriptionId",
+    "tenantId",
+    "useDefaultAzureCredential",
+    "useMsi",
+    "useOidc",
 ] as const;
 
 /** Engine settings of the `pulumi:` namespace (https://www.pulumi.com/docs/iac/concepts/config/#pulumi-configuration-options). */
@@ -70,13 +87,19 @@ export function foreignKeyProblems(keys: readonly string[], project: string, dec
         if (allowed) {
             if (!allowed.includes(name)) {
                 const hint = closest(name, allowed);
-                problems.push({ key: full, message: `is not a ${ns} setting${hint ? `: did you mean ${ns}:${hint}?` : ` (known: ${allowed.join(", ")})`}` });
+                problems.push({
+                    key: full,
+                    message: `is not a ${ns} setting${hint ? `: did you mean ${ns}:${hint}?` : ` (known: ${allowed.join(", ")})`}`,
+                });
             }
             continue;
         }
         if (closest(ns, [project])) {
             const hint = closest(name, declared);
-            problems.push({ key: full, message: `namespace "${ns}" is not the project's "${project}": did you mean ${project}:${hint ?? name}? (the value is ignored as written)` });
+            problems.push({
+                key: full,
+                message: `namespace "${ns}" is not the project's "${project}": did you mean ${project}:${hint ?? name}? (the value is ignored as written)`,
+            });
             continue;
         }
         const nsHint = closest(ns, Object.keys(ALLOWED_FOREIGN));

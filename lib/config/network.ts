@@ -3,7 +3,10 @@ import { CheckContext } from "./context";
 import { ConfigKey } from "./schema";
 
 /** Ranges a named rule forbids, each with the rule's source. */
-interface Forbidden { cidr: Cidr; what: string }
+interface Forbidden {
+    cidr: Cidr;
+    what: string;
+}
 const ranges = (what: string, ...texts: string[]): Forbidden[] => texts.map((t) => ({ cidr: parseCidr(t) as Cidr, what }));
 
 /**
@@ -12,8 +15,11 @@ const ranges = (what: string, ...texts: string[]): Forbidden[] => texts.map((t) 
  * 255.255.255.255/32 broadcast, 127.0.0.0/8 loopback, 169.254.0.0/16 link-local, 168.63.129.16/32 internal DNS.
  */
 export const VNET_FORBIDDEN: readonly Forbidden[] = [
-    ...ranges("multicast", "224.0.0.0/4"), ...ranges("broadcast", "255.255.255.255/32"), ...ranges("loopback", "127.0.0.0/8"),
-    ...ranges("link-local", "169.254.0.0/16"), ...ranges("Azure's platform DNS/health address 168.63.129.16", "168.63.129.16/32"),
+    ...ranges("multicast", "224.0.0.0/4"),
+    ...ranges("broadcast", "255.255.255.255/32"),
+    ...ranges("loopback", "127.0.0.0/8"),
+    ...ranges("link-local", "169.254.0.0/16"),
+    ...ranges("Azure's platform DNS/health address 168.63.129.16", "168.63.129.16/32"),
 ];
 
 /**
@@ -21,7 +27,13 @@ export const VNET_FORBIDDEN: readonly Forbidden[] = [
  * address range, pod address range, or cluster virtual network address range" (https://learn.microsoft.com/azure/aks/configure-kubenet,
  * prerequisites; the same list in the AKS IP address planning guidance).
  */
-export const AKS_RESERVED: readonly Forbidden[] = ranges("reserved by AKS", "169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24");
+export const AKS_RESERVED: readonly Forbidden[] = ranges(
+    "reserved by AKS",
+    "169.254.0.0/16",
+    "172.30.0.0/16",
+    "172.31.0.0/16",
+    "192.0.2.0/24",
+);
 
 /** RFC 1918 private ranges, and RFC 6598 shared address space (the pod CIDRs Azure CNI Overlay supports). */
 const RFC1918 = ranges("private", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16").map((f) => f.cidr);
@@ -34,10 +46,14 @@ const RFC6598 = ranges("shared", "100.64.0.0/10").map((f) => f.cidr);
 export const NON_ROUTABLE: readonly Forbidden[] = [
     ...ranges("a documentation range (RFC 5737)", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"),
     ...ranges("a private range (RFC 1918)", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"),
-    ...ranges("shared address space (RFC 6598)", "100.64.0.0/10"), ...ranges("loopback", "127.0.0.0/8"),
-    ...ranges("link-local", "169.254.0.0/16"), ...ranges("\"this network\" (RFC 791)", "0.0.0.0/8"),
-    ...ranges("benchmarking space (RFC 2544)", "198.18.0.0/15"), ...ranges("IETF protocol assignments (RFC 6890)", "192.0.0.0/24"),
-    ...ranges("multicast", "224.0.0.0/4"), ...ranges("reserved (RFC 1112)", "240.0.0.0/4"),
+    ...ranges("shared address space (RFC 6598)", "100.64.0.0/10"),
+    ...ranges("loopback", "127.0.0.0/8"),
+    ...ranges("link-local", "169.254.0.0/16"),
+    ...ranges('"this network" (RFC 791)', "0.0.0.0/8"),
+    ...ranges("benchmarking space (RFC 2544)", "198.18.0.0/15"),
+    ...ranges("IETF protocol assignments (RFC 6890)", "192.0.0.0/24"),
+    ...ranges("multicast", "224.0.0.0/4"),
+    ...ranges("reserved (RFC 1112)", "240.0.0.0/4"),
 ];
 
 /**
@@ -61,7 +77,10 @@ const SUBNET_RULES: [ConfigKey, number, string][] = [
 function cidrOf(c: CheckContext, key: ConfigKey): Cidr | undefined {
     if (!c.ok(key)) return undefined;
     const parsed = parseCidr(c.v[key] as string);
-    if (typeof parsed === "string") { c.add(key, parsed); return undefined; }
+    if (typeof parsed === "string") {
+        c.add(key, parsed);
+        return undefined;
+    }
     return parsed;
 }
 
@@ -71,13 +90,15 @@ function checkVnetAndSubnets(c: CheckContext): { vnet?: Cidr; aks?: Cidr } {
         // "Max size /8" (https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning); /24 leaves no room for the subnets.
         if (vnet.prefix < 8 || vnet.prefix > 24) c.add("vnetAddressSpace", "must be between /8 and /24");
         const bad = hit(vnet, VNET_FORBIDDEN) ?? hit(vnet, AKS_RESERVED);
-        if (bad) c.add("vnetAddressSpace", `${vnet.text} overlaps ${bad.cidr.text} (${bad.what}), which a VNet of an AKS cluster cannot use`);
+        if (bad)
+            c.add("vnetAddressSpace", `${vnet.text} overlaps ${bad.cidr.text} (${bad.what}), which a VNet of an AKS cluster cannot use`);
     }
     const subnets: [ConfigKey, Cidr][] = [];
     for (const [key, maxPrefix, why] of SUBNET_RULES) {
         const s = cidrOf(c, key);
         if (!s) continue;
-        if (s.prefix > maxPrefix) c.add(key, `is /${s.prefix}: ${why} (${usableAzureAddresses(s)} usable addresses after Azure's 5 reserved)`);
+        if (s.prefix > maxPrefix)
+            c.add(key, `is /${s.prefix}: ${why} (${usableAzureAddresses(s)} usable addresses after Azure's 5 reserved)`);
         if (vnet && !contains(vnet, s)) c.add(key, `${s.text} is not inside the VNet ${vnet.text} (vnetAddressSpace)`);
         for (const [otherKey, other] of subnets) if (overlaps(s, other)) c.add(key, `${s.text} overlaps ${otherKey} ${other.text}`);
         subnets.push([key, s]);
@@ -104,11 +125,17 @@ function checkClusterRanges(c: CheckContext, vnet?: Cidr): void {
     if (service && service.prefix <= 12) c.add("aksServiceCidr", `is /${service.prefix}: AKS needs a service range smaller than /12`);
     if (!c.ok("aksDnsServiceIp")) return;
     const ip = parseIp(c.v.aksDnsServiceIp!);
-    if (typeof ip === "string") { c.add("aksDnsServiceIp", ip); return; }
+    if (typeof ip === "string") {
+        c.add("aksDnsServiceIp", ip);
+        return;
+    }
     // The first address after the network address (.1) is kubernetes.default's ClusterIP (same page).
     if (service && (!containsIp(service, ip) || ip <= service.first + 1n || ip === service.last)) {
-        c.add("aksDnsServiceIp", `${c.v.aksDnsServiceIp} must be inside aksServiceCidr ${service.text}, not its network address, ` +
-            `its first address (kubernetes.default's ClusterIP) or its last`);
+        c.add(
+            "aksDnsServiceIp",
+            `${c.v.aksDnsServiceIp} must be inside aksServiceCidr ${service.text}, not its network address, ` +
+                `its first address (kubernetes.default's ClusterIP) or its last`,
+        );
     }
 }
 
@@ -120,7 +147,8 @@ function checkPachdIp(c: CheckContext, aks?: Cidr): void {
     else if (aks && !containsIp(aks, ip)) c.add("pachdInternalIp", `${text} is not inside subnetAks ${aks.text}`);
     else if (aks && isAzureReserved(aks, ip)) c.add("pachdInternalIp", `${text} is one of Azure's 5 reserved addresses of ${aks.text}`);
     // The first addresses of the node subnet go to nodes as they are created; pick from the top.
-    else if (aks && ip - aks.first < 16n) c.add("pachdInternalIp", `${text} is in the first 16 addresses of ${aks.text}, which AKS nodes take first`);
+    else if (aks && ip - aks.first < 16n)
+        c.add("pachdInternalIp", `${text} is in the first 16 addresses of ${aks.text}, which AKS nodes take first`);
 }
 
 /** Sources of access (API server, SSH): never "the internet", and in prod only addresses traffic can come from. */
@@ -129,8 +157,14 @@ function checkSources(c: CheckContext, key: "aksAuthorizedIpRanges" | "ingressAd
     const out: Cidr[] = [];
     c.v[key]!.forEach((text, i) => {
         const parsed = parseCidr(text);
-        if (typeof parsed === "string") { c.add(`${key}[${i}]`, parsed); return; }
-        if (addressCount([parsed]) >= INTERNET_SHARE) { c.add(`${key}[${i}]`, `${parsed.text} would open access to the whole internet (a /8 or larger)`); return; }
+        if (typeof parsed === "string") {
+            c.add(`${key}[${i}]`, parsed);
+            return;
+        }
+        if (addressCount([parsed]) >= INTERNET_SHARE) {
+            c.add(`${key}[${i}]`, `${parsed.text} would open access to the whole internet (a /8 or larger)`);
+            return;
+        }
         out.push(parsed);
         const special = hit(parsed, NON_ROUTABLE);
         if (!special) return;
@@ -154,7 +188,12 @@ export function checkNetwork(c: CheckContext): void {
     checkPachdIp(c, aks);
     const authorized = checkSources(c, "aksAuthorizedIpRanges");
     checkSources(c, "ingressAdminSourceCidrs");
-    if (c.ok("aksPrivateCluster", "aksAuthorizedIpRanges") && !c.v.aksPrivateCluster && authorized.length === 0 && c.v.aksAuthorizedIpRanges!.length === 0) {
+    if (
+        c.ok("aksPrivateCluster", "aksAuthorizedIpRanges") &&
+        !c.v.aksPrivateCluster &&
+        authorized.length === 0 &&
+        c.v.aksAuthorizedIpRanges!.length === 0
+    ) {
         c.add("aksAuthorizedIpRanges", "must list the CIDRs allowed to reach the public API server (or set aksPrivateCluster: true)");
     }
 }

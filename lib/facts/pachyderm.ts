@@ -98,7 +98,10 @@ export const DEFAULT_USER_IMAGE = "ubuntu:20.04";
  * (src/server/pps/server/api_server.go: pipelineLabels). Pipeline `metadata.labels` are added after these,
  * never overriding them (src/server/pps/server/worker_rc.go: getWorkerOptions).
  */
-export function workerPodLabels(pipeline: { project: string; name: string; version: number }, metadataLabels: Record<string, string> = {}): Record<string, string> {
+export function workerPodLabels(
+    pipeline: { project: string; name: string; version: number },
+    metadataLabels: Record<string, string> = {},
+): Record<string, string> {
     const labels: Record<string, string> = {
         app: "pipeline",
         pipelineName: pipeline.name,
@@ -142,21 +145,41 @@ function workerEnv(inputs: WorkerPodInputs): { common: any[]; sidecar: any[]; us
     const v = (name: string) => ({ name, value: inputs.pachdEnv[name] ?? "" });
     const field = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { apiVersion: "v1", fieldPath } } });
     const common = [
-        { name: "PACH_ROOT", value: inputs.pachdEnv.PACH_ROOT ?? "/pach" }, v("PACH_NAMESPACE"), v("STORAGE_BACKEND"), v("STORAGE_URL"),
-        v("POSTGRES_USER"), { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres", key: "postgresql-password" } } },
-        v("POSTGRES_DATABASE"), v("PG_BOUNCER_HOST"), v("PG_BOUNCER_PORT"), { name: "PEER_PORT", value: "1653" },
-        { name: "PPS_SPEC_COMMIT", value: "" }, { name: "PPS_PROJECT_NAME", value: "default" }, { name: "PPS_PIPELINE_NAME", value: "edges" },
-        { name: "LOKI_SERVICE_HOST", value: "" }, { name: "LOKI_SERVICE_PORT", value: "" }, { name: "GOCOVERDIR", value: "/tmp" },
+        { name: "PACH_ROOT", value: inputs.pachdEnv.PACH_ROOT ?? "/pach" },
+        v("PACH_NAMESPACE"),
+        v("STORAGE_BACKEND"),
+        v("STORAGE_URL"),
+        v("POSTGRES_USER"),
+        { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres", key: "postgresql-password" } } },
+        v("POSTGRES_DATABASE"),
+        v("PG_BOUNCER_HOST"),
+        v("PG_BOUNCER_PORT"),
+        { name: "PEER_PORT", value: "1653" },
+        { name: "PPS_SPEC_COMMIT", value: "" },
+        { name: "PPS_PROJECT_NAME", value: "default" },
+        { name: "PPS_PIPELINE_NAME", value: "edges" },
+        { name: "LOKI_SERVICE_HOST", value: "" },
+        { name: "LOKI_SERVICE_PORT", value: "" },
+        { name: "GOCOVERDIR", value: "/tmp" },
         // Set empty on purpose, so that Service links of a `postgres` Service do not leak in.
-        { name: "POSTGRES_PORT", value: "" }, { name: "POSTGRES_HOST", value: "" },
+        { name: "POSTGRES_PORT", value: "" },
+        { name: "POSTGRES_HOST", value: "" },
     ];
     const sidecar = [
-        { name: "PORT", value: "1650" }, field("PACHD_POD_NAME", "metadata.name"), { name: "GC_PERCENT", value: "100" },
-        { name: "PROMETHEUS_PORT", value: String(WORKER_PORTS.sidecarMetrics) }, { name: "STORAGE_UPLOAD_CONCURRENCY_LIMIT", value: "100" }, ...common,
+        { name: "PORT", value: "1650" },
+        field("PACHD_POD_NAME", "metadata.name"),
+        { name: "GC_PERCENT", value: "100" },
+        { name: "PROMETHEUS_PORT", value: String(WORKER_PORTS.sidecarMetrics) },
+        { name: "STORAGE_UPLOAD_CONCURRENCY_LIMIT", value: "100" },
+        ...common,
     ];
     const user = [
-        { name: "PACH_IN_WORKER", value: "true" }, field("PPS_WORKER_IP", "status.podIP"), { name: "PPS_ETCD_PREFIX", value: "pachyderm_pps" },
-        field("PPS_POD_NAME", "metadata.name"), { name: "PPS_WORKER_GRPC_PORT", value: inputs.pachdEnv.PPS_WORKER_GRPC_PORT ?? String(WORKER_PORTS.grpc) }, ...common,
+        { name: "PACH_IN_WORKER", value: "true" },
+        field("PPS_WORKER_IP", "status.podIP"),
+        { name: "PPS_ETCD_PREFIX", value: "pachyderm_pps" },
+        field("PPS_POD_NAME", "metadata.name"),
+        { name: "PPS_WORKER_GRPC_PORT", value: inputs.pachdEnv.PPS_WORKER_GRPC_PORT ?? String(WORKER_PORTS.grpc) },
+        ...common,
     ];
     return { common, sidecar, user };
 }
@@ -168,9 +191,20 @@ function workerEnv(inputs: WorkerPodInputs): { common: any[]; sidecar: any[]; us
  * `["all"]` (lowercase); the user container gets a security context only when the pipeline sets
  * transform.user; the pod gets none unless transform.user is a number.
  */
-export function workerPod(inputs: WorkerPodInputs): { apiVersion: "v1"; kind: "Pod"; metadata: { labels: Record<string, string> }; spec: any } {
+export function workerPod(inputs: WorkerPodInputs): {
+    apiVersion: "v1";
+    kind: "Pod";
+    metadata: { labels: Record<string, string> };
+    spec: any;
+} {
     const drop = { drop: ["all"] };
-    let pachSecurityCtx: any = { runAsUser: 1000, runAsGroup: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: drop };
+    let pachSecurityCtx: any = {
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: drop,
+    };
     let userSecurityCtx: any;
     let podSecurityCtx: any;
     const user = inputs.transformUser ?? "";
@@ -182,49 +216,73 @@ export function workerPod(inputs: WorkerPodInputs): { apiVersion: "v1"; kind: "P
     } else if (/^-?\d+$/.test(user)) {
         const id = Number(user);
         podSecurityCtx = { runAsUser: id, runAsGroup: id, fsGroup: id, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
-        userSecurityCtx = { runAsUser: id, runAsGroup: id, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: drop };
+        userSecurityCtx = {
+            runAsUser: id,
+            runAsGroup: id,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: drop,
+        };
     }
     const storageSecret = "pachyderm-storage-secret"; // src/internal/client/client.go: StorageSecretName
     const env = workerEnv(inputs);
     const emptyDir = (name: string) => ({ name, emptyDir: {} });
     const spec: any = {
-        initContainers: [{
-            name: WORKER_CONTAINERS.init,
-            image: inputs.workerImage,
-            command: ["/app/init"],
-            volumeMounts: [{ name: "pach-bin", mountPath: "/pach-bin" }, { name: "pachyderm-worker", mountPath: "/pfs" }],
-            resources: { requests: { cpu: "0", memory: "64M" } },
-            securityContext: pachSecurityCtx,
-        }],
-        containers: [{
-            name: WORKER_CONTAINERS.user,
-            image: inputs.userImage ?? DEFAULT_USER_IMAGE,
-            command: ["/pach-bin/dumb-init", "--", "/pach-bin/worker"],
-            env: env.user,
-            ports: [{ name: "metrics-user", containerPort: WORKER_PORTS.userMetrics }],
-            volumeMounts: [
-                { name: "pach-bin", mountPath: "/pach-bin" }, { name: "pachyderm-worker", mountPath: "/pfs" },
-                { name: "pach-dir-volume", mountPath: "/pach" }, { name: "user-tmp", mountPath: "/tmp" },
-                { name: storageSecret, mountPath: `/${storageSecret}` },
-            ],
-            securityContext: userSecurityCtx,
-        }, {
-            name: WORKER_CONTAINERS.storage,
-            image: inputs.sidecarImage,
-            command: ["/pachd", "--mode", "sidecar"],
-            env: env.sidecar,
-            envFrom: [{ secretRef: { name: storageSecret } }],
-            ports: [{ name: "metrics-storage", containerPort: WORKER_PORTS.sidecarMetrics }],
-            volumeMounts: [{ name: "pach-dir-volume", mountPath: "/pach" }, { name: storageSecret, mountPath: `/${storageSecret}` }, { name: "tmp", mountPath: "/tmp" }],
-            resources: { requests: { cpu: "0", memory: "64M" } },
-            securityContext: pachSecurityCtx,
-        }],
+        initContainers: [
+            {
+                name: WORKER_CONTAINERS.init,
+                image: inputs.workerImage,
+                command: ["/app/init"],
+                volumeMounts: [
+                    { name: "pach-bin", mountPath: "/pach-bin" },
+                    { name: "pachyderm-worker", mountPath: "/pfs" },
+                ],
+                resources: { requests: { cpu: "0", memory: "64M" } },
+                securityContext: pachSecurityCtx,
+            },
+        ],
+        containers: [
+            {
+                name: WORKER_CONTAINERS.user,
+                image: inputs.userImage ?? DEFAULT_USER_IMAGE,
+                command: ["/pach-bin/dumb-init", "--", "/pach-bin/worker"],
+                env: env.user,
+                ports: [{ name: "metrics-user", containerPort: WORKER_PORTS.userMetrics }],
+                volumeMounts: [
+                    { name: "pach-bin", mountPath: "/pach-bin" },
+                    { name: "pachyderm-worker", mountPath: "/pfs" },
+                    { name: "pach-dir-volume", mountPath: "/pach" },
+                    { name: "user-tmp", mountPath: "/tmp" },
+                    { name: storageSecret, mountPath: `/${storageSecret}` },
+                ],
+                securityContext: userSecurityCtx,
+            },
+            {
+                name: WORKER_CONTAINERS.storage,
+                image: inputs.sidecarImage,
+                command: ["/pachd", "--mode", "sidecar"],
+                env: env.sidecar,
+                envFrom: [{ secretRef: { name: storageSecret } }],
+                ports: [{ name: "metrics-storage", containerPort: WORKER_PORTS.sidecarMetrics }],
+                volumeMounts: [
+                    { name: "pach-dir-volume", mountPath: "/pach" },
+                    { name: storageSecret, mountPath: `/${storageSecret}` },
+                    { name: "tmp", mountPath: "/tmp" },
+                ],
+                resources: { requests: { cpu: "0", memory: "64M" } },
+                securityContext: pachSecurityCtx,
+            },
+        ],
         serviceAccountName: inputs.serviceAccount,
         automountServiceAccountToken: true,
         restartPolicy: "Always",
         terminationGracePeriodSeconds: 0,
         volumes: [
-            emptyDir("pach-bin"), emptyDir("pachyderm-worker"), emptyDir("pach-dir-volume"), emptyDir("user-tmp"), emptyDir("tmp"),
+            emptyDir("pach-bin"),
+            emptyDir("pachyderm-worker"),
+            emptyDir("pach-dir-volume"),
+            emptyDir("user-tmp"),
+            emptyDir("tmp"),
             { name: storageSecret, secret: { secretName: storageSecret } },
         ],
         securityContext: podSecurityCtx,
@@ -255,7 +313,12 @@ export interface ClusterDefaults {
 }
 
 /** A Kubernetes toleration with an explicit operator (pachd refuses a toleration without one, see below). */
-export interface KubernetesToleration { key: string; operator: "Equal" | "Exists"; value?: string; effect: "" | "NoSchedule" | "PreferNoSchedule" | "NoExecute" }
+export interface KubernetesToleration {
+    key: string;
+    operator: "Equal" | "Exists";
+    value?: string;
+    effect: "" | "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
 
 /**
  * pps_v2.Toleration as protojson (src/pps/pps.proto at 2.12.x: `message Toleration` with key, operator, value,
@@ -264,13 +327,28 @@ export interface KubernetesToleration { key: string; operator: "Equal" | "Exists
  * the worker pod's toleration in src/server/pps/server/worker_rc.go (transformToleration), refusing EMPTY.
  * A pipeline that sets its own `tolerations` replaces this list (JSON merge patch replaces arrays, defaults.go).
  */
-export interface PpsToleration { key: string; operator: "EXISTS" | "EQUAL"; value?: string; effect: "ALL_EFFECTS" | "NO_SCHEDULE" | "PREFER_NO_SCHEDULE" | "NO_EXECUTE" }
+export interface PpsToleration {
+    key: string;
+    operator: "EXISTS" | "EQUAL";
+    value?: string;
+    effect: "ALL_EFFECTS" | "NO_SCHEDULE" | "PREFER_NO_SCHEDULE" | "NO_EXECUTE";
+}
 
 const PPS_OPERATOR = { Equal: "EQUAL", Exists: "EXISTS" } as const;
-const PPS_EFFECT = { "": "ALL_EFFECTS", NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" } as const;
+const PPS_EFFECT = {
+    "": "ALL_EFFECTS",
+    NoSchedule: "NO_SCHEDULE",
+    PreferNoSchedule: "PREFER_NO_SCHEDULE",
+    NoExecute: "NO_EXECUTE",
+} as const;
 
 export function ppsToleration(t: KubernetesToleration): PpsToleration {
-    return { key: t.key, operator: PPS_OPERATOR[t.operator], ...(t.value !== undefined ? { value: t.value } : {}), effect: PPS_EFFECT[t.effect] };
+    return {
+        key: t.key,
+        operator: PPS_OPERATOR[t.operator],
+        ...(t.value !== undefined ? { value: t.value } : {}),
+        effect: PPS_EFFECT[t.effect],
+    };
 }
 
 /** What pachd makes of a pps_v2.Toleration (worker_rc.go at 2.12.x: transformToleration). */
@@ -290,7 +368,14 @@ export const IDP_CONNECTOR_FIELDS = ["id", "name", "type", "configVersion", "jso
 
 /** Fields of auth_v2.OIDCConfig (src/auth/auth.proto), the AUTH_CONFIG pachd reads (src/server/auth/server/api_server.go). */
 export const OIDC_CONFIG_FIELDS = [
-    "issuer", "client_id", "client_secret", "redirect_uri", "scopes", "require_email_verified", "localhost_issuer", "user_accessible_issuer_host",
+    "issuer",
+    "client_id",
+    "client_secret",
+    "redirect_uri",
+    "scopes",
+    "require_email_verified",
+    "localhost_issuer",
+    "user_accessible_issuer_host",
 ] as const;
 
 /**

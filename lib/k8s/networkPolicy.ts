@@ -70,11 +70,16 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rec
     return (selector.matchExpressions ?? []).every((e) => {
         const has = Object.prototype.hasOwnProperty.call(labels, e.key);
         switch (e.operator) {
-            case "In": return has && (e.values ?? []).includes(labels[e.key]);
-            case "NotIn": return !has || !(e.values ?? []).includes(labels[e.key]);
-            case "Exists": return has;
-            case "DoesNotExist": return !has;
-            default: throw new Error(`unknown selector operator ${String((e as { operator: unknown }).operator)}`);
+            case "In":
+                return has && (e.values ?? []).includes(labels[e.key]);
+            case "NotIn":
+                return !has || !(e.values ?? []).includes(labels[e.key]);
+            case "Exists":
+                return has;
+            case "DoesNotExist":
+                return !has;
+            default:
+                throw new Error(`unknown selector operator ${String((e as { operator: unknown }).operator)}`);
         }
     });
 }
@@ -98,7 +103,9 @@ function ipInBlock(ip: string, block: { cidr: string; except?: string[] }): bool
 function peerMatches(peer: Peer, policyNamespace: string, namespaces: Record<string, Record<string, string>>, e: Endpoint): boolean {
     if (peer.ipBlock) return e.ip !== undefined && ipInBlock(e.ip, peer.ipBlock);
     if (e.kind !== "pod") return false;
-    const nsOk = peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, namespaces[e.namespace] ?? {}) : e.namespace === policyNamespace;
+    const nsOk = peer.namespaceSelector
+        ? selectorMatches(peer.namespaceSelector, namespaces[e.namespace] ?? {})
+        : e.namespace === policyNamespace;
     return nsOk && selectorMatches(peer.podSelector, e.labels);
 }
 
@@ -109,27 +116,47 @@ function portMatches(ports: PolicyPort[] | undefined, c: Connection): boolean {
         if (p.port === undefined) return true;
         if (typeof p.port === "number") return p.endPort === undefined ? c.port === p.port : c.port >= p.port && c.port <= p.endPort;
         // A named port: the destination pod's container port of that name and protocol.
-        return c.to.kind === "pod" && c.to.ports.some((cp) => cp.name === p.port && (cp.protocol ?? "TCP") === c.protocol && cp.containerPort === c.port);
+        return (
+            c.to.kind === "pod" &&
+            c.to.ports.some((cp) => cp.name === p.port && (cp.protocol ?? "TCP") === c.protocol && cp.containerPort === c.port)
+        );
     });
 }
 
-function direction(policies: NetworkPolicyObject[], namespaces: Record<string, Record<string, string>>, c: Connection, dir: "Ingress" | "Egress"): boolean {
+function direction(
+    policies: NetworkPolicyObject[],
+    namespaces: Record<string, Record<string, string>>,
+    c: Connection,
+    dir: "Ingress" | "Egress",
+): boolean {
     const self = dir === "Ingress" ? c.to : c.from;
     const other = dir === "Ingress" ? c.from : c.to;
     if (self.kind !== "pod") return true;
-    const selecting = policies.filter((p) => (p.metadata.namespace ?? "") === self.namespace
-        && policyTypes(p).includes(dir) && selectorMatches(p.spec.podSelector, self.labels));
+    const selecting = policies.filter(
+        (p) =>
+            (p.metadata.namespace ?? "") === self.namespace &&
+            policyTypes(p).includes(dir) &&
+            selectorMatches(p.spec.podSelector, self.labels),
+    );
     if (selecting.length === 0) return true;
     return selecting.some((p) => {
-        const rules = dir === "Ingress"
-            ? (p.spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports }))
-            : (p.spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
-        return rules.some((r) => (!r.peers || r.peers.length === 0 || r.peers.some((peer) => peerMatches(peer, self.namespace, namespaces, other)))
-            && portMatches(r.ports, c));
+        const rules =
+            dir === "Ingress"
+                ? (p.spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports }))
+                : (p.spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
+        return rules.some(
+            (r) =>
+                (!r.peers || r.peers.length === 0 || r.peers.some((peer) => peerMatches(peer, self.namespace, namespaces, other))) &&
+                portMatches(r.ports, c),
+        );
     });
 }
 
 /** True when the policies let `c.from` open `c.to:c.port/c.protocol`. `namespaces` maps namespace names to their labels. */
-export function connectionAllowed(policies: NetworkPolicyObject[], namespaces: Record<string, Record<string, string>>, c: Connection): boolean {
+export function connectionAllowed(
+    policies: NetworkPolicyObject[],
+    namespaces: Record<string, Record<string, string>>,
+    c: Connection,
+): boolean {
     return direction(policies, namespaces, c, "Egress") && direction(policies, namespaces, c, "Ingress");
 }

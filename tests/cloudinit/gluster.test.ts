@@ -58,7 +58,10 @@ function sourceEnv(content: string): Record<string, string> {
         const r = spawnSync("bash", ["-c", 'set -a; . "$1"; env -0', "_", join(dir, "env")], { encoding: "utf8", env: {} });
         expect(r.status).toBe(0);
         return Object.fromEntries(
-            r.stdout.split("\0").filter((l) => l.startsWith("GLUSTER_")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+            r.stdout
+                .split("\0")
+                .filter((l) => l.startsWith("GLUSTER_"))
+                .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
         );
     } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -36,13 +36,25 @@ const cases: Array<{ name: string; args: IngressUserDataArgs; port: number; minu
     { name: "prod defaults", args: base, port: 30650, minutes: 5 },
     {
         name: "dev, explicit port and 10-minute probe",
-        args: { pachctlVersion: PINNED_VERSION, pachdInternalIp: "10.10.3.200", adminUsername: "uploader", grpcPort: 30650, healthCheckIntervalMinutes: 10 },
+        args: {
+            pachctlVersion: PINNED_VERSION,
+            pachdInternalIp: "10.10.3.200",
+            adminUsername: "uploader",
+            grpcPort: 30650,
+            healthCheckIntervalMinutes: 10,
+        },
         port: 30650,
         minutes: 10,
     },
     {
         name: "other port, 1-minute probe, underscore user",
-        args: { pachctlVersion: PINNED_VERSION, pachdInternalIp: "172.16.0.4", adminUsername: "_lab-ops", grpcPort: 31650, healthCheckIntervalMinutes: 1 },
+        args: {
+            pachctlVersion: PINNED_VERSION,
+            pachdInternalIp: "172.16.0.4",
+            adminUsername: "_lab-ops",
+            grpcPort: 31650,
+            healthCheckIntervalMinutes: 1,
+        },
         port: 31650,
         minutes: 1,
     },
@@ -87,7 +99,7 @@ describeSchema("cloud-init schema (cloud-init schema -c)", () => {
             expect(result.output).toContain("runcmds");
         });
 
-        test("wrong types (`package_update: \"yes\"`, `runcmd` as a string)", () => {
+        test('wrong types (`package_update: "yes"`, `runcmd` as a string)', () => {
             const result = validateCloudConfig(serialise({ ...good, package_update: "yes", runcmd: "reboot" }));
             expect(result.ok).toBe(false);
             expect(result.output).toMatch(/package_update/);
@@ -134,7 +146,10 @@ describe("renderIngressUserData content", () => {
         expect(doc.runcmd[doc.runcmd.length - 1]).toEqual(["test", "-x", "/usr/local/bin/pachctl"]);
 
         // pachctl config for root and the admin user.
-        for (const [path, owner] of [["/root/.pachyderm/config.json", "root"], [`/home/${args.adminUsername}/.pachyderm/config.json`, args.adminUsername]]) {
+        for (const [path, owner] of [
+            ["/root/.pachyderm/config.json", "root"],
+            [`/home/${args.adminUsername}/.pachyderm/config.json`, args.adminUsername],
+        ]) {
             const cfg = file(doc, path);
             expect(cfg.permissions).toBe("0600");
             const json = JSON.parse(cfg.content);
@@ -282,7 +297,14 @@ describe("argument validation", () => {
                 }
                 expect(user).toMatch(/^[a-z_][a-z0-9_-]{0,31}$/);
                 expect(ip).toMatch(/^\d{1,3}(\.\d{1,3}){3}$/);
-                expect(Object.keys(load(out))).toEqual(["package_update", "package_upgrade", "packages", "ssh_pwauth", "write_files", "runcmd"]);
+                expect(Object.keys(load(out))).toEqual([
+                    "package_update",
+                    "package_upgrade",
+                    "packages",
+                    "ssh_pwauth",
+                    "write_files",
+                    "runcmd",
+                ]);
             }),
             { numRuns: 300 },
         );
@@ -302,7 +324,11 @@ describe("generated scripts behave (run locally with stand-in curl, pachctl and 
     const run = (script: string): { status: number | null; out: string; syslog: string } => {
         const path = join(dir, "script.sh");
         writeFileSync(path, script, { mode: 0o755 });
-        const r = spawnSync("sh", [path], { encoding: "utf8", env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` }, timeout: 30_000 });
+        const r = spawnSync("sh", [path], {
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` },
+            timeout: 30_000,
+        });
         const syslog = existsSync(join(dir, "syslog")) ? readFileSync(join(dir, "syslog"), "utf8") : "";
         return { status: r.status, out: `${r.stdout}${r.stderr}`, syslog };
     };
@@ -353,7 +379,11 @@ describe("generated scripts behave (run locally with stand-in curl, pachctl and 
 
     test.each([
         ["reachable", "exit 0", /^-t pachd-reachability -p user\.info reachable: grpc:\/\/10\.40\.15\.250:30650$/m],
-        ["unreachable", "echo 'context deadline exceeded' >&2; exit 1", /user\.warning unreachable: grpc:\/\/10\.40\.15\.250:30650 \(exit 1\): context deadline exceeded/],
+        [
+            "unreachable",
+            "echo 'context deadline exceeded' >&2; exit 1",
+            /user\.warning unreachable: grpc:\/\/10\.40\.15\.250:30650 \(exit 1\): context deadline exceeded/,
+        ],
     ])("probe logs %s and exits 0", (_label, body, expected) => {
         const pachctl = join(dir, "bin", "pachctl");
         writeFileSync(pachctl, `#!/bin/sh\n[ "$1" = version ] || exit 99\n${body}\n`);

@@ -9,7 +9,8 @@ const storage = require("@pulumi/azure-native/storage") as typeof import("@pulum
 const { StatefulGuard } = require("../../components/azure/guard") as typeof import("../../components/azure/guard");
 const { privateLink } = require("../../components/azure/privateLink") as typeof import("../../components/azure/privateLink");
 const { assignRoles, deterministicGuid } = require("../../components/azure/roles") as typeof import("../../components/azure/roles");
-const { diagnosticSetting, DIAGNOSTIC_PROFILES } = require("../../components/azure/diagnostics") as typeof import("../../components/azure/diagnostics");
+const { diagnosticSetting, DIAGNOSTIC_PROFILES } =
+    require("../../components/azure/diagnostics") as typeof import("../../components/azure/diagnostics");
 /* eslint-enable @typescript-eslint/no-require-imports */
 type ProtectionArgs = import("../../components/azure/guard").ProtectionArgs;
 type DiagnosedType = import("../../components/azure/diagnostics").DiagnosedType;
@@ -39,9 +40,16 @@ class Host extends pulumi.ComponentResource {
 async function guarded(name: string, policy: ProtectionArgs): Promise<{ data: Captured; locks: Captured[] }> {
     const host = new Host(name);
     const guard = new StatefulGuard(host, policy);
-    const account = new storage.StorageAccount(`${name}-account`, {
-        resourceGroupName: RG, accountName: `st${name}`, kind: "StorageV2", sku: { name: "Standard_LRS" },
-    }, guard.options({ ignoreChanges: ["tags"] }));
+    const account = new storage.StorageAccount(
+        `${name}-account`,
+        {
+            resourceGroupName: RG,
+            accountName: `st${name}`,
+            kind: "StorageV2",
+            sku: { name: "Standard_LRS" },
+        },
+        guard.options({ ignoreChanges: ["tags"] }),
+    );
     guard.lock(`${name}-lock`, account.id, { lockName: `lock-${name}`, notes: "data" });
     await settle(account.id);
     return { data: one(captured, T.account, `${name}-account`), locks: ofType(captured, T.lock, name) };
@@ -72,8 +80,16 @@ describe("StatefulGuard: protect, retainOnDelete and a CanNotDelete lock from on
 describe("privateLink: endpoint, zone, VNet link and zone group wired together", () => {
     const target = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${RG}/providers/Microsoft.Storage/storageAccounts/stx`;
     const base = {
-        names, resourceGroupName: RG, location: "westeurope", tags, suffix: "blob", targetId: target, groupId: "blob",
-        zoneName: "privatelink.blob.core.windows.net", vnetId: VNET, subnetId: `${VNET}/subnets/snet-pep`,
+        names,
+        resourceGroupName: RG,
+        location: "westeurope",
+        tags,
+        suffix: "blob",
+        targetId: target,
+        groupId: "blob",
+        zoneName: "privatelink.blob.core.windows.net",
+        vnetId: VNET,
+        subnetId: `${VNET}/subnets/snet-pep`,
     };
 
     test("its own zone: linked to the VNet without auto-registration; the zone group waits for the link", async () => {
@@ -85,15 +101,25 @@ describe("privateLink: endpoint, zone, VNet link and zone group wired together",
         const pep = one(captured, T.pep, "pl-own-blob-pep");
         const group = one(captured, T.zoneGroup, "pl-own-blob-pep-dns");
         expect(zone.inputs).toMatchObject({ privateZoneName: "privatelink.blob.core.windows.net", location: "global", tags });
-        expect(vnetLink.inputs).toMatchObject({ virtualNetwork: { id: VNET }, registrationEnabled: false, virtualNetworkLinkName: "vnet-pachlab-test-link" });
+        expect(vnetLink.inputs).toMatchObject({
+            virtualNetwork: { id: VNET },
+            registrationEnabled: false,
+            virtualNetworkLinkName: "vnet-pachlab-test-link",
+        });
         expect(dependsOn(vnetLink, zone)).toBe(true);
         expect(pep.inputs).toMatchObject({
-            privateEndpointName: "pep-pachlab-test-blob", customNetworkInterfaceName: "nic-pachlab-test-pep-blob",
+            privateEndpointName: "pep-pachlab-test-blob",
+            customNetworkInterfaceName: "nic-pachlab-test-pep-blob",
             subnet: { id: `${VNET}/subnets/snet-pep` },
             privateLinkServiceConnections: [{ name: "pep-pachlab-test-blob", privateLinkServiceId: target, groupIds: ["blob"] }],
         });
         expect(group.inputs.privateEndpointName).toBe("pep-pachlab-test-blob");
-        expect(group.inputs.privateDnsZoneConfigs).toEqual([{ name: "privatelink-blob-core-windows-net", privateDnsZoneId: expect.stringMatching(/\/privateDnsZones\/privatelink\.blob\.core\.windows\.net$/) }]);
+        expect(group.inputs.privateDnsZoneConfigs).toEqual([
+            {
+                name: "privatelink-blob-core-windows-net",
+                privateDnsZoneId: expect.stringMatching(/\/privateDnsZones\/privatelink\.blob\.core\.windows\.net$/),
+            },
+        ]);
         expect(dependsOn(group, zone)).toBe(true);
         expect(dependsOn(group, vnetLink)).toBe(true);
         expect(dependsOn(group, pep)).toBe(true);
@@ -125,27 +151,41 @@ describe("roles: stable assignment names, scoped to the resource they name", () 
         const scope = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${RG}/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-x`;
         const custom = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/11111111-1111-4111-8111-111111111111`;
         const made = assignRoles("roles", host, scope, [
-            { key: "ops", role: "acdd72a7-3385-48ef-bd42-f606fba81ae7", principalId: "p-ops", principalType: "Group", description: "operators read" },
+            {
+                key: "ops",
+                role: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+                principalId: "p-ops",
+                principalType: "Group",
+                description: "operators read",
+            },
             { key: "custom", role: custom, principalId: "p-app" },
         ]);
         await settle(...made.map((r) => r.id));
         const ops = one(captured, T.role, "roles-role-ops");
         const app = one(captured, T.role, "roles-role-custom");
         expect(ops.inputs).toMatchObject({
-            scope, principalId: "p-ops", principalType: "Group", description: "operators read",
+            scope,
+            principalId: "p-ops",
+            principalType: "Group",
+            description: "operators read",
             roleDefinitionId: `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
         });
         expect(app.inputs).toMatchObject({ scope, roleDefinitionId: custom, principalType: "ServicePrincipal" });
         for (const r of [ops, app]) {
-            expect(r.inputs.roleAssignmentName).toBe(deterministicGuid(scope.toLowerCase(), r.inputs.roleDefinitionId.toLowerCase(), r.inputs.principalId));
+            expect(r.inputs.roleAssignmentName).toBe(
+                deterministicGuid(scope.toLowerCase(), r.inputs.roleDefinitionId.toLowerCase(), r.inputs.principalId),
+            );
         }
     });
 
     test("roleAssignments: a key used twice is refused (two resources would share a name)", () => {
         const host = new Host("roles-dup");
-        expect(() => assignRoles("roles-dup", host, "/s", [
-            { key: "a", role: "r1", principalId: "p1" }, { key: "a", role: "r2", principalId: "p2" },
-        ])).toThrow(/key "a" is used twice/);
+        expect(() =>
+            assignRoles("roles-dup", host, "/s", [
+                { key: "a", role: "r1", principalId: "p1" },
+                { key: "a", role: "r2", principalId: "p2" },
+            ]),
+        ).toThrow(/key "a" is used twice/);
     });
 });
 

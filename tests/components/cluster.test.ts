@@ -3,8 +3,9 @@ import * as YAML from "yaml";
 import { Captured, captureResources, dependsOn, one, settle, valueOf } from "../helpers/mockHarness";
 
 const captured = captureResources();
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Cluster, deployerPrincipalType, withKubeloginMode, AKS_AAD_SERVER_ID, SPOT_TAINT } = require("../../components/cluster") as typeof import("../../components/cluster");
+const { Cluster, deployerPrincipalType, withKubeloginMode, AKS_AAD_SERVER_ID, SPOT_TAINT } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../../components/cluster") as typeof import("../../components/cluster");
 type Args = import("../../components/cluster").ClusterArgs;
 type ClusterT = InstanceType<typeof Cluster>;
 
@@ -55,11 +56,14 @@ beforeAll(async () => {
     built.prod = new Cluster("prod", args("prod"));
     built.private = new Cluster("private", args("dev", { apiServer: { privateCluster: true, authorizedIpRanges: [] } }));
     const dev = args("dev");
-    built.cheap = new Cluster("cheap", args("dev", {
-        systemPool: { ...dev.systemPool, criticalAddonsOnly: false },
-        userPool: { ...dev.userPool, minCount: 0, spot: true },
-        monitoring: { dailyCapGb: 0.5, containerInsights: "operator" },
-    }));
+    built.cheap = new Cluster(
+        "cheap",
+        args("dev", {
+            systemPool: { ...dev.systemPool, criticalAddonsOnly: false },
+            userPool: { ...dev.userPool, minCount: 0, spot: true },
+            monitoring: { dailyCapGb: 0.5, containerInsights: "operator" },
+        }),
+    );
     await settle(...Object.values(built).flatMap((c) => [c.kubeconfig, c.clusterId, c.oidcIssuerUrl]));
 });
 
@@ -79,7 +83,10 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
     it("runs the control plane as a user-assigned identity that has Network Contributor on the node subnet before the cluster exists", async () => {
         const identity = one(captured, T.identity, `${env}-identity`);
         expect(identity.inputs.resourceName).toBe(`id-pachlab-${env}-aks`);
-        expect(aks().inputs.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [expect.stringMatching(/\/userAssignedIdentities\/id-pachlab-\w+-aks$/)] });
+        expect(aks().inputs.identity).toEqual({
+            type: "UserAssigned",
+            userAssignedIdentities: [expect.stringMatching(/\/userAssignedIdentities\/id-pachlab-\w+-aks$/)],
+        });
         const grant = one(captured, T.grant, `${env}-subnet-network-contributor`);
         expect(grant.inputs).toMatchObject({ scope: SUBNET_ID, principalType: "ServicePrincipal" });
         // Network Contributor (built-in-roles).
@@ -107,8 +114,14 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
 
     it("runs Azure CNI overlay with Cilium network policy and a standard load balancer (rule 16)", () => {
         expect(aks().inputs.networkProfile).toMatchObject({
-            networkPlugin: "azure", networkPluginMode: "overlay", networkPolicy: "cilium", networkDataplane: "cilium", loadBalancerSku: "standard",
-            podCidr: "192.168.0.0/16", serviceCidr: "172.16.0.0/16", dnsServiceIP: "172.16.0.10",
+            networkPlugin: "azure",
+            networkPluginMode: "overlay",
+            networkPolicy: "cilium",
+            networkDataplane: "cilium",
+            loadBalancerSku: "standard",
+            podCidr: "192.168.0.0/16",
+            serviceCidr: "172.16.0.0/16",
+            dnsServiceIP: "172.16.0.10",
         });
     });
 
@@ -157,8 +170,16 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
     it("auto-upgrades inside a weekly maintenance window (rule 22)", () => {
         expect(aks().inputs.autoUpgradeProfile).toEqual({ upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" });
         const windows = captured.filter((c) => c.type === T.maintenance && c.name.startsWith(`${env}-`));
-        expect(windows.map((w) => w.inputs.configName).sort()).toEqual(["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]);
-        for (const w of windows) expect(w.inputs.maintenanceWindow).toMatchObject({ durationHours: 4, startTime: "02:00", schedule: { weekly: { dayOfWeek: "Sunday" } } });
+        expect(windows.map((w) => w.inputs.configName).sort()).toEqual([
+            "aksManagedAutoUpgradeSchedule",
+            "aksManagedNodeOSUpgradeSchedule",
+        ]);
+        for (const w of windows)
+            expect(w.inputs.maintenanceWindow).toMatchObject({
+                durationHours: 4,
+                startTime: "02:00",
+                schedule: { weekly: { dayOfWeek: "Sunday" } },
+            });
     });
 
     it("keeps the kubeconfig a secret, as an output and as the provider's input", async () => {
@@ -169,7 +190,12 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
     });
 
     it("hands out a kubeconfig that logs in non-interactively through kubelogin", async () => {
-        const kubeconfig = await new Promise<string>((resolve) => built[env].kubeconfig.apply((k) => { resolve(k); return k; }));
+        const kubeconfig = await new Promise<string>((resolve) =>
+            built[env].kubeconfig.apply((k) => {
+                resolve(k);
+                return k;
+            }),
+        );
         const exec = YAML.parse(kubeconfig).users[0].user.exec;
         expect(exec.command).toBe("kubelogin");
         expect(exec.args).toEqual(["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_ID]);
@@ -201,15 +227,21 @@ describe("Cluster (the cheap dev profile)", () => {
     });
 
     it("caps Log Analytics ingestion per day and collects only what an operator reads", () => {
-        expect(one(captured, "azure-native:operationalinsights:Workspace", "cheap-log").inputs.workspaceCapping).toEqual({ dailyQuotaGb: 0.5 });
+        expect(one(captured, "azure-native:operationalinsights:Workspace", "cheap-log").inputs.workspaceCapping).toEqual({
+            dailyQuotaGb: 0.5,
+        });
         expect(one(captured, "azure-native:operationalinsights:Workspace", "dev-log").inputs.workspaceCapping).toBeUndefined();
         const rule = one(captured, "azure-native:monitor:DataCollectionRule", "cheap-dcr").inputs;
         const streams = ["Microsoft-KubePodInventory", "Microsoft-KubeNodeInventory", "Microsoft-KubeEvents", "Microsoft-Perf"];
         expect(rule.dataFlows).toEqual([{ streams, destinations: ["ciworkspace"] }]);
         expect(rule.dataSources.extensions[0].streams).toEqual(streams);
         expect(streams.some((s) => /ContainerLog/.test(s))).toBe(false);
-        expect(rule.dataSources.extensions[0].extensionSettings.dataCollectionSettings)
-            .toEqual({ interval: "5m", namespaceFilteringMode: "Exclude", namespaces: ["kube-system"], enableContainerLogV2: true });
+        expect(rule.dataSources.extensions[0].extensionSettings.dataCollectionSettings).toEqual({
+            interval: "5m",
+            namespaceFilteringMode: "Exclude",
+            namespaces: ["kube-system"],
+            enableContainerLogV2: true,
+        });
     });
 });
 
@@ -232,8 +264,16 @@ describe("deployerPrincipalType", () => {
 describe("withKubeloginMode", () => {
     it("rewrites every exec user and leaves the rest alone", () => {
         const input = YAML.stringify({
-            apiVersion: "v1", clusters: [{ name: "c", cluster: { server: "https://x" } }],
-            users: [{ name: "u", user: { exec: { command: "kubelogin", args: ["get-token", "--login", "devicecode"], env: [{ name: "A", value: "b" }] } } }],
+            apiVersion: "v1",
+            clusters: [{ name: "c", cluster: { server: "https://x" } }],
+            users: [
+                {
+                    name: "u",
+                    user: {
+                        exec: { command: "kubelogin", args: ["get-token", "--login", "devicecode"], env: [{ name: "A", value: "b" }] },
+                    },
+                },
+            ],
         });
         const out = YAML.parse(withKubeloginMode(input, "workloadidentity"));
         expect(out.clusters).toEqual([{ name: "c", cluster: { server: "https://x" } }]);

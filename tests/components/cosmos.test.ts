@@ -1,10 +1,22 @@
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection, WORKSPACE_ID } from "../helpers/mockHarness";
+import {
+    Captured,
+    captureResources,
+    dependsOn,
+    ofType,
+    one,
+    settle,
+    valueOf,
+    placement,
+    protection,
+    WORKSPACE_ID,
+} from "../helpers/mockHarness";
 
 const captured = captureResources();
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { CosmosDb, validateCosmosArgs, COSMOS_DATA_CONTRIBUTOR } = require("../../components/cosmos") as typeof import("../../components/cosmos");
+const { CosmosDb, validateCosmosArgs, COSMOS_DATA_CONTRIBUTOR } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../../components/cosmos") as typeof import("../../components/cosmos");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { deterministicGuid } = require("../../components/azure/roles") as typeof import("../../components/azure/roles");
 type Args = import("../../components/cosmos").CosmosDbArgs;
@@ -45,7 +57,11 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
     };
 }
 
-interface Built { comp: InstanceType<typeof CosmosDb>; of: (type: string) => Captured[]; get: (type: string, suffix: string) => Captured }
+interface Built {
+    comp: InstanceType<typeof CosmosDb>;
+    of: (type: string) => Captured[];
+    get: (type: string, suffix: string) => Captured;
+}
 
 async function build(name: string, a: Args): Promise<Built> {
     const comp = new CosmosDb(name, a);
@@ -63,7 +79,10 @@ beforeAll(async () => {
     prod = await build("prod", args("prod"));
 });
 
-describe.each([["dev", () => dev], ["prod", () => prod]] as const)("CosmosDb (%s)", (env, get) => {
+describe.each([
+    ["dev", () => dev],
+    ["prod", () => prod],
+] as const)("CosmosDb (%s)", (env, get) => {
     const prodEnv = env === "prod";
 
     test("account: NoSQL, Standard offer, Session consistency, globally unique CAF name", () => {
@@ -93,12 +112,17 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("CosmosDb (%s
         expect(pep.inputs.privateEndpointName).toBe(`pep-pachlab-${env}-cosmos`);
         expect(b.get(T.zone, "sql-zone").inputs.privateZoneName).toBe("privatelink.documents.azure.com");
         expect(b.get(T.link, "sql-zone-link").inputs).toMatchObject({ registrationEnabled: false, virtualNetwork: { id: VNET } });
-        expect(b.get(T.zoneGroup, "sql-pep-dns").inputs.privateDnsZoneConfigs[0].privateDnsZoneId).toContain("privatelink.documents.azure.com");
+        expect(b.get(T.zoneGroup, "sql-pep-dns").inputs.privateDnsZoneConfigs[0].privateDnsZoneId).toContain(
+            "privatelink.documents.azure.com",
+        );
     });
 
     test(`rule 30: continuous backup ${prodEnv ? "30" : "7"} days; zone redundancy and failover region in production`, () => {
         const a = get().get(T.account, "account").inputs;
-        expect(a.backupPolicy).toEqual({ type: "Continuous", continuousModeProperties: { tier: prodEnv ? "Continuous30Days" : "Continuous7Days" } });
+        expect(a.backupPolicy).toEqual({
+            type: "Continuous",
+            continuousModeProperties: { tier: prodEnv ? "Continuous30Days" : "Continuous7Days" },
+        });
         expect(a.enableAutomaticFailover).toBe(true);
         if (prodEnv) {
             expect(a.locations).toEqual([
@@ -124,10 +148,10 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("CosmosDb (%s
         expect(events.databaseName).toBe("ingest");
         expect(events.resource.partitionKey).toEqual({ paths: ["/source"], kind: "Hash", version: 2 });
         expect(events.resource.defaultTtl).toBe(2592000);
-        expect(events.resource.indexingPolicy.excludedPaths).toEqual([{ path: "/payload/*" }, { path: "/\"_etag\"/?" }]);
+        expect(events.resource.indexingPolicy.excludedPaths).toEqual([{ path: "/payload/*" }, { path: '/"_etag"/?' }]);
         const manifests = get().get(T.container, "container-manifests").inputs;
         expect(manifests.resource.defaultTtl).toBeUndefined();
-        expect(manifests.resource.indexingPolicy.excludedPaths).toEqual([{ path: "/\"_etag\"/?" }]);
+        expect(manifests.resource.indexingPolicy.excludedPaths).toEqual([{ path: '/"_etag"/?' }]);
     });
 
     test(`account logs to Log Analytics ${prodEnv ? "(allLogs, resource-specific CDB* tables)" : "— none without a workspace"}`, () => {
@@ -135,7 +159,10 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("CosmosDb (%s
         if (!prodEnv) return;
         const d = get().get(T.diag, "account-diag");
         expect(d.inputs).toMatchObject({
-            workspaceId: WORKSPACE_ID, logAnalyticsDestinationType: "Dedicated", logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [],
+            workspaceId: WORKSPACE_ID,
+            logAnalyticsDestinationType: "Dedicated",
+            logs: [{ categoryGroup: "allLogs", enabled: true }],
+            metrics: [],
         });
         expect(d.inputs.resourceUri).toMatch(/\/providers\/Microsoft\.DocumentDB\/databaseAccounts\/cosmos-pachlab-prod-[0-9a-f]+$/);
         expect(dependsOn(d, get().get(T.account, "account"))).toBe(true);
@@ -147,7 +174,9 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("CosmosDb (%s
         expect(ra.inputs.principalId).toBe(PRINCIPAL);
         expect(ra.inputs.roleDefinitionId).toBe(`${accountId}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`);
         expect(ra.inputs.scope).toBe(`${accountId}/dbs/ingest`);
-        expect(ra.inputs.roleAssignmentId).toBe(deterministicGuid(ra.inputs.scope.toLowerCase(), ra.inputs.roleDefinitionId.toLowerCase(), PRINCIPAL));
+        expect(ra.inputs.roleAssignmentId).toBe(
+            deterministicGuid(ra.inputs.scope.toLowerCase(), ra.inputs.roleDefinitionId.toLowerCase(), PRINCIPAL),
+        );
         expect(dependsOn(ra, get().get(T.db, "db"))).toBe(true);
     });
 
@@ -163,7 +192,12 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("CosmosDb (%s
             expect(dependsOn(locks[0], b.get(T.account, "account"))).toBe(true);
         }
         for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
-            expect({ n: r.name, deletedWith: r.deletedWith, roc: r.replaceOnChanges, dbr: r.deleteBeforeReplace }).toEqual({ n: r.name, deletedWith: "", roc: [], dbr: false });
+            expect({ n: r.name, deletedWith: r.deletedWith, roc: r.replaceOnChanges, dbr: r.deleteBeforeReplace }).toEqual({
+                n: r.name,
+                deletedWith: "",
+                roc: [],
+                dbr: false,
+            });
         }
     });
 
@@ -182,10 +216,16 @@ describe("validateCosmosArgs", () => {
         expect(validateCosmosArgs(args("prod"))).toEqual([]);
     });
     test("rejects a serverless second region, 7-day backup when protected, duplicate containers", () => {
-        const p = validateCosmosArgs(args("prod", {
-            capacityMode: "serverless", backupTier: "Continuous7Days",
-            containers: [{ name: "a", partitionKeyPath: "/x", excludedPaths: [] }, { name: "a", partitionKeyPath: "/y", excludedPaths: [] }],
-        })).join("\n");
+        const p = validateCosmosArgs(
+            args("prod", {
+                capacityMode: "serverless",
+                backupTier: "Continuous7Days",
+                containers: [
+                    { name: "a", partitionKeyPath: "/x", excludedPaths: [] },
+                    { name: "a", partitionKeyPath: "/y", excludedPaths: [] },
+                ],
+            }),
+        ).join("\n");
         expect(p).toMatch(/secondaryLocation/);
         expect(p).toMatch(/backupTier/);
         expect(p).toMatch(/duplicate/);

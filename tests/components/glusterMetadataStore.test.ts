@@ -1,12 +1,24 @@
 import * as k8s from "@pulumi/kubernetes";
 import { parse } from "yaml";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection, WORKSPACE_ID } from "../helpers/mockHarness";
+import {
+    Captured,
+    captureResources,
+    dependsOn,
+    ofType,
+    one,
+    settle,
+    valueOf,
+    placement,
+    protection,
+    WORKSPACE_ID,
+} from "../helpers/mockHarness";
 
 const captured = captureResources();
 
 // Loaded after the mocks are installed (the component module reads no config, but keep the order of the other suites).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { GlusterMetadataStore, BRICK_DEVICE, NFS_MOUNT_OPTIONS } = require("../../components/glusterMetadataStore") as typeof import("../../components/glusterMetadataStore");
+const { GlusterMetadataStore, BRICK_DEVICE, NFS_MOUNT_OPTIONS } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../../components/glusterMetadataStore") as typeof import("../../components/glusterMetadataStore");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { metadataClaimNames } = require("../../components/pachyderm/names") as typeof import("../../components/pachyderm/names");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -76,23 +88,38 @@ beforeAll(async () => {
 
 const decode = (vm: Captured): string => Buffer.from(vm.inputs.osProfile.customData, "base64").toString("utf8");
 
-describe.each([["dev", () => dev], ["prod", () => prod]] as const)("GlusterMetadataStore (%s)", (env, get) => {
+describe.each([
+    ["dev", () => dev],
+    ["prod", () => prod],
+] as const)("GlusterMetadataStore (%s)", (env, get) => {
     const prodEnv = env === "prod";
 
     test(`internal load balancer health events and metrics to Log Analytics ${prodEnv ? "" : "only when asked"}`, () => {
         expect(get().of(T.diag)).toHaveLength(prodEnv ? 1 : 0);
         if (!prodEnv) return;
         const d = get().get(T.diag, "lbi-diag");
-        expect(d.inputs).toMatchObject({ workspaceId: WORKSPACE_ID, logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [{ category: "AllMetrics", enabled: true }] });
+        expect(d.inputs).toMatchObject({
+            workspaceId: WORKSPACE_ID,
+            logs: [{ categoryGroup: "allLogs", enabled: true }],
+            metrics: [{ category: "AllMetrics", enabled: true }],
+        });
         expect(dependsOn(d, get().get(T.lb, "lbi"))).toBe(true);
     });
     const zoneOf = (i: number) => (prodEnv ? [String(i + 1)] : undefined);
 
     test("3 VMs, 3 brick disks, 3 NICs and one internal LB", () => {
-        expect(get().of(T.vm).map((v) => v.inputs.vmName)).toEqual([0, 1, 2].map((i) => `vm-pachlab-${env}-gfs${i}`));
+        expect(
+            get()
+                .of(T.vm)
+                .map((v) => v.inputs.vmName),
+        ).toEqual([0, 1, 2].map((i) => `vm-pachlab-${env}-gfs${i}`));
         expect(get().of(T.disk)).toHaveLength(3);
         expect(get().of(T.nic)).toHaveLength(3);
-        expect(get().of(T.lb).map((l) => l.inputs.loadBalancerName)).toEqual([`lbi-pachlab-${env}-gfs`]);
+        expect(
+            get()
+                .of(T.lb)
+                .map((l) => l.inputs.loadBalancerName),
+        ).toEqual([`lbi-pachlab-${env}-gfs`]);
         expect(get().comp.kind).toBe("glusterfs");
     });
 
@@ -111,7 +138,13 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("GlusterMetad
         expect(lb.probes).toEqual([expect.objectContaining({ protocol: "Tcp", port: 2049 })]);
         expect(lb.loadBalancingRules).toHaveLength(1);
         const rule = lb.loadBalancingRules[0];
-        expect(rule).toMatchObject({ protocol: "Tcp", frontendPort: 2049, backendPort: 2049, loadDistribution: "SourceIP", idleTimeoutInMinutes: 30 });
+        expect(rule).toMatchObject({
+            protocol: "Tcp",
+            frontendPort: 2049,
+            backendPort: 2049,
+            loadDistribution: "SourceIP",
+            idleTimeoutInMinutes: 30,
+        });
         const lbPath = `/resourceGroups/rg-pachlab-${env}/providers/Microsoft.Network/loadBalancers/lbi-pachlab-${env}-gfs`;
         expect(rule.frontendIPConfiguration.id).toMatch(new RegExp(`${lbPath}/frontendIPConfigurations/${fe(lb)}$`));
         expect(rule.backendAddressPool.id).toMatch(new RegExp(`${lbPath}/backendAddressPools/${lb.backendAddressPools[0].name}$`));
@@ -119,49 +152,71 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("GlusterMetad
     });
 
     test("brick disks: Premium_LRS, one per zone when zoned, locked down, protected only in production", () => {
-        get().of(T.disk).forEach((d, i) => {
-            expect(d.name).toBe(`${env}-brick-${i}`); // pinned in tests/stateful/staging.json
-            expect(d.inputs).toMatchObject({
-                diskName: `disk-pachlab-${env}-gfs${i}-brick`, sku: { name: "Premium_LRS" }, diskSizeGB: 256,
-                creationData: { createOption: "Empty" }, networkAccessPolicy: "DenyAll", publicNetworkAccess: "Disabled",
-                encryption: { type: "EncryptionAtRestWithPlatformKey" },
+        get()
+            .of(T.disk)
+            .forEach((d, i) => {
+                expect(d.name).toBe(`${env}-brick-${i}`); // pinned in tests/stateful/staging.json
+                expect(d.inputs).toMatchObject({
+                    diskName: `disk-pachlab-${env}-gfs${i}-brick`,
+                    sku: { name: "Premium_LRS" },
+                    diskSizeGB: 256,
+                    creationData: { createOption: "Empty" },
+                    networkAccessPolicy: "DenyAll",
+                    publicNetworkAccess: "Disabled",
+                    encryption: { type: "EncryptionAtRestWithPlatformKey" },
+                });
+                expect(d.inputs.zones).toEqual(zoneOf(i));
+                expect({ protect: d.protect, retainOnDelete: d.retainOnDelete }).toEqual({ protect: prodEnv, retainOnDelete: prodEnv });
+                expect({ deletedWith: d.deletedWith, roc: d.replaceOnChanges, dbr: d.deleteBeforeReplace }).toEqual({
+                    deletedWith: "",
+                    roc: [],
+                    dbr: false,
+                });
             });
-            expect(d.inputs.zones).toEqual(zoneOf(i));
-            expect({ protect: d.protect, retainOnDelete: d.retainOnDelete }).toEqual({ protect: prodEnv, retainOnDelete: prodEnv });
-            expect({ deletedWith: d.deletedWith, roc: d.replaceOnChanges, dbr: d.deleteBeforeReplace }).toEqual({ deletedWith: "", roc: [], dbr: false });
-        });
         expect(get().of(T.lock)).toHaveLength(prodEnv ? 3 : 0);
-        get().of(T.lock).forEach((l, i) => {
-            expect(l.inputs.level).toBe("CanNotDelete");
-            expect(dependsOn(l, get().get(T.disk, `brick-${i}`))).toBe(true);
-        });
+        get()
+            .of(T.lock)
+            .forEach((l, i) => {
+                expect(l.inputs.level).toBe("CanNotDelete");
+                expect(dependsOn(l, get().get(T.disk, `brick-${i}`))).toBe(true);
+            });
     });
 
     test("NICs: static node IP, no public IP, in the ILB pool (and the outbound pool when given)", () => {
-        get().of(T.nic).forEach((nic, i) => {
-            expect(nic.inputs.ipConfigurations).toHaveLength(1);
-            const ipc = nic.inputs.ipConfigurations[0];
-            expect(ipc).toMatchObject({ privateIPAllocationMethod: "Static", privateIPAddress: NODE_IPS[i], subnet: { id: SUBNET } });
-            expect(ipc.publicIPAddress).toBeUndefined();
-            const pools = ipc.loadBalancerBackendAddressPools.map((p: { id: string }) => p.id);
-            expect(pools[0]).toMatch(/\/loadBalancers\/lbi-pachlab-[a-z]+-gfs\/backendAddressPools\/gluster$/);
-            expect(pools.slice(1)).toEqual(prodEnv ? [OUTBOUND_POOL] : []);
-        });
+        get()
+            .of(T.nic)
+            .forEach((nic, i) => {
+                expect(nic.inputs.ipConfigurations).toHaveLength(1);
+                const ipc = nic.inputs.ipConfigurations[0];
+                expect(ipc).toMatchObject({ privateIPAllocationMethod: "Static", privateIPAddress: NODE_IPS[i], subnet: { id: SUBNET } });
+                expect(ipc.publicIPAddress).toBeUndefined();
+                const pools = ipc.loadBalancerBackendAddressPools.map((p: { id: string }) => p.id);
+                expect(pools[0]).toMatch(/\/loadBalancers\/lbi-pachlab-[a-z]+-gfs\/backendAddressPools\/gluster$/);
+                expect(pools.slice(1)).toEqual(prodEnv ? [OUTBOUND_POOL] : []);
+            });
     });
 
     test("VMs: Ubuntu 24.04 Trusted Launch, encryption at host, SSH key only, no public IP, zone i+1 when zoned", () => {
-        get().of(T.vm).forEach((vm, i) => {
-            const v = vm.inputs;
-            expect(v.storageProfile.imageReference).toMatchObject({ publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server" });
-            expect(v.securityProfile).toMatchObject({ encryptionAtHost: true, securityType: "TrustedLaunch", uefiSettings: { secureBootEnabled: true, vTpmEnabled: true } });
-            expect(v.osProfile.linuxConfiguration.disablePasswordAuthentication).toBe(true);
-            expect(v.osProfile.linuxConfiguration.ssh.publicKeys).toEqual([{ path: "/home/labadmin/.ssh/authorized_keys", keyData: SSH_KEY }]);
-            expect(v.osProfile.adminPassword).toBeUndefined();
-            expect(v.zones).toEqual(zoneOf(i));
-            expect(v.networkProfile.networkInterfaces).toEqual([expect.objectContaining({ primary: true })]);
-            expect(v.networkProfile.networkInterfaceConfigurations).toBeUndefined();
-            expect(dependsOn(vm, get().get(T.nic, `nic-${i}`))).toBe(true);
-        });
+        get()
+            .of(T.vm)
+            .forEach((vm, i) => {
+                const v = vm.inputs;
+                expect(v.storageProfile.imageReference).toMatchObject({ publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server" });
+                expect(v.securityProfile).toMatchObject({
+                    encryptionAtHost: true,
+                    securityType: "TrustedLaunch",
+                    uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+                });
+                expect(v.osProfile.linuxConfiguration.disablePasswordAuthentication).toBe(true);
+                expect(v.osProfile.linuxConfiguration.ssh.publicKeys).toEqual([
+                    { path: "/home/labadmin/.ssh/authorized_keys", keyData: SSH_KEY },
+                ]);
+                expect(v.osProfile.adminPassword).toBeUndefined();
+                expect(v.zones).toEqual(zoneOf(i));
+                expect(v.networkProfile.networkInterfaces).toEqual([expect.objectContaining({ primary: true })]);
+                expect(v.networkProfile.networkInterfaceConfigurations).toBeUndefined();
+                expect(dependsOn(vm, get().get(T.nic, `nic-${i}`))).toBe(true);
+            });
     });
 
     test("VMs: brick attached at LUN 0 and only detached with the VM; the OS disk goes with it", async () => {
@@ -185,19 +240,21 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("GlusterMetad
     });
 
     test("user-data decodes to cloud-config carrying the bootstrap and this node's index", () => {
-        get().of(T.vm).forEach((vm, i) => {
-            const text = decode(vm);
-            expect(text.startsWith("#cloud-config\n")).toBe(true);
-            const doc = parse(text) as { write_files: { path: string; content: string }[]; packages: string[] };
-            const files = Object.fromEntries(doc.write_files.map((f) => [f.path, f.content]));
-            expect(files[BOOTSTRAP_PATH]).toMatch(/^#!\/usr\/bin\/env bash\n/);
-            expect(files[ENV_PATH]).toContain(`GLUSTER_NODE_INDEX="${i}"`);
-            expect(files[ENV_PATH]).toContain(`GLUSTER_NODE_IPS="${NODE_IPS.join(" ")}"`);
-            expect(files[ENV_PATH]).toContain(`GLUSTER_BRICK_DEVICE="${BRICK_DEVICE}"`);
-            expect(files[ENV_PATH]).toContain('GLUSTER_VOLUME="pachmeta"');
-            expect(files[ENV_PATH]).toContain('GLUSTER_ENABLE_GANESHA="1"');
-            expect(doc.packages).toEqual(expect.arrayContaining(["glusterfs-server", "nfs-ganesha", "nfs-ganesha-gluster"]));
-        });
+        get()
+            .of(T.vm)
+            .forEach((vm, i) => {
+                const text = decode(vm);
+                expect(text.startsWith("#cloud-config\n")).toBe(true);
+                const doc = parse(text) as { write_files: { path: string; content: string }[]; packages: string[] };
+                const files = Object.fromEntries(doc.write_files.map((f) => [f.path, f.content]));
+                expect(files[BOOTSTRAP_PATH]).toMatch(/^#!\/usr\/bin\/env bash\n/);
+                expect(files[ENV_PATH]).toContain(`GLUSTER_NODE_INDEX="${i}"`);
+                expect(files[ENV_PATH]).toContain(`GLUSTER_NODE_IPS="${NODE_IPS.join(" ")}"`);
+                expect(files[ENV_PATH]).toContain(`GLUSTER_BRICK_DEVICE="${BRICK_DEVICE}"`);
+                expect(files[ENV_PATH]).toContain('GLUSTER_VOLUME="pachmeta"');
+                expect(files[ENV_PATH]).toContain('GLUSTER_ENABLE_GANESHA="1"');
+                expect(doc.packages).toEqual(expect.arrayContaining(["glusterfs-server", "nfs-ganesha", "nfs-ganesha-gluster"]));
+            });
     });
 
     test("PVs: nfs on the LB address, Retain, RWO, no class, pre-bound to the claims of names.ts", () => {
@@ -205,16 +262,27 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("GlusterMetad
         const pvs = get().of(T.pv);
         const keys = [...Array.from({ length: etcd }, (_, i) => `etcd-${i}`), "postgres-0"];
         expect(pvs.map((p) => p.name)).toEqual(keys.map((k) => `${env}-pv-${k}`)); // pinned in tests/stateful/staging.json
-        expect(pvs.map((p) => p.inputs.spec.claimRef)).toEqual(metadataClaimNames(etcd, true).map((name) => ({ namespace: "pachyderm", name })));
+        expect(pvs.map((p) => p.inputs.spec.claimRef)).toEqual(
+            metadataClaimNames(etcd, true).map((name) => ({ namespace: "pachyderm", name })),
+        );
         pvs.forEach((p, j) => {
             const s = p.inputs.spec;
             expect(s.nfs).toEqual({ server: CLIENT_IP, path: `/pachmeta/${keys[j]}` });
-            expect(s).toMatchObject({ persistentVolumeReclaimPolicy: "Retain", accessModes: ["ReadWriteOnce"], storageClassName: "", mountOptions: NFS_MOUNT_OPTIONS });
+            expect(s).toMatchObject({
+                persistentVolumeReclaimPolicy: "Retain",
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: "",
+                mountOptions: NFS_MOUNT_OPTIONS,
+            });
             expect(s.mountOptions).toEqual(["nfsvers=4.1", "hard", "timeo=600", "retrans=3"]);
             expect(s.capacity).toEqual({ storage: keys[j].startsWith("etcd") ? "64Gi" : "32Gi" });
             expect(s.csi).toBeUndefined();
             expect(p.protect).toBe(prodEnv);
-            expect(get().of(T.vm).every((vm) => dependsOn(p, vm))).toBe(true);
+            expect(
+                get()
+                    .of(T.vm)
+                    .every((vm) => dependsOn(p, vm)),
+            ).toBe(true);
         });
     });
 
@@ -225,11 +293,17 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("GlusterMetad
     test("outputs: kind, address, volume names, VM and brick ids", async () => {
         const c = get().comp;
         expect(await valueOf(c.address)).toBe(CLIENT_IP);
-        expect(await Promise.all(c.etcdVolumeNames.map(valueOf))).toEqual(Array.from({ length: prodEnv ? 3 : 1 }, (_, i) => `pv-pachlab-${env}-etcd-${i}`));
+        expect(await Promise.all(c.etcdVolumeNames.map(valueOf))).toEqual(
+            Array.from({ length: prodEnv ? 3 : 1 }, (_, i) => `pv-pachlab-${env}-etcd-${i}`),
+        );
         expect(await valueOf(c.postgresVolumeName)).toBe(`pv-pachlab-${env}-postgres-0`);
         expect(c.volumes).toHaveLength(prodEnv ? 4 : 2);
-        expect(await Promise.all(c.vmIds.map(valueOf))).toEqual([0, 1, 2].map((i) => expect.stringMatching(new RegExp(`/virtualMachines/vm-pachlab-${env}-gfs${i}$`))));
-        expect(await Promise.all(c.brickDiskIds.map(valueOf))).toEqual([0, 1, 2].map((i) => expect.stringMatching(new RegExp(`/disks/disk-pachlab-${env}-gfs${i}-brick$`))));
+        expect(await Promise.all(c.vmIds.map(valueOf))).toEqual(
+            [0, 1, 2].map((i) => expect.stringMatching(new RegExp(`/virtualMachines/vm-pachlab-${env}-gfs${i}$`))),
+        );
+        expect(await Promise.all(c.brickDiskIds.map(valueOf))).toEqual(
+            [0, 1, 2].map((i) => expect.stringMatching(new RegExp(`/disks/disk-pachlab-${env}-gfs${i}-brick$`))),
+        );
     });
 });
 

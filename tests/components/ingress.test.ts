@@ -7,7 +7,15 @@ const captured = captureResources();
 // Required after the mocks are installed, so that the component's resources register against them.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ingress = require("../../components/ingress") as typeof import("../../components/ingress");
-const { Ingress, ingressDnsLabel, supportsAcceleratedNetworking, SSH_NAT_FRONTEND_PORT, INGRESS_OUTBOUND_PORTS, DATA_OUTBOUND_PORTS, MAX_OUTBOUND_DATA_INSTANCES } = ingress;
+const {
+    Ingress,
+    ingressDnsLabel,
+    supportsAcceleratedNetworking,
+    SSH_NAT_FRONTEND_PORT,
+    INGRESS_OUTBOUND_PORTS,
+    DATA_OUTBOUND_PORTS,
+    MAX_OUTBOUND_DATA_INSTANCES,
+} = ingress;
 type Args = import("../../components/ingress").IngressArgs;
 
 const T = {
@@ -57,7 +65,15 @@ interface Built {
 
 async function build(name: string, a: Args): Promise<Built> {
     const comp = new Ingress(name, a);
-    await settle(comp.publicIp, comp.fqdn, comp.sshCommand, comp.vmId, comp.identityPrincipalId, comp.loadBalancerId, comp.outboundDataPoolId);
+    await settle(
+        comp.publicIp,
+        comp.fqdn,
+        comp.sshCommand,
+        comp.vmId,
+        comp.identityPrincipalId,
+        comp.loadBalancerId,
+        comp.outboundDataPoolId,
+    );
     return { comp, args: a, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
 }
 
@@ -72,7 +88,10 @@ beforeAll(async () => {
 const lbIdOf = (env: string) =>
     `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg-pachlab-${env}/providers/Microsoft.Network/loadBalancers/lbe-pachlab-${env}-ingress`;
 
-describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Ingress (%s)", (env, get) => {
+describe.each([
+    ["dev", () => dev],
+    ["prod", () => prod],
+] as const)("Ingress (%s)", (env, get) => {
     const prodEnv = env === "prod";
     const lbId = lbIdOf(env);
 
@@ -81,8 +100,10 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Ingress (%s)
         if (!prodEnv) return;
         const d = get().get(T.diag, "lb-diag");
         expect(d.inputs).toMatchObject({
-            resourceUri: lbId, workspaceId: WORKSPACE_ID,
-            logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [{ category: "AllMetrics", enabled: true }],
+            resourceUri: lbId,
+            workspaceId: WORKSPACE_ID,
+            logs: [{ categoryGroup: "allLogs", enabled: true }],
+            metrics: [{ category: "AllMetrics", enabled: true }],
         });
     });
 
@@ -96,7 +117,12 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Ingress (%s)
         expect(os.linuxConfiguration.ssh.publicKeys).toEqual([{ path: "/home/labadmin/.ssh/authorized_keys", keyData: SSH_KEY }]);
         expect(os.linuxConfiguration.provisionVMAgent).toBe(true);
         expect(os.linuxConfiguration.patchSettings).toEqual({ patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" });
-        expect(vm.storageProfile.imageReference).toEqual({ publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" });
+        expect(vm.storageProfile.imageReference).toEqual({
+            publisher: "Canonical",
+            offer: "ubuntu-24_04-lts",
+            sku: "server",
+            version: "latest",
+        });
         const disk = vm.storageProfile.osDisk;
         expect(disk.createOption).toBe("FromImage");
         expect(disk.vhd).toBeUndefined();
@@ -146,7 +172,9 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Ingress (%s)
         expect(pips.map((p) => p.name)).toEqual([`${env}-pip`]);
         const lb = get().get(T.lb, "lb").inputs;
         expect(lb.frontendIPConfigurations).toHaveLength(1);
-        expect(lb.frontendIPConfigurations[0].publicIPAddress.id).toMatch(/\/publicIPAddress\/pip-pachlab-\w+-ingress$|\/publicIPAddresses\/pip-pachlab-\w+-ingress$/);
+        expect(lb.frontendIPConfigurations[0].publicIPAddress.id).toMatch(
+            /\/publicIPAddress\/pip-pachlab-\w+-ingress$|\/publicIPAddresses\/pip-pachlab-\w+-ingress$/,
+        );
         // Nothing else in the component carries a public IP reference.
         const mine = captured.filter((c) => c.name.startsWith(`${env}-`) && c.type !== T.lb);
         expect(JSON.stringify(mine.map((c) => c.inputs))).not.toMatch(/publicIPAddress"\s*:\s*\{/);
@@ -195,10 +223,15 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Ingress (%s)
             expect(lb.inboundNatRules).toEqual([]);
             expect(nic.ipConfigurations[0].loadBalancerInboundNatRules).toEqual([]);
         } else {
-            expect(lb.inboundNatRules).toEqual([expect.objectContaining({
-                name: "ssh", protocol: "Tcp", frontendPort: SSH_NAT_FRONTEND_PORT, backendPort: 22,
-                frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/frontend` },
-            })]);
+            expect(lb.inboundNatRules).toEqual([
+                expect.objectContaining({
+                    name: "ssh",
+                    protocol: "Tcp",
+                    frontendPort: SSH_NAT_FRONTEND_PORT,
+                    backendPort: 22,
+                    frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/frontend` },
+                }),
+            ]);
             expect(nic.ipConfigurations[0].loadBalancerInboundNatRules).toEqual([{ id: `${lbId}/inboundNatRules/ssh` }]);
         }
         // Port 22 is never a load-balanced (internet-facing) port.
@@ -210,7 +243,10 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Ingress (%s)
         const pools = (lb.backendAddressPools as any[]).map((p) => p.name);
         const rules: any[] = lb.outboundRules;
         expect(rules[0]).toMatchObject({
-            name: "outbound-ingress", protocol: "All", allocatedOutboundPorts: INGRESS_OUTBOUND_PORTS, enableTcpReset: true,
+            name: "outbound-ingress",
+            protocol: "All",
+            allocatedOutboundPorts: INGRESS_OUTBOUND_PORTS,
+            enableTcpReset: true,
             backendAddressPool: { id: `${lbId}/backendAddressPools/ingress` },
             frontendIPConfigurations: [{ id: `${lbId}/frontendIPConfigurations/frontend` }],
         });
@@ -218,7 +254,8 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Ingress (%s)
         if (prodEnv) {
             expect(pools).toEqual(["ingress", "outbound-data"]);
             expect(rules[1]).toMatchObject({
-                name: "outbound-data", allocatedOutboundPorts: DATA_OUTBOUND_PORTS,
+                name: "outbound-data",
+                allocatedOutboundPorts: DATA_OUTBOUND_PORTS,
                 backendAddressPool: { id: `${lbId}/backendAddressPools/outbound-data` },
                 frontendIPConfigurations: [{ id: `${lbId}/frontendIPConfigurations/frontend` }],
             });
@@ -261,8 +298,19 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Ingress (%s)
     });
 
     test("CAF names and tags on every resource", () => {
-        const names = Object.fromEntries(get().of(T.pip).concat(get().of(T.lb), get().of(T.nic), get().of(T.vm), get().of(T.identity))
-            .map((c) => [c.type.split(":")[2], c.inputs.publicIpAddressName ?? c.inputs.loadBalancerName ?? c.inputs.networkInterfaceName ?? c.inputs.vmName ?? c.inputs.resourceName]));
+        const names = Object.fromEntries(
+            get()
+                .of(T.pip)
+                .concat(get().of(T.lb), get().of(T.nic), get().of(T.vm), get().of(T.identity))
+                .map((c) => [
+                    c.type.split(":")[2],
+                    c.inputs.publicIpAddressName ??
+                        c.inputs.loadBalancerName ??
+                        c.inputs.networkInterfaceName ??
+                        c.inputs.vmName ??
+                        c.inputs.resourceName,
+                ]),
+        );
         expect(names).toEqual({
             PublicIPAddress: `pip-pachlab-${env}-ingress`,
             LoadBalancer: `lbe-pachlab-${env}-ingress`,
@@ -295,9 +343,14 @@ describe("Ingress helpers and validation", () => {
     });
 
     test("sshFrontendPort moves the NAT rule's frontend port, never the backend port 22", async () => {
-        const b = await build("sshport", args("dev", { names: { prefix: "pachlab", stack: "sshport", location: "westeurope" }, sshFrontendPort: 22 }));
+        const b = await build(
+            "sshport",
+            args("dev", { names: { prefix: "pachlab", stack: "sshport", location: "westeurope" }, sshFrontendPort: 22 }),
+        );
         expect(b.get(T.lb, "lb").inputs.inboundNatRules).toEqual([expect.objectContaining({ frontendPort: 22, backendPort: 22 })]);
-        expect(await valueOf(b.comp.sshCommand)).toMatch(/^ssh -p 22 labadmin@pip-pachlab-sshport-[0-9a-f]{6}\.westeurope\.cloudapp\.azure\.com$/);
+        expect(await valueOf(b.comp.sshCommand)).toMatch(
+            /^ssh -p 22 labadmin@pip-pachlab-sshport-[0-9a-f]{6}\.westeurope\.cloudapp\.azure\.com$/,
+        );
     });
 
     test("outbound capacity: the two outbound rules fit in one frontend IP's 64,000 SNAT ports", () => {

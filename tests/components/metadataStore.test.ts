@@ -4,8 +4,9 @@ import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } f
 
 const captured = captureResources();
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ManagedDiskMetadataStore, VIRTUAL_MACHINE_CONTRIBUTOR } = require("../../components/metadataStore") as typeof import("../../components/metadataStore");
+const { ManagedDiskMetadataStore, VIRTUAL_MACHINE_CONTRIBUTOR } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../../components/metadataStore") as typeof import("../../components/metadataStore");
 type Args = import("../../components/metadataStore").ManagedDiskMetadataStoreArgs;
 
 const T = {
@@ -37,7 +38,12 @@ function args(env: "dev" | "staging" | "prod", over: Partial<Args> = {}): Args {
     };
 }
 
-interface Built { comp: InstanceType<typeof ManagedDiskMetadataStore>; of: (type: string) => Captured[]; get: (type: string, suffix: string) => Captured; provider: k8s.Provider }
+interface Built {
+    comp: InstanceType<typeof ManagedDiskMetadataStore>;
+    of: (type: string) => Captured[];
+    get: (type: string, suffix: string) => Captured;
+    provider: k8s.Provider;
+}
 
 async function build(name: string, a: Args): Promise<Built> {
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: "{}" });
@@ -56,13 +62,21 @@ beforeAll(async () => {
     prod = await build("prod", args("prod"));
 });
 
-describe.each([["dev", () => dev], ["staging", () => staging], ["prod", () => prod]] as const)("ManagedDiskMetadataStore (%s)", (env, get) => {
+describe.each([
+    ["dev", () => dev],
+    ["staging", () => staging],
+    ["prod", () => prod],
+] as const)("ManagedDiskMetadataStore (%s)", (env, get) => {
     const prodEnv = env === "prod";
     const etcd = env === "dev" ? 1 : 3;
     const keys = [...Array.from({ length: etcd }, (_, i) => `etcd-${i}`), ...(prodEnv ? [] : ["postgres"])];
 
     test("one disk per etcd member, plus PostgreSQL when it runs in the cluster", () => {
-        expect(get().of(T.disk).map((d) => d.inputs.diskName)).toEqual(keys.map((k) => `disk-pachlab-${env}-${k}`));
+        expect(
+            get()
+                .of(T.disk)
+                .map((d) => d.inputs.diskName),
+        ).toEqual(keys.map((k) => `disk-pachlab-${env}-${k}`));
         expect(get().comp.etcdVolumeNames).toHaveLength(etcd);
         expect(get().comp.postgresVolumeName === undefined).toBe(prodEnv);
         expect(get().comp.kind).toBe("managedDisk");
@@ -81,7 +95,7 @@ describe.each([["dev", () => dev], ["staging", () => staging], ["prod", () => pr
 
     test("disk sizes from the arguments", () => {
         for (const d of get().of(T.disk)) {
-            expect(d.inputs.diskSizeGB).toBe(d.inputs.diskName.endsWith("postgres") ? 64 : (prodEnv ? 256 : 64));
+            expect(d.inputs.diskSizeGB).toBe(d.inputs.diskName.endsWith("postgres") ? 64 : prodEnv ? 256 : 64);
         }
     });
 
@@ -112,7 +126,9 @@ describe.each([["dev", () => dev], ["staging", () => staging], ["prod", () => pr
             expect(dependsOn(r, disks[i])).toBe(true);
             expect(r.inputs.principalId).toBe(CLUSTER_PRINCIPAL);
             expect(r.inputs.principalType).toBe("ServicePrincipal");
-            expect(r.inputs.roleDefinitionId).toBe(`/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${VIRTUAL_MACHINE_CONTRIBUTOR}`);
+            expect(r.inputs.roleDefinitionId).toBe(
+                `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${VIRTUAL_MACHINE_CONTRIBUTOR}`,
+            );
             expect(r.inputs.roleAssignmentName).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
         });
         expect(new Set(roles.map((r) => r.inputs.roleAssignmentName)).size).toBe(roles.length);
@@ -134,23 +150,32 @@ describe.each([["dev", () => dev], ["staging", () => staging], ["prod", () => pr
                 claimRef: { namespace: "pachyderm", name: claims[i] },
                 csi: { driver: "disk.csi.azure.com", fsType: "ext4" },
             });
-            expect(pv.inputs.spec.csi.volumeHandle).toMatch(new RegExp(`/providers/Microsoft\\.Compute/disks/disk-pachlab-${env}-${keys[i]}$`));
+            expect(pv.inputs.spec.csi.volumeHandle).toMatch(
+                new RegExp(`/providers/Microsoft\\.Compute/disks/disk-pachlab-${env}-${keys[i]}$`),
+            );
             expect(dependsOn(pv, roles[i])).toBe(true);
             expect(pv.provider.startsWith(`${providerUrn}::`)).toBe(true);
         });
-        expect(await Promise.all(get().comp.etcdVolumeNames.map(valueOf))).toEqual(keys.filter((k) => k.startsWith("etcd")).map((k) => `pv-pachlab-${env}-${k}`));
+        expect(await Promise.all(get().comp.etcdVolumeNames.map(valueOf))).toEqual(
+            keys.filter((k) => k.startsWith("etcd")).map((k) => `pv-pachlab-${env}-${k}`),
+        );
         expect(get().comp.volumes).toHaveLength(keys.length);
     });
 
     test(`rules 11/12: disks and PVs protected, disks retained and locked ${prodEnv ? "in production" : "— not in dev"}`, () => {
-        for (const d of get().of(T.disk)) expect({ n: d.name, protect: d.protect, retain: d.retainOnDelete }).toEqual({ n: d.name, protect: prodEnv, retain: prodEnv });
+        for (const d of get().of(T.disk))
+            expect({ n: d.name, protect: d.protect, retain: d.retainOnDelete }).toEqual({ n: d.name, protect: prodEnv, retain: prodEnv });
         for (const pv of get().of(T.pv)) expect({ n: pv.name, protect: pv.protect }).toEqual({ n: pv.name, protect: prodEnv });
         const locks = get().of(T.lock);
         expect(locks).toHaveLength(prodEnv ? keys.length : 0);
         for (const l of locks) expect(l.inputs.level).toBe("CanNotDelete");
         for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
-            expect({ n: r.name, deletedWith: r.deletedWith, replaceOnChanges: r.replaceOnChanges, dbr: r.deleteBeforeReplace })
-                .toEqual({ n: r.name, deletedWith: "", replaceOnChanges: [], dbr: false });
+            expect({ n: r.name, deletedWith: r.deletedWith, replaceOnChanges: r.replaceOnChanges, dbr: r.deleteBeforeReplace }).toEqual({
+                n: r.name,
+                deletedWith: "",
+                replaceOnChanges: [],
+                dbr: false,
+            });
         }
     });
 });

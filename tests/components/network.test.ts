@@ -17,7 +17,13 @@ const T = {
     nsg: "azure-native:network:NetworkSecurityGroup",
     diag: "azure-native:monitor:DiagnosticSetting",
 };
-const SUBNETS = { aks: "10.40.0.0/20", ingress: "10.40.16.0/26", data: "10.40.16.64/26", privateEndpoints: "10.40.16.128/26", postgres: "10.40.16.192/28" };
+const SUBNETS = {
+    aks: "10.40.0.0/20",
+    ingress: "10.40.16.0/26",
+    data: "10.40.16.64/26",
+    privateEndpoints: "10.40.16.128/26",
+    postgres: "10.40.16.192/28",
+};
 
 function args(env: "dev" | "prod", adminSourceCidrs: string[]): Args {
     return {
@@ -71,7 +77,11 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
         expect(settings).toHaveLength(env === "prod" ? 5 : 0);
         for (const nsg of env === "prod" ? of(T.nsg) : []) {
             const d = settings.find((s) => dependsOn(s, nsg));
-            expect(d?.inputs).toMatchObject({ workspaceId: WORKSPACE_ID, logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [] });
+            expect(d?.inputs).toMatchObject({
+                workspaceId: WORKSPACE_ID,
+                logs: [{ categoryGroup: "allLogs", enabled: true }],
+                metrics: [],
+            });
             expect(d?.inputs.resourceUri).toMatch(new RegExp(`/networkSecurityGroups/${nsg.inputs.networkSecurityGroupName}$`));
         }
     });
@@ -82,13 +92,16 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
         const nsgIds = subnets.map((s) => s.inputs.networkSecurityGroup?.id);
         expect(new Set(nsgIds).size).toBe(5);
         for (const s of subnets) expect(s.inputs.defaultOutboundAccess).toBe(false);
-        expect(subnets.find((s) => s.inputs.subnetName.endsWith("-psql"))!.inputs.delegations[0].serviceName).toBe("Microsoft.DBforPostgreSQL/flexibleServers");
+        expect(subnets.find((s) => s.inputs.subnetName.endsWith("-psql"))!.inputs.delegations[0].serviceName).toBe(
+            "Microsoft.DBforPostgreSQL/flexibleServers",
+        );
     });
 
     it("declares only security rules ARM accepts (service tags only in the singular prefix fields, priorities, ports)", () => {
         const nsgs = of(T.nsg);
         expect(nsgs).toHaveLength(5);
-        for (const nsg of nsgs) expect({ nsg: nsg.name, problems: securityRuleProblems(rules(nsg)) }).toEqual({ nsg: nsg.name, problems: [] });
+        for (const nsg of nsgs)
+            expect({ nsg: nsg.name, problems: securityRuleProblems(rules(nsg)) }).toEqual({ nsg: nsg.name, problems: [] });
     });
 
     it("never allows SSH or RDP from anywhere (rule 23)", () => {
@@ -113,7 +126,11 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
 
     it("denies the rest of the VNet in the data, private-endpoint, PostgreSQL and ingress subnets", () => {
         for (const role of ["data", "pep", "psql", "ingress"]) {
-            expect(rules(one(captured, T.nsg, `${env}-nsg-${role}`)).some((r) => r.access === "Deny" && r.sourceAddressPrefix === "VirtualNetwork")).toBe(true);
+            expect(
+                rules(one(captured, T.nsg, `${env}-nsg-${role}`)).some(
+                    (r) => r.access === "Deny" && r.sourceAddressPrefix === "VirtualNetwork",
+                ),
+            ).toBe(true);
         }
     });
 

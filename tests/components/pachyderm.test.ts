@@ -10,7 +10,12 @@ import { checkWorkloadRules, K8sObject } from "../helpers/workloadRules";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
-interface Captured { type: string; name: string; inputs: any; secretPaths: string[] }
+interface Captured {
+    type: string;
+    name: string;
+    inputs: any;
+    secretPaths: string[];
+}
 const captured: Captured[] = [];
 
 /** Replaces secret markers by their value and records where they were. */
@@ -26,24 +31,32 @@ function unwrap(value: any, at: string, paths: string[]): any {
     return value;
 }
 
-pulumi.runtime.setMocks({
-    newResource(args) {
-        const secretPaths: string[] = [];
-        const inputs = unwrap(args.inputs, "", secretPaths);
-        captured.push({ type: args.type, name: args.name, inputs, secretPaths });
-        const state = args.type === "random:index/randomPassword:RandomPassword" ? { ...args.inputs, result: `pw-${args.name}` } : args.inputs;
-        return { id: `${args.name}-id`, state };
+pulumi.runtime.setMocks(
+    {
+        newResource(args) {
+            const secretPaths: string[] = [];
+            const inputs = unwrap(args.inputs, "", secretPaths);
+            captured.push({ type: args.type, name: args.name, inputs, secretPaths });
+            const state =
+                args.type === "random:index/randomPassword:RandomPassword" ? { ...args.inputs, result: `pw-${args.name}` } : args.inputs;
+            return { id: `${args.name}-id`, state };
+        },
+        call: (args) => args.inputs,
     },
-    call: (args) => args.inputs,
-}, "project", "stack", false);
+    "project",
+    "stack",
+    false,
+);
 
 // Imported after the mocks, as Pulumi's testing guide asks.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Pachyderm, etcdClaimName, postgresClaimName, workloadIdentitySubjects, validatePachydermArgs } = require("../../components/pachyderm") as typeof import("../../components/pachyderm");
+const { Pachyderm, etcdClaimName, postgresClaimName, workloadIdentitySubjects, validatePachydermArgs } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../../components/pachyderm") as typeof import("../../components/pachyderm");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { etcdSnapshotContainer } = require("../../components/pachyderm/backup") as typeof import("../../components/pachyderm/backup");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { CLUSTER_DEFAULTS_FILE } = require("../../components/pachyderm/clusterDefaults") as typeof import("../../components/pachyderm/clusterDefaults");
+const { CLUSTER_DEFAULTS_FILE } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../../components/pachyderm/clusterDefaults") as typeof import("../../components/pachyderm/clusterDefaults");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PGBOUNCER_AUTH_TYPE } = require("../../components/pachyderm/pgbouncer") as typeof import("../../components/pachyderm/pgbouncer");
 type Args = import("../../components/pachyderm").PachydermArgs;
@@ -61,29 +74,51 @@ const base = (over: Partial<Args> = {}): Args => ({
         identityClientId: "00000000-0000-0000-0000-000000000001",
         privateEndpointsCidr: "10.40.16.128/26",
     },
-    metadata: { kind: "managedDisk", etcdVolumeNames: ["pv-etcd-0"], etcdSizeGi: 256, postgresVolumeName: "pv-postgres", postgresSizeGi: 256 },
+    metadata: {
+        kind: "managedDisk",
+        etcdVolumeNames: ["pv-etcd-0"],
+        etcdSizeGi: 256,
+        postgresVolumeName: "pv-postgres",
+        postgresSizeGi: 256,
+    },
     postgres: { kind: "inCluster", user: "pachyderm", password: pulumi.secret("pg-pass") },
     network: { ingressSubnetCidr: "10.40.16.0/26", aksSubnetCidr: "10.40.0.0/20", apiServerCidrs: [pulumi.output("20.1.2.3/32")] },
-    pachd: { replicas: 1, internalLbIp: "10.40.15.250", idleTimeoutMinutes: 30, resources: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "4Gi" } },
+    pachd: {
+        replicas: 1,
+        internalLbIp: "10.40.15.250",
+        idleTimeoutMinutes: 30,
+        resources: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "4Gi" },
+    },
     etcd: { replicas: 1, resources: { cpuRequest: "500m", memoryRequest: "1Gi", memoryLimit: "2Gi" }, backupSchedule: "0 */6 * * *" },
     console: false,
     workerTolerations: [],
     ...over,
 });
 
-const prodArgs = (): Args => base({
-    environment: "prod",
-    zones: ["1", "2", "3"],
-    storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("account-key") },
-    metadata: { kind: "glusterfs", etcdVolumeNames: ["pv-etcd-0", "pv-etcd-1", "pv-etcd-2"], etcdSizeGi: 256 },
-    postgres: { kind: "azureFlexible", host: "psql-pachlab-prod.postgres.database.azure.com", user: "pachyderm", password: pulumi.secret("pg-pass"), subnetCidr: "10.40.16.192/28" },
-    pachd: { ...base().pachd, replicas: 2 },
-    etcd: { ...base().etcd, replicas: 3 },
-    console: true,
-    oidc: { issuer: "https://login.example.com", clientId: "pachyderm", clientSecret: pulumi.secret("oidc-secret") },
-});
+const prodArgs = (): Args =>
+    base({
+        environment: "prod",
+        zones: ["1", "2", "3"],
+        storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("account-key") },
+        metadata: { kind: "glusterfs", etcdVolumeNames: ["pv-etcd-0", "pv-etcd-1", "pv-etcd-2"], etcdSizeGi: 256 },
+        postgres: {
+            kind: "azureFlexible",
+            host: "psql-pachlab-prod.postgres.database.azure.com",
+            user: "pachyderm",
+            password: pulumi.secret("pg-pass"),
+            subnetCidr: "10.40.16.192/28",
+        },
+        pachd: { ...base().pachd, replicas: 2 },
+        etcd: { ...base().etcd, replicas: 3 },
+        console: true,
+        oidc: { issuer: "https://login.example.com", clientId: "pachyderm", clientSecret: pulumi.secret("oidc-secret") },
+    });
 
-interface Stack { comp: InstanceType<typeof Pachyderm>; objects: (K8sObject & { secretPaths: string[] })[]; all: Captured[] }
+interface Stack {
+    comp: InstanceType<typeof Pachyderm>;
+    objects: (K8sObject & { secretPaths: string[] })[];
+    all: Captured[];
+}
 
 async function build(name: string, args: Args): Promise<Stack> {
     const comp = new Pachyderm(name, args);
@@ -112,12 +147,36 @@ const envOf = (d: any) => Object.fromEntries(d.spec.template.spec.containers[0].
 const scenarios: [string, () => Args, "dev" | "prod"][] = [
     ["dev, keyless, in-cluster postgres", () => base(), "dev"],
     ["prod, shared key, flexible server, console, oidc", prodArgs, "prod"],
-    ["dev, shared key, in-cluster, console", () => base({ storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("k") }, console: true }), "dev"],
-    ["prod, keyless, in-cluster postgres", () => ({ ...prodArgs(), storage: base().storage, postgres: base().postgres, metadata: { ...prodArgs().metadata, postgresVolumeName: "pv-pg" } }), "prod"],
-    ["dev, shared key, Spot workers", () => base({
-        storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("k") },
-        workerTolerations: [{ key: "kubernetes.azure.com/scalesetpriority", operator: "Equal", value: "spot", effect: "NoSchedule" }],
-    }), "dev"],
+    [
+        "dev, shared key, in-cluster, console",
+        () =>
+            base({
+                storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("k") },
+                console: true,
+            }),
+        "dev",
+    ],
+    [
+        "prod, keyless, in-cluster postgres",
+        () => ({
+            ...prodArgs(),
+            storage: base().storage,
+            postgres: base().postgres,
+            metadata: { ...prodArgs().metadata, postgresVolumeName: "pv-pg" },
+        }),
+        "prod",
+    ],
+    [
+        "dev, shared key, Spot workers",
+        () =>
+            base({
+                storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("k") },
+                workerTolerations: [
+                    { key: "kubernetes.azure.com/scalesetpriority", operator: "Equal", value: "spot", effect: "NoSchedule" },
+                ],
+            }),
+        "dev",
+    ],
 ];
 
 const stacks = new Map<string, Stack>();
@@ -129,7 +188,9 @@ const prod = () => stacks.get(scenarios[1][0])!;
 
 describe.each(scenarios)("%s", (label, _args, env) => {
     test("every object passes schema validation (no unknown fields)", () => {
-        const errors = stacks.get(label)!.objects.flatMap((o) => validateK8sObject(manifest(o)).map((e) => `${o.kind}/${o.metadata.name}${e}`));
+        const errors = stacks
+            .get(label)!
+            .objects.flatMap((o) => validateK8sObject(manifest(o)).map((e) => `${o.kind}/${o.metadata.name}${e}`));
         expect(errors).toEqual([]);
     });
     test("rules 28, 34-38 hold with zero findings", () => {
@@ -151,7 +212,10 @@ describe("pachd", () => {
         expect(e.STORAGE_BACKEND.value).toBe("MICROSOFT");
         expect(e.STORAGE_URL.value).toBe("azblob://pachyderm");
         expect(e.PACH_ROOT.value).toBe("/pach");
-        expect(e.POSTGRES_PASSWORD).toEqual({ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres", key: "postgresql-password" } } });
+        expect(e.POSTGRES_PASSWORD).toEqual({
+            name: "POSTGRES_PASSWORD",
+            valueFrom: { secretKeyRef: { name: "postgres", key: "postgresql-password" } },
+        });
         expect(e.POSTGRES_PASSWORD.value).toBeUndefined();
         expect(e.POSTGRES_SSL.value).toBe("disable");
         expect(e.PG_BOUNCER_HOST.value).toBe("pg-bouncer");
@@ -165,7 +229,10 @@ describe("pachd", () => {
         expect(e.ACTIVATE_AUTH.value).toBe("true");
         expect(e.AUTH_ROOT_TOKEN.valueFrom.secretKeyRef).toEqual({ name: "pachyderm-auth", key: "root-token" });
         expect(e.IDP_CONNECTORS).toBeUndefined(); // no mock IdP, no upstream
-        expect(d.spec.template.spec.containers[0].envFrom.map((x: any) => x.secretRef?.name).filter(Boolean)).toEqual(["pachyderm-storage-secret", "pachyderm-deployment-id-secret"]);
+        expect(d.spec.template.spec.containers[0].envFrom.map((x: any) => x.secretRef?.name).filter(Boolean)).toEqual([
+            "pachyderm-storage-secret",
+            "pachyderm-deployment-id-secret",
+        ]);
         expect(d.spec.template.metadata.labels).toMatchObject({ app: "pachd", suite: "pachyderm", "azure.workload.identity/use": "true" });
         expect(d.spec.template.spec.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532 });
         expect(d.spec.template.spec.automountServiceAccountToken).toBe(true);
@@ -228,7 +295,9 @@ describe("pg-bouncer (the pachyderm/pgbouncer image's entrypoint, vendored uncha
         expect(c.ports).toEqual([{ name: "client-port", containerPort: PGBOUNCER_IMAGE.listenPort }]);
         expect(c.volumeMounts).toEqual([{ name: "tmp", mountPath: PGBOUNCER_IMAGE.configDir }]);
         expect(text).toContain(`PG_CONFIG_DIR=${PGBOUNCER_IMAGE.configDir}\n`);
-        expect(find(stacks.get(label)!, "Service", "pg-bouncer").spec.ports).toEqual([{ name: "client-port", port: 5432, targetPort: PGBOUNCER_IMAGE.listenPort }]);
+        expect(find(stacks.get(label)!, "Service", "pg-bouncer").spec.ports).toEqual([
+            { name: "client-port", port: 5432, targetPort: PGBOUNCER_IMAGE.listenPort },
+        ]);
     });
     test("upstream: plaintext to the in-cluster server, TLS required to Flexible Server", () => {
         const dev = envOf(find(stacks.get(scenarios[3][0])!, "Deployment", "pg-bouncer"));
@@ -237,7 +306,10 @@ describe("pg-bouncer (the pachyderm/pgbouncer image's entrypoint, vendored uncha
         const flex = envOf(find(prod(), "Deployment", "pg-bouncer"));
         expect(flex.POSTGRESQL_HOST.value).toBe("psql-pachlab-prod.postgres.database.azure.com");
         expect(flex[PGBOUNCER_IMAGE.serverTlsSslmodeEnv].value).toBe("require");
-        expect(flex.POSTGRESQL_PASSWORD).toEqual({ name: "POSTGRESQL_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres", key: "postgresql-password" } } });
+        expect(flex.POSTGRESQL_PASSWORD).toEqual({
+            name: "POSTGRESQL_PASSWORD",
+            valueFrom: { secretKeyRef: { name: "postgres", key: "postgresql-password" } },
+        });
     });
 });
 
@@ -248,7 +320,9 @@ describe("secrets", () => {
         for (const o of dev().objects.filter((x) => x.kind === "Secret")) {
             for (const key of Object.keys((o as any).stringData)) expect(isSecretAt(o, `/stringData/${key}`)).toBe(true);
         }
-        expect(find(dev(), "ServiceAccount", "pachyderm").metadata.annotations["azure.workload.identity/client-id"]).toBe("00000000-0000-0000-0000-000000000001");
+        expect(find(dev(), "ServiceAccount", "pachyderm").metadata.annotations["azure.workload.identity/client-id"]).toBe(
+            "00000000-0000-0000-0000-000000000001",
+        );
     });
     test("shared key: AZURE_STORAGE_KEY present and secret; no workload identity", () => {
         const s = find(prod(), "Secret", "pachyderm-storage-secret");
@@ -259,7 +333,9 @@ describe("secrets", () => {
         expect(isSecretAt(find(prod(), "Secret", "postgres"), "/stringData/postgresql-password")).toBe(true);
     });
     test("root token and deployment id come from @pulumi/random children", () => {
-        const randoms = dev().all.filter((c) => c.type === "random:index/randomPassword:RandomPassword").map((c) => c.name);
+        const randoms = dev()
+            .all.filter((c) => c.type === "random:index/randomPassword:RandomPassword")
+            .map((c) => c.name);
         expect(randoms).toEqual(expect.arrayContaining(["p0-root-token", "p0-deployment-id"]));
         expect(find(dev(), "Secret", "pachyderm-auth").stringData["root-token"]).toBe("pw-p0-root-token");
     });
@@ -272,7 +348,9 @@ describe("etcd, volumes, reliability", () => {
         expect(workloadIdentitySubjects("pachyderm")).toContain("system:serviceaccount:pachyderm:pachyderm-worker");
         const claims = prod().objects.filter((o) => o.kind === "PersistentVolumeClaim") as any[];
         expect(claims.map((c) => [c.metadata.name, c.spec.volumeName, c.spec.storageClassName])).toEqual([
-            ["etcd-storage-etcd-0", "pv-etcd-0", ""], ["etcd-storage-etcd-1", "pv-etcd-1", ""], ["etcd-storage-etcd-2", "pv-etcd-2", ""],
+            ["etcd-storage-etcd-0", "pv-etcd-0", ""],
+            ["etcd-storage-etcd-1", "pv-etcd-1", ""],
+            ["etcd-storage-etcd-2", "pv-etcd-2", ""],
         ]);
         const sts = find(prod(), "StatefulSet", "etcd");
         expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe("etcd-storage");
@@ -288,7 +366,9 @@ describe("etcd, volumes, reliability", () => {
         expect(find(prod(), "PodDisruptionBudget", "pg-bouncer").spec.maxUnavailable).toBe(1);
         const bouncer = find(prod(), "Deployment", "pg-bouncer").spec;
         expect(bouncer.replicas).toBe(2);
-        expect(bouncer.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe("kubernetes.io/hostname");
+        expect(bouncer.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe(
+            "kubernetes.io/hostname",
+        );
         expect(bouncer.template.spec.topologySpreadConstraints.map((t: any) => t.topologyKey)).toContain("topology.kubernetes.io/zone");
         expect(find(dev(), "Deployment", "pg-bouncer").spec.replicas).toBe(1);
         expect(dev().objects.filter((o) => o.kind === "PodDisruptionBudget")).toEqual([]);
@@ -303,8 +383,12 @@ describe("etcd, volumes, reliability", () => {
         expect(pod.containers[0].image).toMatch(/^mcr\.microsoft\.com\/azure-cli:\d+\.\d+\.\d+$/);
         expect(pod.containers[0].command.slice(0, 2)).toEqual([AZURE_CLI_IMAGE.shell, "-c"]);
         expect(pod.containers[0].command[2]).toContain("--auth-mode login");
-        expect(pod.containers[0].command[2]).toMatch(/--name "etcd-snapshots\/etcd-\$\(date -u \+%Y%m%dT%H%M%SZ\)\.db" --file \/snapshot\/etcd\.db /);
-        expect(find(prod(), "CronJob", "etcd-backup").spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain("--auth-mode key");
+        expect(pod.containers[0].command[2]).toMatch(
+            /--name "etcd-snapshots\/etcd-\$\(date -u \+%Y%m%dT%H%M%SZ\)\.db" --file \/snapshot\/etcd\.db /,
+        );
+        expect(find(prod(), "CronJob", "etcd-backup").spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain(
+            "--auth-mode key",
+        );
     });
     test.each(scenarios.map(([label]) => label))("%s: nothing runs a shell or another tool in the distroless etcd image", (label) => {
         // ETCD_IMAGE: gcr.io/etcd-development/etcd is distroless; only its binaries under /usr/local/bin exist.
@@ -325,8 +409,22 @@ describe("etcd, volumes, reliability", () => {
 describe("network policies", () => {
     const names = (s: Stack) => s.objects.filter((o) => o.kind === "NetworkPolicy").map((o) => o.metadata.name);
     test("default deny plus explicit allows", () => {
-        expect(names(dev())).toEqual(expect.arrayContaining(["default-deny-all", "allow-dns", "pachd-ingress", "etcd-ingress", "postgres-ingress", "pg-bouncer-ingress", "allow-egress-storage", "allow-egress-apiserver", "allow-egress-entra-id"]));
-        expect(names(prod())).toEqual(expect.arrayContaining(["allow-egress-postgres", "pg-bouncer-ingress", "pg-bouncer-egress-postgres"]));
+        expect(names(dev())).toEqual(
+            expect.arrayContaining([
+                "default-deny-all",
+                "allow-dns",
+                "pachd-ingress",
+                "etcd-ingress",
+                "postgres-ingress",
+                "pg-bouncer-ingress",
+                "allow-egress-storage",
+                "allow-egress-apiserver",
+                "allow-egress-entra-id",
+            ]),
+        );
+        expect(names(prod())).toEqual(
+            expect.arrayContaining(["allow-egress-postgres", "pg-bouncer-ingress", "pg-bouncer-egress-postgres"]),
+        );
         expect(names(prod())).not.toContain("postgres-ingress");
         expect(find(prod(), "NetworkPolicy", "pg-bouncer-egress-postgres").spec).toEqual({
             podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["pg-bouncer"] }] },
@@ -335,22 +433,38 @@ describe("network policies", () => {
         });
         expect(names(prod())).not.toContain("allow-egress-entra-id");
         const pachd = find(dev(), "NetworkPolicy", "pachd-ingress");
-        expect(pachd.spec.ingress[0]).toEqual({ from: [{ ipBlock: { cidr: "10.40.16.0/26" } }], ports: [{ protocol: "TCP", port: 1650 }, { protocol: "TCP", port: 1600 }] });
+        expect(pachd.spec.ingress[0]).toEqual({
+            from: [{ ipBlock: { cidr: "10.40.16.0/26" } }],
+            ports: [
+                { protocol: "TCP", port: 1650 },
+                { protocol: "TCP", port: 1600 },
+            ],
+        });
         const api = find(dev(), "NetworkPolicy", "allow-egress-apiserver");
         expect(api.spec.egress[0].to).toEqual([{ ipBlock: { cidr: "20.1.2.3/32" } }]);
-        expect(find(prod(), "NetworkPolicy", "allow-egress-postgres").spec.egress[0]).toEqual({ to: [{ ipBlock: { cidr: "10.40.16.192/28" } }], ports: [{ protocol: "TCP", port: 5432 }] });
+        expect(find(prod(), "NetworkPolicy", "allow-egress-postgres").spec.egress[0]).toEqual({
+            to: [{ ipBlock: { cidr: "10.40.16.192/28" } }],
+            ports: [{ protocol: "TCP", port: 5432 }],
+        });
     });
 });
 
 describe("argument validation", () => {
     test("lists every problem", () => {
-        const bad = { ...prodArgs(), storage: { ...prodArgs().storage, accountKey: undefined }, pachd: { ...prodArgs().pachd, replicas: 1 }, metadata: { ...prodArgs().metadata, etcdVolumeNames: ["a"] } };
+        const bad = {
+            ...prodArgs(),
+            storage: { ...prodArgs().storage, accountKey: undefined },
+            pachd: { ...prodArgs().pachd, replicas: 1 },
+            metadata: { ...prodArgs().metadata, etcdVolumeNames: ["a"] },
+        };
         const problems = validatePachydermArgs(bad);
-        expect(problems).toEqual(expect.arrayContaining([
-            "storage.accountKey: required in sharedKey mode",
-            "pachd.replicas: production needs 2 or more",
-            "metadata.etcdVolumeNames: 1 volume(s) for 3 etcd member(s)",
-        ]));
+        expect(problems).toEqual(
+            expect.arrayContaining([
+                "storage.accountKey: required in sharedKey mode",
+                "pachd.replicas: production needs 2 or more",
+                "metadata.etcdVolumeNames: 1 volume(s) for 3 etcd member(s)",
+            ]),
+        );
         expect(() => new Pachyderm("bad", bad)).toThrow(/Invalid Pachyderm arguments/);
     });
 });
@@ -364,7 +478,13 @@ describe("the validators catch broken objects", () => {
     test("readOnlyRootFilesystem removed -> rule 34", () => {
         const o = objs();
         delete pachdOf(o).spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem;
-        expect(rulesOf(o)).toEqual([expect.objectContaining({ rule: 34, object: "Deployment/pachyderm/pachd", message: expect.stringMatching(/readOnlyRootFilesystem/) })]);
+        expect(rulesOf(o)).toEqual([
+            expect.objectContaining({
+                rule: 34,
+                object: "Deployment/pachyderm/pachd",
+                message: expect.stringMatching(/readOnlyRootFilesystem/),
+            }),
+        ]);
     });
     test(":latest and a missing probe -> rule 35", () => {
         const o = objs();
@@ -386,7 +506,11 @@ describe("the validators catch broken objects", () => {
         o.find((x: any) => x.kind === "PodDisruptionBudget" && x.metadata.name === "etcd")!.spec.minAvailable = 3;
         o.find((x: any) => x.metadata.name === "etcd-ingress")!.spec.ingress.push({ from: [{ podSelector: {} }] });
         const withoutDeny = o.filter((x: any) => x.metadata.name !== "default-deny-all");
-        expect(rulesOf(withoutDeny).map((f) => f.rule).sort()).toEqual([36, 37, 38, 38]);
+        expect(
+            rulesOf(withoutDeny)
+                .map((f) => f.rule)
+                .sort(),
+        ).toEqual([36, 37, 38, 38]);
     });
     test("removing the backup job and the zone spread -> rule 37", () => {
         const o = objs().filter((x: any) => x.kind !== "CronJob");
@@ -399,12 +523,16 @@ describe("the validators catch broken objects", () => {
         d.spec.replicas = "two";
         delete d.spec.selector;
         const errors = validateK8sObject(d);
-        expect(errors).toEqual(expect.arrayContaining([
-            expect.stringMatching(/containers\/0\/securityContext\/readOnlyRootFileSystem: unknown field/),
-            expect.stringMatching(/^\/spec\/replicas: /),
-            expect.stringMatching(/selector/),
-        ]));
-        expect(validateK8sObject({ apiVersion: "apps/v1", kind: "Deploymnet", metadata: { name: "x" } })).toEqual([expect.stringMatching(/no model/)]);
+        expect(errors).toEqual(
+            expect.arrayContaining([
+                expect.stringMatching(/containers\/0\/securityContext\/readOnlyRootFileSystem: unknown field/),
+                expect.stringMatching(/^\/spec\/replicas: /),
+                expect.stringMatching(/selector/),
+            ]),
+        );
+        expect(validateK8sObject({ apiVersion: "apps/v1", kind: "Deploymnet", metadata: { name: "x" } })).toEqual([
+            expect.stringMatching(/no model/),
+        ]);
     });
 });
 
@@ -417,12 +545,16 @@ describe("cluster defaults: one Job for the workers' label and tolerations", () 
         expect(defaultsOf(scenarios[2][0])).toBeUndefined();
     });
     test("keyless: the workload-identity label only", () => {
-        expect(defaultsOf(scenarios[0][0])).toEqual({ createPipelineRequest: { metadata: { labels: { "azure.workload.identity/use": "true" } } } });
+        expect(defaultsOf(scenarios[0][0])).toEqual({
+            createPipelineRequest: { metadata: { labels: { "azure.workload.identity/use": "true" } } },
+        });
     });
     test("shared key with Spot workers: the toleration in pps_v2 protojson (enum names)", () => {
-        expect(defaultsOf(scenarios[4][0])).toEqual({ createPipelineRequest: {
-            metadata: { labels: {} },
-            tolerations: [{ key: "kubernetes.azure.com/scalesetpriority", operator: "EQUAL", value: "spot", effect: "NO_SCHEDULE" }],
-        } });
+        expect(defaultsOf(scenarios[4][0])).toEqual({
+            createPipelineRequest: {
+                metadata: { labels: {} },
+                tolerations: [{ key: "kubernetes.azure.com/scalesetpriority", operator: "EQUAL", value: "spot", effect: "NO_SCHEDULE" }],
+            },
+        });
     });
 });

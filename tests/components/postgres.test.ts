@@ -1,6 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection, WORKSPACE_ID } from "../helpers/mockHarness";
+import {
+    Captured,
+    captureResources,
+    dependsOn,
+    ofType,
+    one,
+    settle,
+    valueOf,
+    placement,
+    protection,
+    WORKSPACE_ID,
+} from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -41,7 +52,11 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
     };
 }
 
-interface Built { comp: InstanceType<typeof AzurePostgres>; of: (type: string) => Captured[]; get: (type: string, suffix: string) => Captured }
+interface Built {
+    comp: InstanceType<typeof AzurePostgres>;
+    of: (type: string) => Captured[];
+    get: (type: string, suffix: string) => Captured;
+}
 
 async function build(name: string, a: Args): Promise<Built> {
     const comp = new AzurePostgres(name, a);
@@ -57,7 +72,10 @@ beforeAll(async () => {
     prod = await build("prod", args("prod"));
 });
 
-describe.each([["dev", () => dev], ["prod", () => prod]] as const)("AzurePostgres (%s)", (env, get) => {
+describe.each([
+    ["dev", () => dev],
+    ["prod", () => prod],
+] as const)("AzurePostgres (%s)", (env, get) => {
     const prodEnv = env === "prod";
 
     test(`server logs to Log Analytics ${prodEnv ? "(allLogs: PostgreSQLLogs, sessions, query store…)" : "only when asked"}`, () => {
@@ -86,7 +104,9 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("AzurePostgre
         expect(s.inputs.network.delegatedSubnetResourceId).toBe(SUBNET);
         expect(s.inputs.network.publicNetworkAccess).toBe("Disabled");
         expect(zone.inputs.privateZoneName).toBe(`${s.inputs.serverName}.private.postgres.database.azure.com`);
-        expect(s.inputs.network.privateDnsZoneArmResourceId).toMatch(/\/privateDnsZones\/psql-pachlab-.*\.private\.postgres\.database\.azure\.com$/);
+        expect(s.inputs.network.privateDnsZoneArmResourceId).toMatch(
+            /\/privateDnsZones\/psql-pachlab-.*\.private\.postgres\.database\.azure\.com$/,
+        );
         expect(link.inputs).toMatchObject({ registrationEnabled: false, virtualNetwork: { id: VNET }, location: "global" });
         expect(dependsOn(s, link)).toBe(true);
         expect(b.of(T.firewall)).toHaveLength(0);
@@ -109,7 +129,9 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("AzurePostgre
             expect(s.availabilityZone || undefined).toBeUndefined(); // the SDK sends "" = no preference
         }
         // After an HA failover the zones swap: never "fix" that.
-        expect(get().get(T.server, "server").ignoreChanges).toEqual(expect.arrayContaining(["availabilityZone", "highAvailability.standbyAvailabilityZone"]));
+        expect(get().get(T.server, "server").ignoreChanges).toEqual(
+            expect.arrayContaining(["availabilityZone", "highAvailability.standbyAvailabilityZone"]),
+        );
     });
 
     test("password authentication for Pachyderm; the generated password is URL-safe, 32 characters", () => {
@@ -150,7 +172,12 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("AzurePostgre
             expect(locks[0].inputs.scope).toMatch(/\/flexibleServers\/psql-pachlab-prod-/);
         }
         for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
-            expect({ n: r.name, deletedWith: r.deletedWith, roc: r.replaceOnChanges, dbr: r.deleteBeforeReplace }).toEqual({ n: r.name, deletedWith: "", roc: [], dbr: false });
+            expect({ n: r.name, deletedWith: r.deletedWith, roc: r.replaceOnChanges, dbr: r.deleteBeforeReplace }).toEqual({
+                n: r.name,
+                deletedWith: "",
+                roc: [],
+                dbr: false,
+            });
         }
     });
 
@@ -168,7 +195,9 @@ describe("validatePostgresArgs", () => {
         expect(validatePostgresArgs(args("prod"))).toEqual([]);
     });
     test("rejects short retention, HA on Burstable, a protected server without HA or geo backup", () => {
-        const p = validatePostgresArgs(args("prod", { backupRetentionDays: 7, skuTier: "Burstable", geoRedundantBackup: false })).join("\n");
+        const p = validatePostgresArgs(args("prod", { backupRetentionDays: 7, skuTier: "Burstable", geoRedundantBackup: false })).join(
+            "\n",
+        );
         expect(p).toMatch(/backupRetentionDays/);
         expect(p).toMatch(/Burstable/);
         expect(p).toMatch(/geoRedundantBackup/);

@@ -1,11 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, placement, protection, WORKSPACE_ID } from "../helpers/mockHarness";
+import {
+    Captured,
+    captureResources,
+    dependsOn,
+    ofType,
+    one,
+    settle,
+    valueOf,
+    placement,
+    protection,
+    WORKSPACE_ID,
+} from "../helpers/mockHarness";
 
 const captured = captureResources();
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Storage, validateStorageArgs, STORAGE_BLOB_DATA_CONTRIBUTOR } = require("../../components/storage") as typeof import("../../components/storage");
+const { Storage, validateStorageArgs, STORAGE_BLOB_DATA_CONTRIBUTOR } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../../components/storage") as typeof import("../../components/storage");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { deterministicGuid } = require("../../components/azure/roles") as typeof import("../../components/azure/roles");
 type Args = import("../../components/storage").StorageArgs;
@@ -50,7 +62,11 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
     };
 }
 
-interface Built { comp: InstanceType<typeof Storage>; of: (type: string) => Captured[]; get: (type: string, suffix: string) => Captured }
+interface Built {
+    comp: InstanceType<typeof Storage>;
+    of: (type: string) => Captured[];
+    get: (type: string, suffix: string) => Captured;
+}
 
 async function build(name: string, a: Args): Promise<Built> {
     const comp = new Storage(name, a);
@@ -70,7 +86,10 @@ beforeAll(async () => {
     shared = await build("key", args("dev", { names: { prefix: "pachlab", stack: "key", location: "westeurope" }, authMode: "sharedKey" }));
 });
 
-describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Storage (%s)", (env, get) => {
+describe.each([
+    ["dev", () => dev],
+    ["prod", () => prod],
+] as const)("Storage (%s)", (env, get) => {
     const prodEnv = env === "prod";
 
     test("rule 1: StorageV2, flat namespace, GZRS in production only", () => {
@@ -98,7 +117,9 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Storage (%s)
         const pep = b.get(T.pep, "blob-pep");
         expect(pep.inputs.privateLinkServiceConnections).toHaveLength(1);
         expect(pep.inputs.privateLinkServiceConnections[0].groupIds).toEqual(["blob"]);
-        expect(pep.inputs.privateLinkServiceConnections[0].privateLinkServiceId).toBe(a.inputs.id ?? pep.inputs.privateLinkServiceConnections[0].privateLinkServiceId);
+        expect(pep.inputs.privateLinkServiceConnections[0].privateLinkServiceId).toBe(
+            a.inputs.id ?? pep.inputs.privateLinkServiceConnections[0].privateLinkServiceId,
+        );
         expect(dependsOn(pep, a)).toBe(true);
         expect(pep.inputs.subnet.id).toBe(`${VNET}/subnets/snet-pep`);
         expect(pep.inputs.privateEndpointName).toBe(`pep-pachlab-${env}-blob`);
@@ -170,7 +191,10 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Storage (%s)
 
     test(`rule 11: CanNotDelete lock on the account ${prodEnv ? "present" : "absent"}`, () => {
         const locks = get().of(T.lock);
-        if (!prodEnv) { expect(locks).toHaveLength(0); return; }
+        if (!prodEnv) {
+            expect(locks).toHaveLength(0);
+            return;
+        }
         expect(locks).toHaveLength(1);
         expect(locks[0].inputs.level).toBe("CanNotDelete");
         const account = get().get(T.account, "account");
@@ -183,12 +207,20 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Storage (%s)
         const b = get();
         for (const suffix of ["account", "container"]) {
             const r = b.get(suffix === "account" ? T.account : T.container, suffix);
-            expect({ suffix, protect: r.protect, retainOnDelete: r.retainOnDelete }).toEqual({ suffix, protect: prodEnv, retainOnDelete: prodEnv });
+            expect({ suffix, protect: r.protect, retainOnDelete: r.retainOnDelete }).toEqual({
+                suffix,
+                protect: prodEnv,
+                retainOnDelete: prodEnv,
+            });
         }
         expect(b.get(T.blobService, "blob-service").protect).toBe(prodEnv);
         for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
-            expect({ name: r.name, deletedWith: r.deletedWith, replaceOnChanges: r.replaceOnChanges, deleteBeforeReplace: r.deleteBeforeReplace })
-                .toEqual({ name: r.name, deletedWith: "", replaceOnChanges: [], deleteBeforeReplace: false });
+            expect({
+                name: r.name,
+                deletedWith: r.deletedWith,
+                replaceOnChanges: r.replaceOnChanges,
+                deleteBeforeReplace: r.deleteBeforeReplace,
+            }).toEqual({ name: r.name, deletedWith: "", replaceOnChanges: [], deleteBeforeReplace: false });
         }
     });
 
@@ -215,12 +247,16 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Storage (%s)
         const b = get();
         const [ra] = b.of(T.role);
         expect(b.of(T.role)).toHaveLength(1);
-        expect(ra.inputs.roleDefinitionId).toBe(`/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_CONTRIBUTOR}`);
+        expect(ra.inputs.roleDefinitionId).toBe(
+            `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_CONTRIBUTOR}`,
+        );
         expect(ra.inputs.principalType).toBe("ServicePrincipal");
         expect(ra.inputs.principalId).toBe(await valueOf(b.comp.identityPrincipalId));
         expect(ra.inputs.scope).toBe(`${await valueOf(b.comp.accountId)}/blobServices/default/containers/pachyderm`);
         expect(ra.inputs.roleAssignmentName).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-        expect(ra.inputs.roleAssignmentName).toBe(deterministicGuid(ra.inputs.scope.toLowerCase(), ra.inputs.roleDefinitionId.toLowerCase(), ra.inputs.principalId));
+        expect(ra.inputs.roleAssignmentName).toBe(
+            deterministicGuid(ra.inputs.scope.toLowerCase(), ra.inputs.roleDefinitionId.toLowerCase(), ra.inputs.principalId),
+        );
     });
 
     test(`blob service logs to Log Analytics ${prodEnv ? "(allLogs: StorageRead/Write/Delete)" : "— none without a workspace"}`, () => {
@@ -228,7 +264,12 @@ describe.each([["dev", () => dev], ["prod", () => prod]] as const)("Storage (%s)
         expect(settings).toHaveLength(prodEnv ? 1 : 0);
         if (!prodEnv) return;
         const d = get().get(T.diag, "blob-service-diag");
-        expect(d.inputs).toMatchObject({ workspaceId: WORKSPACE_ID, name: "to-log-analytics", logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [] });
+        expect(d.inputs).toMatchObject({
+            workspaceId: WORKSPACE_ID,
+            name: "to-log-analytics",
+            logs: [{ categoryGroup: "allLogs", enabled: true }],
+            metrics: [],
+        });
         expect(d.inputs.resourceUri).toMatch(/\/providers\/Microsoft\.Storage\/storageAccounts\/st[a-z0-9]+\/blobServices\/default$/);
         expect(dependsOn(d, get().get(T.blobService, "blob-service"))).toBe(true);
     });
@@ -281,17 +322,22 @@ describe("validateStorageArgs", () => {
         expect(validateStorageArgs(args("prod"))).toEqual([]);
     });
     test("rejects a restore window as long as soft delete, LRS when protected, cold before cool", () => {
-        const p = validateStorageArgs(args("prod", {
-            pointInTimeRestoreDays: 30, sku: "Standard_LRS",
-            lifecycle: { coolAfterDays: 90, coldAfterDays: 30, versionsCoolAfterDays: 7, versionsDeleteAfterDays: 10 },
-        }));
+        const p = validateStorageArgs(
+            args("prod", {
+                pointInTimeRestoreDays: 30,
+                sku: "Standard_LRS",
+                lifecycle: { coolAfterDays: 90, coldAfterDays: 30, versionsCoolAfterDays: 7, versionsDeleteAfterDays: 10 },
+            }),
+        );
         expect(p.join("\n")).toMatch(/pointInTimeRestoreDays/);
         expect(p.join("\n")).toMatch(/sku/);
         expect(p.join("\n")).toMatch(/coldAfterDays/);
         expect(p.join("\n")).toMatch(/versionsDeleteAfterDays/);
     });
     test("the component refuses bad arguments before declaring anything", () => {
-        expect(() => new Storage("bad", args("dev", { blobSoftDeleteDays: 7, pointInTimeRestoreDays: 7 }))).toThrow(/pointInTimeRestoreDays/);
+        expect(() => new Storage("bad", args("dev", { blobSoftDeleteDays: 7, pointInTimeRestoreDays: 7 }))).toThrow(
+            /pointInTimeRestoreDays/,
+        );
         expect(ofType(captured, T.account, "bad")).toHaveLength(0);
     });
 });

@@ -50,7 +50,9 @@ describe("heal info parser, on real GlusterFS 10 output", () => {
         expect(healVerdict(HEALED)).toMatchObject({ healthy: true, problems: [] });
         const twoBricks = HEALED.split("\n\n").slice(0, 2).join("\n\n");
         expect(healVerdict(twoBricks).healthy).toBe(false);
-        expect(healVerdict(HEALED.replace("Number of entries in split-brain: 0", "Number of entries in split-brain: 1")).healthy).toBe(false);
+        expect(healVerdict(HEALED.replace("Number of entries in split-brain: 0", "Number of entries in split-brain: 1")).healthy).toBe(
+            false,
+        );
         expect(healVerdict("").healthy).toBe(false);
         expect(healVerdict("Connection failed. Please check if gluster daemon is operational.").healthy).toBe(false);
     });
@@ -62,7 +64,12 @@ class FakeWorld {
     clock = 0;
     private down?: number;
     private pollsLeft = 0;
-    constructor(private changed: number[], private healPolls: number, private healsAtAll = true, private failingChecks = 0) {}
+    constructor(
+        private changed: number[],
+        private healPolls: number,
+        private healsAtAll = true,
+        private failingChecks = 0,
+    ) {}
 
     stack: RollStack = {
         name: "staging",
@@ -99,7 +106,15 @@ class FakeWorld {
     };
 
     deps(): RollDeps {
-        return { stack: this.stack, runner: this.runner, log: () => undefined, now: () => this.clock, sleep: async (ms) => { this.clock += ms; } };
+        return {
+            stack: this.stack,
+            runner: this.runner,
+            log: () => undefined,
+            now: () => this.clock,
+            sleep: async (ms) => {
+                this.clock += ms;
+            },
+        };
     }
 }
 
@@ -112,9 +127,18 @@ describe("rollGluster against a fake Automation API stack", () => {
         expect(report).toEqual({ rolled: [0, 1, 2], skipped: [] });
         const pending = ["check pending", "check pending", "check pending", "check healed"];
         expect(w.events).toEqual([
-            "preview 0", "check healed", "up 0", ...pending,
-            "preview 1", "check healed", "up 1", ...pending,
-            "preview 2", "check healed", "up 2", ...pending,
+            "preview 0",
+            "check healed",
+            "up 0",
+            ...pending,
+            "preview 1",
+            "check healed",
+            "up 1",
+            ...pending,
+            "preview 2",
+            "check healed",
+            "up 2",
+            ...pending,
         ]);
     });
 
@@ -153,7 +177,9 @@ describe("rollGluster against a fake Automation API stack", () => {
 
 describe("npm run gluster:roll", () => {
     it("extracts the script's stdout from `az vm run-command invoke` JSON", () => {
-        const json = JSON.stringify({ value: [{ code: "ProvisioningState/succeeded", level: "Info", message: `Enable succeeded: \n[stdout]\n${HEALED}\n[stderr]\n` }] });
+        const json = JSON.stringify({
+            value: [{ code: "ProvisioningState/succeeded", level: "Info", message: `Enable succeeded: \n[stdout]\n${HEALED}\n[stderr]\n` }],
+        });
         expect(healVerdict(runCommandStdout(json)).healthy).toBe(true);
         expect(() => runCommandStdout(JSON.stringify({ value: [{ message: "Enable failed" }] }))).toThrow(/unexpected run-command output/);
     });
@@ -163,12 +189,20 @@ describe("npm run gluster:roll", () => {
         const planFile = path.join(dir, "staging.json");
         writeFileSync(planFile, JSON.stringify(plan));
         // Only node on the PATH: no `pulumi`, no `az`.
-        const r = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "tools/gluster-roll.ts"), "--stack", "staging", "--plan", planFile], {
-            encoding: "utf8", env: { ...process.env, PATH: path.dirname(process.execPath), PULUMI_HOME: dir },
-        });
+        const r = spawnSync(
+            path.join(ROOT, "node_modules/.bin/tsx"),
+            [path.join(ROOT, "tools/gluster-roll.ts"), "--stack", "staging", "--plan", planFile],
+            {
+                encoding: "utf8",
+                env: { ...process.env, PATH: path.dirname(process.execPath), PULUMI_HOME: dir },
+            },
+        );
         expect(r.status).toBe(2);
         expect(r.stdout).toContain("Roll plan for the GlusterFS VMs of stack staging (volume pachmeta), one node at a time:");
-        for (const n of [0, 1, 2]) expect(r.stdout).toContain(`--target 'urn:pulumi:staging::pachyderm-azure::pachyderm-azure:metadata:GlusterMetadataStore$azure-native:compute:VirtualMachine::metadata-vm-${n}'`);
+        for (const n of [0, 1, 2])
+            expect(r.stdout).toContain(
+                `--target 'urn:pulumi:staging::pachyderm-azure::pachyderm-azure:metadata:GlusterMetadataStore$azure-native:compute:VirtualMachine::metadata-vm-${n}'`,
+            );
         expect(r.stderr).toMatch(/no (Pulumi|Azure) CLI login/);
     });
 });

@@ -17,14 +17,17 @@ import { loadPlan } from "../helpers/plans";
 const ROOT = path.resolve(__dirname, "../..");
 const base = loadPlan("staging");
 const clone = (p: Plan): Plan => JSON.parse(JSON.stringify(p));
-const vmsOf = (p: Plan): PlanResource[] => p.resources.filter((r) => glusterNodeOf(r) !== undefined).sort((a, b) => glusterNodeOf(a)! - glusterNodeOf(b)!);
+const vmsOf = (p: Plan): PlanResource[] =>
+    p.resources.filter((r) => glusterNodeOf(r) !== undefined).sort((a, b) => glusterNodeOf(a)! - glusterNodeOf(b)!);
 /** A copy of the staging plan with `change` applied to the GlusterFS VMs of the given nodes. */
 function changed(nodes: number[], change: (inputs: Record<string, any>) => void): Plan {
     const head = clone(base);
     for (const vm of vmsOf(head)) if (nodes.includes(glusterNodeOf(vm)!)) change(vm.inputs as Record<string, any>);
     return head;
 }
-const resize = (i: Record<string, any>) => { i.hardwareProfile.vmSize = "Standard_D4ds_v5"; };
+const resize = (i: Record<string, any>) => {
+    i.hardwareProfile.vmSize = "Standard_D4ds_v5";
+};
 
 describe("the GlusterFS VMs of the staging plan", () => {
     it("are found as nodes 0, 1, 2 of the GlusterMetadataStore, sized from config glusterVmSize", () => {
@@ -47,14 +50,18 @@ describe("plan diff", () => {
         expect(d.glusterRoll.blocking).toBe(true);
         expect(isBlocking(d)).toBe(true);
         expect(d.glusterRoll.disruptions.map((x) => [x.node, x.effect, x.changes.map((c) => c.path)])).toEqual([
-            [0, "restart", ["hardwareProfile.vmSize"]], [1, "restart", ["hardwareProfile.vmSize"]], [2, "restart", ["hardwareProfile.vmSize"]],
+            [0, "restart", ["hardwareProfile.vmSize"]],
+            [1, "restart", ["hardwareProfile.vmSize"]],
+            [2, "restart", ["hardwareProfile.vmSize"]],
         ]);
         const md = renderMarkdown(d);
         const block = md.indexOf("Blocking: 3 of 3 GlusterFS nodes");
         expect(block).toBeGreaterThan(-1);
         expect(block).toBeLessThan(md.indexOf("to add"));
         expect(md).toContain("`npm run gluster:roll -- --stack staging`");
-        expect(md).toContain('node 1 restarted: hardwareProfile.vmSize "Standard_D2ds_v5" -> "Standard_D4ds_v5" (restart: resizing a running VM restarts it)');
+        expect(md).toContain(
+            'node 1 restarted: hardwareProfile.vmSize "Standard_D2ds_v5" -> "Standard_D4ds_v5" (restart: resizing a running VM restarts it)',
+        );
     });
 
     it("lets one node change at a time", () => {
@@ -65,13 +72,33 @@ describe("plan diff", () => {
     });
 
     it("counts replacements (zones, image) and removals, not changes under ignoreChanges or harmless ones", () => {
-        const zones = diffPlans(base, changed([0, 2], (i) => { i.zones = ["2"]; }));
+        const zones = diffPlans(
+            base,
+            changed([0, 2], (i) => {
+                i.zones = ["2"];
+            }),
+        );
         expect(zones.glusterRoll.disruptions.map((x) => `${x.node}:${x.effect}`)).toEqual(["0:replace", "2:replace"]);
-        const image = diffPlans(base, changed([0, 1], (i) => { i.storageProfile.imageReference.sku = "minimal"; }));
+        const image = diffPlans(
+            base,
+            changed([0, 1], (i) => {
+                i.storageProfile.imageReference.sku = "minimal";
+            }),
+        );
         expect(image.glusterRoll.blocking).toBe(true);
-        const bootstrap = diffPlans(base, changed([0, 1, 2], (i) => { i.osProfile.customData = "I2Nsb3VkLWNvbmZpZyBuZXc="; }));
+        const bootstrap = diffPlans(
+            base,
+            changed([0, 1, 2], (i) => {
+                i.osProfile.customData = "I2Nsb3VkLWNvbmZpZyBuZXc=";
+            }),
+        );
         expect(bootstrap.glusterRoll.disruptions).toEqual([]);
-        const tags = diffPlans(base, changed([0, 1, 2], (i) => { i.tags = { ...i.tags, owner: "someone-else" }; }));
+        const tags = diffPlans(
+            base,
+            changed([0, 1, 2], (i) => {
+                i.tags = { ...i.tags, owner: "someone-else" };
+            }),
+        );
         expect(tags.glusterRoll.disruptions).toEqual([]);
         const removed = clone(base);
         removed.resources = removed.resources.filter((r) => glusterNodeOf(r) !== 2);
@@ -97,9 +124,18 @@ describe("plan diff", () => {
 
     it("`npm run plan:diff -- --fail-on-blocking` exits 1 on the blocking diff, 0 on a one-node change", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "gluster-roll-"));
-        const write = (name: string, p: Plan) => { const f = path.join(dir, name); writeFileSync(f, JSON.stringify(p)); return f; };
+        const write = (name: string, p: Plan) => {
+            const f = path.join(dir, name);
+            writeFileSync(f, JSON.stringify(p));
+            return f;
+        };
         const b = write("base.json", base);
-        const run = (head: Plan) => spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "tools/plan-diff.ts"), b, write("head.json", head), "--fail-on-blocking"], { encoding: "utf8" });
+        const run = (head: Plan) =>
+            spawnSync(
+                path.join(ROOT, "node_modules/.bin/tsx"),
+                [path.join(ROOT, "tools/plan-diff.ts"), b, write("head.json", head), "--fail-on-blocking"],
+                { encoding: "utf8" },
+            );
         const all = run(changed([0, 1, 2], resize));
         expect(all.status).toBe(1);
         expect(all.stdout).toContain("Blocking: 3 of 3 GlusterFS nodes");
@@ -127,7 +163,13 @@ describe(`policy ${GLUSTER_ROLL_POLICY}`, () => {
     });
 
     it("takes its baseline from a `pulumi stack export` as well as from a plan", () => {
-        const exported = { version: 3, deployment: { manifest: {}, resources: base.resources.map((r) => ({ urn: r.urn, type: r.type, inputs: r.inputs, outputs: {} })) } };
+        const exported = {
+            version: 3,
+            deployment: {
+                manifest: {},
+                resources: base.resources.map((r) => ({ urn: r.urn, type: r.type, inputs: r.inputs, outputs: {} })),
+            },
+        };
         expect(glusterBaseline(exported)).toEqual(glusterBaseline(base));
         expect(glusterBaseline(base).map((r) => glusterNodeOf(r))).toEqual([0, 1, 2]);
         expect(() => glusterBaseline({})).toThrow(/neither a plan/);

@@ -17,7 +17,10 @@ const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validate = ajv.compile(schema);
 
 const fmt = (errors: ErrorObject[] | null | undefined): string[] =>
-    (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}${e.params && "missingProperty" in e.params ? ` (${String(e.params.missingProperty)})` : ""}`);
+    (errors ?? []).map(
+        (e) =>
+            `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}${e.params && "missingProperty" in e.params ? ` (${String(e.params.missingProperty)})` : ""}`,
+    );
 
 /** Every stack with a Pulumi.<stack>.yaml file. */
 const stacks = STACKS;

@@ -165,10 +165,14 @@ describe("tools/plan-diff.ts CLI", () => {
         const bad = spawnSync(tsx, ["tools/plan-diff.ts", "only-one.json"], { cwd: ROOT, encoding: "utf8" });
         expect(bad.status).toBe(2);
         expect(bad.stderr).toContain("usage");
-        const strict = spawnSync(tsx, ["tools/plan-diff.ts", "--fail-on-stateful", path.join(FIX, "base.json"), path.join(FIX, "head.json")], {
-            cwd: ROOT,
-            encoding: "utf8",
-        });
+        const strict = spawnSync(
+            tsx,
+            ["tools/plan-diff.ts", "--fail-on-stateful", path.join(FIX, "base.json"), path.join(FIX, "head.json")],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+            },
+        );
         expect(strict.status).toBe(1);
     });
 });

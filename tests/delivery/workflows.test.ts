@@ -23,7 +23,14 @@ function lint(files: string[]): LintResult[] {
     return JSON.parse(execFileSync(TSX, [LINT, ...files], { cwd: ROOT, encoding: "utf8" })) as LintResult[];
 }
 
-type Step = { uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, unknown>; "working-directory"?: string };
+type Step = {
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, unknown>;
+    "working-directory"?: string;
+};
 type Job = {
     if?: string;
     needs?: string | string[];
@@ -34,7 +41,13 @@ type Job = {
     env?: Record<string, string>;
     steps: Step[];
 };
-type Workflow = { name: string; on: Record<string, unknown>; permissions?: Record<string, string> | string; env?: Record<string, string>; jobs: Record<string, Job> };
+type Workflow = {
+    name: string;
+    on: Record<string, unknown>;
+    permissions?: Record<string, string> | string;
+    env?: Record<string, string>;
+    jobs: Record<string, Job>;
+};
 
 const raw: Record<string, string> = Object.fromEntries(workflowFiles.map((f) => [f, readFileSync(path.join(WF_DIR, f), "utf8")]));
 const wf: Record<string, Workflow> = Object.fromEntries(workflowFiles.map((f) => [f, parse(raw[f]) as Workflow]));
@@ -53,7 +66,9 @@ const jobText = (job: Job): string => JSON.stringify(job);
 
 describe("workflow files", () => {
     test("the expected workflows exist", () => {
-        expect(workflowFiles).toEqual(expect.arrayContaining(["preview.yml", "deploy.yml", "drift.yml", "e2e.yml", "fork-plan-comment.yml"]));
+        expect(workflowFiles).toEqual(
+            expect.arrayContaining(["preview.yml", "deploy.yml", "drift.yml", "e2e.yml", "fork-plan-comment.yml"]),
+        );
     });
 
     test("GitHub's workflow parser accepts every workflow (template parse + conversion, no errors)", () => {
@@ -69,15 +84,21 @@ describe("workflow files", () => {
         const cases: Record<string, string> = {
             "unknown-key.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout: 5\n    steps:\n      - run: echo hi\n",
             "bad-expression.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.sha ) }}\n",
-            "bad-permission.yml": "on: push\npermissions:\n  id-token: admin\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n",
-            "unknown-context.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ nosuchcontext.x }}\n",
+            "bad-permission.yml":
+                "on: push\npermissions:\n  id-token: admin\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n",
+            "unknown-context.yml":
+                "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ nosuchcontext.x }}\n",
             // The real preview.yml with one misspelt key.
-            "preview-typo.yml": raw["preview.yml"].replace("\n    permissions:\n      contents: read\n      id-token: write", "\n    permisions:\n      contents: read\n      id-token: write"),
+            "preview-typo.yml": raw["preview.yml"].replace(
+                "\n    permissions:\n      contents: read\n      id-token: write",
+                "\n    permisions:\n      contents: read\n      id-token: write",
+            ),
         };
         expect(cases["preview-typo.yml"]).toContain("permisions:");
         for (const [name, content] of Object.entries(cases)) writeFileSync(path.join(dir, name), content);
         const results = lint(Object.keys(cases).map((n) => path.join(dir, n)));
-        for (const r of results) expect({ file: path.basename(r.file), failed: r.errors.length > 0 }).toEqual({ file: path.basename(r.file), failed: true });
+        for (const r of results)
+            expect({ file: path.basename(r.file), failed: r.errors.length > 0 }).toEqual({ file: path.basename(r.file), failed: true });
         expect(results.find((r) => r.file.endsWith("unknown-key.yml"))!.errors.join()).toMatch(/timeout/);
     });
 });
@@ -85,7 +106,9 @@ describe("workflow files", () => {
 describe("security properties", () => {
     test("no long-lived cloud secrets: no client secret, no credentials JSON, no Pulumi access-token secret", () => {
         for (const f of workflowFiles) {
-            expect(raw[f]).not.toMatch(/secrets\.AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|client-secret|AZURE_CREDENTIALS|secrets\.PULUMI_ACCESS_TOKEN/);
+            expect(raw[f]).not.toMatch(
+                /secrets\.AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|client-secret|AZURE_CREDENTIALS|secrets\.PULUMI_ACCESS_TOKEN/,
+            );
             // No repository secret is needed at all: identifiers come from repository variables.
             expect(raw[f]).not.toMatch(/\$\{\{\s*secrets\./);
             // Never a privileged trigger that could run fork code with a write token and secrets.
@@ -114,7 +137,10 @@ describe("security properties", () => {
         };
         for (const f of workflowFiles) expect(wf[f].permissions).toEqual({});
         for (const [file, id, job] of allJobs()) {
-            expect({ job: `${file}:${id}`, hasPermissions: typeof job.permissions === "object" }).toEqual({ job: `${file}:${id}`, hasPermissions: true });
+            expect({ job: `${file}:${id}`, hasPermissions: typeof job.permissions === "object" }).toEqual({
+                job: `${file}:${id}`,
+                hasPermissions: true,
+            });
             for (const [scope, level] of Object.entries(job.permissions as Record<string, string>)) {
                 expect(allowed[scope] ?? []).toContain(level);
             }
@@ -177,7 +203,10 @@ describe("preview.yml", () => {
         const text = jobText(job);
         expect(text).not.toMatch(/secrets\.|vars\.|id-token|ARM_|azure\/login|pulumi\/actions|pulumi\/auth-actions/);
         const checkouts = stepsUsing(job, "actions/checkout");
-        expect(checkouts.map((c) => c.with?.ref)).toEqual(["${{ github.event.pull_request.head.sha }}", "${{ github.event.pull_request.base.sha }}"]);
+        expect(checkouts.map((c) => c.with?.ref)).toEqual([
+            "${{ github.event.pull_request.head.sha }}",
+            "${{ github.event.pull_request.base.sha }}",
+        ]);
         for (const c of checkouts) expect(c.with?.["persist-credentials"]).toBe(false);
         const runs = job.steps.map((s) => `${s["working-directory"] ?? "."}: ${s.run ?? ""}`).join("\n");
         expect(runs).toMatch(/base: [^]*npm run plan -- --stack "\$STACK" --json/);
@@ -224,7 +253,11 @@ describe("deploy.yml", () => {
 });
 
 describe("preflight before every preview and deploy (issue 15)", () => {
-    const jobs: [string, string, string][] = [["preview.yml", "preview", '"$STACK"'], ["deploy.yml", "deploy-dev", "dev"], ["deploy.yml", "deploy-prod", "prod"]];
+    const jobs: [string, string, string][] = [
+        ["preview.yml", "preview", '"$STACK"'],
+        ["deploy.yml", "deploy-dev", "dev"],
+        ["deploy.yml", "deploy-prod", "prod"],
+    ];
     test.each(jobs)("%s %s: preflight runs after both logins and before pulumi, and a failure stops the job", (file, id, stack) => {
         const steps = wf[file].jobs[id].steps;
         const at = (pred: (s: Step) => boolean) => steps.findIndex(pred);

@@ -49,7 +49,9 @@ export function e2eStackName(now = new Date()): string {
 
 /** 3-10 lowercase letters/digits starting with a letter (the namePrefix rule), unique per run: `e2e` + 7 base-36 chars. */
 export function e2eNamePrefix(now = new Date()): string {
-    return `e2e${Math.floor(now.getTime() / 1000).toString(36).slice(-7)}`.slice(0, 10);
+    return `e2e${Math.floor(now.getTime() / 1000)
+        .toString(36)
+        .slice(-7)}`.slice(0, 10);
 }
 
 /** The dev stack's configuration as an Automation API ConfigMap, with the e2e overrides. */
@@ -74,7 +76,10 @@ export function e2eConfig(namePrefix: string, extraApiCidrs: string[]): ConfigMa
 }
 
 async function apiCidrs(): Promise<string[]> {
-    if (process.env.E2E_API_AUTHORIZED_CIDRS) return process.env.E2E_API_AUTHORIZED_CIDRS.split(",").map((s) => s.trim()).filter(Boolean);
+    if (process.env.E2E_API_AUTHORIZED_CIDRS)
+        return process.env.E2E_API_AUTHORIZED_CIDRS.split(",")
+            .map((s) => s.trim())
+            .filter(Boolean);
     try {
         const ip = (await (await fetch("https://api.ipify.org", { signal: AbortSignal.timeout(10_000) })).text()).trim();
         return /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) ? [`${ip}/32`] : [];
@@ -89,12 +94,31 @@ async function apiCidrs(): Promise<string[]> {
  * expired, and an `up` lasts longer than that: log the CLI in again with a fresh federated token before using it.
  */
 async function refreshAzLogin(): Promise<void> {
-    const { ACTIONS_ID_TOKEN_REQUEST_URL: url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer, ARM_CLIENT_ID, ARM_TENANT_ID, ARM_SUBSCRIPTION_ID } = process.env;
+    const {
+        ACTIONS_ID_TOKEN_REQUEST_URL: url,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer,
+        ARM_CLIENT_ID,
+        ARM_TENANT_ID,
+        ARM_SUBSCRIPTION_ID,
+    } = process.env;
     if (!url || !bearer || !ARM_CLIENT_ID || !ARM_TENANT_ID) return;
-    const res = await fetch(`${url}&audience=${encodeURIComponent("api://AzureADTokenExchange")}`, { headers: { Authorization: `bearer ${bearer}` } });
+    const res = await fetch(`${url}&audience=${encodeURIComponent("api://AzureADTokenExchange")}`, {
+        headers: { Authorization: `bearer ${bearer}` },
+    });
     const token = ((await res.json()) as { value?: string }).value;
     if (!token) throw new Error("could not get a GitHub OIDC token to refresh the Azure CLI login");
-    const login = sh("az", ["login", "--service-principal", "-u", ARM_CLIENT_ID, "-t", ARM_TENANT_ID, "--federated-token", token, "-o", "none"]);
+    const login = sh("az", [
+        "login",
+        "--service-principal",
+        "-u",
+        ARM_CLIENT_ID,
+        "-t",
+        ARM_TENANT_ID,
+        "--federated-token",
+        token,
+        "-o",
+        "none",
+    ]);
     if (!login.ok) throw new Error(`az login failed: ${login.stderr}`);
     if (ARM_SUBSCRIPTION_ID) sh("az", ["account", "set", "-s", ARM_SUBSCRIPTION_ID]);
 }
@@ -114,7 +138,23 @@ export function checkPachdFromIngress(resourceGroup: string, vm: string, grpcAdd
     const script = `set -eu; PACHD_ADDRESS='${grpcAddress}' timeout 120 pachctl version`;
     const r = sh(
         "az",
-        ["vm", "run-command", "invoke", "-g", resourceGroup, "-n", vm, "--command-id", "RunShellScript", "--scripts", script, "--query", "value[0].message", "-o", "tsv"],
+        [
+            "vm",
+            "run-command",
+            "invoke",
+            "-g",
+            resourceGroup,
+            "-n",
+            vm,
+            "--command-id",
+            "RunShellScript",
+            "--scripts",
+            script,
+            "--query",
+            "value[0].message",
+            "-o",
+            "tsv",
+        ],
         15 * 60_000,
     );
     if (!r.ok) throw new Error(`az vm run-command failed: ${r.stderr}`);
@@ -167,7 +207,9 @@ async function main(): Promise<number> {
             console.log(`e2e: stack ${stackName} destroyed and removed`);
         } catch (e) {
             failed = true;
-            console.error(`e2e: CLEAN-UP FAILED, resources of ${stackName} may remain (resource group rg-${e2eNamePrefix(now)}-*): ${e instanceof Error ? e.message : String(e)}`);
+            console.error(
+                `e2e: CLEAN-UP FAILED, resources of ${stackName} may remain (resource group rg-${e2eNamePrefix(now)}-*): ${e instanceof Error ? e.message : String(e)}`,
+            );
         }
     }
     return failed ? 1 : 0;

@@ -6,7 +6,8 @@ import { Plan } from "../../planner/types";
  * toleration, affinity, node selector, geo location or disruption budget. Compared before/after a change
  * (tests/fixtures/prod-availability.json) to show that the change leaves production's availability alone.
  */
-const AVAILABILITY_KEY = /zone|replica|highavailability|^sku$|tier|count$|taint|priority|eviction|toleration|affinity|nodeselector|^locations$|failover|minavailable|maxunavailable|enableautoscaling|^mode$|georedundant/i;
+const AVAILABILITY_KEY =
+    /zone|replica|highavailability|^sku$|tier|count$|taint|priority|eviction|toleration|affinity|nodeselector|^locations$|failover|minavailable|maxunavailable|enableautoscaling|^mode$|georedundant/i;
 
 function pick(v: unknown, out: Record<string, unknown>, path: string): void {
     if (Array.isArray(v)) {

@@ -27,7 +27,7 @@ function resolvePackageFile(spec: string): string {
     const pkgDir = path.join(NODE_MODULES, pkg);
     const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8"));
     const exportsMap: Record<string, any> = manifest.exports ?? {};
-    const target = (entry: any): string => (typeof entry === "string" ? entry : entry.import ?? entry.default);
+    const target = (entry: any): string => (typeof entry === "string" ? entry : (entry.import ?? entry.default));
     if (exportsMap[sub]) return path.join(pkgDir, target(exportsMap[sub]));
     for (const [key, value] of Object.entries(exportsMap)) {
         const star = key.indexOf("*");
@@ -46,14 +46,19 @@ function loadModule(file: string): any {
     const cached = moduleCache.get(file);
     if (cached) return cached.exports;
     const source = fs.readFileSync(file, "utf8");
-    const isEsm = /^\s*(import|export)\b|[;}\s](import\s*\{|import\s+\w|export\s)/m.test(source) || file.includes(`${path.sep}kubernetes-models${path.sep}`) || file.includes("@kubernetes-models");
+    const isEsm =
+        /^\s*(import|export)\b|[;}\s](import\s*\{|import\s+\w|export\s)/m.test(source) ||
+        file.includes(`${path.sep}kubernetes-models${path.sep}`) ||
+        file.includes("@kubernetes-models");
     const mod = { exports: {} as any };
     moduleCache.set(file, mod);
     if (!isEsm) {
         mod.exports = nodeRequire(file);
         return mod.exports;
     }
-    const code = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+    const code = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
     const localRequire = (spec: string): any => {
         if (spec.startsWith(".")) {
             let target = path.resolve(path.dirname(file), spec);
@@ -78,7 +83,11 @@ function loadModule(file: string): any {
 }
 
 // ---- which model a manifest is ----------------------------------------------------------------------
-interface ModelInfo { schemaFile: string; dtsFile: string; interfaceName: string }
+interface ModelInfo {
+    schemaFile: string;
+    dtsFile: string;
+    interfaceName: string;
+}
 const modelCache = new Map<string, ModelInfo | undefined>();
 
 function modelFor(apiVersion: string, kind: string): ModelInfo | undefined {
@@ -99,20 +108,45 @@ function modelFor(apiVersion: string, kind: string): ModelInfo | undefined {
 // ---- unknown fields, from the TypeScript interfaces -------------------------------------------------
 let program: ts.Program | undefined;
 // Seeded with the usual kinds so that one program serves a whole stack (each rebuild costs about a second).
-const roots = new Set<string>([
-    "v1/Namespace", "v1/ServiceAccount", "v1/Secret", "v1/ConfigMap", "v1/Service", "v1/PersistentVolumeClaim",
-    "v1/PersistentVolume", "v1/Pod", "apps/v1/Deployment", "apps/v1/StatefulSet", "apps/v1/DaemonSet", "batch/v1/CronJob",
-    "batch/v1/Job", "policy/v1/PodDisruptionBudget", "networking.k8s.io/v1/NetworkPolicy", "rbac.authorization.k8s.io/v1/Role",
-    "rbac.authorization.k8s.io/v1/RoleBinding", "storage.k8s.io/v1/StorageClass",
-].map((k) => path.join(MODELS, `${k}.d.ts`)));
+const roots = new Set<string>(
+    [
+        "v1/Namespace",
+        "v1/ServiceAccount",
+        "v1/Secret",
+        "v1/ConfigMap",
+        "v1/Service",
+        "v1/PersistentVolumeClaim",
+        "v1/PersistentVolume",
+        "v1/Pod",
+        "apps/v1/Deployment",
+        "apps/v1/StatefulSet",
+        "apps/v1/DaemonSet",
+        "batch/v1/CronJob",
+        "batch/v1/Job",
+        "policy/v1/PodDisruptionBudget",
+        "networking.k8s.io/v1/NetworkPolicy",
+        "rbac.authorization.k8s.io/v1/Role",
+        "rbac.authorization.k8s.io/v1/RoleBinding",
+        "storage.k8s.io/v1/StorageClass",
+    ].map((k) => path.join(MODELS, `${k}.d.ts`)),
+);
 
 function interfaceType(info: ModelInfo): { checker: ts.TypeChecker; type: ts.Type } {
     if (!program || !roots.has(info.dtsFile)) {
         roots.add(info.dtsFile);
-        program = ts.createProgram([...roots], {
-            module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022,
-            noEmit: true, skipLibCheck: true, types: [],
-        }, undefined, program);
+        program = ts.createProgram(
+            [...roots],
+            {
+                module: ts.ModuleKind.ESNext,
+                moduleResolution: ts.ModuleResolutionKind.Bundler,
+                target: ts.ScriptTarget.ES2022,
+                noEmit: true,
+                skipLibCheck: true,
+                types: [],
+            },
+            undefined,
+            program,
+        );
     }
     const checker = program.getTypeChecker();
     const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(info.dtsFile)!)!;
@@ -151,9 +185,12 @@ export function validateK8sObject(obj: any): string[] {
     const info = modelFor(apiVersion, kind);
     if (!info) return [`${apiVersion} ${kind}: no model in kubernetes-models (unknown kind or API version)`];
     const errors: string[] = [];
-    const validate = loadModule(info.schemaFile).validate as ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params?: unknown }[] };
+    const validate = loadModule(info.schemaFile).validate as ((data: unknown) => boolean) & {
+        errors?: { instancePath: string; message?: string; keyword: string; params?: unknown }[];
+    };
     if (!validate(obj)) {
-        for (const e of validate.errors ?? []) errors.push(`${e.instancePath || "/"}: ${e.message ?? e.keyword} ${e.params ? JSON.stringify(e.params) : ""}`.trim());
+        for (const e of validate.errors ?? [])
+            errors.push(`${e.instancePath || "/"}: ${e.message ?? e.keyword} ${e.params ? JSON.stringify(e.params) : ""}`.trim());
     }
     const { checker, type } = interfaceType(info);
     unknownFields(checker, type, obj, "", errors);
@@ -162,5 +199,9 @@ export function validateK8sObject(obj: any): string[] {
 
 /** `validateK8sObject` over many manifests, each error prefixed with `Kind/namespace/name`. */
 export function validateK8sObjects(objects: any[]): string[] {
-    return objects.flatMap((o) => validateK8sObject(o).map((e) => `${o?.kind}/${o?.metadata?.namespace ?? "-"}/${o?.metadata?.name ?? "?"}${e.startsWith("/") ? "" : " "}${e}`));
+    return objects.flatMap((o) =>
+        validateK8sObject(o).map(
+            (e) => `${o?.kind}/${o?.metadata?.namespace ?? "-"}/${o?.metadata?.name ?? "?"}${e.startsWith("/") ? "" : " "}${e}`,
+        ),
+    );
 }

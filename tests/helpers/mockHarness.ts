@@ -43,7 +43,12 @@ export function captureResources(project?: string, stack?: string): Captured[] {
 
 /** Resolves an Output's value (undefined when unknown). */
 export function valueOf<T>(o: pulumi.Input<T> | undefined): Promise<T> {
-    return new Promise<T>((resolve) => pulumi.output(o as pulumi.Input<T>).apply((v) => { resolve(v as T); return v; }));
+    return new Promise<T>((resolve) =>
+        pulumi.output(o as pulumi.Input<T>).apply((v) => {
+            resolve(v as T);
+            return v;
+        }),
+    );
 }
 
 /**
@@ -62,14 +67,18 @@ export async function settle(...outputs: pulumi.Input<unknown>[]): Promise<void>
 
 /** Captured resources of a type, optionally only the children of a component name prefix (`dev-...`). */
 export function ofType(captured: Captured[], type: string, namePrefix?: string): Captured[] {
-    return captured.filter((c) => c.type === type && (namePrefix === undefined || c.name.startsWith(`${namePrefix}-`) || c.name === namePrefix));
+    return captured.filter(
+        (c) => c.type === type && (namePrefix === undefined || c.name.startsWith(`${namePrefix}-`) || c.name === namePrefix),
+    );
 }
 
 /** The one resource of a type with that logical name (fails loudly otherwise). */
 export function one(captured: Captured[], type: string, name: string): Captured {
     const found = captured.filter((c) => c.type === type && c.name === name);
     if (found.length !== 1) {
-        const names = ofType(captured, type).map((c) => c.name).join(", ");
+        const names = ofType(captured, type)
+            .map((c) => c.name)
+            .join(", ");
         throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${names || "none"})`);
     }
     return found[0];
@@ -92,7 +101,8 @@ export function placement(env: "dev" | "prod"): PlacementArgs {
 }
 
 /** A Log Analytics workspace id for the components' `diagnostics` argument. */
-export const WORKSPACE_ID = "/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg-pachlab/providers/Microsoft.OperationalInsights/workspaces/log-pachlab";
+export const WORKSPACE_ID =
+    "/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg-pachlab/providers/Microsoft.OperationalInsights/workspaces/log-pachlab";
 
 /** Production protects and locks stateful resources; dev does neither. */
 export function protection(env: "dev" | "prod"): ProtectionArgs {

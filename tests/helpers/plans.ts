@@ -8,7 +8,8 @@ import { Plan, PlanResource } from "../../planner/types";
  */
 export const PLAN_CACHE_DIR = path.resolve(__dirname, "../../.cache/plans");
 
-export const STACKS = fs.readdirSync(path.resolve(__dirname, "../.."))
+export const STACKS = fs
+    .readdirSync(path.resolve(__dirname, "../.."))
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => !!s)
     .sort();
@@ -19,7 +20,8 @@ const cache = new Map<string, Plan>();
 export function loadPlan(stack: string): Plan {
     if (!cache.has(stack)) {
         const file = path.join(PLAN_CACHE_DIR, `${stack}.json`);
-        if (!fs.existsSync(file)) throw new Error(`no plan for stack ${stack} at ${file}: run the suite through jest (globalSetup plans every stack)`);
+        if (!fs.existsSync(file))
+            throw new Error(`no plan for stack ${stack} at ${file}: run the suite through jest (globalSetup plans every stack)`);
         cache.set(stack, JSON.parse(fs.readFileSync(file, "utf8")));
     }
     return cache.get(stack)!;

@@ -22,7 +22,17 @@ export interface Finding {
 }
 
 type Env = "dev" | "prod";
-const CLUSTER_SCOPED = new Set(["Namespace", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
+const CLUSTER_SCOPED = new Set([
+    "Namespace",
+    "PersistentVolume",
+    "StorageClass",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "PriorityClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+]);
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
 
 export function objectId(o: K8sObject): string {
@@ -32,11 +42,21 @@ export function objectId(o: K8sObject): string {
 /** The pod spec and labels of a workload, or undefined. */
 export function podTemplate(o: K8sObject): { spec: any; labels: Record<string, string> } | undefined {
     switch (o.kind) {
-        case "Pod": return { spec: o.spec ?? {}, labels: o.metadata?.labels ?? {} };
-        case "Deployment": case "StatefulSet": case "DaemonSet": case "ReplicaSet": case "Job":
+        case "Pod":
+            return { spec: o.spec ?? {}, labels: o.metadata?.labels ?? {} };
+        case "Deployment":
+        case "StatefulSet":
+        case "DaemonSet":
+        case "ReplicaSet":
+        case "Job":
             return { spec: o.spec?.template?.spec ?? {}, labels: o.spec?.template?.metadata?.labels ?? {} };
-        case "CronJob": return { spec: o.spec?.jobTemplate?.spec?.template?.spec ?? {}, labels: o.spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {} };
-        default: return undefined;
+        case "CronJob":
+            return {
+                spec: o.spec?.jobTemplate?.spec?.template?.spec ?? {},
+                labels: o.spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {},
+            };
+        default:
+            return undefined;
     }
 }
 
@@ -53,11 +73,16 @@ const selectorMatches = (selector: any, podLabels: Record<string, string>): bool
     return (selector.matchExpressions ?? []).every((e: any) => {
         const has = Object.prototype.hasOwnProperty.call(podLabels, e.key);
         switch (e.operator) {
-            case "In": return has && e.values.includes(podLabels[e.key]);
-            case "NotIn": return !has || !e.values.includes(podLabels[e.key]);
-            case "Exists": return has;
-            case "DoesNotExist": return !has;
-            default: return false;
+            case "In":
+                return has && e.values.includes(podLabels[e.key]);
+            case "NotIn":
+                return !has || !e.values.includes(podLabels[e.key]);
+            case "Exists":
+                return has;
+            case "DoesNotExist":
+                return !has;
+            default:
+                return false;
         }
     });
 };
@@ -68,11 +93,19 @@ export function rule28Services(objects: K8sObject[]): Finding[] {
     const lbs = objects.filter((o) => o.kind === "Service" && o.spec?.type === "LoadBalancer");
     for (const s of objects.filter((o) => o.kind === "Service")) {
         if (s.spec?.type === "NodePort") out.push({ rule: 28, object: objectId(s), message: "NodePort Service is not allowed" });
-        if (s.spec?.type === "LoadBalancer" && s.metadata?.annotations?.["service.beta.kubernetes.io/azure-load-balancer-internal"] !== "true") {
-            out.push({ rule: 28, object: objectId(s), message: 'LoadBalancer Service must be internal (azure-load-balancer-internal: "true")' });
+        if (
+            s.spec?.type === "LoadBalancer" &&
+            s.metadata?.annotations?.["service.beta.kubernetes.io/azure-load-balancer-internal"] !== "true"
+        ) {
+            out.push({
+                rule: 28,
+                object: objectId(s),
+                message: 'LoadBalancer Service must be internal (azure-load-balancer-internal: "true")',
+            });
         }
     }
-    if (lbs.length > 1) out.push({ rule: 28, object: lbs.map(objectId).join(", "), message: "only the Pachyderm LoadBalancer Service may exist" });
+    if (lbs.length > 1)
+        out.push({ rule: 28, object: lbs.map(objectId).join(", "), message: "only the Pachyderm LoadBalancer Service may exist" });
     return out;
 }
 
@@ -139,24 +172,35 @@ export function rule36Accounts(objects: K8sObject[]): Finding[] {
     const out: Finding[] = [];
     const bound = new Set<string>();
     for (const b of objects.filter((o) => o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding")) {
-        for (const s of (b as any).subjects ?? []) if (s.kind === "ServiceAccount") bound.add(`${s.namespace ?? b.metadata?.namespace}/${s.name}`);
+        for (const s of (b as any).subjects ?? [])
+            if (s.kind === "ServiceAccount") bound.add(`${s.namespace ?? b.metadata?.namespace}/${s.name}`);
     }
     for (const o of objects) {
         if (!CLUSTER_SCOPED.has(o.kind)) {
             if (!o.metadata?.namespace) out.push({ rule: 36, object: objectId(o), message: "namespace must be explicit" });
-            else if (o.metadata.namespace === "default") out.push({ rule: 36, object: objectId(o), message: "nothing may live in the default namespace" });
+            else if (o.metadata.namespace === "default")
+                out.push({ rule: 36, object: objectId(o), message: "nothing may live in the default namespace" });
         }
         if (o.kind === "ServiceAccount" && (o as any).automountServiceAccountToken !== false) {
-            out.push({ rule: 36, object: objectId(o), message: "ServiceAccount must set automountServiceAccountToken: false (pods opt in)" });
+            out.push({
+                rule: 36,
+                object: objectId(o),
+                message: "ServiceAccount must set automountServiceAccountToken: false (pods opt in)",
+            });
         }
         const pod = podTemplate(o);
         if (!pod) continue;
         const sa = pod.spec.serviceAccountName;
         if (!sa || sa === "default") out.push({ rule: 36, object: objectId(o), message: "pod must use a dedicated ServiceAccount" });
         const automount = pod.spec.automountServiceAccountToken;
-        if (automount === undefined) out.push({ rule: 36, object: objectId(o), message: "automountServiceAccountToken must be explicit on the pod" });
+        if (automount === undefined)
+            out.push({ rule: 36, object: objectId(o), message: "automountServiceAccountToken must be explicit on the pod" });
         if (automount === true && !bound.has(`${o.metadata?.namespace}/${sa}`)) {
-            out.push({ rule: 36, object: objectId(o), message: `token automount is on but ServiceAccount ${sa} has no RoleBinding (the pod does not call the API)` });
+            out.push({
+                rule: 36,
+                object: objectId(o),
+                message: `token automount is on but ServiceAccount ${sa} has no RoleBinding (the pod does not call the API)`,
+            });
         }
     }
     return out;
@@ -180,28 +224,47 @@ function allowsOneEviction(pdb: K8sObject, replicas: number): boolean {
 export function rule37Reliability(objects: K8sObject[], env: Env): Finding[] {
     const out: Finding[] = [];
     const pdbs = objects.filter((o) => o.kind === "PodDisruptionBudget");
-    for (const p of pdbs) if (p.apiVersion !== "policy/v1") out.push({ rule: 37, object: objectId(p), message: "PodDisruptionBudget must be policy/v1" });
+    for (const p of pdbs)
+        if (p.apiVersion !== "policy/v1") out.push({ rule: 37, object: objectId(p), message: "PodDisruptionBudget must be policy/v1" });
     for (const o of objects.filter((x) => x.kind === "Deployment" || x.kind === "StatefulSet")) {
         const replicas = o.spec?.replicas ?? 1;
         const pod = podTemplate(o)!;
         const app = pod.labels.app;
         if (replicas >= 2) {
-            const matching = pdbs.filter((p) => p.metadata?.namespace === o.metadata?.namespace && selectorMatches(p.spec?.selector, pod.labels));
-            if (matching.length === 0) out.push({ rule: 37, object: objectId(o), message: `${replicas} replicas but no PodDisruptionBudget selects them` });
-            for (const p of matching) if (!allowsOneEviction(p, replicas)) out.push({ rule: 37, object: objectId(p), message: `allows no voluntary eviction of ${replicas} replicas` });
+            const matching = pdbs.filter(
+                (p) => p.metadata?.namespace === o.metadata?.namespace && selectorMatches(p.spec?.selector, pod.labels),
+            );
+            if (matching.length === 0)
+                out.push({ rule: 37, object: objectId(o), message: `${replicas} replicas but no PodDisruptionBudget selects them` });
+            for (const p of matching)
+                if (!allowsOneEviction(p, replicas))
+                    out.push({ rule: 37, object: objectId(p), message: `allows no voluntary eviction of ${replicas} replicas` });
         }
         if (env === "prod" && (app === "etcd" || app === "pachd")) {
             const min = app === "etcd" ? 3 : 2;
-            if (app === "etcd" ? replicas !== 3 : replicas < min) out.push({ rule: 37, object: objectId(o), message: `production needs ${app === "etcd" ? "exactly 3" : "2+"} ${app} replicas, has ${replicas}` });
+            if (app === "etcd" ? replicas !== 3 : replicas < min)
+                out.push({
+                    rule: 37,
+                    object: objectId(o),
+                    message: `production needs ${app === "etcd" ? "exactly 3" : "2+"} ${app} replicas, has ${replicas}`,
+                });
             const zoneSpread = (pod.spec.topologySpreadConstraints ?? []).some((t: any) => t.topologyKey === "topology.kubernetes.io/zone");
-            if (!zoneSpread) out.push({ rule: 37, object: objectId(o), message: "production needs a topology spread over topology.kubernetes.io/zone" });
+            if (!zoneSpread)
+                out.push({ rule: 37, object: objectId(o), message: "production needs a topology spread over topology.kubernetes.io/zone" });
         }
     }
     for (const pv of objects.filter((o) => o.kind === "PersistentVolume")) {
-        if (pv.spec?.persistentVolumeReclaimPolicy !== "Retain") out.push({ rule: 37, object: objectId(pv), message: "PersistentVolume must be Retain" });
+        if (pv.spec?.persistentVolumeReclaimPolicy !== "Retain")
+            out.push({ rule: 37, object: objectId(pv), message: "PersistentVolume must be Retain" });
     }
     const hasEtcd = objects.some((o) => o.kind === "StatefulSet" && podTemplate(o)!.labels.app === "etcd");
-    const hasBackup = objects.some((o) => o.kind === "CronJob" && containersOf(podTemplate(o)!.spec).some(({ c }) => [...(c.command ?? []), ...(c.args ?? [])].join(" ").includes("snapshot save")));
+    const hasBackup = objects.some(
+        (o) =>
+            o.kind === "CronJob" &&
+            containersOf(podTemplate(o)!.spec).some(({ c }) =>
+                [...(c.command ?? []), ...(c.args ?? [])].join(" ").includes("snapshot save"),
+            ),
+    );
     if (hasEtcd && !hasBackup) out.push({ rule: 37, object: "etcd", message: "no CronJob runs `etcdctl snapshot save`" });
     return out;
 }
@@ -229,21 +292,30 @@ export function rule38NetworkPolicies(objects: K8sObject[]): Finding[] {
     const namespaces = new Set(objects.filter((o) => podTemplate(o) && o.metadata?.namespace).map((o) => o.metadata.namespace!));
     for (const ns of namespaces) {
         const inNs = nps.filter((p) => p.metadata?.namespace === ns);
-        const denyAll = inNs.some((p) => Object.keys(p.spec?.podSelector ?? {}).length === 0
-            && ["Ingress", "Egress"].every((t) => (p.spec?.policyTypes ?? []).includes(t))
-            && (p.spec?.ingress ?? []).length === 0 && (p.spec?.egress ?? []).length === 0);
+        const denyAll = inNs.some(
+            (p) =>
+                Object.keys(p.spec?.podSelector ?? {}).length === 0 &&
+                ["Ingress", "Egress"].every((t) => (p.spec?.policyTypes ?? []).includes(t)) &&
+                (p.spec?.ingress ?? []).length === 0 &&
+                (p.spec?.egress ?? []).length === 0,
+        );
         if (!denyAll) out.push({ rule: 38, object: `Namespace/${ns}`, message: "no default-deny (ingress and egress) NetworkPolicy" });
         for (const p of inNs) {
             for (const r of p.spec?.ingress ?? []) {
-                if (!r.from || r.from.length === 0) out.push({ rule: 38, object: objectId(p), message: "ingress rule allows every source" });
-                for (const peer of r.from ?? []) if (peer.ipBlock?.cidr === "0.0.0.0/0") out.push({ rule: 38, object: objectId(p), message: "ingress from 0.0.0.0/0" });
+                if (!r.from || r.from.length === 0)
+                    out.push({ rule: 38, object: objectId(p), message: "ingress rule allows every source" });
+                for (const peer of r.from ?? [])
+                    if (peer.ipBlock?.cidr === "0.0.0.0/0") out.push({ rule: 38, object: objectId(p), message: "ingress from 0.0.0.0/0" });
             }
         }
         const selects = (p: K8sObject, app: string) => selectorMatches(p.spec?.podSelector, { app, suite: "pachyderm" });
         const hasPachd = objects.some((o) => o.metadata?.namespace === ns && podTemplate(o)?.labels.app === "pachd");
         if (hasPachd) {
-            const fromIngress = inNs.some((p) => selects(p, "pachd") && (p.spec?.ingress ?? []).some((r: any) => (r.from ?? []).some((peer: any) => peer.ipBlock)));
-            if (!fromIngress) out.push({ rule: 38, object: `Namespace/${ns}`, message: "no NetworkPolicy lets the ingress subnet reach pachd" });
+            const fromIngress = inNs.some(
+                (p) => selects(p, "pachd") && (p.spec?.ingress ?? []).some((r: any) => (r.from ?? []).some((peer: any) => peer.ipBlock)),
+            );
+            if (!fromIngress)
+                out.push({ rule: 38, object: `Namespace/${ns}`, message: "no NetworkPolicy lets the ingress subnet reach pachd" });
         }
         for (const [store, allowed] of Object.entries(STORE_CLIENTS)) {
             for (const p of inNs.filter((x) => (x.spec?.ingress ?? []).length > 0 && selects(x, store))) {
@@ -251,7 +323,11 @@ export function rule38NetworkPolicies(objects: K8sObject[]): Finding[] {
                     for (const peer of r.from ?? []) {
                         const apps = peer.ipBlock || peer.namespaceSelector ? undefined : selectedApps(peer.podSelector);
                         if (!apps || apps.some((a) => !allowed.includes(a))) {
-                            out.push({ rule: 38, object: objectId(p), message: `${store} accepts traffic from ${JSON.stringify(peer)}; only ${allowed.join(", ")} may reach it` });
+                            out.push({
+                                rule: 38,
+                                object: objectId(p),
+                                message: `${store} accepts traffic from ${JSON.stringify(peer)}; only ${allowed.join(", ")} may reach it`,
+                            });
                         }
                     }
                 }
@@ -265,7 +341,9 @@ export function rule38NetworkPolicies(objects: K8sObject[]): Finding[] {
 export function checkWorkloadRules(objects: K8sObject[], env: Env): Finding[] {
     return [
         ...rule28Services(objects),
-        ...objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).flatMap((o) => [...rule34ContainerSecurity(o), ...rule35ContainerResources(o)]),
+        ...objects
+            .filter((o) => WORKLOAD_KINDS.has(o.kind))
+            .flatMap((o) => [...rule34ContainerSecurity(o), ...rule35ContainerResources(o)]),
         ...rule36Accounts(objects),
         ...rule37Reliability(objects, env),
         ...rule38NetworkPolicies(objects),

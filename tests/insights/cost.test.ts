@@ -21,10 +21,24 @@ describe("price table", () => {
     });
 
     it("covers the VM sizes the stacks use and the documented regions", () => {
-        for (const vm of ["Standard_D2s_v5", "Standard_D4s_v5", "Standard_D8s_v5", "Standard_D2ds_v5", "Standard_D4ds_v5", "Standard_D8ds_v5", "Standard_B2s", "Standard_B2ms", "Standard_D4as_v5"]) {
-            for (const region of ["eastus2", "westeurope", "northeurope", "West Europe"]) expect(lookupPrice(PRICES, "vm", vm, region)).toBeDefined();
+        for (const vm of [
+            "Standard_D2s_v5",
+            "Standard_D4s_v5",
+            "Standard_D8s_v5",
+            "Standard_D2ds_v5",
+            "Standard_D4ds_v5",
+            "Standard_D8ds_v5",
+            "Standard_B2s",
+            "Standard_B2ms",
+            "Standard_D4as_v5",
+        ]) {
+            for (const region of ["eastus2", "westeurope", "northeurope", "West Europe"])
+                expect(lookupPrice(PRICES, "vm", vm, region)).toBeDefined();
         }
-        expect(lookupPrice(PRICES, "vm", "Standard_D4s_v5", "westeurope")!.usd).toBeCloseTo(usd("vm|Standard_D4s_v5|eastus2") * PRICES.regions.westeurope.multiplier, 10);
+        expect(lookupPrice(PRICES, "vm", "Standard_D4s_v5", "westeurope")!.usd).toBeCloseTo(
+            usd("vm|Standard_D4s_v5|eastus2") * PRICES.regions.westeurope.multiplier,
+            10,
+        );
         expect(lookupPrice(PRICES, "vm", "Standard_D4s_v5", "swedencentral")).toBeUndefined();
         // flat meters are the same everywhere, without a multiplier
         expect(lookupPrice(PRICES, "aks", "Standard", "westeurope")!.usd).toBe(usd("aks|Standard|*"));
@@ -72,7 +86,9 @@ describe("estimateCost", () => {
         expect(r.totalMonthlyUsd).toBeCloseTo(tier + system + 7.5 * H * d8, 2);
         expect(r.totalMonthlyUsdMin).toBeCloseTo(tier + system + 3 * H * d8, 2);
         expect(r.totalMonthlyUsdMax).toBeCloseTo(tier + system + 12 * H * d8, 2);
-        expect(r.components).toEqual({ aks: { monthlyUsd: r.totalMonthlyUsd, monthlyUsdMin: r.totalMonthlyUsdMin, monthlyUsdMax: r.totalMonthlyUsdMax } });
+        expect(r.components).toEqual({
+            aks: { monthlyUsd: r.totalMonthlyUsd, monthlyUsdMin: r.totalMonthlyUsdMin, monthlyUsdMax: r.totalMonthlyUsdMax },
+        });
         expect(r.unpriced).toEqual([]);
     });
 
@@ -84,7 +100,9 @@ describe("estimateCost", () => {
     it("reports an unknown SKU or region as unpriced and does not count it", () => {
         const ok = res("azure-native:compute:VirtualMachine", "ingress", { inputs: { hardwareProfile: { vmSize: "Standard_D2s_v5" } } });
         const badSku = res("azure-native:compute:VirtualMachine", "weird", { inputs: { hardwareProfile: { vmSize: "Standard_Z99_v9" } } });
-        const badRegion = res("azure-native:compute:VirtualMachine", "far", { inputs: { location: "swedencentral", hardwareProfile: { vmSize: "Standard_D2s_v5" } } });
+        const badRegion = res("azure-native:compute:VirtualMachine", "far", {
+            inputs: { location: "swedencentral", hardwareProfile: { vmSize: "Standard_D2s_v5" } },
+        });
         const r = estimateCost(plan(ok, badSku, badRegion), { location: "eastus2", dataTb: 0 });
         expect(r.lines).toHaveLength(1);
         expect(r.totalMonthlyUsd).toBeCloseTo(H * usd("vm|Standard_D2s_v5|eastus2"), 2);
@@ -120,7 +138,9 @@ describe("estimateCost", () => {
         expect(r.free.every((f) => f.reason.length > 0)).toBe(true);
         expect(r.lines).toEqual([]);
         expect(r.totalMonthlyUsd).toBe(0);
-        expect(r.unpriced).toEqual([{ urn: p.resources[10].urn, type: "azure-native:cache:Redis", reason: "no cost model for this resource type" }]);
+        expect(r.unpriced).toEqual([
+            { urn: p.resources[10].urn, type: "azure-native:cache:Redis", reason: "no cost model for this resource type" },
+        ]);
     });
 
     it("prices managed disks by tier and leaves HDD / oversized disks unpriced", () => {
@@ -136,22 +156,39 @@ describe("estimateCost", () => {
     });
 
     it("splits the data volume across tiers from the lifecycle rule's days", () => {
-        const sa = res("azure-native:storage:StorageAccount", "data", { inputs: { accountName: "pachdata", sku: { name: "Standard_GZRS" }, accessTier: "Hot" } });
+        const sa = res("azure-native:storage:StorageAccount", "data", {
+            inputs: { accountName: "pachdata", sku: { name: "Standard_GZRS" }, accessTier: "Hot" },
+        });
         const policy = res("azure-native:storage:ManagementPolicy", "lifecycle", {
             deps: [sa.urn],
             inputs: {
                 accountName: "pachdata",
                 policy: {
-                    rules: [{
-                        name: "tiering", enabled: true, type: "Lifecycle",
-                        definition: { actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: 30 }, tierToCold: { daysAfterModificationGreaterThan: 180 } } } },
-                    }],
+                    rules: [
+                        {
+                            name: "tiering",
+                            enabled: true,
+                            type: "Lifecycle",
+                            definition: {
+                                actions: {
+                                    baseBlob: {
+                                        tierToCool: { daysAfterModificationGreaterThan: 30 },
+                                        tierToCold: { daysAfterModificationGreaterThan: 180 },
+                                    },
+                                },
+                            },
+                        },
+                    ],
                 },
             },
         });
         const r = estimateCost(plan(sa, policy), { location: "eastus2", dataTb: 10 });
         const gb = 10 * 1024;
-        const expected = gb * ((30 / 365) * usd("blob|GZRS-Hot|eastus2") + (150 / 365) * usd("blob|GZRS-Cool|eastus2") + (185 / 365) * usd("blob|GZRS-Cold|eastus2"));
+        const expected =
+            gb *
+            ((30 / 365) * usd("blob|GZRS-Hot|eastus2") +
+                (150 / 365) * usd("blob|GZRS-Cool|eastus2") +
+                (185 / 365) * usd("blob|GZRS-Cold|eastus2"));
         expect(r.lines.map((l) => l.meter)).toEqual(["blob|GZRS-Hot|eastus2", "blob|GZRS-Cool|eastus2", "blob|GZRS-Cold|eastus2"]);
         expect(sum(r.lines.map((l) => l.quantity))).toBeCloseTo(gb, 6);
         expect(r.totalMonthlyUsd).toBeCloseTo(expected, 2);
@@ -193,11 +230,20 @@ describe("estimateCost", () => {
 
     it("prices the Standard load balancer by rule count and the public IP per hour", () => {
         const rules = Array.from({ length: 7 }, (_, i) => ({ name: `r${i}` }));
-        const lb = res("azure-native:network:LoadBalancer", "ilb", { inputs: { sku: { name: "Standard" }, loadBalancingRules: rules, frontendIPConfigurations: [{ name: "fe", privateIPAddress: "10.0.0.4" }] } });
+        const lb = res("azure-native:network:LoadBalancer", "ilb", {
+            inputs: {
+                sku: { name: "Standard" },
+                loadBalancingRules: rules,
+                frontendIPConfigurations: [{ name: "fe", privateIPAddress: "10.0.0.4" }],
+            },
+        });
         const pip = res("azure-native:network:PublicIPAddress", "pip", { inputs: { sku: { name: "Standard" } } });
         const basic = res("azure-native:network:PublicIPAddress", "old", { inputs: { sku: { name: "Basic" } } });
         const r = estimateCost(plan(lb, pip, basic), { location: "eastus2", dataTb: 0 });
-        expect(r.totalMonthlyUsd).toBeCloseTo(H * usd("lb|Standard-first5rules|*") + 2 * H * usd("lb|Standard-extra-rule|*") + H * usd("pip|Standard|*"), 2);
+        expect(r.totalMonthlyUsd).toBeCloseTo(
+            H * usd("lb|Standard-first5rules|*") + 2 * H * usd("lb|Standard-extra-rule|*") + H * usd("pip|Standard|*"),
+            2,
+        );
         expect(r.unpriced.map((u) => u.urn)).toEqual([basic.urn]);
     });
 
@@ -216,7 +262,10 @@ describe("estimateCost", () => {
             ["pg|storage|eastus2", 256],
             ["pg|backup-geo|eastus2", 128],
         ]);
-        expect(r.totalMonthlyUsd).toBeCloseTo(2 * H * usd("pg|Standard_D2ds_v5|eastus2") + 256 * usd("pg|storage|eastus2") + 128 * usd("pg|backup-geo|eastus2"), 2);
+        expect(r.totalMonthlyUsd).toBeCloseTo(
+            2 * H * usd("pg|Standard_D2ds_v5|eastus2") + 256 * usd("pg|storage|eastus2") + 128 * usd("pg|backup-geo|eastus2"),
+            2,
+        );
     });
 
     it("prices Log Analytics from the node count, private endpoints and private DNS zones", () => {
@@ -237,7 +286,10 @@ describe("estimateCost", () => {
     it("attributes lines to the nearest component ancestor", () => {
         const outer = component("pachlab:platform:Platform", "platform");
         const inner = component("pachlab:platform:Ingress", "ingress", outer.urn);
-        const vm = res("azure-native:compute:VirtualMachine", "vm", { parent: inner.urn, inputs: { hardwareProfile: { vmSize: "Standard_B2s" } } });
+        const vm = res("azure-native:compute:VirtualMachine", "vm", {
+            parent: inner.urn,
+            inputs: { hardwareProfile: { vmSize: "Standard_B2s" } },
+        });
         const pip = res("azure-native:network:PublicIPAddress", "pip", { parent: outer.urn, inputs: { sku: { name: "Standard" } } });
         const top = res("azure-native:network:PrivateEndpoint", "pe");
         const r = estimateCost(plan(outer, inner, vm, pip, top), { location: "eastus2", dataTb: 0 });

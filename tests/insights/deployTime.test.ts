@@ -78,7 +78,9 @@ describe("estimateDeployTime", () => {
         const a = res("test:t:S5", "a", { deps: ["urn:pulumi:test::proj::test:t:S5::b"] });
         const b = res("test:t:S5", "b", { deps: [a.urn] });
         const c = res("test:t:S5", "c", { deps: [b.urn] });
-        expect(() => estimateDeployTime(plan(a, b, c), times)).toThrow(/Dependency cycle: .*::a -> .*::b -> .*::a|Dependency cycle: .*::b -> .*::a -> .*::b/);
+        expect(() => estimateDeployTime(plan(a, b, c), times)).toThrow(
+            /Dependency cycle: .*::a -> .*::b -> .*::a|Dependency cycle: .*::b -> .*::a -> .*::b/,
+        );
     });
 
     it("uses patterns and the default, lists defaulted types and ignores unknown dependency URNs", () => {

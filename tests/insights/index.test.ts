@@ -41,7 +41,9 @@ describe("formatCostDelta", () => {
             `**Estimated monthly cost:** ${formatUsd(base.cost.totalMonthlyUsd)} → ${formatUsd(head.cost.totalMonthlyUsd)} (+${formatUsd(node + pipUsd)} (+${(((node + pipUsd) / base.cost.totalMonthlyUsd) * 100).toFixed(1)}%))`,
         );
         expect(md).toContain("| Component | Base | Head | Delta |");
-        expect(md).toContain(`| aks | ${formatUsd(base.cost.totalMonthlyUsd)} | ${formatUsd(base.cost.totalMonthlyUsd + node)} | +${formatUsd(node)}`);
+        expect(md).toContain(
+            `| aks | ${formatUsd(base.cost.totalMonthlyUsd)} | ${formatUsd(base.cost.totalMonthlyUsd + node)} | +${formatUsd(node)}`,
+        );
         expect(md).toContain(`| (stack) | $0.00 | ${formatUsd(pipUsd)} | +${formatUsd(pipUsd)} |`);
         expect(md).toContain("New unpriced resources (not in the total): `weird`");
         expect(formatCostDelta(base, base)).not.toContain("| Component |");

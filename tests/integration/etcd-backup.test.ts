@@ -22,22 +22,31 @@ const ETCD = "/usr/bin/etcd";
 const ETCDCTL = "/usr/bin/etcdctl";
 const REQUIRE = process.env.REAL_SERVERS_IT_REQUIRE === "1";
 
-const reason = rootSkipReason(["chroot", "ldd", "flock"])
-    ?? ensureDebianPackages(["etcd-server", "etcd-client"])
-    ?? (fs.existsSync(ETCD) && fs.existsSync(ETCDCTL) ? undefined : `${ETCD} or ${ETCDCTL} missing`);
+const reason =
+    rootSkipReason(["chroot", "ldd", "flock"]) ??
+    ensureDebianPackages(["etcd-server", "etcd-client"]) ??
+    (fs.existsSync(ETCD) && fs.existsSync(ETCDCTL) ? undefined : `${ETCD} or ${ETCDCTL} missing`);
 if (reason) console.warn(`[etcd backup integration] SKIPPED: ${reason}`);
 const maybe = reason && !REQUIRE ? describe.skip : describe;
 
 /** An etcd member on free ports, data in `dataDir` (which may hold a restored snapshot). */
 async function startEtcd(name: string, dataDir: string, restored?: { peerPort: number }) {
     const client = await freePort();
-    const peer = restored?.peerPort ?? await freePort();
-    const server = new Server(`etcd ${name}`, ETCD, [
-        `--name=${name}`, `--data-dir=${dataDir}`,
-        `--listen-client-urls=http://127.0.0.1:${client}`, `--advertise-client-urls=http://127.0.0.1:${client}`,
-        `--listen-peer-urls=http://127.0.0.1:${peer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
-        `--initial-cluster=${name}=http://127.0.0.1:${peer}`,
-    ], { env: { PATH: process.env.PATH } });
+    const peer = restored?.peerPort ?? (await freePort());
+    const server = new Server(
+        `etcd ${name}`,
+        ETCD,
+        [
+            `--name=${name}`,
+            `--data-dir=${dataDir}`,
+            `--listen-client-urls=http://127.0.0.1:${client}`,
+            `--advertise-client-urls=http://127.0.0.1:${client}`,
+            `--listen-peer-urls=http://127.0.0.1:${peer}`,
+            `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+            `--initial-cluster=${name}=http://127.0.0.1:${peer}`,
+        ],
+        { env: { PATH: process.env.PATH } },
+    );
     await server.waitForPort(client);
     return { server, endpoint: `http://127.0.0.1:${client}` };
 }
@@ -94,11 +103,21 @@ maybe("etcd backup job: the rendered command, no shell, against a real etcd", ()
 
         const peerPort = await freePort();
         const restoredDir = path.join(dir, "restored");
-        const restore = etcdctl(["snapshot", "restore", snapshotInRoot, "--name=restored", `--data-dir=${restoredDir}`,
-            `--initial-cluster=restored=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`]);
+        const restore = etcdctl([
+            "snapshot",
+            "restore",
+            snapshotInRoot,
+            "--name=restored",
+            `--data-dir=${restoredDir}`,
+            `--initial-cluster=restored=http://127.0.0.1:${peerPort}`,
+            `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+        ]);
         expect(restore).toMatchObject({ code: 0 });
         const restored = await startEtcd("restored", restoredDir, { peerPort });
         servers.push(restored.server);
-        expect(etcdctl([`--endpoints=${restored.endpoint}`, "get", "/pachyderm/it-key", "--print-value-only"])).toEqual({ code: 0, out: `${value}\n` });
+        expect(etcdctl([`--endpoints=${restored.endpoint}`, "get", "/pachyderm/it-key", "--print-value-only"])).toEqual({
+            code: 0,
+            out: `${value}\n`,
+        });
     }, 90_000);
 });

@@ -106,11 +106,18 @@ describe("GlusterFS 3-node bootstrap on this machine (network namespaces)", () =
             expect(out).toMatch(/^CHECK layout: etcd-0\.\.2 \(65532:65532 0700\) and postgres-0 \(999:999 0700\) exist$/m);
             expect(out).toMatch(/^CHECK io-during-failure: .* OK with node 0 down/m);
             for (const n of [0, 1, 2]) {
-                expect(out).toMatch(new RegExp(`^CHECK replaced: node ${n} rejoined as the same peer \\([0-9a-f-]{36}\\) without probe, heal 0 entries`, "m"));
+                expect(out).toMatch(
+                    new RegExp(
+                        `^CHECK replaced: node ${n} rejoined as the same peer \\([0-9a-f-]{36}\\) without probe, heal 0 entries`,
+                        "m",
+                    ),
+                );
             }
             expect(out).toMatch(/^CHECK writer: [1-9]\d* files written, read back and re-read through the whole roll with no failure$/m);
             expect(out).toMatch(/^CHECK heal: 0 entries on 3 connected bricks after \d+s/m);
-            expect(out).toMatch(/^CHECK bricks-identical: sha256 \+ owner\/mode of \d+ files identical on all 3 bricks, equal to the client view, nothing lost$/m);
+            expect(out).toMatch(
+                /^CHECK bricks-identical: sha256 \+ owner\/mode of \d+ files identical on all 3 bricks, equal to the client view, nothing lost$/m,
+            );
             for (const n of [0, 1, 2]) {
                 expect(out).toMatch(new RegExp(`^CHECK idempotent: node ${n} changed=0$`, "m"));
             }

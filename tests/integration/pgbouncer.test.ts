@@ -29,9 +29,10 @@ const USER = "pachyderm";
 const PASSWORD = "Pw0rd-for-the-integration-test";
 const REQUIRE = process.env.REAL_SERVERS_IT_REQUIRE === "1";
 
-const reason = rootSkipReason(["unshare", "setpriv", "openssl", "flock"])
-    ?? ensureDebianPackages(["postgresql-15", "pgbouncer"])
-    ?? (fs.existsSync(`${PG_BIN}/postgres`) && fs.existsSync(PGBOUNCER) ? undefined : `${PG_BIN}/postgres or ${PGBOUNCER} missing`);
+const reason =
+    rootSkipReason(["unshare", "setpriv", "openssl", "flock"]) ??
+    ensureDebianPackages(["postgresql-15", "pgbouncer"]) ??
+    (fs.existsSync(`${PG_BIN}/postgres`) && fs.existsSync(PGBOUNCER) ? undefined : `${PG_BIN}/postgres or ${PGBOUNCER} missing`);
 if (reason) console.warn(`[pgbouncer integration] SKIPPED: ${reason}`);
 const maybe = reason && !REQUIRE ? describe.skip : describe;
 
@@ -45,9 +46,25 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
     const bouncers: Server[] = [];
 
     const psql = (conn: string, sql: string) =>
-        run(`${PG_BIN}/psql`, [conn, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], { env: { PATH: process.env.PATH, PGPASSWORD: PASSWORD, PGCONNECT_TIMEOUT: "5" } });
+        run(`${PG_BIN}/psql`, [conn, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], {
+            env: { PATH: process.env.PATH, PGPASSWORD: PASSWORD, PGCONNECT_TIMEOUT: "5" },
+        });
     const admin = (sql: string) => {
-        const r = run(`${PG_BIN}/psql`, ["-h", dir, "-p", String(pgPort), "-U", "postgres", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+        const r = run(`${PG_BIN}/psql`, [
+            "-h",
+            dir,
+            "-p",
+            String(pgPort),
+            "-U",
+            "postgres",
+            "-X",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ]);
         if (r.code !== 0) throw new Error(`admin SQL failed: ${sql}\n${r.out}`);
         return r.out.trim();
     };
@@ -58,8 +75,9 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
 
     /** The entrypoint with the rendered environment, its /tmp a fresh directory; returns that directory too. */
     async function startBouncer(label: string, upstreamSslMode: "disable" | "require", drop: string[] = []) {
-        const rendered = pgBouncerEnv({ user: USER, upstreamHost: "rendered-host", upstreamSslMode, passwordSecret: "postgres" })
-            .filter((e) => !drop.includes(e.name as string));
+        const rendered = pgBouncerEnv({ user: USER, upstreamHost: "rendered-host", upstreamSslMode, passwordSecret: "postgres" }).filter(
+            (e) => !drop.includes(e.name as string),
+        );
         const env: Record<string, string> = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" };
         for (const e of rendered) {
             const name = e.name as string;
@@ -72,13 +90,20 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
         }
         expect(env.POSTGRESQL_HOST).toBe("rendered-host");
         const port = await freePort();
-        Object.assign(env, { POSTGRESQL_HOST: "127.0.0.1", POSTGRESQL_PORT: String(pgPort), LISTEN_ADDR: "127.0.0.1", LISTEN_PORT: String(port) });
+        Object.assign(env, {
+            POSTGRESQL_HOST: "127.0.0.1",
+            POSTGRESQL_PORT: String(pgPort),
+            LISTEN_ADDR: "127.0.0.1",
+            LISTEN_PORT: String(port),
+        });
         const tmp = fs.mkdtempSync(path.join(dir, `bouncer-${label}-`));
         fs.copyFileSync(ENTRYPOINT, path.join(tmp, ".entrypoint.sh"));
         run("chown", ["-R", "postgres:postgres", tmp]);
         // The image's CMD is `/usr/bin/pgbouncer /tmp/pgbouncer.ini`; Debian installs pgbouncer in /usr/sbin.
         const script = `mount --bind "$0" ${PGBOUNCER_IMAGE.configDir} && exec setpriv ${asPostgres.join(" ")} bash ${PGBOUNCER_IMAGE.configDir}/.entrypoint.sh ${PGBOUNCER} ${PGBOUNCER_IMAGE.configDir}/pgbouncer.ini`;
-        const b = new Server(`pgbouncer (${label})`, "unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", script, tmp], { env });
+        const b = new Server(`pgbouncer (${label})`, "unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", script, tmp], {
+            env,
+        });
         bouncers.push(b);
         await b.waitForPort(port);
         return { port, tmp, b };
@@ -91,22 +116,68 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
         fs.chmodSync(dir, 0o755);
         run("chown", ["postgres:postgres", dir]);
         const data = path.join(dir, "data");
-        const init = run("setpriv", [...asPostgres, `${PG_BIN}/initdb`, "-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=reject", "-E", "UTF8", "--no-sync"], { timeoutMs: 60_000 });
+        const init = run(
+            "setpriv",
+            [
+                ...asPostgres,
+                `${PG_BIN}/initdb`,
+                "-D",
+                data,
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=reject",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            { timeoutMs: 60_000 },
+        );
         if (init.code !== 0) throw new Error(`initdb failed:\n${init.out}`);
         // A self-signed server certificate: the bouncer's `require` encrypts without verifying, like pachd's POSTGRES_SSL=require.
-        const cert = run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
-            "-keyout", path.join(dir, "server.key"), "-out", path.join(dir, "server.crt")]);
+        const cert = run("openssl", [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-days",
+            "1",
+            "-keyout",
+            path.join(dir, "server.key"),
+            "-out",
+            path.join(dir, "server.crt"),
+        ]);
         if (cert.code !== 0) throw new Error(`openssl failed:\n${cert.out}`);
         fs.chmodSync(path.join(dir, "server.key"), 0o600);
         run("chown", ["postgres:postgres", path.join(dir, "server.key"), path.join(dir, "server.crt")]);
         fs.writeFileSync(path.join(dir, "pg_hba.conf"), "local all postgres trust\n");
         run("chown", ["postgres:postgres", path.join(dir, "pg_hba.conf")]);
         pgPort = await freePort();
-        postgres = new Server("postgres", "setpriv", [...asPostgres, `${PG_BIN}/postgres`, "-D", data,
-            "-c", `port=${pgPort}`, "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dir}`,
-            "-c", `hba_file=${path.join(dir, "pg_hba.conf")}`, "-c", "ssl=on",
-            "-c", `ssl_cert_file=${path.join(dir, "server.crt")}`, "-c", `ssl_key_file=${path.join(dir, "server.key")}`,
-            "-c", "fsync=off"]);
+        postgres = new Server("postgres", "setpriv", [
+            ...asPostgres,
+            `${PG_BIN}/postgres`,
+            "-D",
+            data,
+            "-c",
+            `port=${pgPort}`,
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            `unix_socket_directories=${dir}`,
+            "-c",
+            `hba_file=${path.join(dir, "pg_hba.conf")}`,
+            "-c",
+            "ssl=on",
+            "-c",
+            `ssl_cert_file=${path.join(dir, "server.crt")}`,
+            "-c",
+            `ssl_key_file=${path.join(dir, "server.key")}`,
+            "-c",
+            "fsync=off",
+        ]);
         await postgres.waitForPort(pgPort);
         // The admin's password stored as PostgreSQL 14+ stores it by default: a SCRAM verifier.
         admin(`CREATE ROLE ${USER} LOGIN PASSWORD '${PASSWORD}'`);
@@ -133,7 +204,10 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
             const plain = psql(`host=127.0.0.1 port=${pgPort} dbname=pachyderm user=${USER} sslmode=disable`, "SELECT 1");
             expect(plain.code).not.toBe(0);
             expect(plain.out).toMatch(/no pg_hba\.conf entry .* no encryption/);
-            expect(psql(`host=127.0.0.1 port=${pgPort} dbname=pachyderm user=${USER} sslmode=require`, SSL_OF_SESSION)).toEqual({ code: 0, out: "pachyderm:true\n" });
+            expect(psql(`host=127.0.0.1 port=${pgPort} dbname=pachyderm user=${USER} sslmode=require`, SSL_OF_SESSION)).toEqual({
+                code: 0,
+                out: "pachyderm:true\n",
+            });
         });
 
         test("pachd's pooled client and Dex (sslmode=disable) reach both databases; the bouncer speaks TLS upstream", async () => {
@@ -146,7 +220,9 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
             expect(psql(pachdLike(port, "pachyderm"), SSL_OF_SESSION)).toEqual({ code: 0, out: "pachyderm:true\n" });
             expect(psql(pachdLike(port, "dex"), SSL_OF_SESSION)).toEqual({ code: 0, out: "dex:true\n" });
             // A wrong password is refused by the bouncer itself.
-            const wrong = run(`${PG_BIN}/psql`, [pachdLike(port, "pachyderm"), "-c", "SELECT 1"], { env: { PGPASSWORD: "wrong", PGCONNECT_TIMEOUT: "5" } });
+            const wrong = run(`${PG_BIN}/psql`, [pachdLike(port, "pachyderm"), "-c", "SELECT 1"], {
+                env: { PGPASSWORD: "wrong", PGCONNECT_TIMEOUT: "5" },
+            });
             expect(wrong.code).not.toBe(0);
         });
 

@@ -9,7 +9,8 @@ import * as net from "net";
 /** Why this machine cannot run a real-server test (undefined when it can). */
 export function rootSkipReason(commands: string[]): string | undefined {
     if (process.platform !== "linux") return `needs Linux (platform is ${process.platform})`;
-    if (typeof process.getuid !== "function" || process.getuid() !== 0) return "needs root (installs Debian packages, switches users, mount namespaces/chroot)";
+    if (typeof process.getuid !== "function" || process.getuid() !== 0)
+        return "needs root (installs Debian packages, switches users, mount namespaces/chroot)";
     const missing = commands.filter((c) => !["/usr/bin", "/usr/sbin", "/bin", "/sbin"].some((d) => fs.existsSync(`${d}/${c}`)));
     if (missing.length > 0) return `command(s) not found: ${missing.join(", ")}`;
     return undefined;
@@ -17,7 +18,10 @@ export function rootSkipReason(commands: string[]): string | undefined {
 
 const installed = (pkg: string): boolean => {
     try {
-        return execFileSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }) === "install ok installed";
+        return (
+            execFileSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }) ===
+            "install ok installed"
+        );
     } catch {
         return false;
     }
@@ -34,11 +38,12 @@ export function ensureDebianPackages(pkgs: string[]): string | undefined {
     const prc = "/usr/sbin/policy-rc.d";
     const created = !fs.existsSync(prc);
     if (created) fs.writeFileSync(prc, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
-    const apt = (args: string[]) => execFileSync("flock", ["/var/lock/pachyderm-azure-it-apt.lock", "apt-get", "-q", "-o", "DPkg::Lock::Timeout=300", ...args], {
-        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-        stdio: ["ignore", "pipe", "pipe"],
-        timeout: 600_000,
-    });
+    const apt = (args: string[]) =>
+        execFileSync("flock", ["/var/lock/pachyderm-azure-it-apt.lock", "apt-get", "-q", "-o", "DPkg::Lock::Timeout=300", ...args], {
+            env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+            stdio: ["ignore", "pipe", "pipe"],
+            timeout: 600_000,
+        });
     try {
         apt(["update"]);
         apt(["install", "-y", "--no-install-recommends", ...missing]);
@@ -69,12 +74,21 @@ export class Server {
     output = "";
     exited: number | null | undefined = undefined;
 
-    constructor(readonly label: string, cmd: string, args: string[], opts: SpawnOptions = {}) {
+    constructor(
+        readonly label: string,
+        cmd: string,
+        args: string[],
+        opts: SpawnOptions = {},
+    ) {
         this.child = spawn(cmd, args, { ...opts, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-        const keep = (d: Buffer) => { this.output = (this.output + d.toString()).slice(-20_000); };
+        const keep = (d: Buffer) => {
+            this.output = (this.output + d.toString()).slice(-20_000);
+        };
         this.child.stdout!.on("data", keep);
         this.child.stderr!.on("data", keep);
-        this.child.on("exit", (code) => { this.exited = code; });
+        this.child.on("exit", (code) => {
+            this.exited = code;
+        });
     }
 
     /** Resolves once 127.0.0.1:port accepts connections; fails if the server exits or `ms` pass. */
@@ -84,7 +98,10 @@ export class Server {
             if (this.exited !== undefined) throw new Error(`${this.label} exited (${this.exited}) before listening:\n${this.output}`);
             const ok = await new Promise<boolean>((resolve) => {
                 const s = net.connect(port, "127.0.0.1");
-                s.once("connect", () => { s.destroy(); resolve(true); });
+                s.once("connect", () => {
+                    s.destroy();
+                    resolve(true);
+                });
                 s.once("error", () => resolve(false));
             });
             if (ok) return;
@@ -98,7 +115,13 @@ export class Server {
         const pid = this.child.pid;
         if (!pid || this.exited !== undefined) return;
         const gone = new Promise<void>((r) => this.child.once("exit", () => r()));
-        const kill = (sig: NodeJS.Signals) => { try { process.kill(-pid, sig); } catch { /* already gone */ } };
+        const kill = (sig: NodeJS.Signals) => {
+            try {
+                process.kill(-pid, sig);
+            } catch {
+                /* already gone */
+            }
+        };
         kill("SIGTERM");
         const timer = setTimeout(() => kill("SIGKILL"), 5_000);
         await gone;
@@ -107,9 +130,19 @@ export class Server {
 }
 
 /** Runs a command to completion; returns its exit code and output (never throws on a non-zero exit). */
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): { code: number; out: string } {
+export function run(
+    cmd: string,
+    args: string[],
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): { code: number; out: string } {
     try {
-        const out = execFileSync(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: opts.timeoutMs ?? 30_000 });
+        const out = execFileSync(cmd, args, {
+            env: opts.env ?? process.env,
+            cwd: opts.cwd,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+            timeout: opts.timeoutMs ?? 30_000,
+        });
         return { code: 0, out };
     } catch (e) {
         const err = e as { status?: number | null; stdout?: string; stderr?: string; message: string };

@@ -24,8 +24,11 @@ function sampleIp(block: { cidr: string; except?: string[] }): string {
 }
 
 function ipIn(ip: string, block: { cidr: string; except?: string[] }): boolean {
-    return connectionAllowed([{ metadata: { namespace: "x" }, spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: block }] }] } }], {},
-        { from: { kind: "ip", ip }, to: { kind: "pod", namespace: "x", labels: {}, ports: [] }, port: 1, protocol: "TCP" });
+    return connectionAllowed(
+        [{ metadata: { namespace: "x" }, spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: block }] }] } }],
+        {},
+        { from: { kind: "ip", ip }, to: { kind: "pod", namespace: "x", labels: {}, ports: [] }, port: 1, protocol: "TCP" },
+    );
 }
 
 function matrix(stack: string) {
@@ -33,10 +36,16 @@ function matrix(stack: string) {
     const objects = k8sObjectsOf(plan);
     const ns = objects.find((o) => o.kind === "Namespace")!;
     const namespace = ns.metadata.name!;
-    const namespaces = { [namespace]: { ...ns.metadata.labels, "kubernetes.io/metadata.name": namespace }, "kube-system": { "kubernetes.io/metadata.name": "kube-system" }, other: { "kubernetes.io/metadata.name": "other" } };
+    const namespaces = {
+        [namespace]: { ...ns.metadata.labels, "kubernetes.io/metadata.name": namespace },
+        "kube-system": { "kubernetes.io/metadata.name": "kube-system" },
+        other: { "kubernetes.io/metadata.name": "other" },
+    };
     const policies = objects.filter((o) => o.kind === "NetworkPolicy") as unknown as NetworkPolicyObject[];
     const policy = (name: string) => policies.find((p) => p.metadata.name === name);
-    const subnet = (suffix: string) => ofType(plan, "azure-native:network:Subnet").find((s) => String(s.inputs.subnetName).endsWith(suffix))!.inputs.addressPrefix as string;
+    const subnet = (suffix: string) =>
+        ofType(plan, "azure-native:network:Subnet").find((s) => String(s.inputs.subnetName).endsWith(suffix))!.inputs
+            .addressPrefix as string;
     const blocks = (name: string) => (policy(name)?.spec.egress ?? []).flatMap((r) => (r.to ?? []).map((p) => p.ipBlock!));
 
     const appToRole = new Map(Object.entries(POD_APP).map(([role, app]) => [app, role as PodRole]));
@@ -51,10 +60,24 @@ function matrix(stack: string) {
     }
     const worker = plannedWorkerPod(objects);
     pods.push({
-        name: "worker", role: "worker",
-        endpoint: { kind: "pod", namespace, labels: worker.metadata.labels, ports: [...worker.spec.containers.flatMap((c: any) => c.ports ?? []), { containerPort: WORKER_PORTS.grpc }] },
+        name: "worker",
+        role: "worker",
+        endpoint: {
+            kind: "pod",
+            namespace,
+            labels: worker.metadata.labels,
+            ports: [...worker.spec.containers.flatMap((c: any) => c.ports ?? []), { containerPort: WORKER_PORTS.grpc }],
+        },
     });
-    const kubeDns: PodEndpoint = { kind: "pod", namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53 }] };
+    const kubeDns: PodEndpoint = {
+        kind: "pod",
+        namespace: "kube-system",
+        labels: { "k8s-app": "kube-dns" },
+        ports: [
+            { name: "dns", containerPort: 53, protocol: "UDP" },
+            { name: "dns-tcp", containerPort: 53 },
+        ],
+    };
 
     const cidrs: Record<ExternalRole, { cidr: string; except?: string[] }[]> = {
         "kube-dns": [],
@@ -82,19 +105,25 @@ function matrix(stack: string) {
         { name: "private 10.99.0.1", endpoint: { kind: "ip", ip: "10.99.0.1" } },
         { name: "private 192.168.1.1", endpoint: { kind: "ip", ip: "192.168.1.1" } },
     ];
-    const sources: Probe[] = [...pods, ipProbes[0], ipProbes[3], { name: "pod of another namespace", endpoint: { kind: "pod", namespace: "other", labels: { app: "pachd" }, ports: [] } }];
+    const sources: Probe[] = [
+        ...pods,
+        ipProbes[0],
+        ipProbes[3],
+        { name: "pod of another namespace", endpoint: { kind: "pod", namespace: "other", labels: { app: "pachd" }, ports: [] } },
+    ];
     const destinations: Probe[] = [...pods, { name: "kube-dns", role: "kube-dns", endpoint: kubeDns }, ...ipProbes];
 
     const ports = new Set<number>([22, 53, 80, 443, 8080, WORKER_PORTS.grpc]);
     for (const f of flows) for (const p of f.ports) ports.add(p.port);
     for (const d of destinations) if (d.endpoint.kind === "pod") for (const p of d.endpoint.ports) ports.add(p.containerPort);
 
-    const needed = (src: Probe, dst: Probe, port: number, protocol: Protocol): Flow | undefined => flows.find((f) => {
-        if (f.from !== src.role || !f.ports.some((p) => p.port === port && p.protocol === protocol)) return false;
-        if (dst.endpoint.kind === "pod") return f.to === dst.role;
-        const ip = dst.endpoint.ip;
-        return (cidrs[f.to as ExternalRole] ?? []).some((b) => ipIn(ip, b));
-    });
+    const needed = (src: Probe, dst: Probe, port: number, protocol: Protocol): Flow | undefined =>
+        flows.find((f) => {
+            if (f.from !== src.role || !f.ports.some((p) => p.port === port && p.protocol === protocol)) return false;
+            if (dst.endpoint.kind === "pod") return f.to === dst.role;
+            const ip = dst.endpoint.ip;
+            return (cidrs[f.to as ExternalRole] ?? []).some((b) => ipIn(ip, b));
+        });
 
     const wronglyAllowed: string[] = [];
     const wronglyDenied: string[] = [];
@@ -115,8 +144,16 @@ function matrix(stack: string) {
         }
     }
     // Every flow of the matrix has at least one probe pair (no flow is vacuously satisfied).
-    const exercised = flows.filter((f) => !sources.some((s) => s.role === f.from) || !destinations.some((d) => d.role === f.to
-        || (d.endpoint.kind === "ip" && (cidrs[f.to as ExternalRole] ?? []).some((b) => ipIn((d.endpoint as { ip: string }).ip, b)))));
+    const exercised = flows.filter(
+        (f) =>
+            !sources.some((s) => s.role === f.from) ||
+            !destinations.some(
+                (d) =>
+                    d.role === f.to ||
+                    (d.endpoint.kind === "ip" &&
+                        (cidrs[f.to as ExternalRole] ?? []).some((b) => ipIn((d.endpoint as { ip: string }).ip, b))),
+            ),
+    );
     return { wronglyAllowed, wronglyDenied, unexercised: exercised.map((f) => `${f.from} -> ${f.to}`) };
 }
 

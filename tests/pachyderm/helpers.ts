@@ -6,18 +6,30 @@ import schema from "../../lib/facts/pachyderm-2.12/ClusterDefaults.schema.json";
 import { Plan } from "../../planner/types";
 
 /** A Kubernetes object as planned (inputs). */
-export type K8sManifest = { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [k: string]: any };
+export type K8sManifest = {
+    apiVersion: string;
+    kind: string;
+    metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: any;
+    [k: string]: any;
+};
 
 /** Kubernetes objects of a plan (component resources excluded). */
-export const k8sObjectsOf = (plan: Plan): K8sManifest[] => plan.resources
-    .filter((r) => r.type.startsWith("kubernetes:") && !r.component)
-    .map((r) => r.inputs as K8sManifest);
+export const k8sObjectsOf = (plan: Plan): K8sManifest[] =>
+    plan.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.component).map((r) => r.inputs as K8sManifest);
 
 /** Pod template (metadata and spec) of a workload object. */
-export function podTemplateOf(o: K8sManifest): { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: any } | undefined {
-    const t = o.kind === "CronJob" ? o.spec?.jobTemplate?.spec?.template
-        : ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(o.kind) ? o.spec?.template
-            : o.kind === "Pod" ? { metadata: o.metadata, spec: o.spec } : undefined;
+export function podTemplateOf(
+    o: K8sManifest,
+): { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: any } | undefined {
+    const t =
+        o.kind === "CronJob"
+            ? o.spec?.jobTemplate?.spec?.template
+            : ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(o.kind)
+              ? o.spec?.template
+              : o.kind === "Pod"
+                ? { metadata: o.metadata, spec: o.spec }
+                : undefined;
     return t ? { metadata: { labels: t.metadata?.labels ?? {}, annotations: t.metadata?.annotations }, spec: t.spec } : undefined;
 }
 
@@ -58,7 +70,14 @@ const draft04 = (node: unknown): unknown => {
     if (node === null || typeof node !== "object") return node;
     const o = node as Record<string, unknown>;
     if (typeof o.$ref === "string") return { $ref: o.$ref };
-    return Object.fromEntries(Object.entries(o).filter(([k]) => k !== "$schema").map(([k, v]) => [k, draft04(v)]));
+    return Object.fromEntries(
+        Object.entries(o)
+            .filter(([k]) => k !== "$schema")
+            .map(([k, v]) => [k, draft04(v)]),
+    );
 };
 const { $ref, definitions } = schema as { $ref: string; definitions: object };
-export const validateClusterDefaults = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile({ $ref, definitions: draft04(definitions) });
+export const validateClusterDefaults = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile({
+    $ref,
+    definitions: draft04(definitions),
+});

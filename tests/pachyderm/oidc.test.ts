@@ -19,15 +19,27 @@ const lbIp = "10.40.15.250";
 
 beforeAll(async () => {
     const p = new Pachyderm("oidc", {
-        namespace: "pachyderm", version: "2.12.2", environment: "dev", zones: [],
+        namespace: "pachyderm",
+        version: "2.12.2",
+        environment: "dev",
+        zones: [],
         storage: {
-            accountName: "st", containerName: "pachyderm", blobEndpoint: "https://st.blob.core.windows.net/", authMode: "workloadIdentity",
-            identityClientId: "00000000-0000-0000-0000-000000000001", privateEndpointsCidr: "10.40.16.128/26",
+            accountName: "st",
+            containerName: "pachyderm",
+            blobEndpoint: "https://st.blob.core.windows.net/",
+            authMode: "workloadIdentity",
+            identityClientId: "00000000-0000-0000-0000-000000000001",
+            privateEndpointsCidr: "10.40.16.128/26",
         },
         metadata: { kind: "managedDisk", etcdVolumeNames: ["pv-etcd-0"], etcdSizeGi: 64, postgresVolumeName: "pv-pg", postgresSizeGi: 64 },
         postgres: { kind: "inCluster", user: "pachyderm", password: pulumi.secret("pw") },
         network: { ingressSubnetCidr: ingressSubnet, aksSubnetCidr: "10.40.0.0/20", apiServerCidrs: ["20.1.2.3/32"] },
-        pachd: { replicas: 1, internalLbIp: lbIp, idleTimeoutMinutes: 30, resources: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "4Gi" } },
+        pachd: {
+            replicas: 1,
+            internalLbIp: lbIp,
+            idleTimeoutMinutes: 30,
+            resources: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "4Gi" },
+        },
         etcd: { replicas: 1, resources: { cpuRequest: "1", memoryRequest: "1Gi", memoryLimit: "2Gi" }, backupSchedule: "0 */6 * * *" },
         console: false,
         workerTolerations: [],
@@ -62,7 +74,12 @@ describe("upstream OIDC", () => {
         const auth = parse(object("Secret", "pachyderm-auth").stringData["auth-config"]);
         const clients = parse(object("ConfigMap", "pachyderm-identity-config").data["oidc-clients"]);
         const connectors = JSON.parse(object("Secret", "pachyderm-identity").stringData["upstream-idps"]);
-        const urls: string[] = [auth.redirect_uri, auth.user_accessible_issuer_host, ...clients.flatMap((c: any) => c.redirect_uris), ...connectors.map((c: any) => c.config.redirectURI)];
+        const urls: string[] = [
+            auth.redirect_uri,
+            auth.user_accessible_issuer_host,
+            ...clients.flatMap((c: any) => c.redirect_uris),
+            ...connectors.map((c: any) => c.config.redirectURI),
+        ];
         const lb = object("Service", "pachd-lb");
         const policies = captured.filter((c) => c.type.endsWith(":NetworkPolicy")).map((c) => c.inputs as NetworkPolicyObject);
         const pachdPod = object("Deployment", "pachd").spec.template;
@@ -72,12 +89,20 @@ describe("upstream OIDC", () => {
             const port = Number(url.port);
             if (url.hostname !== lbIp) problems.push(`${u}: not the internal load balancer`);
             const svcPort = lb.spec.ports.find((p: any) => p.port === port);
-            if (!svcPort) { problems.push(`${u}: port ${port} not on pachd-lb`); continue; }
-            const allowed = connectionAllowed(policies, { pachyderm: { "kubernetes.io/metadata.name": "pachyderm" } }, {
-                from: { kind: "ip", ip: "10.40.16.4" },
-                to: { kind: "pod", namespace: "pachyderm", labels: pachdPod.metadata.labels, ports: pachdPod.spec.containers[0].ports },
-                port: svcPort.targetPort, protocol: "TCP",
-            });
+            if (!svcPort) {
+                problems.push(`${u}: port ${port} not on pachd-lb`);
+                continue;
+            }
+            const allowed = connectionAllowed(
+                policies,
+                { pachyderm: { "kubernetes.io/metadata.name": "pachyderm" } },
+                {
+                    from: { kind: "ip", ip: "10.40.16.4" },
+                    to: { kind: "pod", namespace: "pachyderm", labels: pachdPod.metadata.labels, ports: pachdPod.spec.containers[0].ports },
+                    port: svcPort.targetPort,
+                    protocol: "TCP",
+                },
+            );
             if (!allowed) problems.push(`${u}: pachd-ingress refuses the ingress subnet on ${svcPort.targetPort}`);
         }
         expect(urls.length).toBe(4);

@@ -12,16 +12,22 @@ import { k8sObjectsOf, plannedClusterDefaults, plannedWorkerPod, validateCluster
 const SPOT_TAINT = { key: "kubernetes.azure.com/scalesetpriority", value: "spot", effect: "NoSchedule" };
 
 /** Kubernetes' rule (k8s.io/api core/v1 toleration.go: ToleratesTaint): effect empty or equal, key empty+Exists or equal, Exists or value equal. */
-const tolerates = (ts: { key: string; operator: string; value: string; effect: string }[] = [], taint = SPOT_TAINT) => ts.some((t) =>
-    (t.effect === "" || t.effect === taint.effect) && (t.key === "" ? t.operator === "Exists" : t.key === taint.key)
-    && (t.operator === "Exists" || (t.operator === "Equal" && t.value === taint.value)));
+const tolerates = (ts: { key: string; operator: string; value: string; effect: string }[] = [], taint = SPOT_TAINT) =>
+    ts.some(
+        (t) =>
+            (t.effect === "" || t.effect === taint.effect) &&
+            (t.key === "" ? t.operator === "Exists" : t.key === taint.key) &&
+            (t.operator === "Exists" || (t.operator === "Equal" && t.value === taint.value)),
+    );
 
 const { definitions } = schema as { definitions: Record<string, any> };
 
 describe.each(STACKS)("Spot pool and pipeline workers of stack %s", (stack) => {
     const plan = loadPlan(stack);
     const objects = k8sObjectsOf(plan);
-    const spotPools = plan.resources.filter((r) => r.type === "azure-native:containerservice:AgentPool" && r.inputs.scaleSetPriority === "Spot");
+    const spotPools = plan.resources.filter(
+        (r) => r.type === "azure-native:containerservice:AgentPool" && r.inputs.scaleSetPriority === "Spot",
+    );
 
     it("workers tolerate the Spot taint exactly when the stack has a Spot pool, with defaults pachd accepts", () => {
         const defaults = plannedClusterDefaults(objects);
@@ -42,11 +48,19 @@ it("pps_v2.Toleration spelling: Pachyderm's schema takes the enum names and refu
     expect(validateClusterDefaults(request([t]))).toBe(true);
     expect(validateClusterDefaults(request([{ ...SPOT_TAINT, operator: "Equal" }]))).toBe(false);
     expect(definitions["pps_v2.Toleration"].properties.operator.enum).toEqual(["EMPTY", "EXISTS", "EQUAL"]);
-    expect(definitions["pps_v2.Toleration"].properties.effect.enum).toEqual(["ALL_EFFECTS", "NO_SCHEDULE", "PREFER_NO_SCHEDULE", "NO_EXECUTE"]);
+    expect(definitions["pps_v2.Toleration"].properties.effect.enum).toEqual([
+        "ALL_EFFECTS",
+        "NO_SCHEDULE",
+        "PREFER_NO_SCHEDULE",
+        "NO_EXECUTE",
+    ]);
 });
 
 it("pachd's translation (worker_rc.go transformToleration) gives back the Kubernetes toleration, and refuses EMPTY", () => {
-    for (const k of [{ ...SPOT_TAINT, operator: "Equal" as const, effect: "NoSchedule" as const }, { key: "k", operator: "Exists" as const, effect: "" as const }]) {
+    for (const k of [
+        { ...SPOT_TAINT, operator: "Equal" as const, effect: "NoSchedule" as const },
+        { key: "k", operator: "Exists" as const, effect: "" as const },
+    ]) {
         expect(workerPodToleration(ppsToleration(k))).toEqual({ value: "", ...k });
     }
     expect(() => workerPodToleration({ key: "k", operator: "EMPTY" as never, effect: "NO_SCHEDULE" })).toThrow(/specify EQUAL or EXISTS/);

@@ -28,7 +28,9 @@ describe.each(STACKS)("workload identity for the pipeline workers of stack %s", 
         expect(pod.spec.serviceAccountName).toBe(K8S_NAMES.workerServiceAccount);
         // The storage sidecar reads the account name from the storage secret; no key in keyless mode.
         const storage = objects.find((o) => o.kind === "Secret" && o.metadata.name === "pachyderm-storage-secret")!;
-        expect(pod.spec.containers.find((c: any) => c.name === "storage").envFrom).toEqual([{ secretRef: { name: storage.metadata.name } }]);
+        expect(pod.spec.containers.find((c: any) => c.name === "storage").envFrom).toEqual([
+            { secretRef: { name: storage.metadata.name } },
+        ]);
     });
 
     it("federates the worker ServiceAccount with the identity", () => {
@@ -39,11 +41,23 @@ describe.each(STACKS)("workload identity for the pipeline workers of stack %s", 
     it("sets the cluster defaults through pachctl once pachd is ready, with a spec pachd accepts", () => {
         const defaults = plannedClusterDefaults(objects);
         expect(validateClusterDefaults(defaults)).toBe(true);
-        const job = plan.resources.find((r) => r.type === "kubernetes:batch/v1:Job" && (r.inputs as any).metadata.name === K8S_NAMES.clusterDefaults)!;
-        const pachd = plan.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name === K8S_NAMES.pachd)!;
+        const job = plan.resources.find(
+            (r) => r.type === "kubernetes:batch/v1:Job" && (r.inputs as any).metadata.name === K8S_NAMES.clusterDefaults,
+        )!;
+        const pachd = plan.resources.find(
+            (r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name === K8S_NAMES.pachd,
+        )!;
         expect(job.dependsOn).toContain(pachd.urn);
         const pod = (job.inputs as any).spec.template.spec;
-        expect(pod.containers[0].command).toEqual([PACHCTL_BINARY, "update", "defaults", "--cluster", "--regenerate", "--file", `/defaults/${CLUSTER_DEFAULTS_FILE}`]);
+        expect(pod.containers[0].command).toEqual([
+            PACHCTL_BINARY,
+            "update",
+            "defaults",
+            "--cluster",
+            "--regenerate",
+            "--file",
+            `/defaults/${CLUSTER_DEFAULTS_FILE}`,
+        ]);
         expect(pod.volumes.find((v: any) => v.name === "defaults").configMap.name).toBe(K8S_NAMES.clusterDefaults);
     });
 });

@@ -37,14 +37,27 @@ describe("evaluatePolicies", () => {
 
     it("getConfig gives the policy its config without enforcementLevel, plus the offline 'all' defaults", async () => {
         const seen: object[] = [];
-        const probe: StackValidationPolicy = { name: "probe", description: "probe", enforcementLevel: "mandatory", validateStack: (args) => { seen.push(args.getConfig()); } };
+        const probe: StackValidationPolicy = {
+            name: "probe",
+            description: "probe",
+            enforcementLevel: "mandatory",
+            validateStack: (args) => {
+                seen.push(args.getConfig());
+            },
+        };
         await evaluatePolicies([], [probe], { all: { environment: "prod" }, probe: { enforcementLevel: "advisory", x: 1 } });
         expect(seen).toEqual([{ environment: "prod", x: 1 }]);
     });
 
     it("exposes the plan-only resource options to policies", async () => {
         const seen: unknown[] = [];
-        const probe: StackValidationPolicy = { name: "probe", description: "probe", validateStack: (args) => { seen.push(args.resources.find((r) => r.name === "data")?.opts); } };
+        const probe: StackValidationPolicy = {
+            name: "probe",
+            description: "probe",
+            validateStack: (args) => {
+                seen.push(args.resources.find((r) => r.name === "data")?.opts);
+            },
+        };
         await evaluatePolicies(Stack.golden("prod").resources, [probe]);
         expect(seen[0]).toMatchObject({ protect: true, retainOnDelete: true, replaceOnChanges: [], secretInputs: [] });
     });
@@ -52,7 +65,11 @@ describe("evaluatePolicies", () => {
 
 describe("evaluatePlan", () => {
     const plan = (outputs: Record<string, unknown>, secretOutputs: string[]): Plan => ({
-        project: "pachyderm-azure", stack: "test", resources: Stack.golden("dev").resources, outputs, secretOutputs,
+        project: "pachyderm-azure",
+        stack: "test",
+        resources: Stack.golden("dev").resources,
+        outputs,
+        secretOutputs,
     });
 
     it("reports a credential stack output that is not secret", async () => {

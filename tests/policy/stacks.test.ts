@@ -11,7 +11,9 @@ describe.each(STACKS)("stack %s", (stack) => {
         const e = await evaluatePlan(loadPlan(stack));
         const advisories = e.violations.filter((v) => v.enforcementLevel === "advisory");
         if (advisories.length > 0) {
-            console.log(`${stack}: ${advisories.length} advisory(ies)\n${advisories.map((v) => `  [rule ${v.rule}] ${v.policy}: ${v.message}`).join("\n")}`);
+            console.log(
+                `${stack}: ${advisories.length} advisory(ies)\n${advisories.map((v) => `  [rule ${v.rule}] ${v.policy}: ${v.message}`).join("\n")}`,
+            );
         }
         expect(mandatoryViolations(e).map((v) => `[rule ${v.rule}] ${v.policy}: ${v.message}`)).toEqual([]);
     });

@@ -12,7 +12,11 @@ const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-cli-"));
 const AUTH = `aksAuthorizedIpRanges=${JSON.stringify(AUTHORIZED)}`;
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
 function preflight(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
     return new Promise((resolve) => {
         execFile(TSX, [path.join(ROOT, "tools/preflight.ts"), "--today", TODAY_ARG, ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
@@ -33,7 +37,10 @@ beforeAll(() => {
     runs.fail = preflight(["--stack", "prod", "--set", AUTH, "--json", "-"], scenario("fail"));
     runs.loggedOut = preflight(["--stack", "prod", "--json", path.join(home, "out", "report.json")], scenario("logged-out"));
     // Node itself must stay reachable; only az is missing.
-    runs.noAz = preflight(["--stack", "dev", "--skip", "role-assignments"], { ...scenario("healthy"), PATH: path.dirname(process.execPath) });
+    runs.noAz = preflight(["--stack", "dev", "--skip", "role-assignments"], {
+        ...scenario("healthy"),
+        PATH: path.dirname(process.execPath),
+    });
 });
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
@@ -57,7 +64,9 @@ test("failures: --json - prints the results, every check names its fix, exit 1",
     for (const x of report.results) expect(x.fix).toMatch(/[a-z]{3,}/);
     // The config key or Azure action is named, e.g.:
     expect(report.results.find((x: { id: string }) => x.id === "aks-version").fix).toMatch(/^kubernetesVersion/);
-    expect(report.results.find((x: { id: string }) => x.id === "providers").fix).toMatch(/az provider register --namespace Microsoft.ContainerService/);
+    expect(report.results.find((x: { id: string }) => x.id === "providers").fix).toMatch(
+        /az provider register --namespace Microsoft.ContainerService/,
+    );
 });
 
 test("not logged in: lists the checks it could not run, writes --json, exit 2, no stack trace", async () => {

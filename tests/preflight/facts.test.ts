@@ -10,10 +10,19 @@ import { stackConfig } from "./helpers";
 
 /** Resource provider namespace of each azure-native module the program uses (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-services-resource-providers). */
 const NAMESPACE: Record<string, string> = {
-    authorization: "Microsoft.Authorization", compute: "Microsoft.Compute", containerservice: "Microsoft.ContainerService",
-    cosmosdb: "Microsoft.DocumentDB", devtestlab: "Microsoft.DevTestLab", dbforpostgresql: "Microsoft.DBforPostgreSQL", managedidentity: "Microsoft.ManagedIdentity",
-    monitor: "Microsoft.Insights", network: "Microsoft.Network", operationalinsights: "Microsoft.OperationalInsights",
-    privatedns: "Microsoft.Network", resources: "Microsoft.Resources", storage: "Microsoft.Storage",
+    authorization: "Microsoft.Authorization",
+    compute: "Microsoft.Compute",
+    containerservice: "Microsoft.ContainerService",
+    cosmosdb: "Microsoft.DocumentDB",
+    devtestlab: "Microsoft.DevTestLab",
+    dbforpostgresql: "Microsoft.DBforPostgreSQL",
+    managedidentity: "Microsoft.ManagedIdentity",
+    monitor: "Microsoft.Insights",
+    network: "Microsoft.Network",
+    operationalinsights: "Microsoft.OperationalInsights",
+    privatedns: "Microsoft.Network",
+    resources: "Microsoft.Resources",
+    storage: "Microsoft.Storage",
 };
 
 describe.each(STACKS)("stack %s", (stack) => {
@@ -26,20 +35,31 @@ describe.each(STACKS)("stack %s", (stack) => {
         expect(facts.storageAccountName).toBe(input("azure-native:storage:StorageAccount", "accountName"));
         expect(facts.cosmosAccountName).toBe(input("azure-native:cosmosdb:DatabaseAccount", "accountName"));
         const ip = one(plan, "azure-native:network:PublicIPAddress").inputs;
-        expect({ name: facts.publicIpName, label: facts.dnsLabel }).toEqual({ name: ip.publicIpAddressName, label: (ip.dnsSettings as { domainNameLabel: string }).domainNameLabel });
+        expect({ name: facts.publicIpName, label: facts.dnsLabel }).toEqual({
+            name: ip.publicIpAddressName,
+            label: (ip.dnsSettings as { domainNameLabel: string }).domainNameLabel,
+        });
         const servers = ofType(plan, "azure-native:dbforpostgresql:Server").map((r) => r.inputs.serverName);
         expect(facts.postgresServerName ? [facts.postgresServerName] : []).toEqual(servers);
     });
 
     test("private DNS zones and management locks", () => {
-        expect([...facts.privateDnsZones].sort()).toEqual(ofType(plan, "azure-native:privatedns:PrivateZone").map((r) => r.inputs.privateZoneName).sort());
+        expect([...facts.privateDnsZones].sort()).toEqual(
+            ofType(plan, "azure-native:privatedns:PrivateZone")
+                .map((r) => r.inputs.privateZoneName)
+                .sort(),
+        );
         for (const lock of ofType(plan, "azure-native:authorization:ManagementLockByScope")) {
             expect(String(lock.inputs.lockName).startsWith(facts.lockPrefix)).toBe(true);
         }
     });
 
     test("resource providers: every namespace of the plan's Azure resources", () => {
-        const used = new Set(plan.resources.filter((r) => r.type.startsWith("azure-native:")).map((r) => NAMESPACE[r.type.split(":")[1]] ?? `unmapped ${r.type}`));
+        const used = new Set(
+            plan.resources
+                .filter((r) => r.type.startsWith("azure-native:"))
+                .map((r) => NAMESPACE[r.type.split(":")[1]] ?? `unmapped ${r.type}`),
+        );
         expect(facts.providers).toEqual([...used].sort());
     });
 
@@ -48,9 +68,14 @@ describe.each(STACKS)("stack %s", (stack) => {
         const system = (cluster.agentPoolProfiles as Record<string, unknown>[])[0];
         const user = one(plan, "azure-native:containerservice:AgentPool").inputs;
         const [sys, usr, ingress, ...gluster] = facts.vms;
-        for (const [pool, fact, max] of [[system, sys, system.count], [user, usr, user.maxCount]] as const) {
+        for (const [pool, fact, max] of [
+            [system, sys, system.count],
+            [user, usr, user.maxCount],
+        ] as const) {
             expect(fact).toMatchObject({
-                vmSize: pool.vmSize, zones: pool.availabilityZones ?? [], encryptionAtHost: pool.enableEncryptionAtHost,
+                vmSize: pool.vmSize,
+                zones: pool.availabilityZones ?? [],
+                encryptionAtHost: pool.enableEncryptionAtHost,
                 ephemeralOsDisk: pool.osDiskType === "Ephemeral",
             });
             expect((pool.upgradeSettings as { maxSurge: string }).maxSurge).toBe(NODE_POOL_MAX_SURGE);
@@ -69,13 +94,21 @@ describe.each(STACKS)("stack %s", (stack) => {
         expect(gluster.reduce((n, g) => n + g.peakCount, 0)).toBe(glusterVms.length);
         for (const g of gluster) {
             expect(new Set(glusterVms.map((v) => v.vmSize))).toEqual(new Set([g.vmSize]));
-            expect(glusterVms.map((v) => v.zones).flat().sort()).toEqual([...g.zones].sort());
+            expect(
+                glusterVms
+                    .map((v) => v.zones)
+                    .flat()
+                    .sort(),
+            ).toEqual([...g.zones].sort());
             expect(glusterVms.every((v) => v.encryptionAtHost === g.encryptionAtHost)).toBe(true);
         }
     });
 
     test("Cosmos DB locations and zone redundancy", () => {
-        const locations = input("azure-native:cosmosdb:DatabaseAccount", "locations") as { locationName: string; isZoneRedundant: boolean }[];
+        const locations = input("azure-native:cosmosdb:DatabaseAccount", "locations") as {
+            locationName: string;
+            isZoneRedundant: boolean;
+        }[];
         expect(facts.cosmosLocations).toEqual(locations.map((l) => l.locationName));
         expect(locations.every((l) => l.isZoneRedundant === facts.cosmosZoneRedundant)).toBe(true);
     });

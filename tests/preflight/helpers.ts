@@ -35,4 +35,5 @@ export const TODAY = new Date("2026-12-15T00:00:00Z");
 export const TODAY_ARG = "2026-12-15";
 
 /** A stack's parsed config on TODAY. */
-export const stackConfig = (stack: string, overrides: Record<string, unknown> = {}): PlatformConfig => stackPlatformConfig(stack, overrides, TODAY);
+export const stackConfig = (stack: string, overrides: Record<string, unknown> = {}): PlatformConfig =>
+    stackPlatformConfig(stack, overrides, TODAY);

@@ -28,7 +28,12 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
-const expected: [Scenario, "pass" | "warn" | "fail", number][] = [["healthy", "pass", 0], ["deployed", "pass", 0], ["warn", "warn", 0], ["fail", "fail", 1]];
+const expected: [Scenario, "pass" | "warn" | "fail", number][] = [
+    ["healthy", "pass", 0],
+    ["deployed", "pass", 0],
+    ["warn", "warn", 0],
+    ["fail", "fail", 1],
+];
 
 describe.each(expected)("scenario %s", (scenario, status, exitCode) => {
     test.each(CHECKS.map((c) => c.id))(`%s is ${status}`, (id) => {
@@ -74,13 +79,17 @@ test("no az on the PATH: every check is reported as not run, exit 2", async () =
 
 test("an unexpected az error stops only its check, reported as not run", async () => {
     const failing: AzRunner = {
-        run: (args) => args[0] === "lock"
-            ? Promise.resolve({ code: 1, stdout: "", stderr: "ERROR: (AuthorizationFailed) The client does not have authorization" })
-            : processAzRunner({ env: fakeEnv("deployed", home) }).run(args),
+        run: (args) =>
+            args[0] === "lock"
+                ? Promise.resolve({ code: 1, stdout: "", stderr: "ERROR: (AuthorizationFailed) The client does not have authorization" })
+                : processAzRunner({ env: fakeEnv("deployed", home) }).run(args),
     };
     const report = await run("deployed", {}, failing);
     const locks = report.results.find((r) => r.id === "locks")!;
-    expect(locks).toMatchObject({ status: "not-run", message: expect.stringMatching(/could not run: az lock list --resource-group: \(AuthorizationFailed\)/) });
+    expect(locks).toMatchObject({
+        status: "not-run",
+        message: expect.stringMatching(/could not run: az lock list --resource-group: \(AuthorizationFailed\)/),
+    });
     expect(report.results.filter((r) => r.id !== "locks").every((r) => r.status === "pass")).toBe(true);
     expect(report.exitCode).toBe(2);
 });
@@ -93,7 +102,11 @@ test("the checks run concurrently", async () => {
         async run(args) {
             active++;
             peak = Math.max(peak, active);
-            try { return await inner.run(args); } finally { active--; }
+            try {
+                return await inner.run(args);
+            } finally {
+                active--;
+            }
         },
     };
     await run("healthy", {}, counting);
