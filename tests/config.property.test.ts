@@ -1,7 +1,12 @@
+import { execFileSync } from "child_process";
+import * as path from "path";
 import * as fc from "fast-check";
 import { CONFIG_KEYS, ConfigValidationError, parseConfig, PlatformConfig } from "../lib/config";
+import { z } from "zod";
 import { AKS_RESERVED, VNET_FORBIDDEN } from "../lib/config/network";
-import { loadStackConfig } from "../planner";
+import { FIELD_SCHEMAS } from "../lib/config/schema";
+import { loadStackConfig, REPO_ROOT } from "../planner";
+import type { ProgramCase, ProgramOutcome } from "./helpers/programRuns";
 
 /**
  * Property-based hostile input: malformed CIDRs, overlaps, out-of-range and mistyped values,
@@ -11,16 +16,18 @@ import { loadStackConfig } from "../planner";
  */
 const project = "pachyderm-azure";
 const base = Object.fromEntries(Object.entries(loadStackConfig("dev").config).map(([k, v]) => [k.slice(project.length + 1), v]));
-let cases = 0;
+/** Every generated case as the CLI would get it (stack file + overrides), and whether parseConfig accepted it. */
+const generated: { run: ProgramCase; accepted: boolean }[] = [];
 
 const TODAY = new Date("2026-12-02T09:00:00Z");
 
 function rejects(overrides: Record<string, unknown>, key: string, from: Record<string, unknown> = base, stack = "dev"): boolean {
-    cases++;
     try {
         parseConfig({ ...from, ...overrides }, { project, stack, today: TODAY });
+        generated.push({ run: { stack, overrides }, accepted: true });
         return false;
     } catch (e) {
+        generated.push({ run: { stack, overrides }, accepted: false });
         if (!(e instanceof ConfigValidationError)) return false;
         const named = e.problems.some((p) => p.key === key || p.key.startsWith(`${key}[`));
         return named && e.message.includes(key.includes(":") ? key : `${project}:${key}`) && !/^\s+at /m.test(e.message);
@@ -73,9 +80,9 @@ const INJECTABLE = [
 describe("hostile and malformed config (fast-check)", () => {
     afterAll(() => {
         console.log(
-            `config property tests: ${cases} generated cases, each refused with a message naming the key (or, for single prod overrides, accepted with prod protected)`,
+            `config property tests: ${generated.length} generated cases, each refused with a message naming the key (or, for single prod overrides, accepted with prod protected)`,
         );
-        expect(cases).toBeGreaterThanOrEqual(2000);
+        expect(generated.length).toBeGreaterThanOrEqual(2000);
     });
 
     it("rejects shell and YAML injection in every value that reaches cloud-init, tags or Kubernetes", () => {
@@ -207,13 +214,14 @@ const prodBase = Object.fromEntries(Object.entries(loadStackConfig("prod").confi
 
 /** Refused cleanly (naming keys), or accepted with prod's protection unchanged: the two allowed outcomes. */
 function refusedOrProtected(overrides: Record<string, unknown>, from: Record<string, unknown>, stack: string): boolean {
-    cases++;
     let cfg: PlatformConfig;
     try {
         cfg = parseConfig({ ...from, ...overrides }, { project, stack, today: TODAY });
     } catch (e) {
+        generated.push({ run: { stack, overrides }, accepted: false });
         return e instanceof ConfigValidationError && e.problems.length > 0 && !/^\s+at /m.test(e.message);
     }
+    generated.push({ run: { stack, overrides }, accepted: true });
     return stack !== "prod" || (cfg.isProd && cfg.protection.protect && cfg.protection.locks && cfg.postgres.highAvailability);
 }
 
@@ -327,4 +335,89 @@ describe("near misses, nulls, reserved ranges and split internet (fast-check)", 
             { numRuns: RUNS * 2 },
         );
     });
+});
+
+/** Each key's boundary values, read from its zod schema: both ends of a number range and one step past them, enum options, both booleans. */
+function boundaryValues(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const [key, schema] of Object.entries(FIELD_SCHEMAS)) {
+        const inner = ((schema as z.ZodType)._zod.def as { out?: z.ZodType }).out ?? schema;
+        if (inner instanceof z.ZodNumber && inner.minValue !== null && inner.maxValue !== null) {
+            const step = inner.format === "safeint" ? 1 : 0.5;
+            for (const v of [inner.minValue - step, inner.minValue, inner.maxValue, inner.maxValue + step]) out.push([key, String(v)]);
+        } else if (inner instanceof z.ZodEnum) {
+            // A long list (the 31 regions) is not a range with edges: its two ends stand for it.
+            const options = inner.options.length > 8 ? [inner.options[0], inner.options[inner.options.length - 1]] : inner.options;
+            for (const v of options) out.push([key, String(v)]);
+        } else if (inner instanceof z.ZodBoolean) out.push([key, "true"], [key, "false"]);
+    }
+    return out;
+}
+
+describe("boundary values of every key", () => {
+    it("each, on dev and on prod, is refused cleanly or accepted with prod still protected", () => {
+        const values = boundaryValues();
+        expect(values.length).toBeGreaterThan(100);
+        const bad = values.flatMap(([k, v]) =>
+            ["dev", "prod"]
+                .filter((stack) => !refusedOrProtected({ [k]: v }, stack === "prod" ? prodBase : base, stack))
+                .map((stack) => `${stack} ${k}=${v}`),
+        );
+        expect(bad).toEqual([]);
+    });
+});
+
+function runProgram(runs: ProgramCase[]): ProgramOutcome[] {
+    const out = execFileSync(
+        process.execPath,
+        ["--max-semi-space-size=64", "-r", "./tools/register.cjs", path.join("tests", "helpers", "programRuns.ts")],
+        { cwd: REPO_ROOT, input: JSON.stringify(runs), maxBuffer: 64 * 1024 * 1024 },
+    );
+    return JSON.parse(out.toString("utf8"));
+}
+
+/**
+ * The accepted cases packed into as few program runs as config allows: overrides of different keys go in
+ * one run as long as parseConfig still accepts the whole set (and prod stays protected), so every accepted
+ * value goes through the program at the cost of about one run per value of the key with the most values.
+ */
+function packAccepted(runs: ProgramCase[]): ProgramCase[] {
+    const packed: ProgramCase[] = [];
+    for (const run of runs) {
+        const from = run.stack === "prod" ? prodBase : base;
+        const fits = packed.find((p) => {
+            if (p.stack !== run.stack || Object.keys(run.overrides).some((k) => k in p.overrides)) return false;
+            try {
+                const cfg = parseConfig({ ...from, ...p.overrides, ...run.overrides }, { project, stack: run.stack, today: TODAY });
+                return run.stack !== "prod" || (cfg.protection.protect && cfg.protection.locks && cfg.postgres.highAvailability);
+            } catch {
+                return false;
+            }
+        });
+        if (fits) Object.assign(fits.overrides, run.overrides);
+        else packed.push({ stack: run.stack, overrides: { ...run.overrides } });
+    }
+    return packed;
+}
+
+describe("no bad value is refused after a resource has been declared (issue 13)", () => {
+    // Runs after every generator above (Jest runs a file's tests in order), over all they produced.
+    it("every refused case is refused by the program before it declares a resource (a spread sample: refusals are uniform)", () => {
+        const refused = generated.filter((g) => !g.accepted).map((g) => g.run);
+        expect(refused.length).toBeGreaterThan(1500);
+        const sample = refused.filter((_, i) => i % Math.ceil(refused.length / 60) === 0);
+        const outcomes = runProgram(sample);
+        const late = outcomes.flatMap((o, i) => (o.kind === "refused-up-front" || o.kind === "cli-refused" ? [] : [{ run: sample[i], o }]));
+        expect(late).toEqual([]);
+    }, 600_000);
+
+    it("every accepted case plans through the whole program without an error", () => {
+        const accepted = generated.filter((g) => g.accepted).map((g) => g.run);
+        expect(accepted.length).toBeGreaterThan(60);
+        const runs = packAccepted(accepted);
+        const outcomes = runProgram(runs);
+        const failures = outcomes.flatMap((o, i) => (o.kind === "planned" ? [] : [{ run: runs[i], o }]));
+        console.log(`program runs: ${accepted.length} accepted cases, packed in ${runs.length} runs of index.ts`);
+        expect(failures).toEqual([]);
+    }, 600_000);
 });
