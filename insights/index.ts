@@ -141,6 +141,17 @@ export function formatResourceCostDeltas(base: Insights | CostReport, head: Insi
     ].join("\n");
 }
 
+/** Whether a plan's `insights` are full insights (cost report with lines and deploy time), as `npm run plan` writes them. */
+export function isInsights(x: unknown): x is Insights {
+    const i = x as { cost?: { lines?: unknown }; deployTime?: { criticalPath?: unknown } } | undefined;
+    return Array.isArray(i?.cost?.lines) && Array.isArray(i?.deployTime?.criticalPath);
+}
+
+/** The insights section of the plan diff of two plans (`diffPlans`' `insightsDelta`), when both carry insights. */
+export function planInsightsDelta(base: Plan, head: Plan): string | undefined {
+    return isInsights(base.insights) && isInsights(head.insights) ? formatInsightsDelta(base.insights, head.insights) : undefined;
+}
+
 /** The insights section of a pull-request plan diff: cost per component and per resource, deploy time. */
 export function formatInsightsDelta(base: Insights, head: Insights): string {
     const out = [formatCostDelta(base, head)];

@@ -1,6 +1,6 @@
 /**
  * Property paths of resource inputs (`a.b[0]["c.d"]`) and leaf-level differences between two input trees: shared by
- * the plan diff (lib/planDiff.ts) and the GlusterFS roll check (lib/glusterRoll.ts).
+ * the plan diff (planner/planDiff.ts) and the GlusterFS roll check (lib/glusterRoll.ts).
  */
 
 export type Segment = string | number;

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { formatInsights, Insights } from "../insights";
-import { Plan, PlanResource, SECRET } from "./types";
+import { SECRET_MARKER } from "../lib/secretMarker";
+import { Plan, PlanResource } from "./types";
 
 /** Short type name for display: `azure-native:network:Subnet` -> `network:Subnet`. */
 function shortType(type: string): string {
@@ -42,7 +42,8 @@ export function formatConfigNotices(plan: Plan): string[] {
     ];
 }
 
-export function formatPlan(plan: Plan): string {
+/** The printed plan; `formatInsights` renders the plan's insights (insights/'s `formatInsights` for `npm run plan`). */
+export function formatPlan<I>(plan: Plan<I>, formatInsights?: (insights: I) => string): string {
     const lines: string[] = [];
     const custom = plan.resources.filter((r) => !r.component);
     lines.push(`Plan of ${plan.project}/${plan.stack}: ${custom.length} resources in ${plan.resources.length - custom.length} components`);
@@ -72,7 +73,7 @@ export function formatPlan(plan: Plan): string {
     for (const [type, n] of [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
         lines.push(`  ${String(n).padStart(4)}  ${type}`);
     }
-    if (plan.insights) lines.push("", formatInsights(plan.insights as Insights));
+    if (plan.insights !== undefined && formatInsights) lines.push("", formatInsights(plan.insights));
     lines.push("", "Outputs:");
     for (const [k, v] of Object.entries(plan.outputs)) {
         const text = typeof v === "string" ? v : JSON.stringify(v);
@@ -86,7 +87,7 @@ function redactSecretObject(obj: Record<string, any>): Record<string, any> {
     if (obj.kind !== "Secret") return obj;
     const redacted = { ...obj };
     for (const field of ["data", "stringData"]) {
-        if (redacted[field]) redacted[field] = Object.fromEntries(Object.keys(redacted[field]).map((k) => [k, SECRET]));
+        if (redacted[field]) redacted[field] = Object.fromEntries(Object.keys(redacted[field]).map((k) => [k, SECRET_MARKER]));
     }
     return redacted;
 }

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { computeInsights } from "../insights";
 import { parseConfig, rawConfig } from "../lib/config";
 import { captureRegistrations, Registration } from "./capture";
 import { AzureLikeMocks } from "./mocks";
 import type { Profiler } from "./profile";
 import { listStacks as stackFiles, loadStackConfig as readStackConfig, StackConfigSource } from "./stackConfig";
-import { Plan, PlanConfigNotices, PlanResource, SECRET } from "./types";
+import { SECRET_MARKER } from "../lib/secretMarker";
+import { Plan, PlanConfigNotices, PlanResource } from "./types";
 
 /**
  * The offline plan: runs the Pulumi program (index.ts) under mocks with one stack's configuration,
@@ -31,19 +31,28 @@ export function listStacks(root = REPO_ROOT): string[] {
     return stackFiles(root);
 }
 
-export interface PlanOptions {
+/** What the cost estimate of a plan needs besides the plan: the stack's region and its data volume (`costDataTb`). */
+export interface InsightsContext {
+    location: string;
+    dataTb: number;
+}
+
+export interface PlanOptions<I> {
     /** Extra config values (`key` or `<project>:key`) layered over the stack file, as in tests. */
     overrides?: Record<string, unknown>;
     /** The program module to run; defaults to the repository's index.ts. */
     programPath?: string;
-    /** Compute cost and deploy-time insights (default true). */
-    insights?: boolean;
+    /**
+     * Computes the plan's insights (`npm run plan` passes insights/'s `computeInsights`); none when absent. The
+     * planner itself knows no insights: they depend on the plan, never the reverse.
+     */
+    insights?: (plan: Plan, context: InsightsContext) => I;
     /** Receives the end of the program evaluation, capture and insights phases. */
     profiler?: Profiler;
 }
 
 /** Runs the program for `stack` under mocks and returns its plan (secrets redacted). */
-export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
+export async function planStack<I = never>(stack: string, options: PlanOptions<I> = {}): Promise<Plan<I>> {
     const source = loadStackConfig(stack, REPO_ROOT, options.overrides);
     // Bad config stops here with the program's own message, before anything is run.
     const notices = configNotices(source, stack);
@@ -58,17 +67,16 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     // In name order, as the Pulumi CLI shows them (module loaders differ in export order).
     for (const [key, value] of Object.entries(program).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const resolved = await resolveOutput(value);
-        outputs[key] = resolved.secret ? SECRET : resolved.value;
+        outputs[key] = resolved.secret ? SECRET_MARKER : resolved.value;
         if (resolved.secret) secretOutputs.push(key);
     }
     await waitForRegistrations();
     options.profiler?.mark("program evaluation");
-    const plan = buildPlan(source.project, stack, captured, outputs, secretOutputs);
-    plan.config = notices;
+    const plan: Plan<I> = { ...buildPlan(source.project, stack, captured, outputs, secretOutputs), config: notices };
     options.profiler?.mark("capture");
-    if (options.insights !== false) {
+    if (options.insights) {
         const dataTb = Number(source.config[`${source.project}:costDataTb`] ?? 0);
-        plan.insights = computeInsights(plan, { location: String(outputs.location), dataTb });
+        plan.insights = options.insights(plan, { location: String(outputs.location), dataTb });
         options.profiler?.mark("insights");
     }
     return plan;
@@ -93,7 +101,7 @@ export async function resolveOutput(value: unknown): Promise<{ value: unknown; s
             }),
         );
         const deep = await resolveOutput(inner);
-        return { value: secret ? SECRET : deep.value, secret: secret || deep.secret };
+        return { value: secret ? SECRET_MARKER : deep.value, secret: secret || deep.secret };
     }
     if (value instanceof Promise) return resolveOutput(await value);
     if (Array.isArray(value)) {
@@ -118,7 +126,7 @@ async function waitForRegistrations(): Promise<void> {
 }
 
 function redact(v: unknown, secretSet: Set<string>, p = ""): unknown {
-    if (secretSet.has(p)) return SECRET;
+    if (secretSet.has(p)) return SECRET_MARKER;
     if (Array.isArray(v)) return v.map((x, i) => redact(x, secretSet, `${p}[${i}]`));
     if (v && typeof v === "object") {
         return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x, secretSet, p ? `${p}.${k}` : k)]));
@@ -132,7 +140,7 @@ function buildPlan(
     captured: Registration[],
     outputs: Record<string, unknown>,
     secretOutputs: string[],
-): Plan {
+): Plan<never> {
     const stackUrn = `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
     const providerUrn = (ref: string) => (ref ? ref.split("::").slice(0, -1).join("::") : null);
     const resources: PlanResource[] = captured

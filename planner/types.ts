@@ -1,8 +1,5 @@
 /** The machine-readable plan written by `npm run plan -- --json FILE` and read by every offline tool. */
 
-/** Every secret value in a plan is replaced by this marker. */
-export const SECRET = "[secret]";
-
 export interface PlanResource {
     urn: string;
     /** Pulumi type token, e.g. `azure-native:network:VirtualNetwork`. */
@@ -26,7 +23,7 @@ export interface PlanResource {
     replaceOnChanges: string[];
     deleteBeforeReplace: boolean;
     deletedWith: string | null;
-    /** Resource inputs, every secret value replaced by `[secret]`. */
+    /** Resource inputs, every secret value replaced by `[secret]` (lib/secretMarker.ts). */
     inputs: Record<string, unknown>;
     /** Property paths (dot/bracket notation) of the inputs that were secret. */
     secretInputs: string[];
@@ -46,7 +43,8 @@ export interface PlanConfigNotices {
     waivers: { name: string; reason: string }[];
 }
 
-export interface Plan {
+/** `I`: the insights a layer above the planner adds (insights/: cost and deploy time), unknown to the planner. */
+export interface Plan<I = unknown> {
     project: string;
     stack: string;
     resources: PlanResource[];
@@ -56,6 +54,6 @@ export interface Plan {
     secretOutputs: string[];
     /** Environment, config warnings and prod waivers in force. */
     config?: PlanConfigNotices;
-    /** Added by the insights step (cost and deploy time), when computed. */
-    insights?: unknown;
+    /** Added by the insights step (cost and deploy time, insights/index.ts), when computed. */
+    insights?: I;
 }

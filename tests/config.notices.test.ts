@@ -1,4 +1,5 @@
-import { diffPlans, renderMarkdown } from "../lib/planDiff";
+import { diffPlans } from "../planner/planDiff";
+import { renderMarkdown } from "../planner/planDiffMarkdown";
 import { configNotices, loadStackConfig } from "../planner";
 import { formatConfigNotices } from "../planner/format";
 import { Plan } from "../planner/types";

@@ -1,5 +1,6 @@
-import { computeInsights } from "../insights";
-import { diffPlans, renderMarkdown } from "../lib/planDiff";
+import { computeInsights, planInsightsDelta } from "../insights";
+import { diffPlans } from "../planner/planDiff";
+import { renderMarkdown } from "../planner/planDiffMarkdown";
 import { Plan, PlanResource } from "../planner/types";
 import { ensureCloudInit, validateCloudConfig } from "./helpers/cloudInitSchema";
 import { validateK8sObjects } from "./helpers/k8sValidation";
@@ -102,7 +103,7 @@ describe("plan diff of two real plans", () => {
     const pool = head.resources.find((r) => r.type === "azure-native:containerservice:AgentPool")!;
     pool.inputs.maxCount = 6;
     head.insights = computeInsights(head, { location: String(base.outputs.location), dataTb: (base.insights as any).cost.dataTb });
-    const markdown = renderMarkdown(diffPlans(base, head));
+    const markdown = renderMarkdown(diffPlans(base, head, { insightsDelta: planInsightsDelta }));
 
     it("flags the stateful replacement first and lists the changed input paths", () => {
         const alert = markdown.indexOf("storage-container");

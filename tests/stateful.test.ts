@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { checkStateful, statefulUrns } from "../lib/stateful";
+import { checkStateful, statefulUrns } from "../planner/stateful";
 import { loadPlan, STACKS } from "./helpers/plans";
 
 /** The data-loss guard: a change that drops or renames a data-holding resource fails here. */

@@ -122,7 +122,7 @@ async function main(): Promise<number> {
     if (why) {
         let plan: Plan;
         if (args.plan) plan = JSON.parse(fs.readFileSync(args.plan, "utf8")) as Plan;
-        else plan = await (await import("../planner/index")).planStack(args.stack, { insights: false });
+        else plan = await (await import("../planner/index")).planStack(args.stack);
         console.log(rollPlan(args.stack, rollNodes(plan), options).join("\n"));
         console.error(`gluster:roll: ${why}: printed the roll plan only.`);
         return 2;

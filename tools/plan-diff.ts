@@ -12,7 +12,9 @@
  */
 import { readFileSync } from "fs";
 import type { Plan } from "../planner/types";
-import { diffPlans, isBlocking, renderMarkdown } from "../lib/planDiff";
+import { planInsightsDelta } from "../insights";
+import { diffPlans, isBlocking } from "../planner/planDiff";
+import { renderMarkdown } from "../planner/planDiffMarkdown";
 
 function usage(msg: string): never {
     process.stderr.write(
@@ -48,7 +50,7 @@ function main(argv: string[]): void {
         else files.push(a);
     }
     if (files.length !== 2) usage("expected exactly two plan files");
-    const diff = diffPlans(readPlan(files[0]), readPlan(files[1]));
+    const diff = diffPlans(readPlan(files[0]), readPlan(files[1]), { insightsDelta: planInsightsDelta });
     process.stdout.write(renderMarkdown(diff, { title }));
     if ((failOnStateful && diff.statefulAlerts.length > 0) || (failOnBlocking && isBlocking(diff))) process.exitCode = 1;
 }

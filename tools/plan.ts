@@ -58,12 +58,12 @@ async function main(): Promise<number> {
     // the engine); offline they are never read and they cost about a tenth of the plan's CPU time.
     // PLAN_DEBUG keeps them, for the error printed below.
     if (!process.env.PLAN_DEBUG) Error.stackTraceLimit = 0;
-    const { planStack } = await import("../planner");
+    const [{ planStack }, { computeInsights, formatInsights }] = await Promise.all([import("../planner"), import("../insights")]);
     await Promise.all([import("@pulumi/kubernetes"), import("@pulumi/random")]);
     profiler?.mark("SDK load");
-    const plan = await planStack(values.stack!, { overrides, profiler });
+    const plan = await planStack(values.stack!, { overrides, profiler, insights: computeInsights });
     const { formatPlan, writeKubernetesYaml } = await import("../planner/format");
-    if (!values.quiet) console.log(formatPlan(plan));
+    if (!values.quiet) console.log(formatPlan(plan, formatInsights));
     if (values.json) {
         fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
         fs.writeFileSync(values.json, JSON.stringify(plan, null, 2) + "\n");

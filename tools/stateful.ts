@@ -8,7 +8,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkStateful, statefulUrns } from "../lib/stateful";
+import { checkStateful, statefulUrns } from "../planner/stateful";
 import { listStacks, REPO_ROOT } from "../planner";
 import { Plan } from "../planner/types";
 

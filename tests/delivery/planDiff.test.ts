@@ -2,7 +2,9 @@ import { execFileSync, spawnSync } from "child_process";
 import { readFileSync } from "fs";
 import * as path from "path";
 import type { Plan, PlanResource } from "../../planner/types";
-import { diffPlans, formatPath, isStateful, normalizeType, parsePath, renderMarkdown } from "../../lib/planDiff";
+import { formatPath, parsePath } from "../../lib/propertyPaths";
+import { diffPlans } from "../../planner/planDiff";
+import { renderMarkdown } from "../../planner/planDiffMarkdown";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FIX = path.join(__dirname, "fixtures");
@@ -140,11 +142,7 @@ describe("diffPlans edge cases", () => {
         expect(renderMarkdown(d)).toContain("retain");
     });
 
-    test("type normalisation and path helpers", () => {
-        expect(normalizeType("azure-native:dbforpostgresql/v20240801:Server")).toBe("dbforpostgresql:Server");
-        expect(isStateful("azure-native:documentdb:SqlResourceSqlContainer")).toBe(true);
-        expect(isStateful("azure-native:cosmosdb/v20240815:SqlResourceSqlContainer")).toBe(true);
-        expect(isStateful("azure-native:network:VirtualNetwork")).toBe(false);
+    test("path helpers", () => {
         expect(parsePath('a.b[0]["c.d"].e')).toEqual(["a", "b", 0, "c.d", "e"]);
         expect(formatPath(["tags", "cost-center"])).toBe('tags["cost-center"]');
     });
