@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { resourceType } from "../lib/resourceTypes";
 
 /**
  * Pulumi mocks whose ids and computed outputs look like Azure's (ARM resource ids, GUIDs for
@@ -32,40 +33,11 @@ const ARM_NAMESPACES: Record<string, string> = {
     storage: "Microsoft.Storage",
 };
 
-/** Input keys that name the Azure resource, most specific first. */
+/** The resource's Azure name: its name input (lib/resourceTypes.ts), else a `name` input, else the logical name. */
 function azureName(type: string, name: string, inputs: Record<string, any>): string {
-    const short = type.split(":")[2] ?? type;
-    const candidates = [
-        short.charAt(0).toLowerCase() + short.slice(1) + "Name",
-        // Child names before their parents' (a container's inputs also name its account).
-        "containerName",
-        "databaseName",
-        "subnetName",
-        "agentPoolName",
-        "configName",
-        "blobServicesName",
-        "managementPolicyName",
-        "resourceName",
-        "accountName",
-        "serverName",
-        "vmName",
-        "diskName",
-        "lockName",
-        "virtualNetworkName",
-        "networkSecurityGroupName",
-        "loadBalancerName",
-        "publicIpAddressName",
-        "networkInterfaceName",
-        "privateEndpointName",
-        "privateZoneName",
-        "workspaceName",
-        "roleAssignmentName",
-        "federatedIdentityCredentialResourceName",
-        "associationName",
-    ];
-    for (const key of candidates) {
-        if (typeof inputs[key] === "string" && inputs[key] !== "") return inputs[key];
-    }
+    const field = resourceType(type)?.nameField;
+    const own = field === undefined ? undefined : inputs[field];
+    if (typeof own === "string" && own !== "") return own;
     return typeof inputs.name === "string" ? inputs.name : name;
 }
 
