@@ -112,8 +112,8 @@ function longestPath(g: Graph, skip?: { from: string; declared: string }): Longe
     const queue = g.nodes.filter((n) => indeg.get(n.urn) === 0).map((n) => n.urn);
     const finish = new Map<string, number>();
     const best = new Map<string, string | undefined>();
-    for (let i = 0; i < queue.length; i++) {
-        const u = queue[i];
+    // The queue grows while it is read: a node is appended once all its predecessors are done (Kahn's algorithm).
+    for (const u of queue) {
         let start = 0;
         let via: string | undefined;
         for (const p of activePreds.get(u) ?? []) {
@@ -158,15 +158,11 @@ function describeCycle(g: Graph, preds: Map<string, string[]>, done: Set<string>
     return [...loop.reverse(), loop[0]].join(" -> ");
 }
 
-/** Expected first-`pulumi up` time, critical path and costly `dependsOn` edges of a plan. */
-export function estimateDeployTime(plan: Plan, times: CreationTimes = CREATION_TIMES): DeployTimeReport {
+/** The dependency graph of a plan's non-component resources (a dependency on a component stands for its resources). */
+function buildGraph(plan: Plan, times: CreationTimes): { g: Graph; defaulted: Set<string>; ignored: { from: string; to: string }[] } {
     const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
     const children = new Map<string, PlanResource[]>();
-    for (const r of plan.resources) {
-        const c = children.get(r.parent) ?? [];
-        c.push(r);
-        children.set(r.parent, c);
-    }
+    for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
     const expandCache = new Map<string, string[]>();
     const expand = (urn: string): string[] => {
         const cached = expandCache.get(urn);
@@ -201,43 +197,48 @@ export function estimateDeployTime(plan: Plan, times: CreationTimes = CREATION_T
             }
             for (const p of expand(d)) {
                 if (p === r.urn) continue; // a resource inside a component it depends on
-                const o = m.get(p) ?? new Set<string>();
-                o.add(d);
-                m.set(p, o);
+                m.set(p, (m.get(p) ?? new Set<string>()).add(d));
             }
         }
         preds.set(r.urn, m);
     }
-    const g: Graph = { nodes, seconds, preds };
-    const full = longestPath(g);
+    return { g: { nodes, seconds, preds }, defaulted, ignored };
+}
 
-    const criticalPath: PathStep[] = [];
-    for (let u = full.end; u !== undefined; u = full.best.get(u)) {
-        const r = byUrn.get(u)!;
-        criticalPath.unshift({ urn: u, type: r.type, seconds: seconds.get(u) ?? 0, finishSeconds: full.finish.get(u) ?? 0 });
-    }
-
+/** Explicit `dependsOn` edges on the critical path whose removal would shorten the deployment. */
+function flagDependsOn(plan: Plan, g: Graph, full: Longest, criticalPath: PathStep[]): FlaggedDependsOn[] {
     const flagged: FlaggedDependsOn[] = [];
     const seen = new Set<string>();
-    for (let i = 1; i < criticalPath.length; i++) {
-        const to = criticalPath[i].urn;
-        const from = criticalPath[i - 1].urn;
-        const r = byUrn.get(to)!;
-        for (const declared of preds.get(to)?.get(from) ?? []) {
-            if (!r.dependsOn.includes(declared) || seen.has(`${to}|${declared}`)) continue;
-            seen.add(`${to}|${declared}`);
-            const without = longestPath(g, { from: to, declared });
+    criticalPath.forEach((step, i) => {
+        const prev = criticalPath[i - 1];
+        const r = plan.resources.find((x) => x.urn === step.urn);
+        if (!prev || !r) return;
+        for (const declared of g.preds.get(step.urn)?.get(prev.urn) ?? []) {
+            if (!r.dependsOn.includes(declared) || seen.has(`${step.urn}|${declared}`)) continue;
+            seen.add(`${step.urn}|${declared}`);
+            const without = longestPath(g, { from: step.urn, declared });
             const added = full.total - without.total;
-            if (added > 0) flagged.push({ from: to, to: declared, addedSeconds: added, totalWithoutSeconds: without.total });
+            if (added > 0) flagged.push({ from: step.urn, to: declared, addedSeconds: added, totalWithoutSeconds: without.total });
         }
-    }
+    });
+    return flagged;
+}
 
+/** Expected first-`pulumi up` time, critical path and costly `dependsOn` edges of a plan. */
+export function estimateDeployTime(plan: Plan, times: CreationTimes = CREATION_TIMES): DeployTimeReport {
+    const { g, defaulted, ignored } = buildGraph(plan, times);
+    const full = longestPath(g);
+    const typeOf = new Map(plan.resources.map((r) => [r.urn, r.type]));
+    const criticalPath: PathStep[] = [];
+    for (let u = full.end; u !== undefined; u = full.best.get(u)) {
+        criticalPath.unshift({ urn: u, type: typeOf.get(u) ?? "", seconds: g.seconds.get(u) ?? 0, finishSeconds: full.finish.get(u) ?? 0 });
+    }
     return {
         totalSeconds: full.total,
         criticalPath,
-        flaggedDependsOn: flagged,
+        flaggedDependsOn: flagDependsOn(plan, g, full, criticalPath),
         defaultedTypes: [...defaulted].sort(),
         ignoredDependencies: ignored,
-        resourceCount: nodes.length,
+        resourceCount: g.nodes.length,
     };
 }

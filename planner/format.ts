@@ -83,11 +83,12 @@ export function formatPlan<I>(plan: Plan<I>, formatInsights?: (insights: I) => s
 }
 
 /** Deep-redacts the data of Secret objects (values are already [secret] when they came from secret Outputs). */
-function redactSecretObject(obj: Record<string, any>): Record<string, any> {
+function redactSecretObject(obj: Record<string, unknown>): Record<string, unknown> {
     if (obj.kind !== "Secret") return obj;
     const redacted = { ...obj };
     for (const field of ["data", "stringData"]) {
-        if (redacted[field]) redacted[field] = Object.fromEntries(Object.keys(redacted[field]).map((k) => [k, SECRET_MARKER]));
+        const values = redacted[field];
+        if (values && typeof values === "object") redacted[field] = Object.fromEntries(Object.keys(values).map((k) => [k, SECRET_MARKER]));
     }
     return redacted;
 }
@@ -97,7 +98,7 @@ export function writeKubernetesYaml(plan: Plan, dir: string): number {
     fs.mkdirSync(dir, { recursive: true });
     let n = 0;
     for (const r of plan.resources.filter(isKubernetesObject)) {
-        const obj = redactSecretObject(r.inputs as Record<string, any>);
+        const obj = redactSecretObject(r.inputs);
         const meta = (obj.metadata ?? {}) as Record<string, string>;
         const file = [obj.kind, meta.namespace, meta.name ?? shortUrnName(r.urn)]
             .filter(Boolean)

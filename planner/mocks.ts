@@ -34,7 +34,7 @@ const ARM_NAMESPACES: Record<string, string> = {
 };
 
 /** The resource's Azure name: its name input (lib/resourceTypes.ts), else a `name` input, else the logical name. */
-function azureName(type: string, name: string, inputs: Record<string, any>): string {
+function azureName(type: string, name: string, inputs: Record<string, unknown>): string {
     const field = resourceType(type)?.nameField;
     const own = field === undefined ? undefined : inputs[field];
     if (typeof own === "string" && own !== "") return own;
@@ -58,7 +58,7 @@ const CHILD_TYPES: Record<string, [string, string, string]> = {
 };
 
 function armId(type: string, name: string, inputs: Record<string, any>): string {
-    const [, module, resource] = type.split(":");
+    const [, module = "", resource = ""] = type.split(":");
     const sub = `/subscriptions/${MOCK_SUBSCRIPTION_ID}`;
     const azName = azureName(type, name, inputs);
     if (type === "azure-native:resources:ResourceGroup") return `${sub}/resourceGroups/${azName}`;
@@ -218,14 +218,14 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 export function isSecretMarker(v: unknown): v is { value: unknown } {
-    return typeof v === "object" && v !== null && (v as any)[SIG_KEY] === SECRET_SIG;
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
 /** Removes the engine's secret markers, returning plain values. */
 export function unwrapSecrets(v: unknown): unknown {
     if (isSecretMarker(v)) return unwrapSecrets(v.value);
     if (Array.isArray(v)) return v.map(unwrapSecrets);
-    if (v && typeof v === "object" && !(v as any)[SIG_KEY]) {
+    if (v && typeof v === "object" && !(v as Record<string, unknown>)[SIG_KEY]) {
         return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
     }
     return v;
@@ -235,7 +235,7 @@ export function unwrapSecrets(v: unknown): unknown {
 export function secretPaths(v: unknown, path = ""): string[] {
     if (isSecretMarker(v)) return [path];
     if (Array.isArray(v)) return v.flatMap((x, i) => secretPaths(x, `${path}[${i}]`));
-    if (v && typeof v === "object" && !(v as any)[SIG_KEY]) {
+    if (v && typeof v === "object" && !(v as Record<string, unknown>)[SIG_KEY]) {
         return Object.entries(v).flatMap(([k, x]) => secretPaths(x, path ? `${path}.${k}` : k));
     }
     return [];

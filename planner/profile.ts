@@ -44,7 +44,8 @@ export function formatPhases(phases: Phase[]): string {
 export function parsePhases(text: string): Phase[] {
     const out: Phase[] = [];
     for (const m of text.matchAll(/^plan-phase (.+?)\s+wall_ms=\s*(\d+) cpu_ms=\s*(\d+)$/gm)) {
-        if (m[1] !== "total") out.push({ name: m[1], wallMs: Number(m[2]), cpuMs: Number(m[3]) });
+        const [, name = "", wallMs, cpuMs] = m;
+        if (name !== "total") out.push({ name, wallMs: Number(wallMs), cpuMs: Number(cpuMs) });
     }
     return out;
 }

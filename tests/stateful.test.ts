@@ -30,8 +30,8 @@ describe("checkStateful", () => {
         };
         const findings = checkStateful(pinned, renamed);
         expect(findings).toHaveLength(1);
-        expect(findings[0].message).toContain(victim);
-        expect(findings[0].message).toContain("data loss");
+        expect(findings[0]?.message).toContain(victim);
+        expect(findings[0]?.message).toContain("data loss");
     });
 
     it("accepts a rename carried over by an alias", () => {

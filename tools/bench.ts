@@ -55,9 +55,12 @@ const bareScript =
     "const u=process.cpuUsage();console.error(`plan-cpu-ms=${Math.round((u.user+u.system)/1000)} plan-maxrss-kb=${process.resourceUsage().maxRSS}`);";
 const planArgs = (stack: string) => planNodeArgs(REPO_ROOT, ["--stack", stack, "--quiet", ...(values.profile ? ["--profile"] : [])]);
 
-const median = (xs: number[]) => {
+/** The median (NaN of no values). */
+const median = (xs: number[]): number => {
     const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    const at = (i: number): number => s[i] ?? NaN;
+    const mid = Math.floor(s.length / 2);
+    return s.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 };
 const stacks = listStacks();
 const bare: Run[] = [];

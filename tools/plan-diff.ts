@@ -11,6 +11,7 @@
  * removal, or 2+ GlusterFS nodes down at once); 2 = usage or input error (message on stderr).
  */
 import { readFileSync } from "fs";
+import { parseArgs } from "util";
 import type { Plan } from "../planner/types";
 import { planInsightsDelta } from "../insights";
 import { diffPlans, isBlocking } from "../planner/planDiff";
@@ -36,23 +37,30 @@ function readPlan(file: string): Plan {
 }
 
 function main(argv: string[]): void {
-    const files: string[] = [];
-    let title: string | undefined;
-    let failOnStateful = false;
-    let failOnBlocking = false;
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (a === "--title") title = argv[++i] ?? usage("--title needs a value");
-        else if (a === "--fail-on-stateful") failOnStateful = true;
-        else if (a === "--fail-on-blocking") failOnBlocking = true;
-        else if (a === "-h" || a === "--help") usage("help");
-        else if (a.startsWith("--")) usage(`unknown option ${a}`);
-        else files.push(a);
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            strict: true,
+            options: {
+                title: { type: "string" },
+                "fail-on-stateful": { type: "boolean", default: false },
+                "fail-on-blocking": { type: "boolean", default: false },
+                help: { type: "boolean", short: "h", default: false },
+            },
+        });
+    } catch (e) {
+        usage((e as Error).message);
     }
-    if (files.length !== 2) usage("expected exactly two plan files");
-    const diff = diffPlans(readPlan(files[0]), readPlan(files[1]), { insightsDelta: planInsightsDelta });
-    process.stdout.write(renderMarkdown(diff, { title }));
-    if ((failOnStateful && diff.statefulAlerts.length > 0) || (failOnBlocking && isBlocking(diff))) process.exitCode = 1;
+    const { values, positionals } = parsed;
+    if (values.help) usage("help");
+    const [baseFile, headFile, ...rest] = positionals;
+    if (baseFile === undefined || headFile === undefined || rest.length > 0) usage("expected exactly two plan files");
+    const diff = diffPlans(readPlan(baseFile), readPlan(headFile), { insightsDelta: planInsightsDelta });
+    process.stdout.write(renderMarkdown(diff, { title: values.title }));
+    if ((values["fail-on-stateful"] && diff.statefulAlerts.length > 0) || (values["fail-on-blocking"] && isBlocking(diff)))
+        process.exitCode = 1;
 }
 
 main(process.argv.slice(2));

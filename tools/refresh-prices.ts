@@ -127,7 +127,7 @@ async function main(): Promise<number> {
     const jobs: { key: string; region: string; meter: Meter }[] = [];
     for (const [key, meter] of Object.entries(doc.meters)) {
         if (!meter.retail) continue;
-        const [kind, sku, region] = key.split("|");
+        const [kind, sku, region = ""] = key.split("|");
         jobs.push({ key, region: region === "*" ? doc.baseRegion : region, meter });
         if (region === doc.baseRegion) {
             for (const r of args.regions) jobs.push({ key: `${kind}|${sku}|${r}`, region: r, meter });
@@ -142,11 +142,11 @@ async function main(): Promise<number> {
             (retail.exclude ?? []).some((x) => [i.productName, i.skuName, i.meterName].some((n) => n.includes(x)));
         const kept = items.filter((i) => i.type === "Consumption" && !excluded(i));
         const distinct = [...new Set(kept.map((i) => i.retailPrice))];
-        if (distinct.length !== 1) {
+        const item = kept[0];
+        if (distinct.length !== 1 || !item) {
             problems.push(`${job.key}: ${distinct.length ? `ambiguous (${distinct.join(", ")})` : "no match"} for ${filter}`);
             continue;
         }
-        const item = kept[0];
         const prev = out[job.key];
         if (!prev || prev.usd !== item.retailPrice) changed++;
         console.log(

@@ -132,7 +132,7 @@ describe("diffPlans edge cases", () => {
         const d = diffPlans(plan([b]), plan([h]));
         expect(d.removed).toEqual([]);
         expect(d.added).toEqual([]);
-        expect(d.changed[0].previousUrn).toBe(b.urn);
+        expect(d.changed[0]?.previousUrn).toBe(b.urn);
         expect(d.statefulAlerts).toEqual([]);
     });
 

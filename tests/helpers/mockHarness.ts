@@ -75,13 +75,14 @@ export function ofType(captured: Captured[], type: string, namePrefix?: string):
 /** The one resource of a type with that logical name (fails loudly otherwise). */
 export function one(captured: Captured[], type: string, name: string): Captured {
     const found = captured.filter((c) => c.type === type && c.name === name);
-    if (found.length !== 1) {
+    const [only] = found;
+    if (found.length !== 1 || !only) {
         const names = ofType(captured, type)
             .map((c) => c.name)
             .join(", ");
         throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${names || "none"})`);
     }
-    return found[0];
+    return only;
 }
 
 /** Whether a resource depends (explicitly or through an input) on another. */

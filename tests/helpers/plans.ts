@@ -35,6 +35,8 @@ export function ofType(plan: Plan, type: string): PlanResource[] {
 /** The one resource of a type (fails loudly when there are none or several). */
 export function one(plan: Plan, type: string, name?: string): PlanResource {
     const found = ofType(plan, type).filter((r) => name === undefined || r.name === name);
-    if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""} in ${plan.stack}, found ${found.length}`);
-    return found[0];
+    const [only] = found;
+    if (found.length !== 1 || !only)
+        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""} in ${plan.stack}, found ${found.length}`);
+    return only;
 }

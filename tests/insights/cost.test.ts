@@ -7,6 +7,13 @@ const usd = (key: string): number => {
     if (!e) throw new Error(`fixture expects meter ${key} in prices.json`);
     return e.usd;
 };
+/** A usage assumption of prices.json (fails loudly when the table lost it). */
+const assumed = (key: string): number => {
+    const v = PRICES.usageAssumptions[key]?.value;
+    if (typeof v !== "number") throw new Error(`fixture expects usage assumption ${key} in prices.json`);
+    return v;
+};
+const WESTEUROPE = PRICES.regions.westeurope?.multiplier ?? NaN;
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 describe("price table", () => {
@@ -36,7 +43,7 @@ describe("price table", () => {
                 expect(lookupPrice(PRICES, "vm", vm, region)).toBeDefined();
         }
         expect(lookupPrice(PRICES, "vm", "Standard_D4s_v5", "westeurope")!.usd).toBeCloseTo(
-            usd("vm|Standard_D4s_v5|eastus2") * PRICES.regions.westeurope.multiplier,
+            usd("vm|Standard_D4s_v5|eastus2") * WESTEUROPE,
             10,
         );
         expect(lookupPrice(PRICES, "vm", "Standard_D4s_v5", "swedencentral")).toBeUndefined();
@@ -54,29 +61,29 @@ describe("price table", () => {
     });
 });
 
-describe("estimateCost", () => {
-    const aksComp = component("pachlab:platform:Aks", "aks");
-    const cluster = res("azure-native:containerservice:ManagedCluster", "cluster", {
-        parent: aksComp.urn,
-        inputs: {
-            location: "eastus2",
-            sku: { name: "Base", tier: "Standard" },
-            agentPoolProfiles: [{ name: "system", vmSize: "Standard_D4ds_v5", count: 3, osDiskType: "Ephemeral" }],
-        },
-    });
-    const userPool = res("azure-native:containerservice:AgentPool", "user", {
-        parent: aksComp.urn,
-        deps: [cluster.urn],
-        inputs: { agentPoolName: "user", vmSize: "Standard_D8ds_v5", enableAutoScaling: true, minCount: 3, maxCount: 12, count: 3 },
-    });
+const aksComp = component("pachlab:platform:Aks", "aks");
+const cluster = res("azure-native:containerservice:ManagedCluster", "cluster", {
+    parent: aksComp.urn,
+    inputs: {
+        location: "eastus2",
+        sku: { name: "Base", tier: "Standard" },
+        agentPoolProfiles: [{ name: "system", vmSize: "Standard_D4ds_v5", count: 3, osDiskType: "Ephemeral" }],
+    },
+});
+const userPool = res("azure-native:containerservice:AgentPool", "user", {
+    parent: aksComp.urn,
+    deps: [cluster.urn],
+    inputs: { agentPoolName: "user", vmSize: "Standard_D8ds_v5", enableAutoScaling: true, minCount: 3, maxCount: 12, count: 3 },
+});
 
+describe("estimateCost: AKS pools, hours and unpriced SKUs", () => {
     it("prices the AKS tier, a fixed system pool and an autoscaled pool (min..max, midpoint expected)", () => {
         const r = estimateCost(plan(aksComp, cluster, userPool), { location: "eastus2", dataTb: 0 });
         const tier = usd("aks|Standard|*") * H;
         const system = 3 * H * usd("vm|Standard_D4ds_v5|eastus2");
         const d8 = usd("vm|Standard_D8ds_v5|eastus2");
         expect(r.lines.map((l) => l.meter)).toEqual(["aks|Standard|*", "vm|Standard_D4ds_v5|eastus2", "vm|Standard_D8ds_v5|eastus2"]);
-        const user = r.lines[2];
+        const user = r.lines[2]!;
         expect(user.quantity).toBe(7.5 * H);
         expect(user.monthlyUsd).toBeCloseTo(7.5 * H * d8, 2);
         expect(user.monthlyUsdMin).toBeCloseTo(3 * H * d8, 2);
@@ -111,12 +118,14 @@ describe("estimateCost", () => {
             { urn: badRegion.urn, type: badRegion.type, reason: "no price for VM size 'Standard_D2s_v5' in swedencentral" },
         ]);
     });
+});
 
+describe("estimateCost: regions, free kinds and disks", () => {
     it("applies the documented regional multiplier and says so", () => {
         const vm = res("azure-native:compute:VirtualMachine", "ingress", { inputs: { hardwareProfile: { vmSize: "Standard_D2s_v5" } } });
         const r = estimateCost(plan(vm), { location: "West Europe", dataTb: 0 });
-        expect(r.totalMonthlyUsd).toBeCloseTo(H * usd("vm|Standard_D2s_v5|eastus2") * PRICES.regions.westeurope.multiplier, 2);
-        expect(r.lines[0].assumption).toContain("estimated regional multiplier");
+        expect(r.totalMonthlyUsd).toBeCloseTo(H * usd("vm|Standard_D2s_v5|eastus2") * WESTEUROPE, 2);
+        expect(r.lines[0]?.assumption).toContain("estimated regional multiplier");
         expect(r.assumptions.join("\n")).toContain("westeurope = eastus2 x");
     });
 
@@ -139,7 +148,7 @@ describe("estimateCost", () => {
         expect(r.lines).toEqual([]);
         expect(r.totalMonthlyUsd).toBe(0);
         expect(r.unpriced).toEqual([
-            { urn: p.resources[10].urn, type: "azure-native:cache:Redis", reason: "no cost model for this resource type" },
+            { urn: p.resources[10]?.urn, type: "azure-native:cache:Redis", reason: "no cost model for this resource type" },
         ]);
     });
 
@@ -154,7 +163,9 @@ describe("estimateCost", () => {
         ]);
         expect(r.unpriced.map((u) => u.urn)).toEqual([hdd.urn]);
     });
+});
 
+describe("estimateCost: Blob Storage tiers", () => {
     it("splits the data volume across tiers from the lifecycle rule's days", () => {
         const sa = res("azure-native:storage:StorageAccount", "data", {
             inputs: { accountName: "pachdata", sku: { name: "Standard_GZRS" }, accessTier: "Hot" },
@@ -201,10 +212,12 @@ describe("estimateCost", () => {
         expect(r.lines.map((l) => [l.meter, l.quantity])).toEqual([["blob|LRS-Hot|eastus2", 2048]]);
         expect(r.totalMonthlyUsd).toBeCloseTo(2048 * usd("blob|LRS-Hot|eastus2"), 2);
     });
+});
 
+describe("estimateCost: Cosmos DB and networking", () => {
     it("prices Cosmos DB serverless by RU consumed and autoscale per region", () => {
-        const gb = PRICES.usageAssumptions.cosmosStorageGb.value as number;
-        const mru = PRICES.usageAssumptions.cosmosServerlessMillionRuPerMonth.value as number;
+        const gb = assumed("cosmosStorageGb");
+        const mru = assumed("cosmosServerlessMillionRuPerMonth");
         const serverless = res("azure-native:cosmosdb:DatabaseAccount", "dev", {
             inputs: { accountName: "dev", capabilities: [{ name: "EnableServerless" }], locations: [{ locationName: "eastus2" }] },
         });
@@ -246,7 +259,9 @@ describe("estimateCost", () => {
         );
         expect(r.unpriced.map((u) => u.urn)).toEqual([basic.urn]);
     });
+});
 
+describe("estimateCost: PostgreSQL, Log Analytics and components", () => {
     it("doubles PostgreSQL compute and storage with zone-redundant HA and adds geo backup", () => {
         const pg = res("azure-native:dbforpostgresql:Server", "pg", {
             inputs: {
@@ -269,7 +284,7 @@ describe("estimateCost", () => {
     });
 
     it("prices Log Analytics from the node count, private endpoints and private DNS zones", () => {
-        const perNode = PRICES.usageAssumptions.logAnalyticsGbPerNodePerDay.value as number;
+        const perNode = assumed("logAnalyticsGbPerNodePerDay");
         const ws = res("azure-native:operationalinsights:Workspace", "logs");
         const pe = res("azure-native:network:PrivateEndpoint", "blob-pe");
         const zone = res("azure-native:privatedns:PrivateZone", "blob-zone", { inputs: { location: "global" } });
@@ -295,6 +310,6 @@ describe("estimateCost", () => {
         const r = estimateCost(plan(outer, inner, vm, pip, top), { location: "eastus2", dataTb: 0 });
         expect(r.lines.map((l) => l.component)).toEqual(["ingress", "platform", "(stack)"]);
         expect(Object.keys(r.components)).toEqual(["ingress", "platform", "(stack)"]);
-        expect(r.components.ingress.monthlyUsd).toBeCloseTo(H * usd("vm|Standard_B2s|eastus2"), 2);
+        expect(r.components.ingress?.monthlyUsd).toBeCloseTo(H * usd("vm|Standard_B2s|eastus2"), 2);
     });
 });

@@ -104,7 +104,7 @@ describe("creation-times.json", () => {
 
     it("adds the standby time for a zone-redundant PostgreSQL server and 0 s for components", () => {
         const pg = (mode: string) => res("azure-native:dbforpostgresql:Server", "pg", { inputs: { highAvailability: { mode } } });
-        const base = CREATION_TIMES.types["azure-native:dbforpostgresql:Server"];
+        const base = CREATION_TIMES.types["azure-native:dbforpostgresql:Server"] ?? { seconds: NaN, source: "" };
         expect(creationSeconds(pg("Disabled")).seconds).toBe(base.seconds);
         expect(creationSeconds(pg("ZoneRedundant")).seconds).toBe(base.seconds + (base.haExtraSeconds ?? 0));
         expect(creationSeconds(component("x:y:Z", "z")).seconds).toBe(0);
