@@ -2,8 +2,8 @@
  * The one registry of the resource types this program declares, keyed by Pulumi type token. Per type: whether it
  * holds data (`stateful`), the inputs whose change makes Azure replace it (`replaceOn`), the input that names it in
  * Azure (`nameField`) and how the cost estimate prices it (`cost`). Read by the data-loss guard and the plan diff
- * (planner/stateful.ts, planner/planDiff.ts), the mocks (planner/mocks.ts), the cost estimate (insights/cost/) and
- * the policy pack. Pure data and pure functions; tests/resourceTypes.test.ts pins it against the azure-native SDK
+ * (planner/stateful.ts, planner/planDiff.ts), the mocks (planner/mocks.ts) and the cost estimate (insights/cost/).
+ * Pure data and pure functions; tests/resourceTypes.test.ts pins it against the azure-native SDK
  * and the stacks' plans.
  */
 
