@@ -25,20 +25,6 @@ export interface CosmosDbArgs extends PlacementArgs, InterfaceArgs {
     privateEndpointSubnetId: pulumi.Input<string>;
 }
 
-export function validateCosmosArgs(a: CosmosDbArgs): string[] {
-    const p: string[] = [];
-    if (a.containers.length === 0) p.push("containers: at least one");
-    const names = a.containers.map((c) => c.name);
-    if (new Set(names).size !== names.length) p.push("containers: duplicate names");
-    if (a.capacityMode === "serverless" && a.secondaryLocation) p.push("secondaryLocation: serverless accounts are single-region");
-    if (a.secondaryLocation === a.location) p.push("secondaryLocation: must differ from location");
-    if (a.capacityMode === "autoscale" && (a.maxThroughput < 1000 || a.maxThroughput % 1000 !== 0))
-        p.push("maxThroughput: a multiple of 1000, at least 1000");
-    if (a.protect && a.backupTier !== "Continuous30Days")
-        p.push("backupTier: a protected (production) account keeps 30 days of continuous backup");
-    return p;
-}
-
 /**
  * Cosmos DB for NoSQL: Entra ID only (keys off, also for metadata writes), reachable only through a
  * private endpoint, continuous backup (point-in-time restore of the account, a database or a container),
@@ -60,8 +46,6 @@ export class CosmosDb extends pulumi.ComponentResource {
 
     constructor(name: string, args: CosmosDbArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:cosmos:CosmosDb", name, {}, opts);
-        const problems = validateCosmosArgs(args);
-        if (problems.length > 0) throw new pulumi.RunError(`CosmosDb ${name}: ${problems.join("; ")}`);
         this.baseName = name;
         this.resourceGroupName = args.resourceGroupName;
         const n = args.names;

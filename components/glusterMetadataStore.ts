@@ -19,8 +19,6 @@ export const GLUSTER_NODE_COUNT = 3;
 export const NFS_PORT = 2049;
 /** Mount options of every PersistentVolume: NFSv4.1, hard mounts (no silent I/O errors), 60 s RPC timeout. */
 export const NFS_MOUNT_OPTIONS = ["nfsvers=4.1", "hard", "timeo=600", "retrans=3"];
-/** Brick directories the bootstrap creates: etcd-0..2 and postgres-0 (`GLUSTER_SUBDIRS` default in scripts/gluster/bootstrap.sh). */
-export const MAX_ETCD_MEMBERS = 3;
 /** Azure's limit on `osProfile.customData` (base64 text). */
 const CUSTOM_DATA_MAX = 65535;
 
@@ -44,8 +42,8 @@ export interface GlusterMetadataStoreArgs extends PlacementArgs, ProtectionArgs 
     sshPublicKey: string;
     /** Namespace of the claims the PersistentVolumes are pre-bound to. */
     namespace: string;
-    /** 1 or 3 (the bootstrap creates the directories etcd-0..2). */
-    etcdReplicas: number;
+    /** 1 or 3: the bootstrap creates the directories etcd-0..2 and postgres-0 (`GLUSTER_SUBDIRS` in scripts/gluster/bootstrap.sh). */
+    etcdReplicas: 1 | 3;
     /** Capacity (Gi) recorded on each etcd PV; NFS does not enforce it, the brick size is the real limit. */
     etcdDiskSizeGb: number;
     /** A PersistentVolume (directory `postgres-0`) for PostgreSQL when it runs in the cluster. */
@@ -83,7 +81,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
     public readonly loadBalancer: network.LoadBalancer;
 
     constructor(name: string, args: GlusterMetadataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        validate(name, args); // before super: a bad layout registers nothing
+        assertNodeAddresses(name, args); // before super: a bad layout registers nothing
         super("pachyderm-azure:metadata:GlusterMetadataStore", name, {}, opts);
         const n = args.names;
         const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
@@ -318,20 +316,15 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
     }
 }
 
-/** Rejects layouts the bootstrap or Azure cannot serve, before any resource is declared. */
-function validate(name: string, args: GlusterMetadataStoreArgs): void {
-    const problems: string[] = [];
-    if (args.nodeIps.length !== GLUSTER_NODE_COUNT)
-        problems.push(`exactly ${GLUSTER_NODE_COUNT} nodeIps are needed, got ${args.nodeIps.length}`);
-    else if (new Set(args.nodeIps).size !== GLUSTER_NODE_COUNT) problems.push(`nodeIps must be distinct, got ${args.nodeIps.join(", ")}`);
-    if (args.nodeIps.includes(args.clientIp))
-        problems.push(`clientIp ${args.clientIp} is also a node IP: it must be a free address for the load balancer frontend`);
-    if (!Number.isInteger(args.etcdReplicas) || args.etcdReplicas < 1 || args.etcdReplicas > MAX_ETCD_MEMBERS) {
-        problems.push(
-            `etcdReplicas must be 1-${MAX_ETCD_MEMBERS} (the bootstrap creates etcd-0..${MAX_ETCD_MEMBERS - 1}), got ${args.etcdReplicas}`,
+/**
+ * Three distinct node addresses and a fourth for the frontend. Config derives them from subnetData at fixed
+ * offsets (lib/config/build.ts), so only a direct caller can get them wrong; production's three zones are config's
+ * prod baseline.
+ */
+function assertNodeAddresses(name: string, args: GlusterMetadataStoreArgs): void {
+    const distinct = new Set([...args.nodeIps, args.clientIp]).size;
+    if (args.nodeIps.length !== GLUSTER_NODE_COUNT || distinct !== GLUSTER_NODE_COUNT + 1)
+        throw new pulumi.RunError(
+            `GlusterMetadataStore ${name}: needs ${GLUSTER_NODE_COUNT} distinct nodeIps and a clientIp apart from them, got ${args.nodeIps.join(", ")} and ${args.clientIp}`,
         );
-    }
-    if (args.protect && args.zones.length < GLUSTER_NODE_COUNT)
-        problems.push(`a protected (production) store needs one node per zone: zones ["1","2","3"], got ${JSON.stringify(args.zones)}`);
-    if (problems.length > 0) throw new pulumi.RunError(`GlusterMetadataStore ${name}: ${problems.join("; ")}`);
 }

@@ -4,13 +4,12 @@ import * as devtestlab from "@pulumi/azure-native/devtestlab";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import { DEFAULT_GRPC_PORT, renderIngressUserData } from "../lib/cloudinit/ingress";
+import { SSH_NAT_FRONTEND_PORT } from "../lib/config/schema";
 import { globalName, NameContext, PlacementArgs, resourceName } from "../lib/naming";
 import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
 import { linuxVirtualMachine } from "./azure/linuxVm";
 import { loadBalancerChildIds } from "./azure/loadBalancer";
 
-/** Default frontend port of the SSH inbound NAT rule (→ 22 on the VM); the rule only exists with admin CIDRs. */
-export const SSH_NAT_FRONTEND_PORT = 50022;
 /** Backend pool of the ingress VM (load-balancing rules, SSH NAT rule, its outbound rule). */
 export const INGRESS_POOL = "ingress";
 /** Backend pool that only gives egress (apt, package mirrors) to VMs without a public IP, e.g. the GlusterFS nodes. */
@@ -28,8 +27,7 @@ const FRONTEND = "frontend";
 const SSH_NAT_RULE = "ssh";
 const OUTBOUND_INGRESS_RULE = "outbound-ingress";
 const OUTBOUND_DATA_RULE = "outbound-data";
-/** Azure's limits: load-balancing, inbound NAT and outbound rules take 4-100 minutes; a public IP 4-30. */
-const LB_IDLE_RANGE = [4, 100] as const;
+/** Azure's limit on a public IP's idle timeout (4-30 minutes; load-balancer rules take 4-100). */
 const PIP_IDLE_MAX = 30;
 
 export interface IngressArgs extends PlacementArgs {
@@ -44,17 +42,13 @@ export interface IngressArgs extends PlacementArgs {
     adminSourceCidrs: string[];
     /** Internet-facing TCP ports: one probe and one load-balancing rule each, nothing else is exposed. */
     ports: number[];
-    /** TCP idle timeout of the load-balancing, NAT and outbound rules (4-100). */
+    /** TCP idle timeout of the load-balancing, NAT and outbound rules (4-30: config's range, pachd's internal LB's limit). */
     idleTimeoutMinutes: number;
     encryptionAtHost: boolean;
     /** Pachyderm release; pachctl of the same version is installed by cloud-init (pinned checksum). */
     pachydermVersion: string;
     /** pachd's internal load balancer IP. */
     pachdInternalIp: string;
-    /** DNS label of the public IP; default `ingressDnsLabel(names)`. */
-    dnsLabel?: string;
-    /** Frontend port of the SSH NAT rule (→ 22); default `SSH_NAT_FRONTEND_PORT` (50022). */
-    sshFrontendPort?: number;
     /** Also create the `outbound-data` backend pool + outbound rule (egress for the GlusterFS VMs through the same IP). */
     extraOutboundBackendPool?: boolean;
     /** Public load balancer logs and metrics to Log Analytics. */
@@ -63,19 +57,12 @@ export interface IngressArgs extends PlacementArgs {
     shutdown?: { time: string; timeZone: string };
 }
 
-/** `pip-<prefix>-<stack>-<hash>`: the public IP's DNS label, unique per deployment (`<label>.<region>.cloudapp.azure.com`). */
+/**
+ * `pip-<prefix>-<stack>-<hash>`: the public IP's DNS label, unique per deployment (`<label>.<region>.cloudapp.azure.com`).
+ * A valid label (3-63 lowercase letters, digits, hyphens) because config refuses prefixes and stack names that are not.
+ */
 export function ingressDnsLabel(names: NameContext): string {
-    return validateDnsLabel(globalName("pip", names));
-}
-
-/** Azure DNS labels: 3-63 characters, lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
-export function validateDnsLabel(label: string): string {
-    if (!/^[a-z][a-z0-9-]{1,61}[a-z0-9]$/.test(label)) {
-        throw new Error(
-            `Ingress: invalid DNS label ${JSON.stringify(label)}: 3-63 lowercase letters, digits and hyphens, starting with a letter`,
-        );
-    }
-    return label;
+    return globalName("pip", names);
 }
 
 /**
@@ -88,29 +75,6 @@ export function supportsAcceleratedNetworking(vmSize: string): boolean {
     const family = m[1].toUpperCase();
     if (family.startsWith("B") || family.startsWith("A")) return false;
     return Number(m[2]) >= 2;
-}
-
-function validate(args: IngressArgs): void {
-    const problems: string[] = [];
-    if (args.ports.length === 0) problems.push("ports must list at least one port");
-    if (new Set(args.ports).size !== args.ports.length) problems.push("ports has duplicates");
-    for (const p of args.ports) {
-        if (!Number.isInteger(p) || p < 1 || p > 65535) problems.push(`port ${p} is not a TCP port`);
-        if (p === 22 || p === 3389) problems.push(`port ${p} must not be a load-balanced port`);
-    }
-    const sshPort = args.sshFrontendPort ?? SSH_NAT_FRONTEND_PORT;
-    if (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535) problems.push(`sshFrontendPort ${sshPort} is not a TCP port`);
-    if (args.ports.includes(sshPort)) problems.push(`sshFrontendPort ${sshPort} is also a load-balanced port`);
-    const [lo, hi] = LB_IDLE_RANGE;
-    if (!Number.isInteger(args.idleTimeoutMinutes) || args.idleTimeoutMinutes < lo || args.idleTimeoutMinutes > hi) {
-        problems.push(`idleTimeoutMinutes must be an integer from ${lo} to ${hi}`);
-    }
-    for (const c of args.adminSourceCidrs) {
-        if (["*", "internet", "any", "0.0.0.0/0", "::/0"].includes(c.trim().toLowerCase()))
-            problems.push(`adminSourceCidrs must not contain ${c}`);
-    }
-    if (!args.sshPublicKey.trim()) problems.push("sshPublicKey is required (password authentication is disabled)");
-    if (problems.length > 0) throw new Error(`Ingress: ${problems.join("; ")}`);
 }
 
 /**
@@ -130,7 +94,7 @@ export class Ingress extends pulumi.ComponentResource {
     public readonly publicIp: pulumi.Output<string>;
     /** `<label>.<region>.cloudapp.azure.com`. */
     public readonly fqdn: pulumi.Output<string>;
-    /** `ssh -p <sshFrontendPort> <user>@<fqdn>` when SSH is enabled, else null. */
+    /** `ssh -p 50022 <user>@<fqdn>` when SSH is enabled, else null. */
     public readonly sshCommand: pulumi.Output<string | null>;
     /** `grpc://<pachd internal LB IP>:30650`, what cloud-init configured pachctl with. */
     public readonly pachdAddress: pulumi.Output<string>;
@@ -145,12 +109,10 @@ export class Ingress extends pulumi.ComponentResource {
     public readonly outboundDataPoolId: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Everything that can be refused is checked before anything registers.
-        validate(args);
         const n = args.names;
-        const dnsLabel = validateDnsLabel(args.dnsLabel ?? ingressDnsLabel(n));
         const grpcPort = DEFAULT_GRPC_PORT;
-        // Throws (naming the field) on a version without a pinned checksum, a bad IP or a reserved user.
+        // Before super: the renderer refuses (naming the field) a version without a pinned checksum, a bad IP or a
+        // reserved user, which config already refused; a direct caller's bad input then registers nothing.
         const userData = renderIngressUserData({
             pachctlVersion: args.pachydermVersion,
             pachdInternalIp: args.pachdInternalIp,
@@ -161,7 +123,6 @@ export class Ingress extends pulumi.ComponentResource {
         const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
         const zonal = args.zones.length > 0;
         const sshEnabled = args.adminSourceCidrs.length > 0;
-        const sshPort = args.sshFrontendPort ?? SSH_NAT_FRONTEND_PORT;
 
         this.identity = new managedidentity.UserAssignedIdentity(
             `${name}-identity`,
@@ -182,7 +143,7 @@ export class Ingress extends pulumi.ComponentResource {
                 publicIPAddressVersion: "IPv4",
                 // Zone-redundant in production; a zone list cannot be changed later without replacing the IP.
                 zones: zonal ? ["1", "2", "3"] : undefined,
-                dnsSettings: { domainNameLabel: dnsLabel },
+                dnsSettings: { domainNameLabel: ingressDnsLabel(n) },
                 idleTimeoutInMinutes: Math.min(args.idleTimeoutMinutes, PIP_IDLE_MAX),
             },
             { parent: this },
@@ -232,7 +193,7 @@ export class Ingress extends pulumi.ComponentResource {
                               name: SSH_NAT_RULE,
                               protocol: "Tcp",
                               frontendIPConfiguration: frontendRef,
-                              frontendPort: sshPort,
+                              frontendPort: SSH_NAT_FRONTEND_PORT,
                               backendPort: 22,
                               idleTimeoutInMinutes: idle,
                               enableTcpReset: true,
@@ -348,7 +309,7 @@ export class Ingress extends pulumi.ComponentResource {
         this.publicIp = this.publicIpAddress.ipAddress.apply((ip) => ip ?? "");
         this.fqdn = this.publicIpAddress.dnsSettings.apply((d) => d?.fqdn ?? "");
         this.sshCommand = sshEnabled
-            ? pulumi.interpolate`ssh -p ${sshPort} ${args.adminUsername}@${this.fqdn}`
+            ? pulumi.interpolate`ssh -p ${SSH_NAT_FRONTEND_PORT} ${args.adminUsername}@${this.fqdn}`
             : pulumi.output<string | null>(null);
         this.pachdAddress = pulumi.output(`grpc://${args.pachdInternalIp}:${grpcPort}`);
         this.vmId = this.vm.id;

@@ -42,9 +42,9 @@ export const DISK_CSI_DRIVER = "disk.csi.azure.com";
 export const DISK_CSI_ZONE_KEY = "topology.disk.csi.azure.com/zone";
 
 export interface ManagedDiskMetadataStoreArgs extends PlacementArgs, ProtectionArgs {
-    /** Premium_ZRS in production (attachable from every zone); Premium_LRS in dev. */
+    /** Premium_ZRS in production (attachable from every zone; config's prod baseline); Premium_LRS in dev. */
     diskSku: "Premium_LRS" | "Premium_ZRS";
-    etcdReplicas: number;
+    etcdReplicas: 1 | 3;
     etcdDiskSizeGb: number;
     /** A disk and a PV for PostgreSQL when it runs in the cluster. */
     postgresInCluster: boolean;
@@ -79,10 +79,6 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
 
     constructor(name: string, args: ManagedDiskMetadataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:metadata:ManagedDiskMetadataStore", name, {}, opts);
-        if (!Number.isInteger(args.etcdReplicas) || args.etcdReplicas < 1)
-            throw new pulumi.RunError(`ManagedDiskMetadataStore ${name}: etcdReplicas must be a positive integer`);
-        if (args.protect && args.diskSku !== "Premium_ZRS")
-            throw new pulumi.RunError(`ManagedDiskMetadataStore ${name}: a protected (production) store needs Premium_ZRS disks`);
         const n = args.names;
         // ZRS disks attach from any zone; LRS disks exist in one zone and must be pinned (a regional
         // LRS disk cannot attach to a zonal node).

@@ -29,17 +29,6 @@ export interface AzurePostgresArgs extends PlacementArgs, InterfaceArgs {
     entraAuth?: boolean;
 }
 
-export function validatePostgresArgs(a: AzurePostgresArgs): string[] {
-    const p: string[] = [];
-    if (a.backupRetentionDays < 14 || a.backupRetentionDays > 35) p.push("backupRetentionDays: 14-35");
-    if (a.highAvailability && a.skuTier === "Burstable") p.push("highAvailability: not available on the Burstable tier");
-    if (a.highAvailability && a.zones.length < 2) p.push("highAvailability: zone-redundant HA needs two zones");
-    if (a.protect && (!a.highAvailability || !a.geoRedundantBackup))
-        p.push("a protected (production) server needs highAvailability and geoRedundantBackup");
-    if (a.storageSizeGb < 32) p.push("storageSizeGb: at least 32");
-    return p;
-}
-
 /**
  * Azure Database for PostgreSQL Flexible Server (azure-native v3 `dbforpostgresql.Server` is the
  * flexible server, API 2025-08-01) for Pachyderm: private access only (delegated subnet, its own
@@ -60,8 +49,6 @@ export class AzurePostgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: AzurePostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:postgres:AzurePostgres", name, {}, opts);
-        const problems = validatePostgresArgs(args);
-        if (problems.length > 0) throw new pulumi.RunError(`AzurePostgres ${name}: ${problems.join("; ")}`);
         const n = args.names;
         const serverName = globalName("psql", n);
         const guard = new StatefulGuard(this, args);

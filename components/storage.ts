@@ -34,7 +34,7 @@ export interface StorageArgs extends PlacementArgs, InterfaceArgs {
     containerName: string;
     blobSoftDeleteDays: number;
     containerSoftDeleteDays: number;
-    /** 0 = point-in-time restore off (dev); else at most blobSoftDeleteDays - 1. */
+    /** 0 = point-in-time restore off (dev); else at most blobSoftDeleteDays - 1 (config refuses more). */
     pointInTimeRestoreDays: number;
     lifecycle: StorageLifecycleArgs;
     vnetId: pulumi.Input<string>;
@@ -45,24 +45,6 @@ export interface StorageArgs extends PlacementArgs, InterfaceArgs {
     oidcIssuerUrl: pulumi.Input<string>;
     /** ServiceAccounts federated with the identity; default pachyderm, pachyderm-worker, etcd-backup. */
     serviceAccounts?: readonly string[];
-}
-
-/** Every problem with the arguments (empty when they are usable); the config layer checks the same, this guards direct use. */
-export function validateStorageArgs(a: StorageArgs): string[] {
-    const p: string[] = [];
-    if (a.blobSoftDeleteDays < 1 || a.blobSoftDeleteDays > 365) p.push("blobSoftDeleteDays: 1-365");
-    if (a.containerSoftDeleteDays < 1 || a.containerSoftDeleteDays > 365) p.push("containerSoftDeleteDays: 1-365");
-    if (a.pointInTimeRestoreDays < 0 || (a.pointInTimeRestoreDays > 0 && a.pointInTimeRestoreDays > a.blobSoftDeleteDays - 1)) {
-        p.push(`pointInTimeRestoreDays: 0 or at most blobSoftDeleteDays - 1 (${a.blobSoftDeleteDays - 1})`);
-    }
-    const l = a.lifecycle;
-    if (l.coldAfterDays > 0 && l.coolAfterDays > 0 && l.coldAfterDays <= l.coolAfterDays)
-        p.push("lifecycle.coldAfterDays: must exceed coolAfterDays");
-    if (l.versionsDeleteAfterDays > 0 && l.versionsDeleteAfterDays <= a.blobSoftDeleteDays)
-        p.push("lifecycle.versionsDeleteAfterDays: 0 or longer than blobSoftDeleteDays");
-    if (a.protect && a.sku !== "Standard_GZRS" && a.sku !== "Standard_RAGZRS")
-        p.push("sku: a protected (production) account must be Standard_GZRS or Standard_RAGZRS");
-    return p;
 }
 
 /**
@@ -97,8 +79,6 @@ export class Storage extends pulumi.ComponentResource {
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:storage:Storage", name, {}, opts);
-        const problems = validateStorageArgs(args);
-        if (problems.length > 0) throw new pulumi.RunError(`Storage ${name}: ${problems.join("; ")}`);
         this.baseName = name;
         const n = args.names;
         const keyless = args.authMode === "workloadIdentity";

@@ -17,41 +17,25 @@ import { BuildContext, PachydermArgs } from "./types";
 export * from "./names";
 export { PachydermArgs, ResourceSizing } from "./types";
 
-/** Every problem with the arguments, in one list (empty when they are usable). */
-export function validatePachydermArgs(args: PachydermArgs): string[] {
+/**
+ * How the composition root wires the component's typed arguments: credentials matching the storage auth mode,
+ * one volume per etcd member, what each PostgreSQL kind needs. Config cannot produce a mismatch (it owns every
+ * value check: lib/config.ts); a caller that breaks the wiring gets a RunError before anything is declared.
+ */
+function assertWiring(name: string, args: PachydermArgs): void {
     const problems: string[] = [];
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.namespace)) problems.push(`namespace: "${args.namespace}" is not a DNS label`);
-    if (args.namespace === "default" || args.namespace.startsWith("kube-")) problems.push(`namespace: "${args.namespace}" is reserved`);
-    if (!/^\d+\.\d+\.\d+$/.test(args.version)) problems.push(`version: "${args.version}" must be a pinned MAJOR.MINOR.PATCH release`);
-    if (args.storage.authMode === "sharedKey" && args.storage.accountKey === undefined)
+    const { storage, metadata, postgres, etcd } = args;
+    if (storage.authMode === "sharedKey" && storage.accountKey === undefined)
         problems.push("storage.accountKey: required in sharedKey mode");
-    if (args.storage.authMode === "workloadIdentity" && args.storage.accountKey !== undefined)
-        problems.push("storage.accountKey: must not be set in workloadIdentity mode");
-    if (args.storage.authMode === "workloadIdentity" && args.storage.identityClientId === undefined)
-        problems.push("storage.identityClientId: required in workloadIdentity mode");
-    if (args.metadata.etcdVolumeNames.length !== args.etcd.replicas)
-        problems.push(
-            `metadata.etcdVolumeNames: ${args.metadata.etcdVolumeNames.length} volume(s) for ${args.etcd.replicas} etcd member(s)`,
-        );
-    if (args.postgres.kind === "inCluster" && args.metadata.postgresVolumeName === undefined)
+    if (storage.authMode === "workloadIdentity" && (storage.accountKey !== undefined || storage.identityClientId === undefined))
+        problems.push("storage: workloadIdentity mode takes identityClientId and no accountKey");
+    if (metadata.etcdVolumeNames.length !== etcd.replicas)
+        problems.push(`metadata.etcdVolumeNames: ${metadata.etcdVolumeNames.length} volume(s) for ${etcd.replicas} etcd member(s)`);
+    if (postgres.kind === "inCluster" && metadata.postgresVolumeName === undefined)
         problems.push("metadata.postgresVolumeName: required when postgres.kind is inCluster");
-    if (args.postgres.kind === "azureFlexible" && args.postgres.host === undefined)
-        problems.push("postgres.host: required when postgres.kind is azureFlexible");
-    if (args.postgres.kind === "azureFlexible" && !args.postgres.subnetCidr)
-        problems.push("postgres.subnetCidr: required when postgres.kind is azureFlexible");
-    if (!Number.isInteger(args.pachd.replicas) || args.pachd.replicas < 1) problems.push("pachd.replicas: must be a positive integer");
-    if (args.pachd.idleTimeoutMinutes < 4 || args.pachd.idleTimeoutMinutes > 30)
-        problems.push("pachd.idleTimeoutMinutes: the internal Standard load balancer accepts 4-30");
-    if (args.environment === "prod") {
-        if (args.pachd.replicas < 2) problems.push("pachd.replicas: production needs 2 or more");
-        if (args.etcd.replicas !== 3) problems.push("etcd.replicas: production needs 3");
-        if (args.zones.length < 3) problems.push("zones: production spreads over 3 zones");
-    }
-    if (args.network.apiServerCidrs.length === 0)
-        problems.push("network.apiServerCidrs: pachd needs at least one CIDR to reach the API server");
-    if (args.oidc && (!args.oidc.issuer.startsWith("https://") || args.oidc.clientId === ""))
-        problems.push("oidc: issuer must be https:// and clientId non-empty");
-    return problems;
+    if (postgres.kind === "azureFlexible" && (postgres.host === undefined || !postgres.subnetCidr))
+        problems.push("postgres.host and postgres.subnetCidr: required when postgres.kind is azureFlexible");
+    if (problems.length > 0) throw new pulumi.RunError(`Pachyderm ${name}: ${problems.join("; ")}`);
 }
 
 /** Pachyderm 2.12 on AKS: every Kubernetes object, written without Helm. */
@@ -70,9 +54,8 @@ export class Pachyderm extends pulumi.ComponentResource {
     public readonly pachdDeploymentName: pulumi.Output<string>;
 
     constructor(name: string, args: PachydermArgs, opts?: pulumi.ComponentResourceOptions) {
+        assertWiring(name, args); // before super: broken wiring registers nothing
         super("pachyderm-azure:pachyderm:Pachyderm", name, {}, opts);
-        const problems = validatePachydermArgs(args);
-        if (problems.length > 0) throw new Error(`Invalid Pachyderm arguments:\n- ${problems.join("\n- ")}`);
 
         const ns = new k8s.core.v1.Namespace(
             `${name}-ns`,

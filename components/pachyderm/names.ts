@@ -1,3 +1,5 @@
+import * as pulumi from "@pulumi/pulumi";
+
 /**
  * Names and conventions shared with the rest of the stack. They do not depend on the namespace
  * so that the metadata store can pre-create PersistentVolumes whose claimRef points at claims
@@ -42,7 +44,7 @@ export const POSTGRES_CLAIM_TEMPLATE = "postgres-storage";
 
 /** A StatefulSet looks for `<claimTemplate>-<statefulSet>-<ordinal>`; pre-creating that claim pins it to a given PV. */
 export function statefulSetClaimName(claimTemplate: string, statefulSet: string, ordinal: number): string {
-    if (!Number.isInteger(ordinal) || ordinal < 0) throw new Error(`ordinal must be a non-negative integer, got ${ordinal}`);
+    if (!Number.isInteger(ordinal) || ordinal < 0) throw new pulumi.RunError(`ordinal must be a non-negative integer, got ${ordinal}`);
     return `${claimTemplate}-${statefulSet}-${ordinal}`;
 }
 

@@ -56,7 +56,7 @@ export interface PachydermArgs {
          * Where the API server answers on 443. AKS only knows its address after the cluster exists,
          * so the caller passes an Output (e.g. the API server's /32 or its private endpoint subnet).
          */
-        apiServerCidrs: pulumi.Input<string>[];
+        apiServerCidrs: [pulumi.Input<string>, ...pulumi.Input<string>[]];
         /**
          * Workload identity only: CIDRs the pods may reach on 443 for Entra ID token exchange
          * (login.microsoftonline.com has no stable private range). Default: public IPv4 space

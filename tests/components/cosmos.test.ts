@@ -14,7 +14,7 @@ import {
 
 const captured = captureResources();
 
-const { CosmosDb, validateCosmosArgs, COSMOS_DATA_CONTRIBUTOR } =
+const { CosmosDb, COSMOS_DATA_CONTRIBUTOR } =
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require("../../components/cosmos") as typeof import("../../components/cosmos");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -207,28 +207,5 @@ describe.each([
         expect(await valueOf(c.databaseName)).toBe("ingest");
         expect(await valueOf(c.containerNames)).toEqual(["events", "manifests"]);
         expect(await valueOf(c.accountName)).toMatch(/^cosmos-pachlab-/);
-    });
-});
-
-describe("validateCosmosArgs", () => {
-    test("accepts dev and prod", () => {
-        expect(validateCosmosArgs(args("dev"))).toEqual([]);
-        expect(validateCosmosArgs(args("prod"))).toEqual([]);
-    });
-    test("rejects a serverless second region, 7-day backup when protected, duplicate containers", () => {
-        const p = validateCosmosArgs(
-            args("prod", {
-                capacityMode: "serverless",
-                backupTier: "Continuous7Days",
-                containers: [
-                    { name: "a", partitionKeyPath: "/x", excludedPaths: [] },
-                    { name: "a", partitionKeyPath: "/y", excludedPaths: [] },
-                ],
-            }),
-        ).join("\n");
-        expect(p).toMatch(/secondaryLocation/);
-        expect(p).toMatch(/backupTier/);
-        expect(p).toMatch(/duplicate/);
-        expect(() => new CosmosDb("bad", args("dev", { containers: [] }))).toThrow(/containers/);
     });
 });

@@ -319,16 +319,16 @@ describe("GlusterMetadataStore without in-cluster PostgreSQL", () => {
     });
 });
 
-describe("GlusterMetadataStore rejects what the bootstrap or Azure cannot serve", () => {
+describe("GlusterMetadataStore refuses node addresses config never derives", () => {
     test.each([
-        ["two node IPs", { nodeIps: NODE_IPS.slice(0, 2) }, /exactly 3 nodeIps/],
-        ["duplicate node IPs", { nodeIps: [NODE_IPS[0], NODE_IPS[0], NODE_IPS[1]] }, /distinct/],
-        ["clientIp = a node IP", { clientIp: NODE_IPS[1] }, /clientIp .* is also a node IP/],
-        ["four etcd members", { etcdReplicas: 4 }, /etcdReplicas must be 1-3/],
-        ["production without zones", { zones: [] }, /one node per zone/],
-    ] as const)("%s", (what, over, message) => {
+        ["two node IPs", { nodeIps: NODE_IPS.slice(0, 2) }],
+        ["duplicate node IPs", { nodeIps: [NODE_IPS[0], NODE_IPS[0], NODE_IPS[1]] }],
+        ["clientIp = a node IP", { clientIp: NODE_IPS[1] }],
+    ] as const)("%s", (what, over) => {
         const before = captured.length;
-        expect(() => new GlusterMetadataStore(`bad-${what.replace(/\W+/g, "-")}`, args("prod", over as Partial<Args>))).toThrow(message);
+        expect(() => new GlusterMetadataStore(`bad-${what.replace(/\W+/g, "-")}`, args("prod", over as Partial<Args>))).toThrow(
+            /3 distinct nodeIps and a clientIp apart from them/,
+        );
         expect(captured.length).toBe(before); // nothing registered
     });
 });

@@ -1,4 +1,5 @@
 import pachctlPins from "../../lib/cloudinit/pachctl.json";
+import { SSH_NAT_FRONTEND_PORT } from "../../lib/config/schema";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
 import { Captured, captureResources, ofType, one, settle, valueOf, WORKSPACE_ID } from "../helpers/mockHarness";
 
@@ -11,7 +12,6 @@ const {
     Ingress,
     ingressDnsLabel,
     supportsAcceleratedNetworking,
-    SSH_NAT_FRONTEND_PORT,
     INGRESS_OUTBOUND_PORTS,
     DATA_OUTBOUND_PORTS,
     MAX_OUTBOUND_DATA_INSTANCES,
@@ -342,33 +342,15 @@ describe("Ingress helpers and validation", () => {
         expect(supportsAcceleratedNetworking("Standard_D4ads_v5")).toBe(true);
     });
 
-    test("sshFrontendPort moves the NAT rule's frontend port, never the backend port 22", async () => {
-        const b = await build(
-            "sshport",
-            args("dev", { names: { prefix: "pachlab", stack: "sshport", location: "westeurope" }, sshFrontendPort: 22 }),
-        );
-        expect(b.get(T.lb, "lb").inputs.inboundNatRules).toEqual([expect.objectContaining({ frontendPort: 22, backendPort: 22 })]);
-        expect(await valueOf(b.comp.sshCommand)).toMatch(
-            /^ssh -p 22 labadmin@pip-pachlab-sshport-[0-9a-f]{6}\.westeurope\.cloudapp\.azure\.com$/,
-        );
-    });
-
     test("outbound capacity: the two outbound rules fit in one frontend IP's 64,000 SNAT ports", () => {
         expect(MAX_OUTBOUND_DATA_INSTANCES).toBeGreaterThanOrEqual(3);
         expect(INGRESS_OUTBOUND_PORTS + MAX_OUTBOUND_DATA_INSTANCES * DATA_OUTBOUND_PORTS).toBeLessThanOrEqual(64000);
     });
 
+    // Config refuses both first (pachydermVersion, adminUsername); the cloud-init renderer refuses them again.
     test.each([
-        ["SSH from anywhere", { adminSourceCidrs: ["0.0.0.0/0"] }, /adminSourceCidrs/],
-        ["SSH from Internet", { adminSourceCidrs: ["Internet"] }, /adminSourceCidrs/],
-        ["port 22 load-balanced", { ports: [443, 22] }, /port 22/],
-        ["SSH NAT port also load-balanced", { ports: [443, 50022] }, /sshFrontendPort 50022/],
-        ["no ports", { ports: [] }, /at least one port/],
-        ["idle timeout above Azure's limit", { idleTimeoutMinutes: 120 }, /idleTimeoutMinutes/],
         ["unpinned pachctl", { pachydermVersion: "2.12.3" }, /pachctlVersion/],
         ["reserved admin user", { adminUsername: "root" }, /adminUsername/],
-        ["no SSH key", { sshPublicKey: " " }, /sshPublicKey/],
-        ["bad DNS label", { dnsLabel: "Bad_Label" }, /DNS label/],
     ] as const)("refuses %s before registering anything", (_what, over, message) => {
         const before = captured.length;
         expect(() => new Ingress(`bad-${captured.length}`, args("dev", over as Partial<Args>))).toThrow(message);

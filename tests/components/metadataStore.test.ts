@@ -179,12 +179,3 @@ describe.each([
         }
     });
 });
-
-describe("ManagedDiskMetadataStore argument checks", () => {
-    test("refuses LRS disks in a protected (production) store", () => {
-        expect(() => new ManagedDiskMetadataStore("bad", args("prod", { diskSku: "Premium_LRS" }))).toThrow(/Premium_ZRS/);
-    });
-    test("refuses zero etcd members", () => {
-        expect(() => new ManagedDiskMetadataStore("bad2", args("dev", { etcdReplicas: 0 }))).toThrow(/etcdReplicas/);
-    });
-});

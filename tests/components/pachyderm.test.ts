@@ -49,7 +49,7 @@ pulumi.runtime.setMocks(
 );
 
 // Imported after the mocks, as Pulumi's testing guide asks.
-const { Pachyderm, etcdClaimName, postgresClaimName, workloadIdentitySubjects, validatePachydermArgs } =
+const { Pachyderm, etcdClaimName, postgresClaimName, workloadIdentitySubjects } =
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require("../../components/pachyderm") as typeof import("../../components/pachyderm");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -449,23 +449,18 @@ describe("network policies", () => {
     });
 });
 
-describe("argument validation", () => {
-    test("lists every problem", () => {
+describe("wiring assertions (config cannot produce these; a direct caller can)", () => {
+    test("list every broken wire in one RunError and register nothing", () => {
         const bad = {
             ...prodArgs(),
             storage: { ...prodArgs().storage, accountKey: undefined },
-            pachd: { ...prodArgs().pachd, replicas: 1 },
             metadata: { ...prodArgs().metadata, etcdVolumeNames: ["a"] },
         };
-        const problems = validatePachydermArgs(bad);
-        expect(problems).toEqual(
-            expect.arrayContaining([
-                "storage.accountKey: required in sharedKey mode",
-                "pachd.replicas: production needs 2 or more",
-                "metadata.etcdVolumeNames: 1 volume(s) for 3 etcd member(s)",
-            ]),
+        const before = captured.length;
+        expect(() => new Pachyderm("bad", bad)).toThrow(
+            /^Pachyderm bad: storage\.accountKey: required in sharedKey mode; metadata\.etcdVolumeNames: 1 volume\(s\) for 3 etcd member\(s\)$/,
         );
-        expect(() => new Pachyderm("bad", bad)).toThrow(/Invalid Pachyderm arguments/);
+        expect(captured.length).toBe(before);
     });
 });
 

@@ -16,7 +16,7 @@ import {
 const captured = captureResources();
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { AzurePostgres, validatePostgresArgs } = require("../../components/postgres") as typeof import("../../components/postgres");
+const { AzurePostgres } = require("../../components/postgres") as typeof import("../../components/postgres");
 type Args = import("../../components/postgres").AzurePostgresArgs;
 
 const T = {
@@ -186,21 +186,5 @@ describe.each([
         expect(await valueOf(c.host)).toMatch(new RegExp(`^psql-pachlab-${env}-[0-9a-f]{6}\\.postgres\\.database\\.azure\\.com$`));
         expect(await valueOf(c.user)).toBe("pachyderm");
         expect(await valueOf(c.serverName)).toMatch(/^psql-pachlab-/);
-    });
-});
-
-describe("validatePostgresArgs", () => {
-    test("accepts dev and prod", () => {
-        expect(validatePostgresArgs(args("dev"))).toEqual([]);
-        expect(validatePostgresArgs(args("prod"))).toEqual([]);
-    });
-    test("rejects short retention, HA on Burstable, a protected server without HA or geo backup", () => {
-        const p = validatePostgresArgs(args("prod", { backupRetentionDays: 7, skuTier: "Burstable", geoRedundantBackup: false })).join(
-            "\n",
-        );
-        expect(p).toMatch(/backupRetentionDays/);
-        expect(p).toMatch(/Burstable/);
-        expect(p).toMatch(/geoRedundantBackup/);
-        expect(() => new AzurePostgres("bad", args("dev", { backupRetentionDays: 7 }))).toThrow(/backupRetentionDays/);
     });
 });

@@ -15,7 +15,7 @@ import {
 
 const captured = captureResources();
 
-const { Storage, validateStorageArgs, STORAGE_BLOB_DATA_CONTRIBUTOR } =
+const { Storage, STORAGE_BLOB_DATA_CONTRIBUTOR } =
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require("../../components/storage") as typeof import("../../components/storage");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -313,31 +313,5 @@ describe("Storage (sharedKey mode)", () => {
         expect(key).toBeDefined();
         expect(await pulumi.isSecret(key)).toBe(true);
         expect(Buffer.from(await valueOf(key), "base64").toString()).toMatch(/^mock-key-st/);
-    });
-});
-
-describe("validateStorageArgs", () => {
-    test("accepts the dev and prod shapes", () => {
-        expect(validateStorageArgs(args("dev"))).toEqual([]);
-        expect(validateStorageArgs(args("prod"))).toEqual([]);
-    });
-    test("rejects a restore window as long as soft delete, LRS when protected, cold before cool", () => {
-        const p = validateStorageArgs(
-            args("prod", {
-                pointInTimeRestoreDays: 30,
-                sku: "Standard_LRS",
-                lifecycle: { coolAfterDays: 90, coldAfterDays: 30, versionsCoolAfterDays: 7, versionsDeleteAfterDays: 10 },
-            }),
-        );
-        expect(p.join("\n")).toMatch(/pointInTimeRestoreDays/);
-        expect(p.join("\n")).toMatch(/sku/);
-        expect(p.join("\n")).toMatch(/coldAfterDays/);
-        expect(p.join("\n")).toMatch(/versionsDeleteAfterDays/);
-    });
-    test("the component refuses bad arguments before declaring anything", () => {
-        expect(() => new Storage("bad", args("dev", { blobSoftDeleteDays: 7, pointInTimeRestoreDays: 7 }))).toThrow(
-            /pointInTimeRestoreDays/,
-        );
-        expect(ofType(captured, T.account, "bad")).toHaveLength(0);
     });
 });
