@@ -5,9 +5,11 @@ import * as k8s from "@pulumi/kubernetes";
 import { renderGlusterUserData } from "../lib/cloudinit/gluster";
 import { glusterBrickDiskName, PlacementArgs, resourceName } from "../lib/naming";
 import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
+import { hardenedDataDisk } from "./azure/disk";
 import { ProtectionArgs, StatefulGuard } from "./azure/guard";
-import { loadBalancerChildIds } from "./azure/loadBalancer";
-import { UBUNTU_IMAGE } from "./azure/linuxVm";
+import { customData, linuxVirtualMachine } from "./azure/linuxVm";
+import { LoadBalancerChildIds, loadBalancerChildIds } from "./azure/loadBalancer";
+import { staticPersistentVolume } from "./azure/persistentVolume";
 import { MetadataStore } from "./metadataStore";
 import { etcdClaimName, postgresClaimName } from "./pachyderm/names";
 
@@ -81,22 +83,66 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
     public readonly loadBalancer: network.LoadBalancer;
 
     constructor(name: string, args: GlusterMetadataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        assertNodeAddresses(name, args); // before super: a bad layout registers nothing
+        // Before super: a bad layout or an oversized bootstrap registers nothing.
+        assertNodeAddresses(name, args);
+        const userData = args.nodeIps.map((_, i) => nodeUserData(name, args, i));
         super("pachyderm-azure:metadata:GlusterMetadataStore", name, {}, opts);
-        const n = args.names;
-        const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
-        const zoneOf = (i: number) => (args.zones.length > 0 ? [args.zones[i % args.zones.length]] : undefined);
+        const lbChild = loadBalancerChildIds(this, args.resourceGroupName, resourceName("lbi", args.names, "gfs"));
+        this.loadBalancer = this.createLoadBalancer(name, args, lbChild);
+        if (args.diagnostics)
+            diagnosticSetting(`${name}-lbi-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
 
-        // The rule, probe, pool and frontend reference each other by ARM id inside the one LB resource.
-        const lbName = resourceName("lbi", n, "gfs");
-        const lbChild = loadBalancerChildIds(this, args.resourceGroupName, lbName);
-        const poolId = lbChild("backendAddressPools", LB_POOL);
+        const guard = new StatefulGuard(this, args);
+        const pools: { id: pulumi.Input<string> }[] = [{ id: lbChild("backendAddressPools", LB_POOL) }];
+        if (args.outboundBackendPoolId !== undefined) pools.push({ id: args.outboundBackendPoolId });
+        userData.forEach((text, i) => this.createNode(name, args, guard, i, text, pools));
 
-        this.loadBalancer = new network.LoadBalancer(
+        // Static NFS volumes on the replica-3 volume (Ganesha's pseudo root is `/<volume>`, the bootstrap
+        // creates the sub-directories), pre-bound to the claims Pachyderm's StatefulSets expect.
+        const pv = (key: string, sizeGb: number, claim: string, component: string): pulumi.Output<string> => {
+            const volume = staticPersistentVolume(
+                `${name}-pv-${key}`,
+                {
+                    names: args.names,
+                    key,
+                    labels: {
+                        "app.kubernetes.io/part-of": "pachyderm",
+                        "app.kubernetes.io/component": component,
+                        "metadata-store": "glusterfs",
+                    },
+                    sizeGb,
+                    claim: { namespace: args.namespace, name: claim },
+                    source: { mountOptions: NFS_MOUNT_OPTIONS, nfs: { server: args.clientIp, path: `/${args.volumeName}/${key}` } },
+                },
+                guard.options({ dependsOn: [this.loadBalancer, ...this.vms] }),
+            );
+            this.volumes.push(volume);
+            return volume.metadata.name;
+        };
+        for (let i = 0; i < args.etcdReplicas; i++)
+            this.etcdVolumeNames.push(pv(`etcd-${i}`, args.etcdDiskSizeGb, etcdClaimName(i), "etcd"));
+        if (args.postgresInCluster) this.postgresVolumeName = pv("postgres-0", args.postgresDiskSizeGb, postgresClaimName(), "postgres");
+
+        this.address = pulumi.output(args.clientIp);
+        this.registerOutputs({
+            kind: this.kind,
+            address: this.address,
+            etcdVolumeNames: this.etcdVolumeNames,
+            postgresVolumeName: this.postgresVolumeName,
+            vmIds: this.vmIds,
+            brickDiskIds: this.brickDiskIds,
+        });
+    }
+
+    /** The internal load balancer: the rule, probe, pool and frontend reference each other by ARM id inside it. */
+    private createLoadBalancer(name: string, args: GlusterMetadataStoreArgs, lbChild: LoadBalancerChildIds): network.LoadBalancer {
+        return new network.LoadBalancer(
             `${name}-lbi`,
             {
-                ...common,
-                loadBalancerName: lbName,
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                loadBalancerName: resourceName("lbi", args.names, "gfs"),
                 sku: { name: "Standard", tier: "Regional" },
                 frontendIPConfigurations: [
                     {
@@ -119,7 +165,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
                         frontendPort: NFS_PORT,
                         backendPort: NFS_PORT,
                         frontendIPConfiguration: { id: lbChild("frontendIPConfigurations", LB_FRONTEND) },
-                        backendAddressPool: { id: poolId },
+                        backendAddressPool: { id: lbChild("backendAddressPools", LB_POOL) },
                         probe: { id: lbChild("probes", LB_PROBE) },
                         // Session persistence on the client IP: NFSv4 keeps per-client state (client ID, session,
                         // open files) in the one Ganesha server that granted it, and the three Ganesha heads do not
@@ -136,184 +182,126 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
             },
             { parent: this },
         );
-
-        if (args.diagnostics)
-            diagnosticSetting(`${name}-lbi-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
-
-        const guard = new StatefulGuard(this, args);
-        for (let i = 0; i < GLUSTER_NODE_COUNT; i++) {
-            // Premium_LRS in the VM's zone: Gluster already replicates every write synchronously to the
-            // bricks in the other two zones, so a ZRS disk would add a second cross-zone replication to
-            // every fsync (etcd's WAL latency) for no extra durability. (ZRS disks could attach to a VM in
-            // any zone; that is not the reason.) Policy rule 32 requires instead that production bricks
-            // span three zones.
-            const disk = new compute.Disk(
-                `${name}-brick-${i}`,
-                {
-                    ...common,
-                    diskName: glusterBrickDiskName(n, i),
-                    zones: zoneOf(i),
-                    sku: { name: "Premium_LRS" },
-                    diskSizeGB: args.brickDiskSizeGb,
-                    creationData: { createOption: "Empty" },
-                    // Only attachable to VMs: no SAS export or import, from anywhere.
-                    networkAccessPolicy: "DenyAll",
-                    publicNetworkAccess: "Disabled",
-                    encryption: { type: "EncryptionAtRestWithPlatformKey" },
-                },
-                guard.options(),
-            );
-            this.brickDisks.push(disk);
-            this.brickDiskIds.push(disk.id);
-            guard.lock(`${name}-brick-${i}-lock`, disk.id, {
-                lockName: resourceName("lock", n, `gfs${i}-brick`),
-                notes: "GlusterFS brick of the Pachyderm metadata store (etcd/PostgreSQL): without it the object store cannot be read.",
-            });
-
-            const pools: { id: pulumi.Input<string> }[] = [{ id: poolId }];
-            if (args.outboundBackendPoolId !== undefined) pools.push({ id: args.outboundBackendPoolId });
-            const nic = new network.NetworkInterface(
-                `${name}-nic-${i}`,
-                {
-                    ...common,
-                    networkInterfaceName: resourceName("nic", n, `gfs${i}`),
-                    enableIPForwarding: false,
-                    ipConfigurations: [
-                        {
-                            name: "ipconfig",
-                            primary: true,
-                            subnet: { id: args.subnetId },
-                            privateIPAllocationMethod: "Static",
-                            privateIPAddress: args.nodeIps[i],
-                            privateIPAddressVersion: "IPv4",
-                            // No publicIPAddress: egress only through the public LB's outbound rule (pool above).
-                            loadBalancerBackendAddressPools: pools,
-                        },
-                    ],
-                },
-                { parent: this, dependsOn: [this.loadBalancer] },
-            );
-            this.nics.push(nic);
-
-            const customData = Buffer.from(
-                renderGlusterUserData({
-                    nodeIndex: i,
-                    nodeIps: args.nodeIps,
-                    volumeName: args.volumeName,
-                    brickDevice: BRICK_DEVICE,
-                    enableGanesha: true,
-                }),
-                "utf8",
-            ).toString("base64");
-            if (customData.length > CUSTOM_DATA_MAX) {
-                throw new pulumi.RunError(
-                    `GlusterMetadataStore ${name}: user-data of node ${i} is ${customData.length} base64 characters, Azure accepts ${CUSTOM_DATA_MAX}`,
-                );
-            }
-            const vm = new compute.VirtualMachine(
-                `${name}-vm-${i}`,
-                {
-                    ...common,
-                    vmName: resourceName("vm", n, `gfs${i}`),
-                    zones: zoneOf(i),
-                    hardwareProfile: { vmSize: args.vmSize },
-                    storageProfile: {
-                        imageReference: { ...UBUNTU_IMAGE },
-                        // The VM is disposable (its OS disk goes with it); the brick disk is the data and outlives it.
-                        osDisk: {
-                            name: resourceName("osdisk", n, `gfs${i}`),
-                            createOption: "FromImage",
-                            managedDisk: { storageAccountType: "StandardSSD_LRS" },
-                            deleteOption: "Delete",
-                        },
-                        // Caching None: fsync must reach the disk (etcd WAL, PostgreSQL commits).
-                        dataDisks: [
-                            { lun: 0, createOption: "Attach", managedDisk: { id: disk.id }, deleteOption: "Detach", caching: "None" },
-                        ],
-                    },
-                    osProfile: {
-                        computerName: `gfs${i}`,
-                        adminUsername: args.adminUsername,
-                        customData,
-                        linuxConfiguration: {
-                            disablePasswordAuthentication: true,
-                            ssh: { publicKeys: [{ path: `/home/${args.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey }] },
-                            provisionVMAgent: true,
-                            patchSettings: { patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" },
-                        },
-                    },
-                    networkProfile: { networkInterfaces: [{ id: nic.id, primary: true, deleteOption: "Detach" }] },
-                    securityProfile: {
-                        encryptionAtHost: true,
-                        securityType: "TrustedLaunch",
-                        uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
-                    },
-                    diagnosticsProfile: { bootDiagnostics: { enabled: true } },
-                },
-                {
-                    parent: this,
-                    // Azure refuses in-place changes of customData (PropertyChangeNotAllowed), and replacing on
-                    // such a change would replace all three nodes at once: the pool's state (/var/lib/glusterd,
-                    // on the OS disk) would go with them and the volume would be down until rebuilt by hand.
-                    // A bootstrap change therefore reaches new nodes only; roll it one VM at a time with
-                    // `npm run gluster:roll -- --stack <stack> --replace` (docs/glusterfs.md "Rolling changes"): a
-                    // replaced VM rejoins as the same peer from the glusterd state kept on its brick disk.
-                    ignoreChanges: ["osProfile.customData"],
-                    // Two VMs cannot share the name, the NIC or the brick disk: a replacement deletes first
-                    // (the brick disk is only detached: deleteOption Detach).
-                    deleteBeforeReplace: true,
-                },
-            );
-            this.vms.push(vm);
-            this.vmIds.push(vm.id);
-        }
-
-        // Static NFS volumes on the replica-3 volume (Ganesha's pseudo root is `/<volume>`, the bootstrap
-        // creates the sub-directories), pre-bound to the claims Pachyderm's StatefulSets expect.
-        const pv = (key: string, sizeGb: number, claim: string, component: string): pulumi.Output<string> => {
-            const volume = new k8s.core.v1.PersistentVolume(
-                `${name}-pv-${key}`,
-                {
-                    metadata: {
-                        name: `pv-${n.prefix}-${n.stack}-${key}`.toLowerCase(),
-                        labels: {
-                            "app.kubernetes.io/part-of": "pachyderm",
-                            "app.kubernetes.io/component": component,
-                            "metadata-store": "glusterfs",
-                        },
-                    },
-                    spec: {
-                        capacity: { storage: `${sizeGb}Gi` },
-                        accessModes: ["ReadWriteOnce"],
-                        volumeMode: "Filesystem",
-                        // Deleting the claim (or the namespace) never deletes the directory.
-                        persistentVolumeReclaimPolicy: "Retain",
-                        storageClassName: "",
-                        mountOptions: NFS_MOUNT_OPTIONS,
-                        nfs: { server: args.clientIp, path: `/${args.volumeName}/${key}` },
-                        // Pre-bound: only this claim can take this volume.
-                        claimRef: { namespace: args.namespace, name: claim },
-                    },
-                },
-                guard.options({ dependsOn: [this.loadBalancer, ...this.vms] }),
-            );
-            this.volumes.push(volume);
-            return volume.metadata.name;
-        };
-        for (let i = 0; i < args.etcdReplicas; i++)
-            this.etcdVolumeNames.push(pv(`etcd-${i}`, args.etcdDiskSizeGb, etcdClaimName(i), "etcd"));
-        if (args.postgresInCluster) this.postgresVolumeName = pv("postgres-0", args.postgresDiskSizeGb, postgresClaimName(), "postgres");
-
-        this.address = pulumi.output(args.clientIp);
-        this.registerOutputs({
-            kind: this.kind,
-            address: this.address,
-            etcdVolumeNames: this.etcdVolumeNames,
-            postgresVolumeName: this.postgresVolumeName,
-            vmIds: this.vmIds,
-            brickDiskIds: this.brickDiskIds,
-        });
     }
+
+    /**
+     * Brick `i`: Premium_LRS in the VM's zone. Gluster already replicates every write synchronously to the
+     * bricks in the other two zones, so a ZRS disk would add a second cross-zone replication to every fsync
+     * (etcd's WAL latency) for no extra durability. (ZRS disks could attach to a VM in any zone; that is not the
+     * reason.) Policy rule 32 requires instead that production bricks span three zones.
+     */
+    private createBrick(name: string, args: GlusterMetadataStoreArgs, guard: StatefulGuard, i: number, zones?: string[]): compute.Disk {
+        const n = args.names;
+        const disk = hardenedDataDisk(
+            `${name}-brick-${i}`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                diskName: glusterBrickDiskName(n, i),
+                sku: "Premium_LRS",
+                zones,
+                sizeGb: args.brickDiskSizeGb,
+            },
+            guard.options(),
+        );
+        this.brickDisks.push(disk);
+        this.brickDiskIds.push(disk.id);
+        guard.lock(`${name}-brick-${i}-lock`, disk.id, {
+            lockName: resourceName("lock", n, `gfs${i}-brick`),
+            notes: "GlusterFS brick of the Pachyderm metadata store (etcd/PostgreSQL): without it the object store cannot be read.",
+        });
+        return disk;
+    }
+
+    /** Node `i`: its brick disk (guarded and locked), its NIC in the LB pools and its VM in zone `i`. */
+    private createNode(
+        name: string,
+        args: GlusterMetadataStoreArgs,
+        guard: StatefulGuard,
+        i: number,
+        userData: string,
+        pools: { id: pulumi.Input<string> }[],
+    ): void {
+        const n = args.names;
+        const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
+        const zones = args.zones.length > 0 ? [args.zones[i % args.zones.length]!] : undefined;
+        const disk = this.createBrick(name, args, guard, i, zones);
+        const nic = new network.NetworkInterface(
+            `${name}-nic-${i}`,
+            {
+                ...common,
+                networkInterfaceName: resourceName("nic", n, `gfs${i}`),
+                enableIPForwarding: false,
+                ipConfigurations: [
+                    {
+                        name: "ipconfig",
+                        primary: true,
+                        subnet: { id: args.subnetId },
+                        privateIPAllocationMethod: "Static",
+                        privateIPAddress: args.nodeIps[i],
+                        privateIPAddressVersion: "IPv4",
+                        // No publicIPAddress: egress only through the public LB's outbound rule (pools).
+                        loadBalancerBackendAddressPools: pools,
+                    },
+                ],
+            },
+            { parent: this, dependsOn: [this.loadBalancer] },
+        );
+        this.nics.push(nic);
+
+        const vm = linuxVirtualMachine(
+            `${name}-vm-${i}`,
+            {
+                ...common,
+                vmName: resourceName("vm", n, `gfs${i}`),
+                computerName: `gfs${i}`,
+                zones,
+                vmSize: args.vmSize,
+                adminUsername: args.adminUsername,
+                sshPublicKey: args.sshPublicKey,
+                userData,
+                // The VM is disposable (its OS disk goes with it); the brick disk is the data and outlives it.
+                osDiskName: resourceName("osdisk", n, `gfs${i}`),
+                encryptionAtHost: true,
+                nicId: nic.id,
+                // Caching None: fsync must reach the disk (etcd WAL, PostgreSQL commits).
+                dataDisks: [{ lun: 0, createOption: "Attach", managedDisk: { id: disk.id }, deleteOption: "Detach", caching: "None" }],
+            },
+            {
+                parent: this,
+                // Azure refuses in-place changes of customData (PropertyChangeNotAllowed), and replacing on
+                // such a change would replace all three nodes at once: the pool's state (/var/lib/glusterd,
+                // on the OS disk) would go with them and the volume would be down until rebuilt by hand.
+                // A bootstrap change therefore reaches new nodes only; roll it one VM at a time with
+                // `npm run gluster:roll -- --stack <stack> --replace` (docs/glusterfs.md "Rolling changes"): a
+                // replaced VM rejoins as the same peer from the glusterd state kept on its brick disk.
+                ignoreChanges: ["osProfile.customData"],
+                // Two VMs cannot share the name, the NIC or the brick disk: a replacement deletes first
+                // (the brick disk is only detached: deleteOption Detach).
+                deleteBeforeReplace: true,
+            },
+        );
+        this.vms.push(vm);
+        this.vmIds.push(vm.id);
+    }
+}
+
+/** The bootstrap of node `i`, refused when Azure would refuse its custom data. */
+function nodeUserData(name: string, args: GlusterMetadataStoreArgs, i: number): string {
+    const text = renderGlusterUserData({
+        nodeIndex: i,
+        nodeIps: args.nodeIps,
+        volumeName: args.volumeName,
+        brickDevice: BRICK_DEVICE,
+        enableGanesha: true,
+    });
+    const length = customData(text).length;
+    if (length > CUSTOM_DATA_MAX)
+        throw new pulumi.RunError(
+            `GlusterMetadataStore ${name}: user-data of node ${i} is ${length} base64 characters, Azure accepts ${CUSTOM_DATA_MAX}`,
+        );
+    return text;
 }
 
 /**

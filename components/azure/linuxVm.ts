@@ -5,6 +5,11 @@ import type * as azureInputs from "@pulumi/azure-native/types/input";
 /** Ubuntu 24.04 LTS, Gen2 image (required by Trusted Launch); `server-gen1` would be the Gen1 variant. */
 export const UBUNTU_IMAGE = { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" } as const;
 
+/** `osProfile.customData`: the cloud-init user data, base64-encoded. */
+export function customData(userData: string): string {
+    return Buffer.from(userData, "utf8").toString("base64");
+}
+
 export interface LinuxVmArgs {
     resourceGroupName: pulumi.Input<string>;
     location: string;
@@ -50,7 +55,7 @@ export function linuxVirtualMachine(name: string, a: LinuxVmArgs, opts: pulumi.C
             osProfile: {
                 computerName: a.computerName,
                 adminUsername: a.adminUsername,
-                customData: Buffer.from(a.userData, "utf8").toString("base64"),
+                customData: customData(a.userData),
                 allowExtensionOperations: a.allowExtensionOperations,
                 linuxConfiguration: {
                     disablePasswordAuthentication: true,
