@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as k8s from "@pulumi/kubernetes";
 import * as YAML from "yaml";
 import { PlacementArgs, resourceName } from "../lib/naming";
 import { NODE_POOL_MAX_SURGE } from "../lib/nodePools";
 import { builtInRoleId, roleAssignment } from "./azure/roles";
+import { ClusterMonitoringArgs, containerInsights, logAnalyticsWorkspace } from "./clusterMonitoring";
 
 /**
  * Built-in role "Network Contributor" (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
@@ -35,7 +35,7 @@ export interface NodePoolArgs {
     maxPods: number;
 }
 
-export interface ClusterArgs extends PlacementArgs {
+export interface ClusterArgs extends PlacementArgs, ClusterMonitoringArgs {
     kubernetesVersion: string;
     tier: "Free" | "Standard" | "Premium";
     /** AKSLongTermSupport needs the Premium tier (https://learn.microsoft.com/azure/aks/long-term-support). */
@@ -61,9 +61,6 @@ export interface ClusterArgs extends PlacementArgs {
     disableLocalAccounts: boolean;
     upgradeChannel: "none" | "patch" | "stable" | "rapid" | "node-image";
     maintenance: { dayOfWeek: string; startHour: number; durationHours: number };
-    logRetentionDays: number;
-    /** Log Analytics daily cap in GB (0 = none) and what Container Insights collects. */
-    monitoring: { dailyCapGb: number; containerInsights: "full" | "operator" };
 }
 
 /**
@@ -87,24 +84,6 @@ export function deployerPrincipalType(settings: { clientId?: string; useMsi?: st
  */
 export const SPOT_TAINT = { key: "kubernetes.azure.com/scalesetpriority", value: "spot", effect: "NoSchedule" } as const;
 
-/**
- * Container Insights streams (https://learn.microsoft.com/azure/azure-monitor/containers/container-insights-data-collection-dcr):
- * `full` is the default group (every table, stdout/stderr of every container in ContainerLogV2);
- * `operator` keeps what an operator reads to see whether the platform is healthy - pod and node inventory,
- * Kubernetes events, CPU/memory counters - every 5 minutes without kube-system, as the portal's
- * "cost-optimized" preset does, and no container logs (read them with kubectl logs).
- */
-export const CONTAINER_INSIGHTS = {
-    full: {
-        streams: ["Microsoft-ContainerInsights-Group-Default"],
-        settings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true },
-    },
-    operator: {
-        streams: ["Microsoft-KubePodInventory", "Microsoft-KubeNodeInventory", "Microsoft-KubeEvents", "Microsoft-Perf"],
-        settings: { interval: "5m", namespaceFilteringMode: "Exclude", namespaces: ["kube-system"], enableContainerLogV2: true },
-    },
-} as const;
-
 /** kubelogin's login method for the generated kubeconfig; `AAD_LOGIN_METHOD` overrides it at run time. */
 export const DEFAULT_KUBELOGIN_MODE = "azurecli";
 
@@ -123,6 +102,26 @@ export function withKubeloginMode(kubeconfigYaml: string, mode = DEFAULT_KUBELOG
         }
     }
     return YAML.stringify(doc);
+}
+
+/** What both node pools share. */
+function poolCommon(args: ClusterArgs, p: NodePoolArgs) {
+    return {
+        vmSize: p.vmSize,
+        osType: "Linux",
+        osSKU: "AzureLinux",
+        osDiskType: p.osDiskType,
+        // Ephemeral OS disks live in the VM's cache/temp disk: keep them within the smallest sizes used.
+        osDiskSizeGB: p.osDiskType === "Ephemeral" ? 64 : 128,
+        enableEncryptionAtHost: p.encryptionAtHost,
+        enableNodePublicIP: false,
+        maxPods: p.maxPods,
+        type: "VirtualMachineScaleSets",
+        vnetSubnetID: args.nodeSubnetId,
+        availabilityZones: args.zones.length > 0 ? args.zones : undefined,
+        orchestratorVersion: args.kubernetesVersion,
+        upgradeSettings: { maxSurge: NODE_POOL_MAX_SURGE },
+    };
 }
 
 /**
@@ -158,40 +157,8 @@ export class Cluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:cluster:Cluster", name, {}, opts);
-        const zones = args.zones.length > 0 ? args.zones : undefined;
-
-        this.workspace = new operationalinsights.Workspace(
-            `${name}-log`,
-            {
-                resourceGroupName: args.resourceGroupName,
-                location: args.location,
-                tags: args.tags,
-                workspaceName: resourceName("log", args.names),
-                sku: { name: "PerGB2018" },
-                retentionInDays: args.logRetentionDays,
-                // Once the cap is reached, ingestion stops until the next day (UTC reset).
-                workspaceCapping: args.monitoring.dailyCapGb > 0 ? { dailyQuotaGb: args.monitoring.dailyCapGb } : undefined,
-            },
-            { parent: this },
-        );
+        this.workspace = logAnalyticsWorkspace(name, this, args);
         this.workspaceId = this.workspace.id;
-
-        const poolCommon = (p: NodePoolArgs) => ({
-            vmSize: p.vmSize,
-            osType: "Linux",
-            osSKU: "AzureLinux",
-            osDiskType: p.osDiskType,
-            // Ephemeral OS disks live in the VM's cache/temp disk: keep them within the smallest sizes used.
-            osDiskSizeGB: p.osDiskType === "Ephemeral" ? 64 : 128,
-            enableEncryptionAtHost: p.encryptionAtHost,
-            enableNodePublicIP: false,
-            maxPods: p.maxPods,
-            type: "VirtualMachineScaleSets",
-            vnetSubnetID: args.nodeSubnetId,
-            availabilityZones: zones,
-            orchestratorVersion: args.kubernetesVersion,
-            upgradeSettings: { maxSurge: NODE_POOL_MAX_SURGE },
-        });
 
         // A user-assigned control-plane identity exists before the cluster, so that its rights on the
         // bring-your-own subnet are in place when AKS first places nodes and the pachd internal load
@@ -228,7 +195,40 @@ export class Cluster extends pulumi.ComponentResource {
             description: "The Pulumi deployer applies the platform's Kubernetes objects (Azure RBAC for Kubernetes)",
         });
 
-        this.cluster = new containerservice.ManagedCluster(
+        this.cluster = this.createManagedCluster(name, args);
+        this.userPool = this.createUserPool(name, args);
+        containerInsights(name, this, args, this.workspace.id, this.cluster.id);
+        this.createMaintenanceWindows(name, args);
+
+        this.clusterName = this.cluster.name;
+        this.clusterId = this.cluster.id;
+        this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
+        this.principalId = this.identity.principalId;
+        this.kubeletObjectId = this.cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId ?? "");
+        this.kubeconfig = this.userKubeconfig(args);
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: this.kubeconfig,
+                // A stable identity: rotating credentials updates the provider instead of replacing every object.
+                clusterIdentifier: this.cluster.id,
+                enableServerSideApply: true,
+                deleteUnreachable: false,
+            },
+            { parent: this, dependsOn: [this.userPool, this.deployerAccess] },
+        );
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            clusterId: this.clusterId,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            principalId: this.principalId,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+
+    private createManagedCluster(name: string, args: ClusterArgs): containerservice.ManagedCluster {
+        return new containerservice.ManagedCluster(
             `${name}-aks`,
             {
                 resourceGroupName: args.resourceGroupName,
@@ -245,7 +245,7 @@ export class Cluster extends pulumi.ComponentResource {
                 aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: args.adminGroupObjectIds },
                 agentPoolProfiles: [
                     {
-                        ...poolCommon(args.systemPool),
+                        ...poolCommon(args, args.systemPool),
                         name: "system",
                         mode: "System",
                         count: args.systemPool.count,
@@ -280,14 +280,16 @@ export class Cluster extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [this.subnetAccess, this.deployerAccess] },
         );
+    }
 
-        this.userPool = new containerservice.AgentPool(
+    private createUserPool(name: string, args: ClusterArgs): containerservice.AgentPool {
+        return new containerservice.AgentPool(
             `${name}-pool-pachyderm`,
             {
                 resourceGroupName: args.resourceGroupName,
                 resourceName: this.cluster.name,
                 agentPoolName: "pachyderm",
-                ...poolCommon(args.userPool),
+                ...poolCommon(args, args.userPool),
                 osDiskSizeGB: args.userPool.osDiskType === "Ephemeral" ? 64 : 256,
                 mode: "User",
                 enableAutoScaling: true,
@@ -306,44 +308,10 @@ export class Cluster extends pulumi.ComponentResource {
                 ignoreChanges: ["count"],
             },
         );
+    }
 
-        // Container Insights with managed-identity auth (useAADAuth) collects only through a data collection
-        // rule associated with the cluster; `az aks enable-addons` creates it implicitly, ARM does not.
-        const collection = CONTAINER_INSIGHTS[args.monitoring.containerInsights];
-        const insightsRule = new monitor.DataCollectionRule(
-            `${name}-dcr`,
-            {
-                resourceGroupName: args.resourceGroupName,
-                location: args.location,
-                tags: args.tags,
-                dataCollectionRuleName: resourceName("dcr", args.names, "container-insights"),
-                kind: "Linux",
-                dataSources: {
-                    extensions: [
-                        {
-                            name: "ContainerInsightsExtension",
-                            extensionName: "ContainerInsights",
-                            streams: [...collection.streams],
-                            extensionSettings: { dataCollectionSettings: collection.settings },
-                        },
-                    ],
-                },
-                destinations: { logAnalytics: [{ name: "ciworkspace", workspaceResourceId: this.workspace.id }] },
-                dataFlows: [{ streams: [...collection.streams], destinations: ["ciworkspace"] }],
-            },
-            { parent: this },
-        );
-        new monitor.DataCollectionRuleAssociation(
-            `${name}-dcr-association`,
-            {
-                resourceUri: this.cluster.id,
-                associationName: "ContainerInsightsExtension",
-                dataCollectionRuleId: insightsRule.id,
-            },
-            { parent: this },
-        );
-
-        // One weekly window for both Kubernetes and node-image upgrades.
+    /** One weekly window for both Kubernetes and node-image upgrades. */
+    private createMaintenanceWindows(name: string, args: ClusterArgs): void {
         const window = args.maintenance;
         for (const [suffix, configName] of [
             ["maintenance", "aksManagedAutoUpgradeSchedule"],
@@ -365,43 +333,14 @@ export class Cluster extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
+    }
 
-        this.clusterName = this.cluster.name;
-        this.clusterId = this.cluster.id;
-        this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
-        this.principalId = this.identity.principalId;
-        this.kubeletObjectId = this.cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId ?? "");
-
+    /** The user kubeconfig (exec format, kubelogin), secret. */
+    private userKubeconfig(args: ClusterArgs): pulumi.Output<string> {
         const credentials = containerservice.listManagedClusterUserCredentialsOutput(
-            {
-                resourceGroupName: args.resourceGroupName,
-                resourceName: this.cluster.name,
-                format: "exec",
-            },
+            { resourceGroupName: args.resourceGroupName, resourceName: this.cluster.name, format: "exec" },
             { parent: this },
         );
-        this.kubeconfig = pulumi.secret(
-            credentials.kubeconfigs.apply((k) => withKubeloginMode(Buffer.from(k[0].value, "base64").toString("utf8"))),
-        );
-
-        this.provider = new k8s.Provider(
-            `${name}-k8s`,
-            {
-                kubeconfig: this.kubeconfig,
-                // A stable identity: rotating credentials updates the provider instead of replacing every object.
-                clusterIdentifier: this.cluster.id,
-                enableServerSideApply: true,
-                deleteUnreachable: false,
-            },
-            { parent: this, dependsOn: [this.userPool, this.deployerAccess] },
-        );
-
-        this.registerOutputs({
-            clusterName: this.clusterName,
-            clusterId: this.clusterId,
-            oidcIssuerUrl: this.oidcIssuerUrl,
-            principalId: this.principalId,
-            kubeconfig: this.kubeconfig,
-        });
+        return pulumi.secret(credentials.kubeconfigs.apply((k) => withKubeloginMode(Buffer.from(k[0]!.value, "base64").toString("utf8"))));
     }
 }

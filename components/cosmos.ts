@@ -50,44 +50,9 @@ export class CosmosDb extends pulumi.ComponentResource {
         this.resourceGroupName = args.resourceGroupName;
         const n = args.names;
         const serverless = args.capacityMode === "serverless";
-        // Zone redundancy is fixed at creation. Serverless accounts are left zonal: they are the dev
-        // shape and their zone support is not something to rely on.
-        const zoneRedundant = args.zones.length > 0 && !serverless;
         const guard = new StatefulGuard(this, args);
 
-        this.account = new cosmosdb.DatabaseAccount(
-            `${name}-account`,
-            {
-                resourceGroupName: args.resourceGroupName,
-                location: args.location,
-                tags: args.tags,
-                accountName: globalName("cosmos", n),
-                kind: "GlobalDocumentDB",
-                databaseAccountOfferType: "Standard",
-                capabilities: serverless ? [{ name: "EnableServerless" }] : [],
-                locations: [
-                    { locationName: args.location, failoverPriority: 0, isZoneRedundant: zoneRedundant },
-                    ...(args.secondaryLocation
-                        ? [{ locationName: args.secondaryLocation, failoverPriority: 1, isZoneRedundant: zoneRedundant }]
-                        : []),
-                ],
-                consistencyPolicy: { defaultConsistencyLevel: "Session" },
-                enableAutomaticFailover: true,
-                enableMultipleWriteLocations: false,
-                // Continuous backup: restore to any second of the window, also after the account is deleted.
-                backupPolicy: { type: "Continuous", continuousModeProperties: { tier: args.backupTier } },
-                disableLocalAuth: true,
-                disableKeyBasedMetadataWriteAccess: true,
-                publicNetworkAccess: "Disabled",
-                ipRules: [],
-                isVirtualNetworkFilterEnabled: false,
-                networkAclBypass: "None",
-                networkAclBypassResourceIds: [],
-                minimalTlsVersion: "Tls12",
-            },
-            guard.options(),
-        );
-
+        this.account = this.createAccount(name, args, guard);
         this.database = new cosmosdb.SqlResourceSqlDatabase(
             `${name}-db`,
             {
@@ -102,33 +67,7 @@ export class CosmosDb extends pulumi.ComponentResource {
         );
         this.databaseName = this.database.id.apply(() => args.databaseName);
 
-        for (const spec of args.containers) {
-            this.containers.push(
-                new cosmosdb.SqlResourceSqlContainer(
-                    `${name}-container-${spec.name}`,
-                    {
-                        resourceGroupName: args.resourceGroupName,
-                        accountName: this.account.name,
-                        databaseName: this.databaseName,
-                        containerName: spec.name,
-                        tags: args.tags,
-                        resource: {
-                            id: spec.name,
-                            // Changing the partition key replaces the container (its data): protect stops that in production.
-                            partitionKey: { paths: [spec.partitionKeyPath], kind: "Hash", version: 2 },
-                            ...(spec.defaultTtlSeconds !== undefined ? { defaultTtl: spec.defaultTtlSeconds } : {}),
-                            indexingPolicy: {
-                                indexingMode: "consistent",
-                                automatic: true,
-                                includedPaths: [{ path: "/*" }],
-                                excludedPaths: [...spec.excludedPaths, ETAG_PATH].map((path) => ({ path })),
-                            },
-                        },
-                    },
-                    guard.options(),
-                ),
-            );
-        }
+        for (const spec of args.containers) this.containers.push(this.createContainer(name, args, guard, spec));
         const containerNames = args.containers.map((c) => c.name);
         this.containerNames = pulumi.all(this.containers.map((c) => c.id)).apply(() => containerNames);
 
@@ -163,6 +102,78 @@ export class CosmosDb extends pulumi.ComponentResource {
             containerNames: this.containerNames,
             privateEndpointIp: this.privateEndpointIp,
         });
+    }
+
+    /**
+     * The account. Zone redundancy is fixed at creation. Serverless accounts are left zonal: they are the dev
+     * shape and their zone support is not something to rely on.
+     */
+    private createAccount(name: string, args: CosmosDbArgs, guard: StatefulGuard): cosmosdb.DatabaseAccount {
+        const serverless = args.capacityMode === "serverless";
+        const zoneRedundant = args.zones.length > 0 && !serverless;
+        return new cosmosdb.DatabaseAccount(
+            `${name}-account`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                accountName: globalName("cosmos", args.names),
+                kind: "GlobalDocumentDB",
+                databaseAccountOfferType: "Standard",
+                capabilities: serverless ? [{ name: "EnableServerless" }] : [],
+                locations: [
+                    { locationName: args.location, failoverPriority: 0, isZoneRedundant: zoneRedundant },
+                    ...(args.secondaryLocation
+                        ? [{ locationName: args.secondaryLocation, failoverPriority: 1, isZoneRedundant: zoneRedundant }]
+                        : []),
+                ],
+                consistencyPolicy: { defaultConsistencyLevel: "Session" },
+                enableAutomaticFailover: true,
+                enableMultipleWriteLocations: false,
+                // Continuous backup: restore to any second of the window, also after the account is deleted.
+                backupPolicy: { type: "Continuous", continuousModeProperties: { tier: args.backupTier } },
+                disableLocalAuth: true,
+                disableKeyBasedMetadataWriteAccess: true,
+                publicNetworkAccess: "Disabled",
+                ipRules: [],
+                isVirtualNetworkFilterEnabled: false,
+                networkAclBypass: "None",
+                networkAclBypassResourceIds: [],
+                minimalTlsVersion: "Tls12",
+            },
+            guard.options(),
+        );
+    }
+
+    private createContainer(
+        name: string,
+        args: CosmosDbArgs,
+        guard: StatefulGuard,
+        spec: CosmosContainerSpec,
+    ): cosmosdb.SqlResourceSqlContainer {
+        return new cosmosdb.SqlResourceSqlContainer(
+            `${name}-container-${spec.name}`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: this.account.name,
+                databaseName: this.databaseName,
+                containerName: spec.name,
+                tags: args.tags,
+                resource: {
+                    id: spec.name,
+                    // Changing the partition key replaces the container (its data): protect stops that in production.
+                    partitionKey: { paths: [spec.partitionKeyPath], kind: "Hash", version: 2 },
+                    ...(spec.defaultTtlSeconds !== undefined ? { defaultTtl: spec.defaultTtlSeconds } : {}),
+                    indexingPolicy: {
+                        indexingMode: "consistent",
+                        automatic: true,
+                        includedPaths: [{ path: "/*" }],
+                        excludedPaths: [...spec.excludedPaths, ETAG_PATH].map((path) => ({ path })),
+                    },
+                },
+            },
+            guard.options(),
+        );
     }
 
     /**

@@ -8,7 +8,7 @@ import { SSH_NAT_FRONTEND_PORT } from "../lib/config/schema";
 import { globalName, NameContext, PlacementArgs, resourceName } from "../lib/naming";
 import { DiagnosticsArgs, diagnosticSetting } from "./azure/diagnostics";
 import { linuxVirtualMachine } from "./azure/linuxVm";
-import { loadBalancerChildIds } from "./azure/loadBalancer";
+import { LoadBalancerChildKind, loadBalancerChildIds } from "./azure/loadBalancer";
 
 /** Backend pool of the ingress VM (load-balancing rules, SSH NAT rule, its outbound rule). */
 export const INGRESS_POOL = "ingress";
@@ -63,6 +63,30 @@ export interface IngressArgs extends PlacementArgs {
  */
 export function ingressDnsLabel(names: NameContext): string {
     return globalName("pip", names);
+}
+
+/** Where the ingress VM's resources go. */
+function placementOf(args: IngressArgs) {
+    return { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
+}
+
+/** An outbound rule of the ingress load balancer: SNAT for `pool` through the frontend IP. */
+function outboundRule(
+    name: string,
+    frontend: { id: pulumi.Input<string> },
+    pool: { id: pulumi.Input<string> },
+    ports: number,
+    idle: number,
+) {
+    return {
+        name,
+        protocol: "All",
+        frontendIPConfigurations: [frontend],
+        backendAddressPool: pool,
+        allocatedOutboundPorts: ports,
+        idleTimeoutInMinutes: idle,
+        enableTcpReset: true,
+    };
 }
 
 /**
@@ -120,20 +144,54 @@ export class Ingress extends pulumi.ComponentResource {
             adminUsername: args.adminUsername,
         });
         super("pachyderm-azure:ingress:Ingress", name, {}, opts);
-        const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
-        const zonal = args.zones.length > 0;
         const sshEnabled = args.adminSourceCidrs.length > 0;
-
         this.identity = new managedidentity.UserAssignedIdentity(
             `${name}-identity`,
-            {
-                ...common,
-                resourceName: resourceName("id", n, "ingress"),
-            },
+            { ...placementOf(args), resourceName: resourceName("id", n, "ingress") },
             { parent: this },
         );
 
-        this.publicIpAddress = new network.PublicIPAddress(
+        this.publicIpAddress = this.createPublicIp(name, args);
+        this.loadBalancer = this.createLoadBalancer(name, args);
+        this.nic = this.createNic(name, args);
+        this.vm = this.createVm(name, args, userData);
+        if (args.diagnostics)
+            diagnosticSetting(`${name}-lb-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
+        if (args.shutdown) this.createShutdown(name, args, args.shutdown);
+
+        this.publicIp = this.publicIpAddress.ipAddress.apply((ip) => ip ?? "");
+        this.fqdn = this.publicIpAddress.dnsSettings.apply((d) => d?.fqdn ?? "");
+        this.sshCommand = sshEnabled
+            ? pulumi.interpolate`ssh -p ${SSH_NAT_FRONTEND_PORT} ${args.adminUsername}@${this.fqdn}`
+            : pulumi.output<string | null>(null);
+        this.pachdAddress = pulumi.output(`grpc://${args.pachdInternalIp}:${grpcPort}`);
+        this.vmId = this.vm.id;
+        this.vmName = this.vm.name;
+        this.identityId = this.identity.id;
+        this.identityPrincipalId = this.identity.principalId;
+        this.identityClientId = this.identity.clientId;
+        this.loadBalancerId = this.loadBalancer.id;
+        this.outboundDataPoolId = args.extraOutboundBackendPool ? this.lbChildId("backendAddressPools", OUTBOUND_DATA_POOL) : undefined;
+
+        this.registerOutputs({
+            publicIp: this.publicIp,
+            fqdn: this.fqdn,
+            sshCommand: this.sshCommand,
+            pachdAddress: this.pachdAddress,
+            vmId: this.vmId,
+            vmName: this.vmName,
+            identityId: this.identityId,
+            identityPrincipalId: this.identityPrincipalId,
+            identityClientId: this.identityClientId,
+            loadBalancerId: this.loadBalancerId,
+            outboundDataPoolId: this.outboundDataPoolId,
+        });
+    }
+
+    private createPublicIp(name: string, args: IngressArgs): network.PublicIPAddress {
+        const n = args.names;
+        const common = placementOf(args);
+        return new network.PublicIPAddress(
             `${name}-pip`,
             {
                 ...common,
@@ -142,25 +200,29 @@ export class Ingress extends pulumi.ComponentResource {
                 publicIPAllocationMethod: "Static",
                 publicIPAddressVersion: "IPv4",
                 // Zone-redundant in production; a zone list cannot be changed later without replacing the IP.
-                zones: zonal ? ["1", "2", "3"] : undefined,
+                zones: args.zones.length > 0 ? ["1", "2", "3"] : undefined,
                 dnsSettings: { domainNameLabel: ingressDnsLabel(n) },
                 idleTimeoutInMinutes: Math.min(args.idleTimeoutMinutes, PIP_IDLE_MAX),
             },
             { parent: this },
         );
+    }
 
+    /** Load-balancing rules for `ports`, the SSH NAT rule when admins may connect, explicit outbound rules. */
+    private createLoadBalancer(name: string, args: IngressArgs): network.LoadBalancer {
+        const sshEnabled = args.adminSourceCidrs.length > 0;
         // Sub-resources of one load balancer reference each other by id before the LB exists: build them.
-        const lbName = resourceName("lbe", n, "ingress");
+        const lbName = resourceName("lbe", args.names, "ingress");
         const lbChild = loadBalancerChildIds(this, args.resourceGroupName, lbName);
         const frontendRef = { id: lbChild("frontendIPConfigurations", FRONTEND) };
         const ingressPoolRef = { id: lbChild("backendAddressPools", INGRESS_POOL) };
         const dataPoolRef = { id: lbChild("backendAddressPools", OUTBOUND_DATA_POOL) };
         const idle = args.idleTimeoutMinutes;
 
-        this.loadBalancer = new network.LoadBalancer(
+        return new network.LoadBalancer(
             `${name}-lb`,
             {
-                ...common,
+                ...placementOf(args),
                 loadBalancerName: lbName,
                 sku: { name: "Standard", tier: "Regional" },
                 // The frontend inherits the public IP's zones (zone-redundant in production).
@@ -201,37 +263,28 @@ export class Ingress extends pulumi.ComponentResource {
                           },
                       ]
                     : [],
+                // Explicit outbound rules (the subnets have no default outbound access), drawing on the one frontend IP.
                 outboundRules: [
-                    {
-                        name: OUTBOUND_INGRESS_RULE,
-                        protocol: "All",
-                        frontendIPConfigurations: [frontendRef],
-                        backendAddressPool: ingressPoolRef,
-                        allocatedOutboundPorts: INGRESS_OUTBOUND_PORTS,
-                        idleTimeoutInMinutes: idle,
-                        enableTcpReset: true,
-                    },
+                    outboundRule(OUTBOUND_INGRESS_RULE, frontendRef, ingressPoolRef, INGRESS_OUTBOUND_PORTS, idle),
                     ...(args.extraOutboundBackendPool
-                        ? [
-                              {
-                                  name: OUTBOUND_DATA_RULE,
-                                  protocol: "All",
-                                  frontendIPConfigurations: [frontendRef],
-                                  backendAddressPool: dataPoolRef,
-                                  allocatedOutboundPorts: DATA_OUTBOUND_PORTS,
-                                  idleTimeoutInMinutes: idle,
-                                  enableTcpReset: true,
-                              },
-                          ]
+                        ? [outboundRule(OUTBOUND_DATA_RULE, frontendRef, dataPoolRef, DATA_OUTBOUND_PORTS, idle)]
                         : []),
                 ],
             },
             { parent: this },
         );
+    }
 
-        // References from outside the LB derive from its id, so they also wait for it.
-        const fromLb = (kind: string, child: string) => pulumi.interpolate`${this.loadBalancer.id}/${kind}/${child}`;
-        this.nic = new network.NetworkInterface(
+    /** The id of a load balancer sub-resource, derived from the LB's id so that what references it waits for the LB. */
+    private lbChildId(kind: LoadBalancerChildKind, child: string): pulumi.Output<string> {
+        return pulumi.interpolate`${this.loadBalancer.id}/${kind}/${child}`;
+    }
+
+    private createNic(name: string, args: IngressArgs): network.NetworkInterface {
+        const n = args.names;
+        const common = placementOf(args);
+        const sshEnabled = args.adminSourceCidrs.length > 0;
+        return new network.NetworkInterface(
             `${name}-nic`,
             {
                 ...common,
@@ -247,22 +300,26 @@ export class Ingress extends pulumi.ComponentResource {
                         privateIPAllocationMethod: "Static",
                         privateIPAddress: args.vmPrivateIp,
                         privateIPAddressVersion: "IPv4",
-                        loadBalancerBackendAddressPools: [{ id: fromLb("backendAddressPools", INGRESS_POOL) }],
-                        loadBalancerInboundNatRules: sshEnabled ? [{ id: fromLb("inboundNatRules", SSH_NAT_RULE) }] : [],
+                        loadBalancerBackendAddressPools: [{ id: this.lbChildId("backendAddressPools", INGRESS_POOL) }],
+                        loadBalancerInboundNatRules: sshEnabled ? [{ id: this.lbChildId("inboundNatRules", SSH_NAT_RULE) }] : [],
                     },
                 ],
             },
             { parent: this },
         );
+    }
 
+    private createVm(name: string, args: IngressArgs, userData: string): compute.VirtualMachine {
+        const n = args.names;
+        const common = placementOf(args);
         const vmName = resourceName("vm", n, "ingress");
-        this.vm = linuxVirtualMachine(
+        return linuxVirtualMachine(
             `${name}-vm`,
             {
                 ...common,
                 vmName,
                 computerName: vmName,
-                zones: zonal ? ["1"] : undefined,
+                zones: args.zones.length > 0 ? ["1"] : undefined,
                 vmSize: args.vmSize,
                 adminUsername: args.adminUsername,
                 sshPublicKey: args.sshPublicKey,
@@ -283,55 +340,25 @@ export class Ingress extends pulumi.ComponentResource {
                 deleteBeforeReplace: true,
             },
         );
-        if (args.diagnostics)
-            diagnosticSetting(`${name}-lb-diag`, this, "Microsoft.Network/loadBalancers", this.loadBalancer.id, args.diagnostics);
+    }
 
-        if (args.shutdown) {
-            // The portal's "Auto-shutdown": a DevTestLab global schedule outside any lab, which ARM accepts only
-            // under the name shutdown-computevm-<VM name> with task type ComputeVmShutdownTask and a daily time
-            // (https://learn.microsoft.com/azure/templates/microsoft.devtestlab/schedules; hashicorp/terraform-provider-azurerm#5536).
-            new devtestlab.GlobalSchedule(
-                `${name}-vm-shutdown`,
-                {
-                    ...common,
-                    name: `shutdown-computevm-${vmName}`,
-                    targetResourceId: this.vm.id,
-                    taskType: "ComputeVmShutdownTask",
-                    status: "Enabled",
-                    dailyRecurrence: { time: args.shutdown.time },
-                    timeZoneId: args.shutdown.timeZone,
-                    notificationSettings: { status: "Disabled" },
-                },
-                { parent: this },
-            );
-        }
-
-        this.publicIp = this.publicIpAddress.ipAddress.apply((ip) => ip ?? "");
-        this.fqdn = this.publicIpAddress.dnsSettings.apply((d) => d?.fqdn ?? "");
-        this.sshCommand = sshEnabled
-            ? pulumi.interpolate`ssh -p ${SSH_NAT_FRONTEND_PORT} ${args.adminUsername}@${this.fqdn}`
-            : pulumi.output<string | null>(null);
-        this.pachdAddress = pulumi.output(`grpc://${args.pachdInternalIp}:${grpcPort}`);
-        this.vmId = this.vm.id;
-        this.vmName = this.vm.name;
-        this.identityId = this.identity.id;
-        this.identityPrincipalId = this.identity.principalId;
-        this.identityClientId = this.identity.clientId;
-        this.loadBalancerId = this.loadBalancer.id;
-        this.outboundDataPoolId = args.extraOutboundBackendPool ? fromLb("backendAddressPools", OUTBOUND_DATA_POOL) : undefined;
-
-        this.registerOutputs({
-            publicIp: this.publicIp,
-            fqdn: this.fqdn,
-            sshCommand: this.sshCommand,
-            pachdAddress: this.pachdAddress,
-            vmId: this.vmId,
-            vmName: this.vmName,
-            identityId: this.identityId,
-            identityPrincipalId: this.identityPrincipalId,
-            identityClientId: this.identityClientId,
-            loadBalancerId: this.loadBalancerId,
-            outboundDataPoolId: this.outboundDataPoolId,
-        });
+    private createShutdown(name: string, args: IngressArgs, shutdown: NonNullable<IngressArgs["shutdown"]>): void {
+        // The portal's "Auto-shutdown": a DevTestLab global schedule outside any lab, which ARM accepts only
+        // under the name shutdown-computevm-<VM name> with task type ComputeVmShutdownTask and a daily time
+        // (https://learn.microsoft.com/azure/templates/microsoft.devtestlab/schedules; hashicorp/terraform-provider-azurerm#5536).
+        new devtestlab.GlobalSchedule(
+            `${name}-vm-shutdown`,
+            {
+                ...placementOf(args),
+                name: `shutdown-computevm-${resourceName("vm", args.names, "ingress")}`,
+                targetResourceId: this.vm.id,
+                taskType: "ComputeVmShutdownTask",
+                status: "Enabled",
+                dailyRecurrence: { time: shutdown.time },
+                timeZoneId: shutdown.timeZone,
+                notificationSettings: { status: "Disabled" },
+            },
+            { parent: this },
+        );
     }
 }

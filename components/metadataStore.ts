@@ -79,7 +79,6 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
 
     constructor(name: string, args: ManagedDiskMetadataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:metadata:ManagedDiskMetadataStore", name, {}, opts);
-        const n = args.names;
         // ZRS disks attach from any zone; LRS disks exist in one zone and must be pinned (a regional
         // LRS disk cannot attach to a zonal node).
         const zonal = args.diskSku === "Premium_LRS" && args.zones.length > 0;
@@ -98,66 +97,7 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
         const guard = new StatefulGuard(this, args);
 
         for (const spec of specs) {
-            const disk = hardenedDataDisk(
-                `${name}-disk-${spec.key}`,
-                {
-                    resourceGroupName: args.resourceGroupName,
-                    location: args.location,
-                    tags: args.tags,
-                    diskName: resourceName("disk", n, spec.key),
-                    sku: args.diskSku,
-                    zones: spec.zone ? [spec.zone] : undefined,
-                    sizeGb: spec.sizeGb,
-                },
-                guard.options(),
-            );
-            this.disks.push(disk);
-            this.diskIds.push(disk.id);
-
-            const access = roleAssignment(`${name}-disk-${spec.key}-attach`, this, {
-                scope: disk.id,
-                roleDefinitionId: roleId,
-                principalId: args.clusterPrincipalId,
-                description: `AKS attaches the ${spec.key} metadata disk`,
-            });
-            guard.lock(`${name}-disk-${spec.key}-lock`, disk.id, {
-                lockName: resourceName("lock", n, `disk-${spec.key}`),
-                notes: "Pachyderm metadata (etcd/PostgreSQL): without it the object store cannot be read.",
-            });
-
-            const pv = staticPersistentVolume(
-                `${name}-pv-${spec.key}`,
-                {
-                    names: n,
-                    key: spec.key,
-                    labels: {
-                        "app.kubernetes.io/part-of": "pachyderm",
-                        "app.kubernetes.io/component": spec.key.startsWith("etcd") ? "etcd" : "postgres",
-                    },
-                    sizeGb: spec.sizeGb,
-                    claim: { namespace: args.namespace, name: spec.claim },
-                    source: {
-                        csi: { driver: DISK_CSI_DRIVER, volumeHandle: disk.id, fsType: "ext4", volumeAttributes: { fsType: "ext4" } },
-                        nodeAffinity: spec.zone
-                            ? {
-                                  required: {
-                                      nodeSelectorTerms: [
-                                          {
-                                              matchExpressions: [
-                                                  { key: DISK_CSI_ZONE_KEY, operator: "In", values: [`${args.location}-${spec.zone}`] },
-                                              ],
-                                          },
-                                      ],
-                                  },
-                              }
-                            : undefined,
-                    },
-                },
-                guard.options({ dependsOn: [access] }),
-            );
-            this.persistentVolumes.push(pv);
-            this.volumes.push(pv);
-            const volumeName = pv.metadata.name;
+            const volumeName = this.createVolume(name, args, guard, roleId, spec);
             if (spec.key === "postgres") this.postgresVolumeName = volumeName;
             else this.etcdVolumeNames.push(volumeName);
         }
@@ -167,5 +107,78 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
             etcdVolumeNames: this.etcdVolumeNames,
             postgresVolumeName: this.postgresVolumeName,
         });
+    }
+
+    /**
+     * The disk of `spec` (guarded and locked), the cluster identity's right to attach it, and its Retain
+     * PersistentVolume pre-bound to the claim; returns the volume's name.
+     */
+    private createVolume(
+        name: string,
+        args: ManagedDiskMetadataStoreArgs,
+        guard: StatefulGuard,
+        roleId: pulumi.Input<string>,
+        spec: DiskSpec,
+    ): pulumi.Output<string> {
+        const disk = hardenedDataDisk(
+            `${name}-disk-${spec.key}`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                diskName: resourceName("disk", args.names, spec.key),
+                sku: args.diskSku,
+                zones: spec.zone ? [spec.zone] : undefined,
+                sizeGb: spec.sizeGb,
+            },
+            guard.options(),
+        );
+        this.disks.push(disk);
+        this.diskIds.push(disk.id);
+
+        const access = roleAssignment(`${name}-disk-${spec.key}-attach`, this, {
+            scope: disk.id,
+            roleDefinitionId: roleId,
+            principalId: args.clusterPrincipalId,
+            description: `AKS attaches the ${spec.key} metadata disk`,
+        });
+        guard.lock(`${name}-disk-${spec.key}-lock`, disk.id, {
+            lockName: resourceName("lock", args.names, `disk-${spec.key}`),
+            notes: "Pachyderm metadata (etcd/PostgreSQL): without it the object store cannot be read.",
+        });
+
+        const pv = staticPersistentVolume(
+            `${name}-pv-${spec.key}`,
+            {
+                names: args.names,
+                key: spec.key,
+                labels: {
+                    "app.kubernetes.io/part-of": "pachyderm",
+                    "app.kubernetes.io/component": spec.key.startsWith("etcd") ? "etcd" : "postgres",
+                },
+                sizeGb: spec.sizeGb,
+                claim: { namespace: args.namespace, name: spec.claim },
+                source: {
+                    csi: { driver: DISK_CSI_DRIVER, volumeHandle: disk.id, fsType: "ext4", volumeAttributes: { fsType: "ext4" } },
+                    nodeAffinity: spec.zone
+                        ? {
+                              required: {
+                                  nodeSelectorTerms: [
+                                      {
+                                          matchExpressions: [
+                                              { key: DISK_CSI_ZONE_KEY, operator: "In", values: [`${args.location}-${spec.zone}`] },
+                                          ],
+                                      },
+                                  ],
+                              },
+                          }
+                        : undefined,
+                },
+            },
+            guard.options({ dependsOn: [access] }),
+        );
+        this.persistentVolumes.push(pv);
+        this.volumes.push(pv);
+        return pv.metadata.name;
     }
 }

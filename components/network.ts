@@ -35,6 +35,84 @@ export interface NetworkArgs {
     protect: boolean;
 }
 
+type SecurityRule = azureInputs.network.SecurityRuleArgs;
+
+/** Denies the rest of the VNet, below a subnet's allow rules (Azure's AllowVnetInBound would admit it). */
+const vnetDeny = (priority: number): SecurityRule => ({
+    name: "deny-vnet-inbound",
+    priority,
+    direction: "Inbound",
+    access: "Deny",
+    protocol: "*",
+    sourceAddressPrefix: "VirtualNetwork",
+    sourcePortRange: "*",
+    destinationAddressPrefix: "*",
+    destinationPortRange: "*",
+});
+
+// ARM takes a service tag (Internet, AzureLoadBalancer) only alone in the singular prefix field and
+// refuses it in the plural list (SecurityRuleParameterContainsUnsupportedValue): lib/arm.ts.
+const allow = (
+    name: string,
+    priority: number,
+    protocol: string,
+    sources: string[],
+    destination: string,
+    ports: string[],
+): SecurityRule => ({
+    name,
+    priority,
+    direction: "Inbound",
+    access: "Allow",
+    protocol,
+    ...addressFields("source", sources),
+    sourcePortRange: "*",
+    destinationAddressPrefix: destination,
+    ...portFields("destination", ports),
+});
+
+/** The inbound rules of each subnet's NSG: exactly the flows the platform needs. */
+function securityRules(args: NetworkArgs): Record<SubnetRole, SecurityRule[]> {
+    const s = args.subnets;
+    return {
+        aks: [
+            allow("allow-ingress-to-pachd", 100, "Tcp", [s.ingress], args.pachdInternalIp, args.pachdPorts.map(String)),
+            // Anything else from the ingress subnet into the node subnet is refused.
+            {
+                name: "deny-ingress-subnet",
+                priority: 110,
+                direction: "Inbound",
+                access: "Deny",
+                protocol: "*",
+                sourceAddressPrefix: s.ingress,
+                sourcePortRange: "*",
+                destinationAddressPrefix: "*",
+                destinationPortRange: "*",
+            },
+        ],
+        ingress: [
+            allow("allow-internet-ingest", 100, "Tcp", ["Internet"], args.ingress.vmPrivateIp, args.ingress.ports.map(String)),
+            ...(args.ingress.adminSourceCidrs.length > 0
+                ? [allow("allow-admin-ssh", 110, "Tcp", args.ingress.adminSourceCidrs, args.ingress.vmPrivateIp, ["22"])]
+                : []),
+            allow("allow-lb-probe", 120, "Tcp", ["AzureLoadBalancer"], args.ingress.vmPrivateIp, args.ingress.ports.map(String)),
+            vnetDeny(4000),
+        ],
+        data: [
+            allow("allow-gluster-clients", 100, "Tcp", [s.aks, s.data], "*", GLUSTER_PORTS),
+            allow("allow-lb-probe", 110, "Tcp", ["AzureLoadBalancer"], "*", ["2049"]),
+            vnetDeny(4000),
+        ],
+        privateEndpoints: [allow("allow-https-from-workloads", 100, "Tcp", [s.aks, s.ingress], "*", ["443"]), vnetDeny(4000)],
+        postgres: [
+            allow("allow-postgres-from-aks", 100, "Tcp", [s.aks], "*", ["5432"]),
+            // Flexible Server HA replicates between the primary and standby inside this subnet.
+            allow("allow-postgres-replication", 110, "Tcp", [s.postgres], "*", ["5432"]),
+            vnetDeny(4000),
+        ],
+    };
+}
+
 /**
  * Resource group, one virtual network, standalone subnets and one least-privilege NSG per subnet.
  * Each NSG allows exactly the flows the platform needs and denies the rest of the VNet explicitly,
@@ -53,7 +131,6 @@ export class Network extends pulumi.ComponentResource {
         super("pachyderm-azure:network:Network", name, {}, opts);
         this.baseName = name;
         const n = args.names;
-        const s = args.subnets;
 
         this.resourceGroup = new resources.ResourceGroup(
             `${name}-rg`,
@@ -81,98 +158,50 @@ export class Network extends pulumi.ComponentResource {
             },
         );
 
-        const vnetDeny = (priority: number): azureInputs.network.SecurityRuleArgs => ({
-            name: "deny-vnet-inbound",
-            priority,
-            direction: "Inbound",
-            access: "Deny",
-            protocol: "*",
-            sourceAddressPrefix: "VirtualNetwork",
-            sourcePortRange: "*",
-            destinationAddressPrefix: "*",
-            destinationPortRange: "*",
-        });
-        // ARM takes a service tag (Internet, AzureLoadBalancer) only alone in the singular prefix field and
-        // refuses it in the plural list (SecurityRuleParameterContainsUnsupportedValue): lib/arm.ts.
-        const allow = (
-            name: string,
-            priority: number,
-            protocol: string,
-            sources: string[],
-            destination: string,
-            ports: string[],
-        ): azureInputs.network.SecurityRuleArgs => ({
-            name,
-            priority,
-            direction: "Inbound",
-            access: "Allow",
-            protocol,
-            ...addressFields("source", sources),
-            sourcePortRange: "*",
-            destinationAddressPrefix: destination,
-            ...portFields("destination", ports),
-        });
+        const { nsgs, subnets } = this.createSubnets(name, args, securityRules(args));
+        this.nsgs = nsgs;
+        this.subnets = subnets;
+        this.subnetIds = Object.fromEntries(Object.entries(this.subnets).map(([role, subnet]) => [role, subnet.id])) as Record<
+            SubnetRole,
+            pulumi.Output<string>
+        >;
 
-        const rules: Record<SubnetRole, azureInputs.network.SecurityRuleArgs[]> = {
-            aks: [
-                allow("allow-ingress-to-pachd", 100, "Tcp", [s.ingress], args.pachdInternalIp, args.pachdPorts.map(String)),
-                // Anything else from the ingress subnet into the node subnet is refused.
-                {
-                    name: "deny-ingress-subnet",
-                    priority: 110,
-                    direction: "Inbound",
-                    access: "Deny",
-                    protocol: "*",
-                    sourceAddressPrefix: s.ingress,
-                    sourcePortRange: "*",
-                    destinationAddressPrefix: "*",
-                    destinationPortRange: "*",
-                },
-            ],
-            ingress: [
-                allow("allow-internet-ingest", 100, "Tcp", ["Internet"], args.ingress.vmPrivateIp, args.ingress.ports.map(String)),
-                ...(args.ingress.adminSourceCidrs.length > 0
-                    ? [allow("allow-admin-ssh", 110, "Tcp", args.ingress.adminSourceCidrs, args.ingress.vmPrivateIp, ["22"])]
-                    : []),
-                allow("allow-lb-probe", 120, "Tcp", ["AzureLoadBalancer"], args.ingress.vmPrivateIp, args.ingress.ports.map(String)),
-                vnetDeny(4000),
-            ],
-            data: [
-                allow("allow-gluster-clients", 100, "Tcp", [s.aks, s.data], "*", GLUSTER_PORTS),
-                allow("allow-lb-probe", 110, "Tcp", ["AzureLoadBalancer"], "*", ["2049"]),
-                vnetDeny(4000),
-            ],
-            privateEndpoints: [allow("allow-https-from-workloads", 100, "Tcp", [s.aks, s.ingress], "*", ["443"]), vnetDeny(4000)],
-            postgres: [
-                allow("allow-postgres-from-aks", 100, "Tcp", [s.aks], "*", ["5432"]),
-                // Flexible Server HA replicates between the primary and standby inside this subnet.
-                allow("allow-postgres-replication", 110, "Tcp", [s.postgres], "*", ["5432"]),
-                vnetDeny(4000),
-            ],
-        };
+        this.registerOutputs({
+            resourceGroupName: this.resourceGroupName,
+            vnetId: this.vnet.id,
+            subnetIds: this.subnetIds,
+        });
+    }
 
+    /** One NSG per subnet and the subnets, created one after the other. */
+    private createSubnets(
+        name: string,
+        args: NetworkArgs,
+        rules: Record<SubnetRole, SecurityRule[]>,
+    ): { nsgs: Record<SubnetRole, network.NetworkSecurityGroup>; subnets: Record<SubnetRole, network.Subnet> } {
+        const common = { resourceGroupName: this.resourceGroup.name, location: args.location, tags: args.tags };
         const suffix = SUBNET_SUFFIX;
-        this.nsgs = {} as Record<SubnetRole, network.NetworkSecurityGroup>;
-        this.subnets = {} as Record<SubnetRole, network.Subnet>;
+        const nsgs = {} as Record<SubnetRole, network.NetworkSecurityGroup>;
+        const subnets = {} as Record<SubnetRole, network.Subnet>;
         let previous: network.Subnet | undefined;
         for (const role of Object.keys(suffix) as SubnetRole[]) {
             const nsg = new network.NetworkSecurityGroup(
                 `${name}-nsg-${suffix[role]}`,
                 {
                     ...common,
-                    networkSecurityGroupName: resourceName("nsg", n, suffix[role]),
+                    networkSecurityGroupName: resourceName("nsg", args.names, suffix[role]),
                     securityRules: rules[role],
                 },
                 { parent: this },
             );
-            this.nsgs[role] = nsg;
-            this.subnets[role] = new network.Subnet(
+            nsgs[role] = nsg;
+            subnets[role] = new network.Subnet(
                 `${name}-snet-${suffix[role]}`,
                 {
                     resourceGroupName: this.resourceGroup.name,
                     virtualNetworkName: this.vnet.name,
-                    subnetName: resourceName("snet", n, suffix[role]),
-                    addressPrefix: s[role],
+                    subnetName: resourceName("snet", args.names, suffix[role]),
+                    addressPrefix: args.subnets[role],
                     networkSecurityGroup: { id: nsg.id },
                     // No implicit internet egress: the load balancers' outbound rules are the only way out.
                     defaultOutboundAccess: false,
@@ -188,18 +217,9 @@ export class Network extends pulumi.ComponentResource {
                     dependsOn: previous ? [previous] : [],
                 },
             );
-            previous = this.subnets[role];
+            previous = subnets[role];
         }
-        this.subnetIds = Object.fromEntries(Object.entries(this.subnets).map(([role, subnet]) => [role, subnet.id])) as Record<
-            SubnetRole,
-            pulumi.Output<string>
-        >;
-
-        this.registerOutputs({
-            resourceGroupName: this.resourceGroupName,
-            vnetId: this.vnet.id,
-            subnetIds: this.subnetIds,
-        });
+        return { nsgs, subnets };
     }
 
     /**

@@ -76,46 +76,7 @@ export class AzurePostgres extends pulumi.ComponentResource {
             vnetId: args.vnetId,
         });
 
-        const zonal = args.zones.length > 0;
-        const tenantId = args.entraAuth ? authorization.getClientConfigOutput({ parent: this }).tenantId : undefined;
-        this.server = new dbforpostgresql.Server(
-            `${name}-server`,
-            {
-                resourceGroupName: args.resourceGroupName,
-                location: args.location,
-                tags: args.tags,
-                serverName,
-                version: args.version,
-                sku: { name: args.skuName, tier: args.skuTier },
-                storage: { storageSizeGB: args.storageSizeGb, autoGrow: "Enabled" },
-                backup: {
-                    backupRetentionDays: args.backupRetentionDays,
-                    geoRedundantBackup: args.geoRedundantBackup ? "Enabled" : "Disabled",
-                },
-                availabilityZone: zonal ? args.zones[0] : undefined,
-                highAvailability: args.highAvailability
-                    ? { mode: "ZoneRedundant", standbyAvailabilityZone: args.zones[1] }
-                    : { mode: "Disabled" },
-                network: {
-                    delegatedSubnetResourceId: args.delegatedSubnetId,
-                    privateDnsZoneArmResourceId: zone.id,
-                    publicNetworkAccess: "Disabled",
-                },
-                authConfig: {
-                    passwordAuth: "Enabled",
-                    activeDirectoryAuth: args.entraAuth ? "Enabled" : "Disabled",
-                    tenantId,
-                },
-                administratorLogin: POSTGRES_ADMIN_USER,
-                administratorLoginPassword: this.password,
-            },
-            guard.options({
-                // The server resolves its own name through the zone from the first boot.
-                dependsOn: [vnetLink],
-                // After an HA failover the primary and standby zones swap: that is not drift to undo.
-                ignoreChanges: ["availabilityZone", "highAvailability.standbyAvailabilityZone"],
-            }),
-        );
+        this.server = this.createServer(name, args, guard, zone.id, vnetLink);
 
         // Databases, then the configuration: the server accepts one write operation at a time.
         let previous: pulumi.Resource = this.server;
@@ -164,5 +125,55 @@ export class AzurePostgres extends pulumi.ComponentResource {
             user: this.user,
             password: this.password,
         });
+    }
+
+    /** The server: private access through the delegated subnet and its own zone, HA and geo-backup by argument. */
+    private createServer(
+        name: string,
+        args: AzurePostgresArgs,
+        guard: StatefulGuard,
+        zoneId: pulumi.Input<string>,
+        vnetLink: pulumi.Resource,
+    ): dbforpostgresql.Server {
+        const zonal = args.zones.length > 0;
+        const tenantId = args.entraAuth ? authorization.getClientConfigOutput({ parent: this }).tenantId : undefined;
+        return new dbforpostgresql.Server(
+            `${name}-server`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                serverName: globalName("psql", args.names),
+                version: args.version,
+                sku: { name: args.skuName, tier: args.skuTier },
+                storage: { storageSizeGB: args.storageSizeGb, autoGrow: "Enabled" },
+                backup: {
+                    backupRetentionDays: args.backupRetentionDays,
+                    geoRedundantBackup: args.geoRedundantBackup ? "Enabled" : "Disabled",
+                },
+                availabilityZone: zonal ? args.zones[0] : undefined,
+                highAvailability: args.highAvailability
+                    ? { mode: "ZoneRedundant", standbyAvailabilityZone: args.zones[1] }
+                    : { mode: "Disabled" },
+                network: {
+                    delegatedSubnetResourceId: args.delegatedSubnetId,
+                    privateDnsZoneArmResourceId: zoneId,
+                    publicNetworkAccess: "Disabled",
+                },
+                authConfig: {
+                    passwordAuth: "Enabled",
+                    activeDirectoryAuth: args.entraAuth ? "Enabled" : "Disabled",
+                    tenantId,
+                },
+                administratorLogin: POSTGRES_ADMIN_USER,
+                administratorLoginPassword: this.password,
+            },
+            guard.options({
+                // The server resolves its own name through the zone from the first boot.
+                dependsOn: [vnetLink],
+                // After an HA failover the primary and standby zones swap: that is not drift to undo.
+                ignoreChanges: ["availabilityZone", "highAvailability.standbyAvailabilityZone"],
+            }),
+        );
     }
 }

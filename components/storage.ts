@@ -84,64 +84,8 @@ export class Storage extends pulumi.ComponentResource {
         const keyless = args.authMode === "workloadIdentity";
         const guard = new StatefulGuard(this, args);
 
-        this.account = new storage.StorageAccount(
-            `${name}-account`,
-            {
-                resourceGroupName: args.resourceGroupName,
-                location: args.location,
-                tags: args.tags,
-                accountName: storageAccountName(n),
-                kind: "StorageV2",
-                sku: { name: args.sku },
-                accessTier: "Hot",
-                // Point-in-time restore, versioning and change feed need a flat namespace.
-                isHnsEnabled: false,
-                isSftpEnabled: false,
-                enableHttpsTrafficOnly: true,
-                minimumTlsVersion: "TLS1_2",
-                allowBlobPublicAccess: false,
-                // Keyless mode: only Entra ID tokens are accepted; shared keys and SAS built from them are refused.
-                allowSharedKeyAccess: !keyless,
-                defaultToOAuthAuthentication: true,
-                isLocalUserEnabled: false,
-                allowCrossTenantReplication: false,
-                // Reached only through the private endpoint. The VNet-rule alternative (default Deny + the AKS
-                // subnet) would need the Microsoft.Storage service endpoint on that subnet and keeps the public
-                // endpoint answering; with public access Disabled the network rules below are a second lock.
-                publicNetworkAccess: "Disabled",
-                networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
-                encryption: {
-                    keySource: "Microsoft.Storage",
-                    // A second layer of AES-256 below the service encryption; it can only be set at creation.
-                    requireInfrastructureEncryption: true,
-                    services: {
-                        blob: { enabled: true, keyType: "Account" },
-                        file: { enabled: true, keyType: "Account" },
-                    },
-                },
-            },
-            guard.options(),
-        );
-
-        const restore = args.pointInTimeRestoreDays;
-        this.blobService = new storage.BlobServiceProperties(
-            `${name}-blob-service`,
-            {
-                resourceGroupName: args.resourceGroupName,
-                accountName: this.account.name,
-                blobServicesName: "default",
-                // Deleted and overwritten blobs (and their versions) stay recoverable for this many days.
-                deleteRetentionPolicy: { enabled: true, days: args.blobSoftDeleteDays, allowPermanentDelete: false },
-                containerDeleteRetentionPolicy: { enabled: true, days: args.containerSoftDeleteDays },
-                isVersioningEnabled: true,
-                // Point-in-time restore replays the change feed backwards: keep it at least as long as the
-                // restore window (and the soft-delete window, for auditing who deleted what).
-                changeFeed: { enabled: true, retentionInDays: Math.max(args.blobSoftDeleteDays, restore + 1) },
-                restorePolicy: restore > 0 ? { enabled: true, days: restore } : { enabled: false },
-            },
-            guard.options(),
-        );
-
+        this.account = this.createAccount(name, args, guard);
+        this.blobService = this.createBlobService(name, args, guard);
         this.container = new storage.BlobContainer(
             `${name}-container`,
             {
@@ -180,45 +124,16 @@ export class Storage extends pulumi.ComponentResource {
         });
 
         if (keyless) {
-            const identity = new managedidentity.UserAssignedIdentity(
-                `${name}-identity`,
-                {
-                    resourceGroupName: args.resourceGroupName,
-                    location: args.location,
-                    tags: args.tags,
-                    resourceName: resourceName("id", n, "pachyderm"),
-                },
-                { parent: this },
-            );
-            // Azure rejects concurrent federated-credential writes on one identity: create them one by one.
-            let previous: pulumi.Resource | undefined;
-            for (const sa of args.serviceAccounts ?? WORKLOAD_IDENTITY_SERVICE_ACCOUNTS) {
-                previous = new managedidentity.FederatedIdentityCredential(
-                    `${name}-fic-${sa}`,
-                    {
-                        resourceGroupName: args.resourceGroupName,
-                        resourceName: identity.name,
-                        federatedIdentityCredentialResourceName: sa,
-                        issuer: args.oidcIssuerUrl,
-                        subject: `system:serviceaccount:${args.namespace}:${sa}`,
-                        audiences: [TOKEN_EXCHANGE_AUDIENCE],
-                    },
-                    { parent: this, dependsOn: previous ? [previous] : [] },
-                );
-                this.federatedCredentials.push(previous);
-            }
+            const identity = this.createWorkloadIdentity(name, args);
             this.identityClientId = identity.clientId;
             this.identityPrincipalId = identity.principalId;
             this.identityId = identity.id;
         } else {
             const keys = storage.listStorageAccountKeysOutput(
-                {
-                    resourceGroupName: args.resourceGroupName,
-                    accountName: this.account.name,
-                },
+                { resourceGroupName: args.resourceGroupName, accountName: this.account.name },
                 { parent: this },
             );
-            this.accountKey = pulumi.secret(keys.keys.apply((k) => k[0].value));
+            this.accountKey = pulumi.secret(keys.keys.apply((k) => k[0]!.value));
         }
 
         this.accountName = this.account.name;
@@ -238,6 +153,104 @@ export class Storage extends pulumi.ComponentResource {
             accountKey: this.accountKey,
             privateEndpointIp: this.privateEndpointIp,
         });
+    }
+
+    /** The StorageV2 account: flat namespace, private endpoint only, Entra ID (keyless) or account key by auth mode. */
+    private createAccount(name: string, args: StorageArgs, guard: StatefulGuard): storage.StorageAccount {
+        return new storage.StorageAccount(
+            `${name}-account`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                accountName: storageAccountName(args.names),
+                kind: "StorageV2",
+                sku: { name: args.sku },
+                accessTier: "Hot",
+                // Point-in-time restore, versioning and change feed need a flat namespace.
+                isHnsEnabled: false,
+                isSftpEnabled: false,
+                enableHttpsTrafficOnly: true,
+                minimumTlsVersion: "TLS1_2",
+                allowBlobPublicAccess: false,
+                // Keyless mode: only Entra ID tokens are accepted; shared keys and SAS built from them are refused.
+                allowSharedKeyAccess: args.authMode !== "workloadIdentity",
+                defaultToOAuthAuthentication: true,
+                isLocalUserEnabled: false,
+                allowCrossTenantReplication: false,
+                // Reached only through the private endpoint. The VNet-rule alternative (default Deny + the AKS
+                // subnet) would need the Microsoft.Storage service endpoint on that subnet and keeps the public
+                // endpoint answering; with public access Disabled the network rules below are a second lock.
+                publicNetworkAccess: "Disabled",
+                networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
+                encryption: {
+                    keySource: "Microsoft.Storage",
+                    // A second layer of AES-256 below the service encryption; it can only be set at creation.
+                    requireInfrastructureEncryption: true,
+                    services: {
+                        blob: { enabled: true, keyType: "Account" },
+                        file: { enabled: true, keyType: "Account" },
+                    },
+                },
+            },
+            guard.options(),
+        );
+    }
+
+    /** Soft delete, versioning, change feed and point-in-time restore of the blobs. */
+    private createBlobService(name: string, args: StorageArgs, guard: StatefulGuard): storage.BlobServiceProperties {
+        const restore = args.pointInTimeRestoreDays;
+        return new storage.BlobServiceProperties(
+            `${name}-blob-service`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: this.account.name,
+                blobServicesName: "default",
+                // Deleted and overwritten blobs (and their versions) stay recoverable for this many days.
+                deleteRetentionPolicy: { enabled: true, days: args.blobSoftDeleteDays, allowPermanentDelete: false },
+                containerDeleteRetentionPolicy: { enabled: true, days: args.containerSoftDeleteDays },
+                isVersioningEnabled: true,
+                // Point-in-time restore replays the change feed backwards: keep it at least as long as the
+                // restore window (and the soft-delete window, for auditing who deleted what).
+                changeFeed: { enabled: true, retentionInDays: Math.max(args.blobSoftDeleteDays, restore + 1) },
+                restorePolicy: restore > 0 ? { enabled: true, days: restore } : { enabled: false },
+            },
+            guard.options(),
+        );
+    }
+
+    /**
+     * The user-assigned identity pachd and the workers use, federated with Pachyderm's ServiceAccounts.
+     * Azure rejects concurrent federated-credential writes on one identity: they are created one by one.
+     */
+    private createWorkloadIdentity(name: string, args: StorageArgs): managedidentity.UserAssignedIdentity {
+        const identity = new managedidentity.UserAssignedIdentity(
+            `${name}-identity`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+                resourceName: resourceName("id", args.names, "pachyderm"),
+            },
+            { parent: this },
+        );
+        let previous: pulumi.Resource | undefined;
+        for (const sa of args.serviceAccounts ?? WORKLOAD_IDENTITY_SERVICE_ACCOUNTS) {
+            previous = new managedidentity.FederatedIdentityCredential(
+                `${name}-fic-${sa}`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    resourceName: identity.name,
+                    federatedIdentityCredentialResourceName: sa,
+                    issuer: args.oidcIssuerUrl,
+                    subject: `system:serviceaccount:${args.namespace}:${sa}`,
+                    audiences: [TOKEN_EXCHANGE_AUDIENCE],
+                },
+                { parent: this, dependsOn: previous ? [previous] : [] },
+            );
+            this.federatedCredentials.push(previous);
+        }
+        return identity;
     }
 
     /**
