@@ -58,35 +58,16 @@ export function createClusterDefaults(
         },
         { parent },
     );
-    // pachctl's config (src/internal/config/config.proto): the in-cluster address and the root token; metrics off.
-    const pachctlConfig = pulumi.secret(
-        rootToken.apply((token) =>
-            JSON.stringify({
-                user_id: "pachyderm-azure-cluster-defaults",
-                v2: {
-                    active_context: "pachyderm",
-                    contexts: {
-                        pachyderm: {
-                            pachd_address: `grpc://${K8S_NAMES.pachd}.${args.namespace}.svc.cluster.local:${PACHD_PORTS.grpc.service}`,
-                            session_token: token,
-                        },
-                    },
-                    metrics: false,
-                },
-            }),
-        ),
-    );
     const config = new k8s.core.v1.Secret(
         `${name}-cluster-defaults-pachctl`,
         {
             metadata: { name: K8S_NAMES.clusterDefaultsPachctlSecret, namespace, labels: labels(app) },
             type: "Opaque",
-            stringData: { [PACHCTL_CONFIG_FILE]: pachctlConfig },
+            stringData: { [PACHCTL_CONFIG_FILE]: pachctlConfig(args.namespace, rootToken) },
         },
         { parent },
     );
 
-    const small = resources({ cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "256Mi" });
     const job = new k8s.batch.v1.Job(
         `${name}-cluster-defaults-job`,
         {
@@ -102,45 +83,7 @@ export function createClusterDefaults(
                         automountServiceAccountToken: false,
                         securityContext: podSecurityContext(NONROOT_UID),
                         // pachctl rewrites its config (it records the cluster deployment id): a writable copy in /tmp.
-                        initContainers: [
-                            {
-                                name: "config",
-                                image: IMAGES.pachctl(args.version),
-                                command: ["/bin/cp", `/pachctl-config/${PACHCTL_CONFIG_FILE}`, `/tmp/${PACHCTL_CONFIG_FILE}`],
-                                resources: small,
-                                securityContext: containerSecurityContext(),
-                                volumeMounts: [
-                                    { name: "pachctl-config", mountPath: "/pachctl-config", readOnly: true },
-                                    { name: "tmp", mountPath: "/tmp" },
-                                ],
-                            },
-                        ],
-                        containers: [
-                            {
-                                name: "pachctl",
-                                image: IMAGES.pachctl(args.version),
-                                // src/server/pps/cmds/cmds.go at 2.12.x: update defaults --cluster --regenerate --file
-                                command: [
-                                    PACHCTL_BINARY,
-                                    "update",
-                                    "defaults",
-                                    "--cluster",
-                                    "--regenerate",
-                                    "--file",
-                                    `/defaults/${CLUSTER_DEFAULTS_FILE}`,
-                                ],
-                                env: [
-                                    { name: "PACH_CONFIG", value: `/tmp/${PACHCTL_CONFIG_FILE}` },
-                                    { name: "HOME", value: "/tmp" },
-                                ],
-                                resources: small,
-                                securityContext: containerSecurityContext(),
-                                volumeMounts: [
-                                    { name: "defaults", mountPath: "/defaults", readOnly: true },
-                                    { name: "tmp", mountPath: "/tmp" },
-                                ],
-                            },
-                        ],
+                        ...pachctlContainers(args.version),
                         volumes: [
                             { name: "defaults", configMap: { name: K8S_NAMES.clusterDefaults } },
                             { name: "pachctl-config", secret: { secretName: K8S_NAMES.clusterDefaultsPachctlSecret } },
@@ -153,4 +96,71 @@ export function createClusterDefaults(
         { parent, dependsOn: [account, defaults, config, ...dependsOn], deleteBeforeReplace: true },
     );
     return [account, defaults, config, job];
+}
+
+/** pachctl's config (src/internal/config/config.proto): the in-cluster address and the root token; metrics off. */
+function pachctlConfig(namespace: string, rootToken: pulumi.Output<string>): pulumi.Output<string> {
+    return pulumi.secret(
+        rootToken.apply((token) =>
+            JSON.stringify({
+                user_id: "pachyderm-azure-cluster-defaults",
+                v2: {
+                    active_context: "pachyderm",
+                    contexts: {
+                        pachyderm: {
+                            pachd_address: `grpc://${K8S_NAMES.pachd}.${namespace}.svc.cluster.local:${PACHD_PORTS.grpc.service}`,
+                            session_token: token,
+                        },
+                    },
+                    metrics: false,
+                },
+            }),
+        ),
+    );
+}
+
+/** The Job's containers: a writable copy of pachctl's config, then `pachctl update defaults`. */
+function pachctlContainers(version: string): Pick<k8s.types.input.core.v1.PodSpec, "initContainers" | "containers"> {
+    const small = resources({ cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "256Mi" });
+    return {
+        initContainers: [
+            {
+                name: "config",
+                image: IMAGES.pachctl(version),
+                command: ["/bin/cp", `/pachctl-config/${PACHCTL_CONFIG_FILE}`, `/tmp/${PACHCTL_CONFIG_FILE}`],
+                resources: small,
+                securityContext: containerSecurityContext(),
+                volumeMounts: [
+                    { name: "pachctl-config", mountPath: "/pachctl-config", readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                ],
+            },
+        ],
+        containers: [
+            {
+                name: "pachctl",
+                image: IMAGES.pachctl(version),
+                // src/server/pps/cmds/cmds.go at 2.12.x: update defaults --cluster --regenerate --file
+                command: [
+                    PACHCTL_BINARY,
+                    "update",
+                    "defaults",
+                    "--cluster",
+                    "--regenerate",
+                    "--file",
+                    `/defaults/${CLUSTER_DEFAULTS_FILE}`,
+                ],
+                env: [
+                    { name: "PACH_CONFIG", value: `/tmp/${PACHCTL_CONFIG_FILE}` },
+                    { name: "HOME", value: "/tmp" },
+                ],
+                resources: small,
+                securityContext: containerSecurityContext(),
+                volumeMounts: [
+                    { name: "defaults", mountPath: "/defaults", readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                ],
+            },
+        ],
+    };
 }

@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import { ResourceSizing } from "./types";
+import { BuildContext, ResourceSizing } from "./types";
 
 type Labels = Record<string, string>;
 
@@ -87,4 +87,43 @@ export function antiAffinity(app: string, replicas: number): k8s.types.input.cor
 /** Writable scratch space under a read-only root filesystem. */
 export function emptyDir(name: string, sizeLimit?: string): k8s.types.input.core.v1.Volume {
     return { name, emptyDir: sizeLimit ? { sizeLimit } : {} };
+}
+
+/** A Service selecting `app`'s pods: `spec` adds its type and ports (headless: `clusterIP: None`). */
+export function appService(
+    ctx: BuildContext,
+    logicalName: string,
+    serviceName: string,
+    app: string,
+    spec: k8s.types.input.core.v1.ServiceSpec,
+): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+        logicalName,
+        { metadata: { name: serviceName, namespace: ctx.namespace, labels: labels(app) }, spec: { selector: selector(app), ...spec } },
+        { parent: ctx.parent },
+    );
+}
+
+/**
+ * The PodDisruptionBudget of an app with more than one replica (none otherwise: a budget on one pod would block
+ * every node drain). `budget` is `minAvailable` (quorum) or `maxUnavailable`.
+ */
+export function disruptionBudget(
+    ctx: BuildContext,
+    logicalName: string,
+    app: string,
+    replicas: number,
+    budget: { minAvailable: number } | { maxUnavailable: number },
+): k8s.policy.v1.PodDisruptionBudget[] {
+    if (replicas < 2) return [];
+    return [
+        new k8s.policy.v1.PodDisruptionBudget(
+            logicalName,
+            {
+                metadata: { name: app, namespace: ctx.namespace, labels: labels(app) },
+                spec: { ...budget, selector: { matchLabels: selector(app) } },
+            },
+            { parent: ctx.parent },
+        ),
+    ];
 }

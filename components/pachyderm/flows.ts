@@ -57,6 +57,11 @@ export const POD_APP: Record<PodRole, string> = {
 const tcp = (...ports: number[]): FlowPort[] => ports.map((port) => ({ port, protocol: "TCP" }));
 
 export function pachydermFlows(c: FlowConditions): Flow[] {
+    return [...storeFlows(c), ...peerFlows(c), ...optionalFlows(c)];
+}
+
+/** DNS, etcd, PostgreSQL (through the bouncer and direct), the object store and the API server. */
+function storeFlows(c: FlowConditions): Flow[] {
     const pods: PodRole[] = ["pachd", "pachw", "worker", "etcd", "etcd-backup"];
     if (c.clusterDefaults) pods.push("cluster-defaults");
     if (c.postgresInCluster) pods.push("postgres");
@@ -65,7 +70,7 @@ export function pachydermFlows(c: FlowConditions): Flow[] {
     const pachydermCode: PodRole[] = ["pachd", "pachw", "worker"];
     const bouncer: Role = c.bouncerInCluster ? "pg-bouncer" : "postgres-flexible";
     const database: Role = c.postgresInCluster ? "postgres" : "postgres-flexible";
-    const flows: Flow[] = [
+    return [
         ...pods.map((from): Flow => ({
             from,
             to: "kube-dns",
@@ -114,6 +119,12 @@ export function pachydermFlows(c: FlowConditions): Flow[] {
                     ? "src/server/worker/driver/driver.go: GetContainerImageID (serviceenv.InitWithKube in src/server/cmd/worker/main.go)"
                     : "src/server/pps/server/worker_rc.go (creates worker RCs, Services, Secrets); src/internal/pachd/pachw.go: initKube",
         })),
+    ];
+}
+
+/** Pachyderm's pods among themselves, and the ingress VM to pachd. */
+function peerFlows(c: FlowConditions): Flow[] {
+    return [
         {
             from: "pachd",
             to: "pachd",
@@ -164,6 +175,12 @@ export function pachydermFlows(c: FlowConditions): Flow[] {
                 (c.oidc ? "; browsers follow Dex and pachd's OIDC callback: src/server/auth/server/oidc.go)" : ")"),
         },
     ];
+}
+
+/** Flows of the optional pods and modes: the bouncer's upstream, the cluster-defaults Job, Entra ID, the console. */
+function optionalFlows(c: FlowConditions): Flow[] {
+    const database: Role = c.postgresInCluster ? "postgres" : "postgres-flexible";
+    const flows: Flow[] = [];
     if (c.bouncerInCluster) {
         flows.push({
             from: "pg-bouncer",

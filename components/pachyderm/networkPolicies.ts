@@ -19,23 +19,27 @@ const PUBLIC_IPV4: k8s.types.input.networking.v1.IPBlock = { cidr: "0.0.0.0/0", 
 
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 
-export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
-    const { name, parent, args, namespace } = ctx;
-    const np = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-np-${suffix}`,
-            {
-                metadata: { name: suffix, namespace, labels: labels("network-policy") },
-                spec,
-            },
-            { parent },
-        );
-    const from = (...roles: PodRole[]) => [{ podSelector: apps(...roles) }];
-    const keyless = args.storage.authMode === "workloadIdentity";
-    // Browsers follow Dex (identity port) and pachd's OIDC callback through the internal load balancer.
-    const browserPorts = args.oidc ? [PACHD_PORTS.oidc.container, PACHD_PORTS.identity.container] : [];
+type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
-    const res = [
+/** A NetworkPolicy named `suffix` in the namespace. */
+function policy(ctx: BuildContext, suffix: string, spec: PolicySpec): k8s.networking.v1.NetworkPolicy {
+    return new k8s.networking.v1.NetworkPolicy(
+        `${ctx.name}-np-${suffix}`,
+        { metadata: { name: suffix, namespace: ctx.namespace, labels: labels("network-policy") }, spec },
+        { parent: ctx.parent },
+    );
+}
+
+const from = (...roles: PodRole[]) => [{ podSelector: apps(...roles) }];
+
+export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
+    return [...namespaceBaseline(ctx), ...serverIngress(ctx), ...storesAndEgress(ctx)];
+}
+
+/** Deny everything, then DNS and pod-to-pod egress inside the namespace. */
+function namespaceBaseline(ctx: BuildContext): k8s.networking.v1.NetworkPolicy[] {
+    const np = (suffix: string, spec: PolicySpec) => policy(ctx, suffix, spec);
+    return [
         // Everything is denied unless a policy below allows it (rule 38).
         np("default-deny-all", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
         np("allow-dns", {
@@ -58,6 +62,16 @@ export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
         }),
         // Pod-to-pod traffic inside the namespace may leave a pod; the ingress policies of the receivers decide.
         np("allow-egress-in-namespace", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: {} }] }] }),
+    ];
+}
+
+/** Who may reach pachd, pachw, the workers and etcd. */
+function serverIngress(ctx: BuildContext): k8s.networking.v1.NetworkPolicy[] {
+    const { args } = ctx;
+    const np = (suffix: string, spec: PolicySpec) => policy(ctx, suffix, spec);
+    // Browsers follow Dex (identity port) and pachd's OIDC callback through the internal load balancer.
+    const browserPorts = args.oidc ? [PACHD_PORTS.oidc.container, PACHD_PORTS.identity.container] : [];
+    return [
         np("pachd-ingress", {
             podSelector: apps("pachd"),
             policyTypes: ["Ingress"],
@@ -91,6 +105,14 @@ export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
                 { from: from("etcd"), ports: tcp(ETCD_CLIENT_PORT, ETCD_PEER_PORT) },
             ],
         }),
+    ];
+}
+
+/** Egress to the object store, the API server, PostgreSQL (through pg-bouncer) and Entra ID. */
+function storesAndEgress(ctx: BuildContext): k8s.networking.v1.NetworkPolicy[] {
+    const { args } = ctx;
+    const np = (suffix: string, spec: PolicySpec) => policy(ctx, suffix, spec);
+    const res = [
         np("allow-egress-storage", {
             podSelector: apps(...PACHYDERM_CODE, "etcd-backup"),
             policyTypes: ["Egress"],
@@ -130,7 +152,7 @@ export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
         );
     }
 
-    if (keyless) {
+    if (args.storage.authMode === "workloadIdentity") {
         // Token exchange with Entra ID (login.microsoftonline.com) has no private endpoint; an egress firewall narrows it to the FQDN.
         const cidrs = args.network.entraIdEgressCidrs;
         res.push(

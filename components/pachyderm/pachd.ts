@@ -2,7 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     antiAffinity,
+    appService,
     containerSecurityContext,
+    disruptionBudget,
     emptyDir,
     labels,
     podSecurityContext,
@@ -172,40 +174,32 @@ export function createPachd(ctx: BuildContext, dependsOn: pulumi.Input<pulumi.Re
         targetPort: x.container,
         protocol: "TCP",
     }));
-    const service = new k8s.core.v1.Service(
-        `${name}-pachd-svc`,
-        {
-            metadata: { name: K8S_NAMES.pachd, namespace, labels: labels("pachd") },
-            spec: { type: "ClusterIP", selector: selector("pachd"), ports: svcPorts },
-        },
-        { parent },
-    );
-    const peer = new k8s.core.v1.Service(
-        `${name}-pachd-peer`,
-        {
-            metadata: { name: K8S_NAMES.pachdPeer, namespace, labels: labels("pachd") },
-            spec: {
-                type: "ClusterIP",
-                selector: selector("pachd"),
-                ports: [{ name: p.peer.name, port: p.peer.service, targetPort: p.peer.container, protocol: "TCP" }],
-            },
-        },
-        { parent },
-    );
+    const service = appService(ctx, `${name}-pachd-svc`, K8S_NAMES.pachd, "pachd", { type: "ClusterIP", ports: svcPorts });
+    const peer = appService(ctx, `${name}-pachd-peer`, K8S_NAMES.pachdPeer, "pachd", {
+        type: "ClusterIP",
+        ports: [{ name: p.peer.name, port: p.peer.service, targetPort: p.peer.container, protocol: "TCP" }],
+    });
 
-    const lbService = new k8s.core.v1.Service(
-        `${name}-pachd-lb`,
+    const lbService = pachdLoadBalancer(ctx);
+    const pdb = disruptionBudget(ctx, `${name}-pachd-pdb`, "pachd", replicas, { maxUnavailable: 1 });
+    return { deployment, lbService, resources: [deployment, pachw, service, peer, lbService, ...pdb] };
+}
+
+/** pachd's internal load balancer at its static address: the one entry the ingress VM reaches. */
+function pachdLoadBalancer(ctx: BuildContext): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+        `${ctx.name}-pachd-lb`,
         {
             metadata: {
                 name: K8S_NAMES.pachdLb,
-                namespace,
+                namespace: ctx.namespace,
                 labels: labels("pachd"),
                 annotations: {
                     "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
                     // Replaces the deprecated spec.loadBalancerIP (cloud-provider-azure 1.27+).
-                    "service.beta.kubernetes.io/azure-load-balancer-ipv4": args.pachd.internalLbIp,
+                    "service.beta.kubernetes.io/azure-load-balancer-ipv4": ctx.args.pachd.internalLbIp,
                     // Long gRPC streams (put file, logs) must outlive the default 4 minutes.
-                    "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": String(args.pachd.idleTimeoutMinutes),
+                    "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": String(ctx.args.pachd.idleTimeoutMinutes),
                 },
             },
             spec: {
@@ -215,7 +209,7 @@ export function createPachd(ctx: BuildContext, dependsOn: pulumi.Input<pulumi.Re
                 externalTrafficPolicy: "Local",
                 selector: selector("pachd"),
                 // With OIDC, browsers also open Dex and pachd's OIDC callback here (secrets.ts: browserUrls).
-                ports: pachdLoadBalancerPorts(args.oidc !== undefined).map((x) => ({
+                ports: pachdLoadBalancerPorts(ctx.args.oidc !== undefined).map((x) => ({
                     name: x.name,
                     port: x.service,
                     targetPort: x.container,
@@ -223,21 +217,6 @@ export function createPachd(ctx: BuildContext, dependsOn: pulumi.Input<pulumi.Re
                 })),
             },
         },
-        { parent },
+        { parent: ctx.parent },
     );
-
-    const res: pulumi.Resource[] = [deployment, pachw, service, peer, lbService];
-    if (replicas > 1) {
-        res.push(
-            new k8s.policy.v1.PodDisruptionBudget(
-                `${name}-pachd-pdb`,
-                {
-                    metadata: { name: K8S_NAMES.pachd, namespace, labels: labels("pachd") },
-                    spec: { maxUnavailable: 1, selector: { matchLabels: selector("pachd") } },
-                },
-                { parent },
-            ),
-        );
-    }
-    return { deployment, lbService, resources: res };
 }

@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { PGBOUNCER_IMAGE } from "../../lib/facts/pachyderm";
 import {
     antiAffinity,
+    appService,
     containerSecurityContext,
+    disruptionBudget,
     emptyDir,
     labels,
     podSecurityContext,
@@ -76,14 +78,10 @@ export function createPgBouncer(ctx: BuildContext, upstreamHost: pulumi.Input<st
     const { name, parent, args, namespace } = ctx;
     const app = K8S_NAMES.pgBouncer;
     const port = PGBOUNCER_IMAGE.listenPort;
-    const service = new k8s.core.v1.Service(
-        `${name}-pg-bouncer`,
-        {
-            metadata: { name: K8S_NAMES.pgBouncer, namespace, labels: labels(app) },
-            spec: { type: "ClusterIP", selector: selector(app), ports: [{ name: "client-port", port: POSTGRES_PORT, targetPort: port }] },
-        },
-        { parent },
-    );
+    const service = appService(ctx, `${name}-pg-bouncer`, K8S_NAMES.pgBouncer, app, {
+        type: "ClusterIP",
+        ports: [{ name: "client-port", port: POSTGRES_PORT, targetPort: port }],
+    });
     const env = pgBouncerEnv({
         user: args.postgres.user,
         upstreamHost,
@@ -142,18 +140,5 @@ export function createPgBouncer(ctx: BuildContext, upstreamHost: pulumi.Input<st
         },
         { parent, dependsOn },
     );
-    const res: pulumi.Resource[] = [service, deployment];
-    if (replicas > 1) {
-        res.push(
-            new k8s.policy.v1.PodDisruptionBudget(
-                `${name}-pg-bouncer-pdb`,
-                {
-                    metadata: { name: K8S_NAMES.pgBouncer, namespace, labels: labels(app) },
-                    spec: { maxUnavailable: 1, selector: { matchLabels: selector(app) } },
-                },
-                { parent },
-            ),
-        );
-    }
-    return res;
+    return [service, deployment, ...disruptionBudget(ctx, `${name}-pg-bouncer-pdb`, app, replicas, { maxUnavailable: 1 })];
 }

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { containerSecurityContext, emptyDir, labels, podSecurityContext, resources, selector } from "./common";
+import { appService, containerSecurityContext, emptyDir, labels, podSecurityContext, resources, selector } from "./common";
 import { IMAGES, K8S_NAMES, POSTGRES_CLAIM_TEMPLATE, POSTGRES_PORT, postgresClaimName } from "./names";
 import { BuildContext } from "./types";
 
@@ -42,36 +42,10 @@ export function createInClusterPostgres(ctx: BuildContext, dependsOn: pulumi.Res
         { parent },
     );
 
-    const headless = new k8s.core.v1.Service(
-        `${name}-postgres-headless`,
-        {
-            metadata: { name: K8S_NAMES.postgresHeadless, namespace, labels: labels(app) },
-            spec: {
-                clusterIP: "None",
-                selector: selector(app),
-                ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: POSTGRES_PORT }],
-            },
-        },
-        { parent },
-    );
-    const service = new k8s.core.v1.Service(
-        `${name}-postgres`,
-        {
-            metadata: { name: K8S_NAMES.postgres, namespace, labels: labels(app) },
-            spec: {
-                type: "ClusterIP",
-                selector: selector(app),
-                ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: POSTGRES_PORT }],
-            },
-        },
-        { parent },
-    );
+    const ports = [{ name: "postgres", port: POSTGRES_PORT, targetPort: POSTGRES_PORT }];
+    const headless = appService(ctx, `${name}-postgres-headless`, K8S_NAMES.postgresHeadless, app, { clusterIP: "None", ports });
+    const service = appService(ctx, `${name}-postgres`, K8S_NAMES.postgres, app, { type: "ClusterIP", ports });
 
-    const ready: k8s.types.input.core.v1.Probe = {
-        exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", args.postgres.user, "-d", PACHYDERM_DATABASE] },
-        periodSeconds: 10,
-        timeoutSeconds: 5,
-    };
     const statefulSet = new k8s.apps.v1.StatefulSet(
         `${name}-postgres`,
         {
@@ -87,31 +61,7 @@ export function createInClusterPostgres(ctx: BuildContext, dependsOn: pulumi.Res
                         automountServiceAccountToken: false,
                         securityContext: podSecurityContext(POSTGRES_UID),
                         terminationGracePeriodSeconds: 120,
-                        containers: [
-                            {
-                                name: "postgres",
-                                image: IMAGES.postgres,
-                                env: [
-                                    { name: "POSTGRES_USER", value: args.postgres.user },
-                                    { name: "POSTGRES_PASSWORD", valueFrom: passwordRef },
-                                    { name: "POSTGRES_DB", value: PACHYDERM_DATABASE },
-                                    // A subdirectory: initdb refuses a non-empty mount root (lost+found on ext4).
-                                    { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-                                ],
-                                ports: [{ name: "postgres", containerPort: POSTGRES_PORT }],
-                                readinessProbe: ready,
-                                livenessProbe: { ...ready, initialDelaySeconds: 30, failureThreshold: 6 },
-                                startupProbe: { ...ready, failureThreshold: 60 },
-                                resources: resources({ cpuRequest: "500m", memoryRequest: "1Gi", memoryLimit: "2Gi" }),
-                                securityContext: { ...containerSecurityContext(), runAsUser: POSTGRES_UID, runAsGroup: POSTGRES_UID },
-                                volumeMounts: [
-                                    { name: POSTGRES_CLAIM_TEMPLATE, mountPath: "/var/lib/postgresql/data" },
-                                    { name: "run", mountPath: "/var/run/postgresql" },
-                                    { name: "tmp", mountPath: "/tmp" },
-                                    { name: "init", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
-                                ],
-                            },
-                        ],
+                        containers: [postgresContainer(args.postgres.user)],
                         volumes: [emptyDir("run"), emptyDir("tmp"), { name: "init", configMap: { name: K8S_NAMES.postgresInitConfig } }],
                     },
                 },
@@ -127,4 +77,36 @@ export function createInClusterPostgres(ctx: BuildContext, dependsOn: pulumi.Res
     );
 
     return [claim, init, headless, service, statefulSet];
+}
+
+/** PostgreSQL 16 with its data in a subdirectory of the claim and Dex's database created on first start. */
+function postgresContainer(user: string): k8s.types.input.core.v1.Container {
+    const ready: k8s.types.input.core.v1.Probe = {
+        exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", user, "-d", PACHYDERM_DATABASE] },
+        periodSeconds: 10,
+        timeoutSeconds: 5,
+    };
+    return {
+        name: "postgres",
+        image: IMAGES.postgres,
+        env: [
+            { name: "POSTGRES_USER", value: user },
+            { name: "POSTGRES_PASSWORD", valueFrom: passwordRef },
+            { name: "POSTGRES_DB", value: PACHYDERM_DATABASE },
+            // A subdirectory: initdb refuses a non-empty mount root (lost+found on ext4).
+            { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+        ],
+        ports: [{ name: "postgres", containerPort: POSTGRES_PORT }],
+        readinessProbe: ready,
+        livenessProbe: { ...ready, initialDelaySeconds: 30, failureThreshold: 6 },
+        startupProbe: { ...ready, failureThreshold: 60 },
+        resources: resources({ cpuRequest: "500m", memoryRequest: "1Gi", memoryLimit: "2Gi" }),
+        securityContext: { ...containerSecurityContext(), runAsUser: POSTGRES_UID, runAsGroup: POSTGRES_UID },
+        volumeMounts: [
+            { name: POSTGRES_CLAIM_TEMPLATE, mountPath: "/var/lib/postgresql/data" },
+            { name: "run", mountPath: "/var/run/postgresql" },
+            { name: "tmp", mountPath: "/tmp" },
+            { name: "init", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
+        ],
+    };
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { labels } from "./common";
 import { K8S_NAMES, PACHD_PORTS } from "./names";
-import { BuildContext } from "./types";
+import { BuildContext, PachydermArgs } from "./types";
 
 export interface Secrets {
     rootToken: pulumi.Output<string>;
@@ -30,40 +30,29 @@ export function browserUrls(internalLbIp: string): { redirect: string; dexCallba
     };
 }
 
-export function createSecrets(ctx: BuildContext): Secrets {
-    const { name, parent, args, namespace } = ctx;
-    const opts = { parent };
-    const pw = (suffix: string, length: number) => new random.RandomPassword(`${name}-${suffix}`, { length, special: false }, opts);
-
-    const storageData: Record<string, pulumi.Input<string>> = {
-        AZURE_STORAGE_ACCOUNT: pulumi.secret(args.storage.accountName),
-    };
-    // Keyless mode carries no key at all: gocloud's azblob falls back to the default credential chain (workload identity).
-    if (args.storage.authMode === "sharedKey") storageData.AZURE_STORAGE_KEY = pulumi.secret(args.storage.accountKey!);
-    const storage = new k8s.core.v1.Secret(
-        `${name}-storage-secret`,
+/** An Opaque Secret of the namespace; every value is a Pulumi secret. */
+function opaqueSecret(
+    ctx: BuildContext,
+    suffix: string,
+    secretName: string,
+    app: string,
+    stringData: Record<string, pulumi.Input<string>>,
+): k8s.core.v1.Secret {
+    return new k8s.core.v1.Secret(
+        `${ctx.name}-${suffix}`,
         {
-            metadata: { name: K8S_NAMES.storageSecret, namespace, labels: labels(K8S_NAMES.storageSecret) },
+            metadata: { name: secretName, namespace: ctx.namespace, labels: labels(app) },
             type: "Opaque",
-            stringData: storageData,
+            stringData: Object.fromEntries(Object.entries(stringData).map(([k, v]) => [k, pulumi.secret(v)])),
         },
-        opts,
+        { parent: ctx.parent },
     );
+}
 
-    const postgres = new k8s.core.v1.Secret(
-        `${name}-postgres-secret`,
-        {
-            metadata: { name: K8S_NAMES.postgresSecret, namespace, labels: labels("postgres") },
-            type: "Opaque",
-            stringData: { "postgresql-password": pulumi.secret(args.postgres.password) },
-        },
-        opts,
-    );
-
-    const rootToken = pw("root-token", 32).result;
-    const oauthSecret = pw("pachd-oauth-client-secret", 32).result;
+/** pachd's auth config: its own OAuth client at the in-cluster Dex issuer. */
+function authConfigYaml(args: PachydermArgs): string {
     const { redirect, userAccessibleIssuerHost } = browserUrls(args.pachd.internalLbIp);
-    const authConfig = [
+    return [
         `client_id: ${PACHD_OAUTH_CLIENT_ID}`,
         `issuer: ${ISSUER}`,
         "localhost_issuer: true",
@@ -79,87 +68,82 @@ export function createSecrets(ctx: BuildContext): Secrets {
         "- openid",
         "",
     ].join("\n");
-    const auth = new k8s.core.v1.Secret(
-        `${name}-auth-secret`,
-        {
-            metadata: { name: K8S_NAMES.authSecret, namespace, labels: labels("pachd") },
-            type: "Opaque",
-            stringData: {
-                "root-token": pulumi.secret(rootToken),
-                "auth-config": pulumi.secret(authConfig),
-                "pachd-oauth-client-secret": pulumi.secret(oauthSecret),
-            },
-        },
-        opts,
-    );
+}
 
-    const deploymentId = new k8s.core.v1.Secret(
-        `${name}-deployment-id-secret`,
-        {
-            metadata: { name: K8S_NAMES.deploymentIdSecret, namespace, labels: labels("pachd") },
-            type: "Opaque",
-            stringData: { CLUSTER_DEPLOYMENT_ID: pulumi.secret(pw("deployment-id", 32).result) },
-        },
-        opts,
-    );
-
-    const clients = [
+/** Dex's OAuth clients: pachd, trusted by the console when it runs. */
+function oidcClientsYaml(args: PachydermArgs): string {
+    return [
         `- id: ${PACHD_OAUTH_CLIENT_ID}`,
         `  name: ${PACHD_OAUTH_CLIENT_ID}`,
         "  redirect_uris:",
-        `  - ${redirect}`,
+        `  - ${browserUrls(args.pachd.internalLbIp).redirect}`,
         ...(args.console ? ["  trusted_peers:", `  - ${CONSOLE_OAUTH_CLIENT_ID}`] : []),
         "",
     ].join("\n");
+}
+
+/**
+ * Dex connector for the upstream IdP; the mock `admin:password` connector of the chart is never rendered.
+ * identity_v2.IDPConnector fields only: pachd parses each entry with protojson, which rejects unknown
+ * fields such as `version` (src/server/identityutil/identityutil.go at 2.12.x; lib/facts/pachyderm.ts).
+ */
+function upstreamIdpSecret(ctx: BuildContext, oidc: NonNullable<PachydermArgs["oidc"]>): k8s.core.v1.Secret {
+    const connectors = pulumi.output(oidc.clientSecret).apply((secret) =>
+        JSON.stringify([
+            {
+                id: "oidc",
+                name: "oidc",
+                type: "oidc",
+                config: {
+                    issuer: oidc.issuer,
+                    clientID: oidc.clientId,
+                    clientSecret: secret,
+                    redirectURI: browserUrls(ctx.args.pachd.internalLbIp).dexCallback,
+                    insecureEnableGroups: true,
+                    insecureSkipEmailVerified: false,
+                    scopes: ["openid", "profile", "email"],
+                },
+            },
+        ]),
+    );
+    return opaqueSecret(ctx, "identity-secret", K8S_NAMES.identitySecret, "pachd", { "upstream-idps": connectors });
+}
+
+export function createSecrets(ctx: BuildContext): Secrets {
+    const { name, parent, args, namespace } = ctx;
+    const pw = (suffix: string, length: number) => new random.RandomPassword(`${name}-${suffix}`, { length, special: false }, { parent });
+
+    // Keyless mode carries no key at all: gocloud's azblob falls back to the default credential chain (workload identity).
+    const storage = opaqueSecret(ctx, "storage-secret", K8S_NAMES.storageSecret, K8S_NAMES.storageSecret, {
+        AZURE_STORAGE_ACCOUNT: args.storage.accountName,
+        ...(args.storage.authMode === "sharedKey" ? { AZURE_STORAGE_KEY: args.storage.accountKey! } : {}),
+    });
+    const postgres = opaqueSecret(ctx, "postgres-secret", K8S_NAMES.postgresSecret, "postgres", {
+        "postgresql-password": args.postgres.password,
+    });
+    const rootToken = pw("root-token", 32).result;
+    const oauthSecret = pw("pachd-oauth-client-secret", 32).result;
+    const auth = opaqueSecret(ctx, "auth-secret", K8S_NAMES.authSecret, "pachd", {
+        "root-token": rootToken,
+        "auth-config": authConfigYaml(args),
+        "pachd-oauth-client-secret": oauthSecret,
+    });
+    const deploymentId = opaqueSecret(ctx, "deployment-id-secret", K8S_NAMES.deploymentIdSecret, "pachd", {
+        CLUSTER_DEPLOYMENT_ID: pw("deployment-id", 32).result,
+    });
     const identityConfig = new k8s.core.v1.ConfigMap(
         `${name}-identity-config`,
         {
             metadata: { name: K8S_NAMES.identityConfig, namespace, labels: labels("pachd") },
             data: {
                 "identity-config": `issuer: ${ISSUER}\nid_token_expiry: 24h\nrotation_token_expiry: 48h\n`,
-                "oidc-clients": clients,
+                "oidc-clients": oidcClientsYaml(args),
             },
         },
-        opts,
+        { parent },
     );
 
     const resources: pulumi.Resource[] = [storage, postgres, auth, deploymentId, identityConfig];
-    if (args.oidc) {
-        // Dex connector for the upstream IdP; the mock `admin:password` connector of the chart is never rendered.
-        const oidc = args.oidc;
-        // identity_v2.IDPConnector fields only: pachd parses each entry with protojson, which rejects unknown
-        // fields such as `version` (src/server/identityutil/identityutil.go at 2.12.x; lib/facts/pachyderm.ts).
-        const connectors = pulumi.secret(
-            pulumi.output(oidc.clientSecret).apply((secret) =>
-                JSON.stringify([
-                    {
-                        id: "oidc",
-                        name: "oidc",
-                        type: "oidc",
-                        config: {
-                            issuer: oidc.issuer,
-                            clientID: oidc.clientId,
-                            clientSecret: secret,
-                            redirectURI: browserUrls(args.pachd.internalLbIp).dexCallback,
-                            insecureEnableGroups: true,
-                            insecureSkipEmailVerified: false,
-                            scopes: ["openid", "profile", "email"],
-                        },
-                    },
-                ]),
-            ),
-        );
-        resources.push(
-            new k8s.core.v1.Secret(
-                `${name}-identity-secret`,
-                {
-                    metadata: { name: K8S_NAMES.identitySecret, namespace, labels: labels("pachd") },
-                    type: "Opaque",
-                    stringData: { "upstream-idps": connectors },
-                },
-                opts,
-            ),
-        );
-    }
+    if (args.oidc) resources.push(upstreamIdpSecret(ctx, args.oidc));
     return { rootToken: pulumi.secret(rootToken), resources };
 }
