@@ -329,6 +329,11 @@ const SECURITY_ONLY_ORIGINS = [
     "",
 ].join("\n");
 
+/** A root-owned file cloud-init writes in its final stage (`defer`), once packages and the admin user exist. */
+function deferred(path: string, permissions: "0600" | "0644" | "0755", content: string) {
+    return { path, owner: "root:root", permissions, content, defer: true };
+}
+
 /** Renders the `#cloud-config` user-data for the ingress VM. Throws an Error naming the bad field. */
 export function renderIngressUserData(args: IngressUserDataArgs): string {
     if (typeof args !== "object" || args === null) throw new Error("renderIngressUserData: args must be an object");
@@ -355,45 +360,15 @@ export function renderIngressUserData(args: IngressUserDataArgs): string {
             // Written in the init stage, before sshd first starts.
             { path: SSHD_DROP_IN, owner: "root:root", permissions: "0644", content: SSHD_CONFIG },
             // The rest is deferred to the final stage: after packages are installed and the admin user exists.
-            { path: "/etc/apt/apt.conf.d/20auto-upgrades", owner: "root:root", permissions: "0644", content: AUTO_UPGRADES, defer: true },
-            {
-                path: "/etc/apt/apt.conf.d/52unattended-upgrades-security-only",
-                owner: "root:root",
-                permissions: "0644",
-                content: SECURITY_ONLY_ORIGINS,
-                defer: true,
-            },
-            { path: INSTALL_SCRIPT, owner: "root:root", permissions: "0755", content: installScript(version, asset), defer: true },
-            {
-                path: "/root/.pachyderm/config.json",
-                owner: "root:root",
-                permissions: "0600",
-                content: pachctlConfig("root", address),
-                defer: true,
-            },
+            deferred("/etc/apt/apt.conf.d/20auto-upgrades", "0644", AUTO_UPGRADES),
+            deferred("/etc/apt/apt.conf.d/52unattended-upgrades-security-only", "0644", SECURITY_ONLY_ORIGINS),
+            deferred(INSTALL_SCRIPT, "0755", installScript(version, asset)),
+            deferred("/root/.pachyderm/config.json", "0600", pachctlConfig("root", address)),
             // Owned by root when written; handed to the admin user by runcmd (with its directory) below.
-            {
-                path: `${userHome}/.pachyderm/config.json`,
-                owner: "root:root",
-                permissions: "0600",
-                content: pachctlConfig(user, address),
-                defer: true,
-            },
-            { path: PROBE_SCRIPT, owner: "root:root", permissions: "0755", content: probeScript(address), defer: true },
-            {
-                path: `/etc/systemd/system/${PROBE_UNIT}.service`,
-                owner: "root:root",
-                permissions: "0644",
-                content: probeService(address),
-                defer: true,
-            },
-            {
-                path: `/etc/systemd/system/${PROBE_UNIT}.timer`,
-                owner: "root:root",
-                permissions: "0644",
-                content: probeTimer(minutes),
-                defer: true,
-            },
+            deferred(`${userHome}/.pachyderm/config.json`, "0600", pachctlConfig(user, address)),
+            deferred(PROBE_SCRIPT, "0755", probeScript(address)),
+            deferred(`/etc/systemd/system/${PROBE_UNIT}.service`, "0644", probeService(address)),
+            deferred(`/etc/systemd/system/${PROBE_UNIT}.timer`, "0644", probeTimer(minutes)),
         ],
         // Exec form (argument arrays): cloud-init quotes each argument, nothing goes through word splitting.
         runcmd: [

@@ -184,6 +184,33 @@ function workerEnv(inputs: WorkerPodInputs): { common: any[]; sidecar: any[]; us
     return { common, sidecar, user };
 }
 
+/** A container's and the pod's security contexts as worker_rc.go writes them. */
+type WorkerContainerSecurity = { runAsUser: number; runAsGroup?: number } & Partial<typeof PACH_SECURITY>;
+type WorkerPodSecurity = { runAsUser: number; runAsGroup: number; fsGroup: number; runAsNonRoot: true; seccompProfile: { type: string } };
+const PACH_SECURITY = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["all"] } };
+
+/**
+ * The security contexts of the worker pod (worker_rc.go: workerPodSpec): `pach` for the init and storage
+ * containers, `user` for the user container, `pod` for the pod; undefined where pachd sets none.
+ */
+function workerSecurityContexts(inputs: WorkerPodInputs): {
+    pach?: WorkerContainerSecurity;
+    user?: WorkerContainerSecurity;
+    pod?: WorkerPodSecurity;
+} {
+    if (!inputs.enableWorkerSecurityContexts) return {};
+    if (inputs.workerUsesRoot) return { pach: { runAsUser: 0 }, user: { runAsUser: 0 } };
+    const pach = { runAsUser: 1000, runAsGroup: 1000, ...PACH_SECURITY };
+    const user = inputs.transformUser ?? "";
+    if (!/^-?\d+$/.test(user)) return { pach };
+    const id = Number(user);
+    return {
+        pach,
+        user: { runAsUser: id, runAsGroup: id, ...PACH_SECURITY },
+        pod: { runAsUser: id, runAsGroup: id, fsGroup: id, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    };
+}
+
 /**
  * The worker pod pachd 2.12 creates for a pipeline without secrets, spouts, s3 inputs, pod_spec or
  * pod_patch (src/server/pps/server/worker_rc.go: workerPodSpec, getWorkerOptions, createWorkerSvcAndRc).
@@ -197,33 +224,7 @@ export function workerPod(inputs: WorkerPodInputs): {
     metadata: { labels: Record<string, string> };
     spec: any;
 } {
-    const drop = { drop: ["all"] };
-    let pachSecurityCtx: any = {
-        runAsUser: 1000,
-        runAsGroup: 1000,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: drop,
-    };
-    let userSecurityCtx: any;
-    let podSecurityCtx: any;
-    const user = inputs.transformUser ?? "";
-    if (!inputs.enableWorkerSecurityContexts) {
-        pachSecurityCtx = undefined;
-    } else if (inputs.workerUsesRoot) {
-        pachSecurityCtx = { runAsUser: 0 };
-        userSecurityCtx = { runAsUser: 0 };
-    } else if (/^-?\d+$/.test(user)) {
-        const id = Number(user);
-        podSecurityCtx = { runAsUser: id, runAsGroup: id, fsGroup: id, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
-        userSecurityCtx = {
-            runAsUser: id,
-            runAsGroup: id,
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            capabilities: drop,
-        };
-    }
+    const { pach: pachSecurityCtx, user: userSecurityCtx, pod: podSecurityCtx } = workerSecurityContexts(inputs);
     const storageSecret = "pachyderm-storage-secret"; // src/internal/client/client.go: StorageSecretName
     const env = workerEnv(inputs);
     const emptyDir = (name: string) => ({ name, emptyDir: {} });
