@@ -188,7 +188,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
      * Brick `i`: Premium_LRS in the VM's zone. Gluster already replicates every write synchronously to the
      * bricks in the other two zones, so a ZRS disk would add a second cross-zone replication to every fsync
      * (etcd's WAL latency) for no extra durability. (ZRS disks could attach to a VM in any zone; that is not the
-     * reason.) Policy rule 32 requires instead that production bricks span three zones.
+     * reason.) The policy (docs/policy.md rule 32) requires instead that production bricks span three zones.
      */
     private createBrick(name: string, args: GlusterMetadataStoreArgs, guard: StatefulGuard, i: number, zones?: string[]): compute.Disk {
         const n = args.names;

@@ -93,7 +93,7 @@ export class Storage extends pulumi.ComponentResource {
                 accountName: this.account.name,
                 containerName: args.containerName,
                 publicAccess: "None",
-                // No version-level immutability (rule 13, advisory): Pachyderm's garbage collector deletes
+                // No version-level immutability (docs/policy.md rule 13, advisory): Pachyderm's garbage collector deletes
                 // unreferenced chunks; WORM would make the container grow forever. Soft delete + versioning +
                 // point-in-time restore protect against deletion instead.
             },

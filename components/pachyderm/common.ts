@@ -35,7 +35,7 @@ export function podSecurityContext(uid: number, fsGroup = uid): k8s.types.input.
     };
 }
 
-/** Container-level hardening: rule 34. */
+/** Container-level hardening (docs/policy.md rule 34). */
 export function containerSecurityContext(): k8s.types.input.core.v1.SecurityContext {
     return {
         runAsNonRoot: true,

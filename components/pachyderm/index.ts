@@ -66,7 +66,7 @@ export class Pachyderm extends pulumi.ComponentResource {
                         ...labels("pachyderm"),
                         // baseline, not restricted: the worker pods pachd 2.12 creates drop ["all"] (lowercase) and set
                         // neither runAsNonRoot nor seccomp (src/server/pps/server/worker_rc.go at 2.12.x), which
-                        // restricted rejects; our own pods stay restricted-clean (rule 34) and restricted is audited and warned.
+                        // restricted rejects; our own pods stay restricted-clean (docs/policy.md rule 34) and restricted is audited and warned.
                         "pod-security.kubernetes.io/enforce": "baseline",
                         "pod-security.kubernetes.io/enforce-version": "latest",
                         "pod-security.kubernetes.io/audit": "restricted",

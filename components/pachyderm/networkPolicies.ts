@@ -40,7 +40,7 @@ export function createNetworkPolicies(ctx: BuildContext): pulumi.Resource[] {
 function namespaceBaseline(ctx: BuildContext): k8s.networking.v1.NetworkPolicy[] {
     const np = (suffix: string, spec: PolicySpec) => policy(ctx, suffix, spec);
     return [
-        // Everything is denied unless a policy below allows it (rule 38).
+        // Everything is denied unless a policy below allows it (docs/policy.md rule 38).
         np("default-deny-all", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
         np("allow-dns", {
             podSelector: {},

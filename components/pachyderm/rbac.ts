@@ -31,7 +31,7 @@ export function createRbac(ctx: BuildContext): Rbac {
     const workerServiceAccount = account("worker-sa", K8S_NAMES.workerServiceAccount, "pachyderm-worker", wiAnnotations);
     const backupServiceAccount = account("backup-sa", K8S_NAMES.backupServiceAccount, K8S_NAMES.etcdBackup, wiAnnotations);
 
-    // Identity-free accounts for the stores: no pod borrows another's permissions (rule 36).
+    // Identity-free accounts for the stores: no pod borrows another's permissions (docs/policy.md rule 36).
     const infra = [
         account("etcd-sa", K8S_NAMES.etcdServiceAccount, K8S_NAMES.etcd),
         // pg-bouncer runs on every stack (components/pachyderm/pgbouncer.ts).
