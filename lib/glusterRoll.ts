@@ -1,7 +1,7 @@
 /**
  * Which changes of the GlusterFS VMs take a node down, and the rule that an update may take down at most one of
  * the three nodes (replica 3 with client quorum: 2 of 3 bricks must stay up for reads and writes). Used by the plan
- * diff (planner/planDiff.ts), the policy pack (policy/glusterRoll.ts) and `npm run gluster:roll` (tools/glusterRoll.ts).
+ * diff (planner/planDiff.ts), the policy pack (policy/rules/gluster.ts) and `npm run gluster:roll` (tools/glusterRoll.ts).
  *
  * A node is down while its VM is replaced (every GlusterFS VM is `deleteBeforeReplace`) or restarted. The property
  * lists below are facts about Azure Resource Manager and the azure-native provider, each with its source; a change

@@ -2,7 +2,7 @@
  * Entry point of the CrossGuard policy pack, run by the Pulumi CLI:
  *   pulumi preview --policy-pack policy [--policy-pack-config policy/config.prod.json]
  * Constructing the PolicyPack starts the analyzer's gRPC server, so nothing else imports this file:
- * the offline evaluator (policy/evaluate.ts) and the tests use the policy objects of policy/rules.ts.
+ * the offline evaluator (policy/evaluate.ts) and the tests use the policy objects of policy/rules/.
  */
 import { PolicyPack } from "@pulumi/policy";
 import { allPolicies } from "./rules";

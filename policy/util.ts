@@ -1,5 +1,5 @@
 /**
- * Helpers shared by the policies of `policy/rules.ts`. Nothing here constructs a PolicyPack, so the
+ * Helpers shared by the policies of `policy/rules/`. Nothing here constructs a PolicyPack, so the
  * module can be loaded by the offline evaluator and the tests without starting the gRPC analyzer.
  */
 import type {

@@ -3,11 +3,11 @@
  * [--config policy-config.json] [--base state.json] [--write-pack-config FILE] [--json out.json]`.
  *
  * `--base` gives the current state (a `pulumi stack export` or an earlier plan): its GlusterFS VMs become the
- * `baseline` of the gluster-one-node-at-a-time policy (policy/glusterRoll.ts). `--write-pack-config FILE` writes the
+ * `baseline` of the gluster-one-node-at-a-time policy (policy/rules/gluster.ts). `--write-pack-config FILE` writes the
  * resulting policy config for `pulumi preview --policy-pack policy --policy-pack-config FILE`.
  *
  * Plans the stack under mocks (planner/index.ts `planStack`) unless `--plan` gives a plan written by
- * `npm run plan -- --json`, evaluates every policy of policy/rules.ts in-process (policy/evaluate.ts,
+ * `npm run plan -- --json`, evaluates every policy of policy/rules/ in-process (policy/evaluate.ts,
  * the same policy objects `pulumi preview --policy-pack policy` runs), prints a per-rule table and the
  * violations, and exits 1 when a mandatory policy is violated (2 on usage errors).
  * Secrets never reach the output: the plan already replaces them with "[secret]" and the secrets
@@ -18,7 +18,7 @@ import { parseArgs as parseCliArgs } from "util";
 import type { Plan } from "../planner/types";
 import { glusterBaseline } from "../lib/glusterRoll";
 import { evaluatePlan, Evaluation, mandatoryViolations, PolicyConfigInput } from "../policy/evaluate";
-import { GLUSTER_ROLL_POLICY } from "../policy/glusterRoll";
+import { GLUSTER_ROLL_POLICY } from "../policy/rules/gluster";
 
 interface Args {
     stack?: string;

@@ -11,7 +11,7 @@ import { checkGlusterRoll, glusterBaseline, glusterNodeOf, VM_DISRUPTIVE_PROPERT
 import { diffPlans, isBlocking } from "../../planner/planDiff";
 import { renderMarkdown } from "../../planner/planDiffMarkdown";
 import { loadStackConfig } from "../../planner/index";
-import { GLUSTER_ROLL_POLICY, glusterOneNodeAtATime } from "../../policy/glusterRoll";
+import { GLUSTER_ROLL_POLICY, glusterOneNodeAtATime } from "../../policy/rules/gluster";
 import { evaluatePolicies } from "../helpers/policyEngine";
 import { loadPlan } from "../helpers/plans";
 

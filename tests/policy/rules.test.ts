@@ -18,7 +18,7 @@ function build(c: Case): Stack {
 }
 
 describe("fixture table", () => {
-    it("covers every policy exported by policy/rules.ts with compliant and violating fixtures", () => {
+    it("covers every policy exported by policy/rules/ with compliant and violating fixtures", () => {
         const missing = policyNames.filter((n) => !CASES[n] || CASES[n].compliant.length === 0 || CASES[n].violating.length === 0);
         expect(missing).toEqual([]);
         expect(Object.keys(CASES).filter((n) => !policyNames.includes(n))).toEqual([]);

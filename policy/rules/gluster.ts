@@ -1,12 +1,11 @@
 /**
- * The GlusterFS rolling-update rule as a CrossGuard stack policy (kept apart from policy/rules.ts, which carries the
- * security rules). A policy only sees the planned resources, never the current state, so the state it compares
+ * The GlusterFS rolling-update rule as a CrossGuard stack policy. A policy only sees the planned resources, never the current state, so the state it compares
  * against is given as policy config: `baseline`, the GlusterFS VMs of the current stack (`glusterBaseline()` of a
  * `pulumi stack export` or of a plan; `npm run policy -- --base FILE` builds it, `--write-pack-config FILE` writes it
  * for `pulumi preview --policy-pack policy --policy-pack-config FILE`). Without a baseline the policy does not apply.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { blockingMessage, checkGlusterRoll, RollResource } from "../lib/glusterRoll";
+import { blockingMessage, checkGlusterRoll, RollResource } from "../../lib/glusterRoll";
 
 export const GLUSTER_ROLL_POLICY = "gluster-one-node-at-a-time";
 
