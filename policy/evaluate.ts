@@ -152,6 +152,128 @@ export function toPolicyResources(resources: PlanResource[]): PolicyResource[] {
     return out;
 }
 
+/** One policy's run: its result, its effective level and config, and the engine callbacks it is given. */
+interface PolicyRun {
+    policy: AnyPolicy;
+    result: PolicyResult;
+    level: EnforcementLevel;
+    getConfig: <T extends object>() => T;
+    stackTags: ReadonlyMap<string, string>;
+    /** Records a notApplicable reason once. */
+    notApplicable: (reason?: string) => void;
+    report: (message: string, urn?: string) => void;
+}
+
+/** The result row of a policy, and its run unless the config disables it. */
+function startPolicy(
+    p: AnyPolicy,
+    config: PolicyConfigInput,
+    stackTags: ReadonlyMap<string, string>,
+): { result: PolicyResult; run?: PolicyRun } {
+    const cfg = configFor(config, p.name);
+    const configured = (cfg.enforcementLevel as EnforcementLevel | undefined) || p.enforcementLevel || PACK_DEFAULT_LEVEL;
+    const result: PolicyResult = {
+        name: p.name,
+        rule: RULE_OF[p.name] ?? "?",
+        description: p.description,
+        enforcementLevel: configured,
+        status: "pass",
+        violations: [],
+        notApplicable: [],
+    };
+    if (configured === "disabled") {
+        result.status = "n/a";
+        result.notApplicable.push(DISABLED);
+        return { result };
+    }
+    const level = configured === "remediate" ? "mandatory" : configured;
+    result.enforcementLevel = level;
+    const props: Record<string, unknown> = { ...cfg };
+    delete props.enforcementLevel;
+    const run: PolicyRun = {
+        policy: p,
+        result,
+        level,
+        getConfig: <T extends object>() => props as T,
+        stackTags,
+        notApplicable: (reason) => {
+            if (!result.notApplicable.includes(reason ?? "")) result.notApplicable.push(reason ?? "");
+        },
+        report: (message, urn) => result.violations.push({ policy: p.name, rule: result.rule, enforcementLevel: level, urn, message }),
+    };
+    return { result, run };
+}
+
+/** Runs a validation; a notApplicable throw is recorded, any other error names `what`. Returns 1 when it applied. */
+async function attempt(run: PolicyRun, what: string, validate: () => unknown): Promise<number> {
+    try {
+        await Promise.resolve(validate());
+        return 1;
+    } catch (e) {
+        if (e instanceof NotApplicableError) {
+            run.notApplicable(e.reason);
+            return 0;
+        }
+        throw new Error(`Error validating ${what} with policy '${run.policy.name}': ${(e as Error).stack ?? e}`);
+    }
+}
+
+/** Runs a resource policy on every custom resource; returns how many validations applied. */
+async function runResourcePolicy(
+    run: PolicyRun,
+    validateResource: ResourceValidation | ResourceValidation[],
+    resources: PlanResource[],
+    policyResources: PolicyResource[],
+): Promise<number> {
+    const validations = Array.isArray(validateResource) ? validateResource : [validateResource];
+    const fastType = Array.isArray(validateResource) ? undefined : pulumiTypeOf(validateResource);
+    let applied = 0;
+    for (const [i, plan] of resources.entries()) {
+        const r = policyResources[i];
+        if (!r || plan.component || plan.type.startsWith("pulumi:")) continue;
+        if (fastType && r.type !== fastType) {
+            run.notApplicable(`Policy only applies to resources of type '${fastType}'`);
+            continue;
+        }
+        const report: ReportViolation = (message) => run.report(message, r.urn);
+        const args: ResourceValidationArgs = {
+            type: r.type,
+            props: r.props,
+            urn: r.urn,
+            name: r.name,
+            opts: r.opts,
+            stackTags: run.stackTags,
+            isType: r.isType,
+            asType: r.asType as ResourceValidationArgs["asType"],
+            getConfig: run.getConfig,
+            notApplicable: throwNotApplicable,
+            ...(r.provider ? { provider: r.provider } : {}),
+        };
+        for (const validation of validations) applied += await attempt(run, `resource ${r.urn}`, () => validation(args, report));
+    }
+    return applied;
+}
+
+/** Runs a stack policy over every resource; returns 1 when it applied. */
+async function runStackPolicy(
+    run: PolicyRun,
+    validateStack: (a: StackValidationArgs, r: ReportViolation) => unknown,
+    policyResources: PolicyResource[],
+): Promise<number> {
+    const fastType = pulumiTypeOf(validateStack);
+    if (fastType && !policyResources.some((r) => r.type === fastType)) {
+        run.notApplicable(`Policy only applies to resources of type '${fastType}'`);
+        return 0;
+    }
+    const args: StackValidationArgs = {
+        resources: policyResources,
+        getConfig: run.getConfig,
+        stackTags: run.stackTags,
+        notApplicable: throwNotApplicable,
+    };
+    return attempt(run, "stack", () => validateStack(args, run.report));
+}
+
 /** Evaluates `policies` (default: the whole pack) over the resources of a plan. */
 export async function evaluatePolicies(
     resources: PlanResource[],
@@ -159,101 +281,18 @@ export async function evaluatePolicies(
     config: PolicyConfigInput = {},
     stackTags: Record<string, string> = {},
 ): Promise<Evaluation> {
-    const tags = new Map(Object.entries(stackTags)) as ReadonlyMap<string, string>;
+    const tags: ReadonlyMap<string, string> = new Map(Object.entries(stackTags));
     const policyResources = toPolicyResources(resources);
     const perPolicy: PolicyResult[] = [];
-
     for (const p of policies) {
-        const cfg = configFor(config, p.name);
-        let level = (cfg.enforcementLevel as EnforcementLevel | undefined) || p.enforcementLevel || PACK_DEFAULT_LEVEL;
-        const result: PolicyResult = {
-            name: p.name,
-            rule: RULE_OF[p.name] ?? "?",
-            description: p.description,
-            enforcementLevel: level,
-            status: "pass",
-            violations: [],
-            notApplicable: [],
-        };
+        const { result, run } = startPolicy(p, config, tags);
         perPolicy.push(result);
-        if (level === "disabled") {
-            result.status = "n/a";
-            result.notApplicable.push(DISABLED);
-            continue;
-        }
-        if (level === "remediate") level = "mandatory";
-        result.enforcementLevel = level;
-        const props: Record<string, unknown> = { ...cfg };
-        delete props.enforcementLevel;
-        const getConfig = <T extends object>() => props as T;
+        if (!run) continue;
         let applied = 0;
-        const na = (reason?: string) => {
-            if (!result.notApplicable.includes(reason ?? "")) result.notApplicable.push(reason ?? "");
-        };
-
-        if (isResourcePolicy(p)) {
-            const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
-            const fastType = Array.isArray(p.validateResource) ? undefined : pulumiTypeOf(p.validateResource);
-            for (let i = 0; i < resources.length; i++) {
-                const plan = resources[i];
-                if (plan.component || plan.type.startsWith("pulumi:")) continue;
-                const r = policyResources[i];
-                if (fastType && r.type !== fastType) {
-                    na(`Policy only applies to resources of type '${fastType}'`);
-                    continue;
-                }
-                for (const validation of validations) {
-                    const report: ReportViolation = (message) => {
-                        result.violations.push({ policy: p.name, rule: result.rule, enforcementLevel: level, urn: r.urn, message });
-                    };
-                    const args: ResourceValidationArgs = {
-                        type: r.type,
-                        props: r.props,
-                        urn: r.urn,
-                        name: r.name,
-                        opts: r.opts,
-                        stackTags: tags,
-                        isType: r.isType,
-                        asType: r.asType as ResourceValidationArgs["asType"],
-                        getConfig,
-                        notApplicable: throwNotApplicable,
-                        ...(r.provider ? { provider: r.provider } : {}),
-                    };
-                    try {
-                        await Promise.resolve(validation(args, report));
-                        applied++;
-                    } catch (e) {
-                        if (e instanceof NotApplicableError) na(e.reason);
-                        else throw new Error(`Error validating resource ${r.urn} with policy '${p.name}': ${(e as Error).stack ?? e}`);
-                    }
-                }
-            }
-        } else if (isStackPolicy(p)) {
-            const fastType = pulumiTypeOf(p.validateStack);
-            if (fastType && !policyResources.some((r) => r.type === fastType)) {
-                na(`Policy only applies to resources of type '${fastType}'`);
-            } else {
-                const report: ReportViolation = (message, urn) => {
-                    result.violations.push({ policy: p.name, rule: result.rule, enforcementLevel: level, urn, message });
-                };
-                const args: StackValidationArgs = {
-                    resources: policyResources,
-                    getConfig,
-                    stackTags: tags,
-                    notApplicable: throwNotApplicable,
-                };
-                try {
-                    await Promise.resolve(p.validateStack(args, report));
-                    applied++;
-                } catch (e) {
-                    if (e instanceof NotApplicableError) na(e.reason);
-                    else throw new Error(`Error validating stack with policy '${p.name}': ${(e as Error).stack ?? e}`);
-                }
-            }
-        }
+        if (isResourcePolicy(p)) applied = await runResourcePolicy(run, p.validateResource, resources, policyResources);
+        else if (isStackPolicy(p)) applied = await runStackPolicy(run, p.validateStack, policyResources);
         result.status = result.violations.length > 0 ? "fail" : applied > 0 ? "pass" : "n/a";
     }
-
     return { violations: perPolicy.flatMap((r) => r.violations), perPolicy };
 }
 
