@@ -1,24 +1,50 @@
-import { computeInsights, planInsightsDelta } from "../insights";
+import { computeInsights, Insights, planInsightsDelta } from "../insights";
 import { diffPlans } from "../planner/planDiff";
 import { renderMarkdown } from "../planner/planDiffMarkdown";
 import { Plan, PlanResource } from "../planner/types";
 import { ensureCloudInit, validateCloudConfig } from "./helpers/cloudInitSchema";
 import { validateK8sObjects } from "./helpers/k8sValidation";
 import { loadPlan, ofType, one, STACKS } from "./helpers/plans";
-import { checkWorkloadRules, K8sObject } from "./helpers/workloadRules";
+import type { Manifest } from "./helpers/policyEngine";
 
-/** Whole-stack checks on the plans `npm run plan` produces for dev, staging and prod. */
-const envOf = (plan: Plan) =>
-    (one(plan, "azure-native:resources:ResourceGroup").inputs.tags as Record<string, string>).environment as "dev" | "prod";
+/**
+ * Whole-stack checks on the plans `npm run plan` produces for dev, staging and prod. (The policy pack's
+ * rules, Kubernetes workload rules 28 and 34-38 included, are checked on the same plans by
+ * tests/policy/stacks.test.ts.)
+ */
+
+/** The fields of planned objects this file reads. */
+interface ObjectRef {
+    name: string;
+    namespace: string;
+}
+interface Claim extends Manifest {
+    metadata: ObjectRef;
+    spec: { volumeName: string };
+}
+interface Volume extends Manifest {
+    spec: { persistentVolumeReclaimPolicy: string; claimRef: ObjectRef; nfs?: { server: string }; csi?: { driver: string } };
+}
+interface Service extends Manifest {
+    spec: { ports: { port: number }[] };
+}
+interface NsgRule {
+    name: string;
+    destinationPortRange?: string;
+    destinationPortRanges?: string[];
+}
+
+const inputsOf = <T>(r: PlanResource) => r.inputs as unknown as T;
+const insightsOf = (plan: Plan) => plan.insights as Insights;
 /** Kubernetes objects as planned; a Secret's whole `stringData` may be one redacted "[secret]" value. */
-const k8sObjects = (plan: Plan): K8sObject[] =>
+const k8sObjects = (plan: Plan): Manifest[] =>
     plan.resources
         .filter((r) => r.type.startsWith("kubernetes:") && !r.component)
         .map((r) => {
-            const o = r.inputs as any;
-            return (o.kind === "Secret" && o.stringData === "[secret]" ? { ...o, stringData: {} } : o) as K8sObject;
+            const o = r.inputs;
+            return (o.kind === "Secret" && o.stringData === "[secret]" ? { ...o, stringData: {} } : o) as unknown as Manifest;
         });
-const byName = (rs: PlanResource[], name: string) => rs.find((r) => (r.inputs as any).metadata?.name === name);
+const byName = (rs: PlanResource[], name: string) => rs.find((r) => inputsOf<Manifest>(r).metadata.name === name);
 const cloudInitAvailable = ensureCloudInit();
 
 describe.each(STACKS)("stack %s", (stack) => {
@@ -32,14 +58,10 @@ describe.each(STACKS)("stack %s", (stack) => {
 
     it("admits through the AKS subnet's NSG exactly the ports pachd's internal load balancer exposes", () => {
         const nsg = one(plan, "azure-native:network:NetworkSecurityGroup", "network-nsg-aks");
-        const allow = (nsg.inputs.securityRules as any[]).find((r) => r.name === "allow-ingress-to-pachd");
-        const nsgPorts = [allow.destinationPortRange, ...(allow.destinationPortRanges ?? [])].filter(Boolean).map(Number).sort();
-        const lb = k8sObjects(plan).find((o) => o.kind === "Service" && o.metadata?.name === "pachd-lb") as any;
-        expect(nsgPorts).toEqual(lb.spec.ports.map((p: { port: number }) => p.port).sort());
-    });
-
-    it("has Kubernetes objects that pass the workload rules 28 and 34-38", () => {
-        expect(checkWorkloadRules(k8sObjects(plan), envOf(plan))).toEqual([]);
+        const allow = (nsg.inputs.securityRules as NsgRule[]).find((r) => r.name === "allow-ingress-to-pachd");
+        const nsgPorts = [allow?.destinationPortRange, ...(allow?.destinationPortRanges ?? [])].filter(Boolean).map(Number).sort();
+        const lb = k8sObjects(plan).find((o) => o.kind === "Service" && o.metadata.name === "pachd-lb") as Service | undefined;
+        expect(nsgPorts).toEqual(lb?.spec.ports.map((p) => p.port).sort());
     });
 
     it("binds every etcd (and in-cluster PostgreSQL) claim to a Retain volume of the configured metadata store", () => {
@@ -47,18 +69,14 @@ describe.each(STACKS)("stack %s", (stack) => {
         const claims = ofType(plan, "kubernetes:core/v1:PersistentVolumeClaim");
         expect(claims.length).toBeGreaterThan(0);
         const kind = plan.outputs.metadataStoreKind;
-        for (const claim of claims) {
-            const spec = (claim.inputs as any).spec;
-            const pv = byName(pvs, spec.volumeName);
+        for (const claim of claims.map(inputsOf<Claim>)) {
+            const pv = byName(pvs, claim.spec.volumeName);
             expect(pv).toBeDefined();
-            const pvSpec = (pv!.inputs as any).spec;
+            const pvSpec = inputsOf<Volume>(pv!).spec;
             expect(pvSpec.persistentVolumeReclaimPolicy).toBe("Retain");
-            expect(pvSpec.claimRef).toEqual({
-                namespace: (claim.inputs as any).metadata.namespace,
-                name: (claim.inputs as any).metadata.name,
-            });
-            if (kind === "glusterfs") expect(pvSpec.nfs.server).toBe(plan.outputs.metadataStoreAddress);
-            else expect(pvSpec.csi.driver).toBe("disk.csi.azure.com");
+            expect(pvSpec.claimRef).toEqual({ namespace: claim.metadata.namespace, name: claim.metadata.name });
+            if (kind === "glusterfs") expect(pvSpec.nfs?.server).toBe(plan.outputs.metadataStoreAddress);
+            else expect(pvSpec.csi?.driver).toBe("disk.csi.azure.com");
         }
     });
 
@@ -70,14 +88,16 @@ describe.each(STACKS)("stack %s", (stack) => {
             return;
         }
         for (const vm of vms) {
-            const userData = Buffer.from((vm.inputs as any).osProfile.customData, "base64").toString("utf8");
+            const userData = Buffer.from(inputsOf<{ osProfile: { customData: string } }>(vm).osProfile.customData, "base64").toString(
+                "utf8",
+            );
             const result = validateCloudConfig(userData);
             expect({ vm: vm.name, ok: result.ok, output: result.ok ? "" : result.output }).toEqual({ vm: vm.name, ok: true, output: "" });
         }
     });
 
     it("carries cost and deploy-time insights", () => {
-        const insights = plan.insights as any;
+        const insights = insightsOf(plan);
         expect(insights.cost.totalMonthlyUsd).toBeGreaterThan(0);
         expect(Object.keys(insights.cost.components)).toEqual(
             expect.arrayContaining(["cluster", "storage", "cosmos", "ingress", "metadata"]),
@@ -89,7 +109,7 @@ describe.each(STACKS)("stack %s", (stack) => {
 });
 
 it("prices dev below staging below prod", () => {
-    const total = (s: string) => (loadPlan(s).insights as any).cost.totalMonthlyUsd;
+    const total = (s: string) => insightsOf(loadPlan(s)).cost.totalMonthlyUsd;
     expect(total("dev")).toBeLessThan(total("staging"));
     expect(total("staging")).toBeLessThan(total("prod"));
 });
@@ -102,7 +122,7 @@ describe("plan diff of two real plans", () => {
     container.inputs.containerName = "pachyderm-v2";
     const pool = head.resources.find((r) => r.type === "azure-native:containerservice:AgentPool")!;
     pool.inputs.maxCount = 6;
-    head.insights = computeInsights(head, { location: String(base.outputs.location), dataTb: (base.insights as any).cost.dataTb });
+    head.insights = computeInsights(head, { location: String(base.outputs.location), dataTb: insightsOf(base).cost.dataTb });
     const markdown = renderMarkdown(diffPlans(base, head, { insightsDelta: planInsightsDelta }));
 
     it("flags the stateful replacement first and lists the changed input paths", () => {

@@ -7,6 +7,7 @@ import {
     isNamespacedK8s,
     K8S,
     peerRole,
+    PodView,
     podView,
     selectorMatches,
     WORKLOAD_TYPES,
@@ -19,7 +20,7 @@ import { AZ, at, mandatory } from "./common";
 export const podSecurity: ResourceValidationPolicy = {
     name: "k8s-pod-security",
     description:
-        "Rule 34 (CKV_K8S_16-23, CKV_K8S_28, CKV_K8S_37, Polaris, kube-score): containers run as non-root without privilege escalation, read-only root filesystem, drop ALL capabilities, not privileged; pod seccomp RuntimeDefault; no host network/PID/IPC, hostPath or hostPort.",
+        "Rule 34 (CKV_K8S_16-23, CKV_K8S_25, CKV_K8S_28, CKV_K8S_37, Polaris, kube-score): containers run as non-root (runAsNonRoot true, runAsUser not 0) without privilege escalation, read-only root filesystem, drop ALL capabilities and add none, not privileged; pod seccomp RuntimeDefault; no host network/PID/IPC, hostPath or hostPort.",
     enforcementLevel: mandatory,
     validateResource: validateResourceOfTypes(WORKLOAD_TYPES, (_p, args, report) => {
         const v = podView(args)!;
@@ -34,12 +35,13 @@ export const podSecurity: ResourceValidationPolicy = {
             const who = `container '${c.name}'`;
             const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
             const uid = sc.runAsUser ?? psc.runAsUser;
-            if (!(nonRoot === true || (typeof uid === "number" && uid > 0)) || uid === 0)
-                report(`${who}: must run as non-root (runAsNonRoot true, runAsUser not 0)`);
+            if (nonRoot !== true || uid === 0) report(`${who}: must run as non-root (runAsNonRoot true, runAsUser not 0)`);
             if (sc.allowPrivilegeEscalation !== false) report(`${who}: allowPrivilegeEscalation must be false`);
             if (sc.readOnlyRootFilesystem !== true) report(`${who}: readOnlyRootFilesystem must be true`);
             if (!asArray<string>(sc.capabilities?.drop).some((x) => x === "ALL" || x === "all"))
                 report(`${who}: capabilities.drop must include ALL`);
+            const added = asArray<string>(sc.capabilities?.add);
+            if (added.length > 0) report(`${who}: capabilities.add must be empty (adds ${added.join(", ")})`);
             if (sc.privileged === true) report(`${who}: privileged must not be true`);
             const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type;
             if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
@@ -88,7 +90,7 @@ function boundServiceAccounts(resources: PolicyResource[]): Set<string> {
 export const serviceAccounts: StackValidationPolicy = {
     name: "k8s-service-accounts-namespaces",
     description:
-        "Rule 36 (CKV_K8S_38, CKV_K8S_21): workloads use dedicated ServiceAccounts (never default); token automount off unless the ServiceAccount is bound to a Role/ClusterRole (the pod calls the API); no object in the default namespace.",
+        "Rule 36 (CKV_K8S_38, CKV_K8S_21): workloads use dedicated ServiceAccounts (never default); ServiceAccounts turn token automount off and every pod sets it explicitly, on only when the ServiceAccount is bound to a Role/ClusterRole (the pod calls the API); no object in the default namespace.",
     enforcementLevel: mandatory,
     validateStack: (args, report) => {
         const k8sObjects = args.resources.filter((r) => isNamespacedK8s(r.type));
@@ -100,6 +102,10 @@ export const serviceAccounts: StackValidationPolicy = {
         }
         const sas = ofType(args.resources, K8S.ServiceAccount);
         const bound = boundServiceAccounts(args.resources);
+        for (const s of sas) {
+            if (s.props?.automountServiceAccountToken !== false)
+                at(report, s)("automountServiceAccountToken must be false (pods that call the API opt in)");
+        }
         for (const { r, v } of workloads(args.resources)) {
             const where = at(report, r);
             const sa = v.spec.serviceAccountName ?? v.spec.serviceAccount;
@@ -107,9 +113,10 @@ export const serviceAccounts: StackValidationPolicy = {
                 where("uses the default ServiceAccount: set a dedicated serviceAccountName");
                 continue;
             }
-            const saObj = sas.find((s) => s.props?.metadata?.name === sa && (s.props?.metadata?.namespace ?? v.namespace) === v.namespace);
-            const automount = v.spec.automountServiceAccountToken ?? saObj?.props?.automountServiceAccountToken ?? true;
-            if (automount !== false && !bound.has(`${v.namespace}/${sa}`)) {
+            const automount = v.spec.automountServiceAccountToken;
+            if (typeof automount !== "boolean")
+                where("automountServiceAccountToken must be set on the pod (true only when it calls the API)");
+            else if (automount && !bound.has(`${v.namespace}/${sa}`)) {
                 where(
                     `mounts the token of ServiceAccount '${sa}', which no RoleBinding grants API access: set automountServiceAccountToken false`,
                 );
@@ -144,10 +151,17 @@ function zoneSpread(spec: Props): boolean {
     ].some((t) => t.topologyKey === zoneKey);
 }
 
+/** A CronJob one of whose containers runs `etcdctl snapshot save`. */
+function runsEtcdSnapshot(cronJob: PolicyResource): boolean {
+    return containersOf(podView(cronJob)?.spec ?? {}).some((c) =>
+        [...asArray<string>(c.command), ...asArray<string>(c.args)].join(" ").includes("snapshot save"),
+    );
+}
+
 export const availability: StackValidationPolicy = {
     name: "k8s-availability-pdb-backup",
     description:
-        "Rule 37 (kube-score, Polaris): a policy/v1 PodDisruptionBudget selects each multi-replica workload and still allows one voluntary eviction; production: etcd 3 members and pachd 2+ replicas spread over zones; PersistentVolumes and StorageClasses reclaim Retain; an etcd snapshot backup CronJob exists.",
+        "Rule 37 (kube-score, Polaris): a policy/v1 PodDisruptionBudget selects each multi-replica workload and still allows one voluntary eviction; production: etcd 3 members and pachd 2+ replicas spread over zones; PersistentVolumes and StorageClasses reclaim Retain; a CronJob runs the etcd snapshot backup (etcdctl snapshot save).",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: (args, report) => {
@@ -194,11 +208,8 @@ export const availability: StackValidationPolicy = {
                 at(report, sc)(`reclaimPolicy is '${sc.props?.reclaimPolicy ?? "Delete (default)"}', must be Retain`);
         }
         if (etcd.length > 0) {
-            const backup = ofType(args.resources, K8S.CronJob).some((c) => {
-                const n = `${c.name} ${c.props?.metadata?.name ?? ""}`.toLowerCase();
-                return n.includes("etcd") && (n.includes("backup") || n.includes("snapshot"));
-            });
-            if (!backup) at(report, etcd[0].r)("no etcd snapshot backup CronJob (name containing etcd and backup/snapshot)");
+            if (!ofType(args.resources, K8S.CronJob).some(runsEtcdSnapshot))
+                at(report, etcd[0].r)("no etcd snapshot backup: no CronJob runs `etcdctl snapshot save`");
         }
     },
 };
@@ -214,81 +225,110 @@ function ingressSubnetCidrs(resources: PolicyResource[]): string[] {
     return out;
 }
 
+const pol = (n: PolicyResource): Props => n.props?.spec ?? {};
+const isOpenCidr = (cidr: unknown) => cidr === "0.0.0.0/0" || cidr === "::/0";
+
+/** A default-deny NetworkPolicy: every pod, Ingress and Egress, no rule. */
+function isDefaultDeny(n: PolicyResource): boolean {
+    const types = asArray<string>(pol(n).policyTypes);
+    return (
+        isEmptySelector(pol(n).podSelector) &&
+        types.includes("Ingress") &&
+        types.includes("Egress") &&
+        asArray(pol(n).ingress).length === 0 &&
+        asArray(pol(n).egress).length === 0
+    );
+}
+
+/** Ingress rules of a NetworkPolicy that admit every source: no `from`, or an ipBlock of the whole internet. */
+function openIngress(n: PolicyResource): string[] {
+    return asArray<Props>(pol(n).ingress).flatMap((rule) => {
+        const from = asArray<Props>(rule.from);
+        if (from.length === 0) return ["an ingress rule without `from` admits every source"];
+        return from.filter((peer) => isOpenCidr(peer.ipBlock?.cidr)).map((peer) => `an ingress rule admits ipBlock ${peer.ipBlock.cidr}`);
+    });
+}
+
+type Role = { r: PolicyResource; v: PodView; role: ReturnType<typeof workloadRole> };
+
+/**
+ * What is wrong with the ingress of a store (etcd, postgres): "pachd" = Pachyderm's control plane (pachd and pachw,
+ * the same binary in its two roles); postgres may also be reached through pachd's pooler (pg-bouncer); etcd by its
+ * own members and by the etcd snapshot backup job (rule 37). A peer is judged by the pods it actually selects among
+ * the stack's workloads.
+ */
+function storeIngressProblems(store: Role, mine: PolicyResource[], inNs: (Role & { peer?: string })[], pachd: Role): string[] {
+    const allowedPeers = store.role === "etcd" ? ["pachd", "pachw", "etcd", "etcd-backup"] : ["pachd", "pachw", "pg-bouncer"];
+    const problems: string[] = [];
+    for (const n of mine) {
+        for (const rule of asArray<Props>(pol(n).ingress)) {
+            const from = asArray<Props>(rule.from);
+            if (from.length === 0) problems.push(`'${n.name}' allows ingress from anywhere`);
+            for (const peer of from) {
+                if (peer.ipBlock || peer.namespaceSelector || !peer.podSelector || isEmptySelector(peer.podSelector)) {
+                    problems.push(
+                        `'${n.name}' allows ${peer.ipBlock ? `ipBlock ${peer.ipBlock.cidr}` : peer.namespaceSelector ? "other namespaces" : "every pod of the namespace"}`,
+                    );
+                    continue;
+                }
+                const reached = inNs.filter((y) => selectorMatches(peer.podSelector, y.v.labels));
+                const others = reached.filter((y) => !allowedPeers.includes(y.peer ?? ""));
+                if (others.length > 0) problems.push(`'${n.name}' admits ${others.map((y) => y.v.name).join(", ")}`);
+            }
+        }
+    }
+    const admitsPachd = mine.some((n) =>
+        asArray<Props>(pol(n).ingress).some((i) =>
+            asArray<Props>(i.from).some(
+                (p) => p.podSelector && !isEmptySelector(p.podSelector) && selectorMatches(p.podSelector, pachd.v.labels),
+            ),
+        ),
+    );
+    if (!admitsPachd) problems.push("no rule admits pachd");
+    return problems;
+}
+
 export const networkPolicies: StackValidationPolicy = {
     name: "k8s-network-policies",
     description:
-        "Rule 38 (kube-score, Polaris): a default-deny ingress NetworkPolicy in the Pachyderm namespace plus explicit allows: pachd from the ingress subnet and inside the namespace; etcd and postgres from pachd only (etcd members may also reach each other).",
+        "Rule 38 (kube-score, Polaris): a default-deny NetworkPolicy (ingress and egress) in the Pachyderm namespace plus explicit allows: pachd from the ingress subnet and inside the namespace; etcd and postgres from pachd only (etcd members may also reach each other); no ingress rule open to every source.",
     enforcementLevel: mandatory,
     configSchema: { properties: { namespace: { type: "string" } } },
     validateStack: (args, report) => {
         const roles = workloads(args.resources).map(({ r, v }) => ({ r, v, role: workloadRole(r) }));
-        const pachd = roles.find((x) => x.role === "pachd");
-        const configured = (args.getConfig() as { namespace?: string }).namespace;
-        const ns = configured ?? pachd?.v.namespace;
-        if (!ns || !pachd) args.notApplicable("no pachd workload in the stack");
+        const found = roles.find((x) => x.role === "pachd");
+        const ns = (args.getConfig() as { namespace?: string }).namespace ?? found?.v.namespace;
+        if (!ns || !found) return args.notApplicable("no pachd workload in the stack");
+        const pachd = found;
         const nps = ofType(args.resources, K8S.NetworkPolicy).filter((n) => n.props?.metadata?.namespace === ns);
-        const pol = (n: PolicyResource): Props => n.props?.spec ?? {};
-        const denyAll = nps.some(
-            (n) =>
-                isEmptySelector(pol(n).podSelector) &&
-                asArray<string>(pol(n).policyTypes).includes("Ingress") &&
-                asArray(pol(n).ingress).length === 0,
-        );
-        const nsTarget = pachd!.r;
-        if (!denyAll)
+        if (!nps.some(isDefaultDeny))
             at(
                 report,
-                nsTarget,
-            )(`namespace '${ns}' has no default-deny ingress NetworkPolicy (podSelector {}, policyTypes [Ingress], no ingress rules)`);
+                pachd.r,
+            )(
+                `namespace '${ns}' has no default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no ingress or egress rules)`,
+            );
+        for (const n of nps) for (const problem of openIngress(n)) at(report, n)(problem);
         const selecting = (labels: Record<string, string>) =>
             nps.filter((n) => !isEmptySelector(pol(n).podSelector) && selectorMatches(pol(n).podSelector, labels));
         const peers = (n: PolicyResource): Props[] => asArray<Props>(pol(n).ingress).flatMap((i) => asArray<Props>(i.from));
         // pachd: from the ingress subnet and from inside the namespace.
-        const pachdPeers = selecting(pachd!.v.labels).flatMap(peers);
+        const pachdPeers = selecting(pachd.v.labels).flatMap(peers);
         const cidrs = ingressSubnetCidrs(args.resources);
         const fromSubnet = pachdPeers.some((p) => p.ipBlock?.cidr && (cidrs.length === 0 || cidrs.includes(p.ipBlock.cidr)));
         const fromNamespace = pachdPeers.some((p) => p.podSelector && !p.namespaceSelector && !p.ipBlock);
         if (!fromSubnet)
-            at(report, pachd!.r)(`no NetworkPolicy allows pachd from the ingress subnet${cidrs.length ? ` (${cidrs.join(", ")})` : ""}`);
-        if (!fromNamespace) at(report, pachd!.r)("no NetworkPolicy allows pachd from pods of its namespace");
-        // etcd and postgres: from pachd only. "pachd" = Pachyderm's control plane (pachd and pachw, the
-        // same binary in its two roles); postgres may also be reached through pachd's pooler
-        // (pg-bouncer); etcd by its own members and by the etcd snapshot backup job (rule 37).
-        // A peer is judged by the pods it actually selects among the stack's workloads.
+            at(report, pachd.r)(`no NetworkPolicy allows pachd from the ingress subnet${cidrs.length ? ` (${cidrs.join(", ")})` : ""}`);
+        if (!fromNamespace) at(report, pachd.r)("no NetworkPolicy allows pachd from pods of its namespace");
+        // etcd and postgres: from pachd only.
         const inNs = roles.filter((y) => y.v.namespace === ns).map((y) => ({ ...y, peer: peerRole(y.r) }));
         for (const x of roles.filter((y) => (y.role === "etcd" || y.role === "postgres") && y.v.namespace === ns)) {
-            const mine = nps.filter((n) => !isEmptySelector(pol(n).podSelector) && selectorMatches(pol(n).podSelector, x.v.labels));
+            const mine = selecting(x.v.labels);
             if (mine.length === 0) {
                 at(report, x.r)(`no NetworkPolicy selects ${x.role}`);
                 continue;
             }
-            const allowedPeers = x.role === "etcd" ? ["pachd", "pachw", "etcd", "etcd-backup"] : ["pachd", "pachw", "pg-bouncer"];
-            const problems: string[] = [];
-            for (const n of mine) {
-                for (const rule of asArray<Props>(pol(n).ingress)) {
-                    const from = asArray<Props>(rule.from);
-                    if (from.length === 0) problems.push(`'${n.name}' allows ingress from anywhere`);
-                    for (const peer of from) {
-                        if (peer.ipBlock || peer.namespaceSelector || !peer.podSelector || isEmptySelector(peer.podSelector)) {
-                            problems.push(
-                                `'${n.name}' allows ${peer.ipBlock ? `ipBlock ${peer.ipBlock.cidr}` : peer.namespaceSelector ? "other namespaces" : "every pod of the namespace"}`,
-                            );
-                            continue;
-                        }
-                        const reached = inNs.filter((y) => selectorMatches(peer.podSelector, y.v.labels));
-                        const others = reached.filter((y) => !allowedPeers.includes(y.peer ?? ""));
-                        if (others.length > 0) problems.push(`'${n.name}' admits ${others.map((y) => y.v.name).join(", ")}`);
-                    }
-                }
-            }
-            const admitsPachd = mine.some((n) =>
-                asArray<Props>(pol(n).ingress).some((i) =>
-                    asArray<Props>(i.from).some(
-                        (p) => p.podSelector && !isEmptySelector(p.podSelector) && selectorMatches(p.podSelector, pachd!.v.labels),
-                    ),
-                ),
-            );
-            if (!admitsPachd) problems.push("no rule admits pachd");
+            const problems = storeIngressProblems(x, mine, inNs, pachd);
             if (problems.length > 0) at(report, x.r)(`${x.role} must accept ingress from pachd only: ${problems.join("; ")}`);
         }
     },

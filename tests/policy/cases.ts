@@ -1171,9 +1171,22 @@ export const CASES: Record<string, RuleCases> = {
                 },
             },
             {
+                title: "a non-zero runAsUser without runAsNonRoot",
+                mutate: (s) => {
+                    delete s.pod("pachd").securityContext.runAsNonRoot;
+                    delete s.pod("pachd").containers[0].securityContext.runAsNonRoot;
+                },
+            },
+            {
                 title: "capabilities not dropped",
                 mutate: (s) => {
                     s.pod("pachd").containers[0].securityContext.capabilities = { add: ["NET_ADMIN"] };
+                },
+            },
+            {
+                title: "ALL dropped but a capability added back",
+                mutate: (s) => {
+                    s.pod("etcd").containers[0].securityContext.capabilities.add = ["NET_BIND_SERVICE"];
                 },
             },
             {
@@ -1247,6 +1260,18 @@ export const CASES: Record<string, RuleCases> = {
                 },
             },
             {
+                title: "pod leaves token automount to its ServiceAccount",
+                mutate: (s) => {
+                    delete s.pod("etcd").automountServiceAccountToken;
+                },
+            },
+            {
+                title: "ServiceAccount mounts its token by default",
+                mutate: (s) => {
+                    s.in("pachd-sa").automountServiceAccountToken = true;
+                },
+            },
+            {
                 title: "object in the default namespace",
                 mutate: (s) => {
                     s.in("etcd-headless").metadata.namespace = "default";
@@ -1307,6 +1332,12 @@ export const CASES: Record<string, RuleCases> = {
                     s.remove("backup-sa");
                 },
             },
+            {
+                title: "the etcd backup CronJob does not run etcdctl snapshot save",
+                mutate: (s) => {
+                    s.pod("etcd-backup").containers[0].command = ["etcdctl", "endpoint", "health"];
+                },
+            },
         ],
     },
     "k8s-network-policies": {
@@ -1327,6 +1358,24 @@ export const CASES: Record<string, RuleCases> = {
                 title: "no default deny",
                 mutate: (s) => {
                     s.remove("default-deny");
+                },
+            },
+            {
+                title: "default deny of ingress only",
+                mutate: (s) => {
+                    s.in("default-deny").spec.policyTypes = ["Ingress"];
+                },
+            },
+            {
+                title: "pachd open to every source (an ingress rule without from)",
+                mutate: (s) => {
+                    s.in("pachd-allow").spec.ingress.push({ ports: [{ port: 1650 }] });
+                },
+            },
+            {
+                title: "pachd open to the internet (ipBlock 0.0.0.0/0)",
+                mutate: (s) => {
+                    s.in("pachd-allow").spec.ingress[0].from.push({ ipBlock: { cidr: "0.0.0.0/0" } });
                 },
             },
             {

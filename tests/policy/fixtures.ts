@@ -113,7 +113,7 @@ function k8sStack(): PlanResource[] {
     return [
         res("pulumi:providers:kubernetes", "k8s", { namespace: NS }),
         res("kubernetes:core/v1:Namespace", "ns", { metadata: { name: NS } }),
-        res("kubernetes:core/v1:ServiceAccount", "pachd-sa", { ...meta("pachd"), automountServiceAccountToken: true }),
+        res("kubernetes:core/v1:ServiceAccount", "pachd-sa", { ...meta("pachd"), automountServiceAccountToken: false }),
         res("kubernetes:core/v1:ServiceAccount", "etcd-sa", { ...meta("etcd"), automountServiceAccountToken: false }),
         res("kubernetes:core/v1:ServiceAccount", "backup-sa", { ...meta("etcd-backup"), automountServiceAccountToken: false }),
         res("kubernetes:rbac.authorization.k8s.io/v1:Role", "pachd-role", {
@@ -159,7 +159,12 @@ function k8sStack(): PlanResource[] {
                     spec: {
                         template: {
                             spec: {
-                                ...podSpec("etcd-backup", [container("snapshot", "pachyderm/etcd:v3.5.5", false)]),
+                                ...podSpec("etcd-backup", [
+                                    {
+                                        ...container("snapshot", "pachyderm/etcd:v3.5.5", false),
+                                        command: ["etcdctl", "snapshot", "save", "/snapshot/etcd.db"],
+                                    },
+                                ]),
                                 restartPolicy: "OnFailure",
                             },
                         },
@@ -190,7 +195,7 @@ function k8sStack(): PlanResource[] {
         }),
         res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny", {
             ...meta("default-deny"),
-            spec: { podSelector: {}, policyTypes: ["Ingress"] },
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
         }),
         res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "pachd-allow", {
             ...meta("pachd-allow"),
