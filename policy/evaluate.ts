@@ -124,7 +124,7 @@ export function toPolicyResources(resources: PlanResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const out: PolicyResource[] = resources.map((r) => {
         const type = r.type;
-        const props = (r.inputs ?? {}) as Record<string, any>;
+        const props: PolicyResource["props"] = r.inputs ?? {};
         const pr: PolicyResource = {
             type,
             props,

@@ -12,7 +12,8 @@ import type {
     StackValidationArgs,
 } from "@pulumi/policy";
 
-export type Props = Record<string, any>;
+/** Resource inputs as the engine hands them to policies (engine-facing: @pulumi/policy types them `Record<string, any>`). */
+export type Props = PolicyResource["props"];
 export type EnvKind = "prod" | "dev";
 
 /** The marker the planner puts in place of every secret value. */
@@ -209,7 +210,7 @@ export function inI(a: unknown, list: string[]): boolean {
     return list.some((b) => eqi(a, b));
 }
 
-export function asArray<T = any>(v: unknown): T[] {
+export function asArray<T = unknown>(v: unknown): T[] {
     return Array.isArray(v) ? (v as T[]) : [];
 }
 

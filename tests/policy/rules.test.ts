@@ -1,5 +1,5 @@
 /**
- * Every policy of the pack, proven on hand-built plan fixtures: the golden stack (tests/policy/fixtures.ts)
+ * Every policy of the pack, proven on hand-built plan fixtures: the golden stack (tests/policy/fixtures/)
  * complies with all of them; each violating case changes one thing and must be reported by exactly
  * the policy under test (no other policy may fire), at the policy's enforcement level.
  */
