@@ -9,8 +9,8 @@ import type { Manifest } from "./helpers/policyEngine";
 
 /**
  * Whole-stack checks on the plans `npm run plan` produces for dev, staging and prod. (The policy pack's
- * rules, Kubernetes workload rules 28 and 34-38 included, are checked on the same plans by
- * tests/policy/stacks.test.ts.)
+ * rules, the Kubernetes ones (docs/policy.md rules 28 and 34-38) included, are checked on the same plans
+ * by tests/policy/stacks.test.ts.)
  */
 
 /** The fields of planned objects this file reads. */

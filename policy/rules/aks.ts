@@ -1,4 +1,4 @@
-/** AKS rules 14-22. */
+/** AKS (docs/policy.md rules 14-22). */
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { workloads } from "../k8s";

@@ -1,4 +1,4 @@
-/** ARM acceptance: what Azure Resource Manager refuses at request time and mocks accept silently. */
+/** ARM acceptance (docs/policy.md rule ARM): what Azure Resource Manager refuses at request time and mocks accept silently. */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { securityRuleProblems } from "../../lib/arm";
 import { asArray, eqi, num, Props, SECRET_MARKER, stackWith, validateResourceOfTypes } from "../util";

@@ -1,4 +1,4 @@
-/** Data service rules 29-33: Cosmos DB, PostgreSQL, metadata disks, Key Vault. */
+/** Data services (docs/policy.md rules 29-33): Cosmos DB, PostgreSQL, metadata disks, Key Vault. */
 import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";

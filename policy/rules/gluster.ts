@@ -1,5 +1,5 @@
 /**
- * The GlusterFS rolling-update rule as a CrossGuard stack policy. A policy only sees the planned resources, never the current state, so the state it compares
+ * The GlusterFS rolling-update rule (docs/policy.md rule X) as a CrossGuard stack policy. A policy only sees the planned resources, never the current state, so the state it compares
  * against is given as policy config: `baseline`, the GlusterFS VMs of the current stack (`glusterBaseline()` of a
  * `pulumi stack export` or of a plan; `npm run policy -- --base FILE` builds it, `--write-pack-config FILE` writes it
  * for `pulumi preview --policy-pack policy --policy-pack-config FILE`). Without a baseline the policy does not apply.

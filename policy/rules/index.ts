@@ -1,5 +1,5 @@
 /**
- * Every rule of /work/shared/reference/security-rules.md as a CrossGuard policy (plain objects: no
+ * Every rule of docs/policy.md ("Rules") as a CrossGuard policy, one file per area (plain objects: no
  * PolicyPack is constructed here, so the offline evaluator and the tests load this module freely).
  *
  * Conventions

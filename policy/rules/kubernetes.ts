@@ -1,4 +1,4 @@
-/** Kubernetes workload rules 34-38. */
+/** Kubernetes workloads (docs/policy.md rules 34-38). */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
     containersOf,
@@ -254,7 +254,7 @@ type Role = { r: PolicyResource; v: PodView; role: ReturnType<typeof workloadRol
 /**
  * What is wrong with the ingress of a store (etcd, postgres): "pachd" = Pachyderm's control plane (pachd and pachw,
  * the same binary in its two roles); postgres may also be reached through pachd's pooler (pg-bouncer); etcd by its
- * own members and by the etcd snapshot backup job (rule 37). A peer is judged by the pods it actually selects among
+ * own members and by the etcd snapshot backup job (docs/policy.md rule 37). A peer is judged by the pods it actually selects among
  * the stack's workloads.
  */
 function storeIngressProblems(store: Role, mine: PolicyResource[], inNs: (Role & { peer?: string })[], pachd: Role): string[] {

@@ -1,4 +1,4 @@
-/** Network, ingress VM and load balancer rules 23-28. */
+/** Network, ingress VM and load balancers (docs/policy.md rules 23-28). */
 import * as compute from "@pulumi/azure-native/compute";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { K8S } from "../k8s";

@@ -1,4 +1,4 @@
-/** Cross-cutting secrets rule: credentials are Pulumi secrets. */
+/** Cross-cutting (docs/policy.md rule X): credentials are Pulumi secrets. */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { K8S } from "../k8s";
 import { extOpts, Props, SECRET_MARKER } from "../util";

@@ -1,4 +1,4 @@
-/** Storage rules 1-13 (Pachyderm's object store: irreplaceable data). */
+/** Storage (docs/policy.md rules 1-13): Pachyderm's object store, irreplaceable data. */
 import * as storage from "@pulumi/azure-native/storage";
 import {
     PolicyResource,
@@ -317,7 +317,7 @@ export const storageLock: StackValidationPolicy = {
     }),
 };
 
-/** Types covered by rule 12, and whether they also need retainOnDelete. */
+/** Types covered by stateful-resource-options (docs/policy.md rule 12), and whether they also need retainOnDelete. */
 const STATEFUL_TYPES: Record<string, { retain: boolean }> = {
     [AZ.ResourceGroup]: { retain: false },
     [AZ.StorageAccount]: { retain: true },

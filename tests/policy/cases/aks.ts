@@ -1,4 +1,4 @@
-/** AKS (rules 14-22): the compliant and violating cases of tests/policy/rules.test.ts. */
+/** AKS (docs/policy.md rules 14-22): the compliant and violating cases of tests/policy/rules.test.ts. */
 import { Stack } from "../fixtures";
 import { RuleCases, golden, goldenProd } from "./shared";
 

@@ -1,4 +1,4 @@
-/** ARM acceptance (rule ARM): the compliant and violating cases of tests/policy/rules.test.ts. */
+/** ARM acceptance (docs/policy.md rule ARM): the compliant and violating cases of tests/policy/rules.test.ts. */
 import { ids, res } from "../fixtures";
 import { RuleCases, golden } from "./shared";
 
@@ -179,7 +179,7 @@ export const ARM_CASES: Record<string, RuleCases> = {
                     s.in("pool-pachyderm").maxPods = 300;
                 },
             },
-            // maxPods under 30 is also rule 22's advisory: that one is switched off here.
+            // maxPods under 30 is also the advisory of docs/policy.md rule 22: that one is switched off here.
             {
                 title: "system pool maxPods 20",
                 config: { "aks-upgrade-and-node-hardening": "disabled" },

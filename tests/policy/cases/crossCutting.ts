@@ -1,4 +1,4 @@
-/** Cross-cutting rules (X): secrets and the GlusterFS roll: the compliant and violating cases of tests/policy/rules.test.ts. */
+/** Cross-cutting rules (docs/policy.md rule X), secrets and the GlusterFS roll: the compliant and violating cases of tests/policy/rules.test.ts. */
 import type { PlanResource } from "../../../planner/types";
 import type { PolicyConfigInput } from "../../helpers/policyEngine";
 import { ids, res, Stack } from "../fixtures";

@@ -1,4 +1,4 @@
-/** Data services (rules 29-33): the compliant and violating cases of tests/policy/rules.test.ts. */
+/** Data services (docs/policy.md rules 29-33): the compliant and violating cases of tests/policy/rules.test.ts. */
 import { res, Stack } from "../fixtures";
 import { RuleCases, golden } from "./shared";
 

@@ -1,4 +1,4 @@
-/** Kubernetes workloads (rules 34-38): the compliant and violating cases of tests/policy/rules.test.ts. */
+/** Kubernetes workloads (docs/policy.md rules 34-38): the compliant and violating cases of tests/policy/rules.test.ts. */
 import { container, NS, res } from "../fixtures";
 import { RuleCases, golden } from "./shared";
 

@@ -1,4 +1,4 @@
-/** Network, ingress VM and load balancers (rules 23-28): the compliant and violating cases of tests/policy/rules.test.ts. */
+/** Network, ingress VM and load balancers (docs/policy.md rules 23-28): the compliant and violating cases of tests/policy/rules.test.ts. */
 import { ids, NS, res } from "../fixtures";
 import { RuleCases, golden } from "./shared";
 

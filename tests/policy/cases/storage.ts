@@ -1,4 +1,4 @@
-/** Storage (rules 1-13): the compliant and violating cases of tests/policy/rules.test.ts. */
+/** Storage (docs/policy.md rules 1-13): the compliant and violating cases of tests/policy/rules.test.ts. */
 import { ids, res, Stack } from "../fixtures";
 import { RuleCases, golden, goldenProd, sharedKey } from "./shared";
 
