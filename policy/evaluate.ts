@@ -122,7 +122,7 @@ function optsOf(r: PlanResource): PolicyResource["opts"] & ExtendedResourceOptio
 /** Builds the engine's view of the stack's resources (PolicyResource with links resolved). */
 export function toPolicyResources(resources: PlanResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
-    const out: PolicyResource[] = resources.map((r) => {
+    const pairs = resources.map((r) => {
         const type = r.type;
         const props: PolicyResource["props"] = r.inputs ?? {};
         const pr: PolicyResource = {
@@ -137,10 +137,9 @@ export function toPolicyResources(resources: PlanResource[]): PolicyResource[] {
             asType: ((cls: unknown) => (isTypeOf(type, cls) ? props : undefined)) as PolicyResource["asType"],
         };
         byUrn.set(r.urn, pr);
-        return pr;
+        return { r, pr };
     });
-    resources.forEach((r, i) => {
-        const pr = out[i];
+    for (const { r, pr } of pairs) {
         if (r.parent && byUrn.has(r.parent)) pr.parent = byUrn.get(r.parent);
         const deps = new Set([...(r.dependencies ?? []), ...(r.dependsOn ?? [])]);
         pr.dependencies = [...deps].map((u) => byUrn.get(u)).filter((d): d is PolicyResource => !!d);
@@ -148,8 +147,8 @@ export function toPolicyResources(resources: PlanResource[]): PolicyResource[] {
             const prov = byUrn.get(r.provider) ?? byUrn.get(r.provider.split("::").slice(0, -1).join("::"));
             if (prov) pr.provider = { type: prov.type, props: prov.props, urn: prov.urn, name: prov.name };
         }
-    });
-    return out;
+    }
+    return pairs.map(({ pr }) => pr);
 }
 
 /** One policy's run: its result, its effective level and config, and the engine callbacks it is given. */

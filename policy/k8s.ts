@@ -51,9 +51,10 @@ const CLUSTER_SCOPED_KINDS = new Set([
 export function k8sKind(type: string): string | undefined {
     const m = /^kubernetes:([^:]+):([A-Z][A-Za-z]*)$/.exec(type);
     if (!m) return undefined;
-    if (/^(helm\.sh|yaml|kustomize)\//.test(m[1])) return undefined;
-    if (m[2].endsWith("List") || m[2].endsWith("Patch")) return undefined;
-    return m[2];
+    const [, groupVersion = "", kind = ""] = m;
+    if (/^(helm\.sh|yaml|kustomize)\//.test(groupVersion)) return undefined;
+    if (kind.endsWith("List") || kind.endsWith("Patch")) return undefined;
+    return kind;
 }
 
 export function isNamespacedK8s(type: string): boolean {
@@ -126,13 +127,14 @@ export function selectorMatches(sel: Props | undefined, labels: Record<string, s
     for (const [k, v] of Object.entries((sel.matchLabels ?? {}) as Record<string, string>)) if (labels[k] !== v) return false;
     for (const e of asArray<Props>(sel.matchExpressions)) {
         const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+        const value = has ? labels[e.key] : undefined;
         const values = asArray<string>(e.values);
         switch (e.operator) {
             case "In":
-                if (!has || !values.includes(labels[e.key])) return false;
+                if (value === undefined || !values.includes(value)) return false;
                 break;
             case "NotIn":
-                if (has && values.includes(labels[e.key])) return false;
+                if (value !== undefined && values.includes(value)) return false;
                 break;
             case "Exists":
                 if (!has) return false;

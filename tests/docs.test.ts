@@ -20,7 +20,7 @@ describe("README", () => {
     });
 
     it("links only to docs that exist", () => {
-        for (const [, link] of readme.matchAll(/\]\(((?:docs|contracts|examples)\/[^)#]+)\)/g)) {
+        for (const [, link = ""] of readme.matchAll(/\]\(((?:docs|contracts|examples)\/[^)#]+)\)/g)) {
             expect({ link, exists: fs.existsSync(path.join(root, link)) }).toEqual({ link, exists: true });
         }
     });

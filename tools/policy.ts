@@ -68,10 +68,11 @@ export function formatEvaluation(e: Evaluation, title: string): string {
         p.status === "fail" ? "FAIL" : p.status,
         String(p.violations.length),
     ]);
-    const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
-    lines.push(cols.map((c, i) => pad(c, widths[i])).join("  "));
+    const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? "").length)));
+    const row = (cells: string[]) => cells.map((c, i) => pad(c, widths[i] ?? 0)).join("  ");
+    lines.push(row(cols));
     lines.push(widths.map((w) => "-".repeat(w)).join("  "));
-    for (const r of rows) lines.push(r.map((c, i) => pad(c, widths[i])).join("  "));
+    for (const r of rows) lines.push(row(r));
     const mandatory = mandatoryViolations(e);
     const advisories = e.violations.filter((v) => v.enforcementLevel === "advisory");
     const section = (name: string, vs: typeof e.violations) => {

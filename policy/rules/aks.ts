@@ -199,10 +199,11 @@ export const aksSpotWorkersOnly: StackValidationPolicy = {
                 !eqi(np.pool.scaleSetPriority, "Spot") &&
                 !asArray<string>(np.pool.nodeTaints).some((t) => t.startsWith("CriticalAddonsOnly")),
         );
-        if (spot.length > 0 && regularUntainted.length === 0) {
+        const [firstSpot] = spot;
+        if (firstSpot && regularUntainted.length === 0) {
             poolReport(
                 report,
-                spot[0],
+                firstSpot,
             )("every regular pool is tainted CriticalAddonsOnly: Pachyderm's control plane would have no node to run on");
         }
         for (const { r, v } of all) {

@@ -54,7 +54,7 @@ function ipToNum(ip: unknown): number | undefined {
     if (typeof ip !== "string") return undefined;
     const parts = ip.split(".").map(Number);
     if (parts.length !== 4 || parts.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) return undefined;
-    return ((parts[0] * 256 + parts[1]) * 256 + parts[2]) * 256 + parts[3];
+    return parts.reduce((n, octet) => n * 256 + octet, 0);
 }
 
 export const postgres: StackValidationPolicy = {
@@ -110,10 +110,11 @@ export const metadataDisks: StackValidationPolicy = {
                 .filter((z) => z.length === 1)
                 .map((z) => z[0]),
         );
-        if (prod && bricks.length > 0 && (bricks.length < 3 || brickZones.size < 3)) {
+        const [firstBrick] = bricks;
+        if (prod && firstBrick && (bricks.length < 3 || brickZones.size < 3)) {
             at(
                 report,
-                bricks[0],
+                firstBrick,
             )(`GlusterFS bricks span zones [${[...brickZones].sort().join(",")}]: production requires one brick in each of zones 1-3`);
         }
         for (const d of disks) {

@@ -160,7 +160,10 @@ export const RULE_OF: Record<string, string> = {
 };
 
 /** Every policy of the pack, in rule order. */
-export const allPolicies: AnyPolicy[] = [...resourcePolicies, ...stackPolicies].sort((a, b) => {
-    const n = (p: AnyPolicy) => (({ X: 99, ARM: 100 }) as Record<string, number>)[RULE_OF[p.name]] ?? Number(RULE_OF[p.name] ?? 98);
-    return n(a) - n(b);
-});
+export const allPolicies: AnyPolicy[] = [...resourcePolicies, ...stackPolicies].sort((a, b) => ruleOrder(a) - ruleOrder(b));
+
+function ruleOrder(p: AnyPolicy): number {
+    const rule = RULE_OF[p.name];
+    if (rule === undefined) return 98;
+    return ({ X: 99, ARM: 100 } as Record<string, number | undefined>)[rule] ?? Number(rule);
+}

@@ -207,10 +207,9 @@ export const availability: StackValidationPolicy = {
             if (sc.props?.reclaimPolicy !== "Retain")
                 at(report, sc)(`reclaimPolicy is '${sc.props?.reclaimPolicy ?? "Delete (default)"}', must be Retain`);
         }
-        if (etcd.length > 0) {
-            if (!ofType(args.resources, K8S.CronJob).some(runsEtcdSnapshot))
-                at(report, etcd[0].r)("no etcd snapshot backup: no CronJob runs `etcdctl snapshot save`");
-        }
+        const [firstEtcd] = etcd;
+        if (firstEtcd && !ofType(args.resources, K8S.CronJob).some(runsEtcdSnapshot))
+            at(report, firstEtcd.r)("no etcd snapshot backup: no CronJob runs `etcdctl snapshot save`");
     },
 };
 

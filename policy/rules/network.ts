@@ -234,9 +234,9 @@ export const k8sServices: StackValidationPolicy = {
         }
         if (lbs.length > 1) {
             const pach = lbs.filter((s) => /pach/.test(`${s.name} ${s.props?.metadata?.name ?? ""}`));
-            const keep = pach.length > 0 ? pach[0] : lbs[0];
+            const keep = pach[0] ?? lbs[0];
             for (const s of lbs)
-                if (s !== keep)
+                if (keep && s !== keep)
                     at(report, s)(`only one LoadBalancer Service (Pachyderm's '${keep.props?.metadata?.name ?? keep.name}') is allowed`);
         }
     }),

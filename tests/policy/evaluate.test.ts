@@ -75,8 +75,8 @@ describe("evaluatePlan", () => {
     it("reports a credential stack output that is not secret", async () => {
         const e = await evaluatePlan(plan({ kubeconfig: "apiVersion: v1", clusterName: "aks" }, []));
         expect(e.violations.map((v) => v.policy)).toEqual(["secrets-are-pulumi-secrets"]);
-        expect(e.violations[0].message).toContain("kubeconfig");
-        expect(e.violations[0].message).not.toContain("apiVersion");
+        expect(e.violations[0]?.message).toContain("kubeconfig");
+        expect(e.violations[0]?.message).not.toContain("apiVersion");
     });
 
     it("accepts it when secret", async () => {
