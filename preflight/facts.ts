@@ -39,8 +39,8 @@ export interface DeploymentFacts {
     vms: VmDemand[];
     /** Resource providers the program's resources belong to. */
     providers: string[];
-    /** Preview features that must be registered: `Namespace/Feature`. */
-    features: { name: string; why: string }[];
+    /** Preview features that must be registered. */
+    features: { namespace: string; name: string; why: string }[];
     storageAccountName: string;
     cosmosAccountName: string;
     /** DNS label of the ingress public IP (`<label>.<region>.cloudapp.azure.com`) and the IP's resource name. */
@@ -59,8 +59,8 @@ export interface DeploymentFacts {
 /** Number of GlusterFS servers (components/glusterMetadataStore.ts GLUSTER_NODE_COUNT; checked against the plan). */
 export const GLUSTER_VM_COUNT = 3;
 
-export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
-    const names: NameContext = { prefix: cfg.namePrefix, stack: cfg.stack, location: cfg.location };
+/** The VMs of the stack, each with the quota it needs on the first deployment and at its peak. */
+function vmDemands(cfg: PlatformConfig): VmDemand[] {
     const aksPool = (role: string, sizeKey: string, vmSize: string, initial: number, max: number, countKeys: string): VmDemand => {
         const surge = surgeNodes(NODE_POOL_MAX_SURGE, max);
         return {
@@ -75,23 +75,10 @@ export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
             ephemeralOsDisk: cfg.aks.osDiskType === "Ephemeral",
         };
     };
+    const { systemPool, userPool } = cfg.aks;
     const vms: VmDemand[] = [
-        aksPool(
-            "AKS system pool",
-            "aksSystemVmSize",
-            cfg.aks.systemPool.vmSize,
-            cfg.aks.systemPool.count,
-            cfg.aks.systemPool.count,
-            "aksSystemNodeCount",
-        ),
-        aksPool(
-            "AKS user pool",
-            "aksUserVmSize",
-            cfg.aks.userPool.vmSize,
-            cfg.aks.userPool.minCount,
-            cfg.aks.userPool.maxCount,
-            "aksUserMaxCount",
-        ),
+        aksPool("AKS system pool", "aksSystemVmSize", systemPool.vmSize, systemPool.count, systemPool.count, "aksSystemNodeCount"),
+        aksPool("AKS user pool", "aksUserVmSize", userPool.vmSize, userPool.minCount, userPool.maxCount, "aksUserMaxCount"),
         {
             role: "ingress VM",
             vmSize: cfg.ingress.vmSize,
@@ -105,8 +92,7 @@ export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
             ephemeralOsDisk: false,
         },
     ];
-    const gluster = cfg.metadataStore.kind === "glusterfs";
-    if (gluster) {
+    if (cfg.metadataStore.kind === "glusterfs") {
         vms.push({
             role: "GlusterFS VMs",
             vmSize: cfg.metadataStore.gluster.vmSize,
@@ -120,9 +106,12 @@ export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
             ephemeralOsDisk: false,
         });
     }
-    const flexible = cfg.postgres.kind === "azureFlexible";
-    const postgresServerName = flexible ? globalName("psql", names) : undefined;
-    const providers = [
+    return vms;
+}
+
+/** The resource providers the program's resources belong to, sorted. */
+function resourceProviders(cfg: PlatformConfig): string[] {
+    return [
         "Microsoft.Authorization",
         "Microsoft.Compute",
         "Microsoft.ContainerService",
@@ -133,10 +122,16 @@ export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
         "Microsoft.OperationalInsights",
         "Microsoft.Resources",
         "Microsoft.Storage",
-        ...(flexible ? ["Microsoft.DBforPostgreSQL"] : []),
+        ...(cfg.postgres.kind === "azureFlexible" ? ["Microsoft.DBforPostgreSQL"] : []),
         // The ingress VM's daily shutdown is a devtestlab GlobalSchedule (components/ingress.ts).
         ...(cfg.ingress.shutdown ? ["Microsoft.DevTestLab"] : []),
     ].sort();
+}
+
+export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
+    const names: NameContext = { prefix: cfg.namePrefix, stack: cfg.stack, location: cfg.location };
+    const vms = vmDemands(cfg);
+    const postgresServerName = cfg.postgres.kind === "azureFlexible" ? globalName("psql", names) : undefined;
     const hostEncryption = vms.filter((v) => v.encryptionAtHost).map((v) => v.role);
     return {
         location: cfg.location,
@@ -146,10 +141,16 @@ export function deploymentFacts(cfg: PlatformConfig): DeploymentFacts {
         kubernetesMinor: cfg.aks.kubernetesVersion.split(".").slice(0, 2).join("."),
         aksLongTermSupport: cfg.aks.supportPlan === "AKSLongTermSupport" && cfg.aks.tier === "Premium",
         vms,
-        providers,
+        providers: resourceProviders(cfg),
         features:
             hostEncryption.length > 0
-                ? [{ name: "Microsoft.Compute/EncryptionAtHost", why: `encryption at host on the ${hostEncryption.join(", ")}` }]
+                ? [
+                      {
+                          namespace: "Microsoft.Compute",
+                          name: "EncryptionAtHost",
+                          why: `encryption at host on the ${hostEncryption.join(", ")}`,
+                      },
+                  ]
                 : [],
         storageAccountName: storageAccountName(names),
         cosmosAccountName: globalName("cosmos", names),

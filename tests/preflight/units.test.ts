@@ -4,19 +4,9 @@ import * as path from "path";
 import { AKS_SUPPORT_CALENDAR, aksSupportStatus } from "../../lib/aksSupport";
 import { surgeNodes } from "../../lib/nodePools";
 import { formatMarkdown, formatReport, PreflightReport } from "../../preflight";
-import {
-    evaluateAksVersion,
-    evaluateCosmos,
-    evaluateEgress,
-    evaluatePostgres,
-    evaluateVmSizes,
-    grant,
-    Permission,
-    PostgresCapability,
-    ResourceSku,
-    stateBackend,
-    vcpuDemand,
-} from "../../preflight/checks";
+import { evaluateEgress, grant, Permission, stateBackend } from "../../preflight/checks/access";
+import { evaluateAksVersion, evaluateVmSizes, ResourceSku, vcpuDemand } from "../../preflight/checks/compute";
+import { evaluateCosmos, evaluatePostgres, PostgresCapability } from "../../preflight/checks/services";
 import { deploymentFacts } from "../../preflight/facts";
 import { FIXTURES, stackConfig } from "./helpers";
 
