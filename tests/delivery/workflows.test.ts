@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { must } from "../helpers/must";
 import type { LintResult } from "./workflowLint";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -50,7 +51,7 @@ type Workflow = {
 };
 
 const raw: Record<string, string> = Object.fromEntries(workflowFiles.map((f) => [f, readFileSync(path.join(WF_DIR, f), "utf8")]));
-const wf: Record<string, Workflow> = Object.fromEntries(workflowFiles.map((f) => [f, parse(raw[f]) as Workflow]));
+const wf: Record<string, Workflow> = Object.fromEntries(Object.entries(raw).map(([f, text]) => [f, parse(text) as Workflow]));
 
 /** Stacks that have a `Pulumi.<stack>.yaml` file at the repository root, plus the three declared ones. */
 const stackFiles = readdirSync(ROOT)
@@ -60,7 +61,11 @@ const expectedStacks = [...new Set([...stackFiles, "dev", "staging", "prod"])].s
 
 const allJobs = (): [string, string, Job][] =>
     Object.entries(wf).flatMap(([file, w]) => Object.entries(w.jobs).map(([id, j]) => [file, id, j] as [string, string, Job]));
+const workflow = (file: string): Workflow => must(wf[file], `workflow ${file}`);
+const rawText = (file: string): string => must(raw[file], `workflow ${file}`);
+const jobOf = (w: Workflow, id: string): Job => must(w.jobs[id], `job ${id} of ${w.name}`);
 const stepsUsing = (job: Job, action: string): Step[] => job.steps.filter((s) => s.uses?.split("@")[0] === action);
+const stepUsing = (job: Job, action: string): Step => must(stepsUsing(job, action)[0], `a step using ${action}`);
 const matrixStacks = (job: Job): string[] => [...((job.strategy?.matrix?.stack as string[] | undefined) ?? [])].sort();
 const jobText = (job: Job): string => JSON.stringify(job);
 
@@ -76,12 +81,12 @@ describe("workflow files", () => {
         expect(results.map((r) => ({ file: path.basename(r.file), errors: r.errors }))).toEqual(
             workflowFiles.map((f) => ({ file: f, errors: [] })),
         );
-        for (const r of results) expect(r.jobs).toEqual(Object.keys(wf[path.basename(r.file)].jobs));
+        for (const r of results) expect(r.jobs).toEqual(Object.keys(workflow(path.basename(r.file)).jobs));
     });
 
     test("the parser check catches broken workflows (unknown key, bad expression, bad permission, typo in preview.yml)", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "wf-"));
-        const cases: Record<string, string> = {
+        const cases = {
             "unknown-key.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout: 5\n    steps:\n      - run: echo hi\n",
             "bad-expression.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.sha ) }}\n",
             "bad-permission.yml":
@@ -89,7 +94,7 @@ describe("workflow files", () => {
             "unknown-context.yml":
                 "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ nosuchcontext.x }}\n",
             // The real preview.yml with one misspelt key.
-            "preview-typo.yml": raw["preview.yml"].replace(
+            "preview-typo.yml": rawText("preview.yml").replace(
                 "\n    permissions:\n      contents: read\n      id-token: write",
                 "\n    permisions:\n      contents: read\n      id-token: write",
             ),
@@ -99,20 +104,25 @@ describe("workflow files", () => {
         const results = lint(Object.keys(cases).map((n) => path.join(dir, n)));
         for (const r of results)
             expect({ file: path.basename(r.file), failed: r.errors.length > 0 }).toEqual({ file: path.basename(r.file), failed: true });
-        expect(results.find((r) => r.file.endsWith("unknown-key.yml"))!.errors.join()).toMatch(/timeout/);
+        expect(
+            must(
+                results.find((r) => r.file.endsWith("unknown-key.yml")),
+                "the result of unknown-key.yml",
+            ).errors.join(),
+        ).toMatch(/timeout/);
     });
 });
 
 describe("security properties", () => {
     test("no long-lived cloud secrets: no client secret, no credentials JSON, no Pulumi access-token secret", () => {
         for (const f of workflowFiles) {
-            expect(raw[f]).not.toMatch(
+            expect(rawText(f)).not.toMatch(
                 /secrets\.AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|client-secret|AZURE_CREDENTIALS|secrets\.PULUMI_ACCESS_TOKEN/,
             );
             // No repository secret is needed at all: identifiers come from repository variables.
-            expect(raw[f]).not.toMatch(/\$\{\{\s*secrets\./);
+            expect(rawText(f)).not.toMatch(/\$\{\{\s*secrets\./);
             // Never a privileged trigger that could run fork code with a write token and secrets.
-            expect(Object.keys(wf[f].on)).not.toContain("pull_request_target");
+            expect(Object.keys(workflow(f).on)).not.toContain("pull_request_target");
         }
     });
 
@@ -135,7 +145,7 @@ describe("security properties", () => {
             issues: ["write"],
             actions: ["read"],
         };
-        for (const f of workflowFiles) expect(wf[f].permissions).toEqual({});
+        for (const f of workflowFiles) expect(workflow(f).permissions).toEqual({});
         for (const [file, id, job] of allJobs()) {
             expect({ job: `${file}:${id}`, hasPermissions: typeof job.permissions === "object" }).toEqual({
                 job: `${file}:${id}`,
@@ -159,10 +169,10 @@ describe("security properties", () => {
         for (const [, , job] of allJobs()) {
             const pulumiRuns = stepsUsing(job, "pulumi/actions");
             if (pulumiRuns.length === 0) continue;
-            const auth = stepsUsing(job, "pulumi/auth-actions");
-            expect(auth).toHaveLength(1);
-            expect(auth[0].if).toBe("vars.PULUMI_BACKEND_URL == ''");
-            expect(auth[0].with?.["requested-token-type"]).toMatch(/^urn:pulumi:token-type:access_token:/);
+            expect(stepsUsing(job, "pulumi/auth-actions")).toHaveLength(1);
+            const auth = stepUsing(job, "pulumi/auth-actions");
+            expect(auth.if).toBe("vars.PULUMI_BACKEND_URL == ''");
+            expect(auth.with?.["requested-token-type"]).toMatch(/^urn:pulumi:token-type:access_token:/);
             for (const s of pulumiRuns.filter((x) => x.with?.command)) {
                 expect(s.with?.["cloud-url"]).toBe("${{ vars.PULUMI_BACKEND_URL }}");
             }
@@ -171,23 +181,23 @@ describe("security properties", () => {
 });
 
 describe("preview.yml", () => {
-    const w = () => wf["preview.yml"];
+    const w = () => workflow("preview.yml");
 
     test("runs on pull requests and checks the code first", () => {
         expect(Object.keys(w().on)).toEqual(["pull_request"]);
-        const check = w().jobs.check;
+        const check = jobOf(w(), "check");
         expect(check.steps.map((s) => s.run).filter(Boolean)).toEqual(["npm ci", "npm run check"]);
-        expect(w().jobs.preview.needs).toBe("check");
+        expect(jobOf(w(), "preview").needs).toBe("check");
     });
 
     test("the matrix covers every Pulumi.<stack>.yaml stack (and dev, staging, prod)", () => {
-        expect(matrixStacks(w().jobs.preview)).toEqual(expectedStacks);
-        expect(matrixStacks(w().jobs["fork-plan-diff"])).toEqual(expectedStacks);
+        expect(matrixStacks(jobOf(w(), "preview"))).toEqual(expectedStacks);
+        expect(matrixStacks(jobOf(w(), "fork-plan-diff"))).toEqual(expectedStacks);
     });
 
     test("pulumi preview comments once per stack, edited in place, with the policy pack", () => {
-        const job = w().jobs.preview;
-        const [p] = stepsUsing(job, "pulumi/actions");
+        const job = jobOf(w(), "preview");
+        const p = stepUsing(job, "pulumi/actions");
         expect(p.with).toMatchObject({ command: "preview", "comment-on-pr": true, "edit-pr-comment": true, policyPacks: "policy" });
         // pulumi/actions identifies its comment by "`preview` on <project>/<stack-name>": the stack name must vary per matrix entry.
         expect(p.with?.["stack-name"]).toBe("${{ env.STACK_NAME }}");
@@ -197,7 +207,7 @@ describe("preview.yml", () => {
     });
 
     test("fork PRs: offline plans of base and head, diff, no credentials of any kind", () => {
-        const job = w().jobs["fork-plan-diff"];
+        const job = jobOf(w(), "fork-plan-diff");
         expect(job.if).toBe("github.event.pull_request.head.repo.full_name != github.repository");
         expect(job.permissions).toEqual({ contents: "read" });
         const text = jobText(job);
@@ -216,39 +226,39 @@ describe("preview.yml", () => {
     });
 
     test("the fork comment is posted by a workflow_run workflow that never runs fork code or holds credentials", () => {
-        const c = wf["fork-plan-comment.yml"];
+        const c = workflow("fork-plan-comment.yml");
         expect(c.on).toEqual({ workflow_run: { workflows: [w().name], types: ["completed"] } });
-        const job = c.jobs.comment;
+        const job = jobOf(c, "comment");
         expect(job.permissions).toEqual({ actions: "read", "pull-requests": "write" });
         expect(stepsUsing(job, "actions/checkout")).toEqual([]);
         expect(job.steps.filter((s) => s.run)).toEqual([]);
         expect(jobText(job)).not.toMatch(/secrets\.|vars\.|id-token/);
-        const script = String(stepsUsing(job, "actions/github-script")[0].with?.script);
+        const script = String(stepUsing(job, "actions/github-script").with?.script);
         expect(script).toContain("pull.head.sha !== process.env.HEAD_SHA");
         expect(script).toContain("updateComment");
     });
 });
 
 describe("deploy.yml", () => {
-    const w = () => wf["deploy.yml"];
+    const w = () => workflow("deploy.yml");
 
     test("push to main: check, up dev, then up prod behind the production environment", () => {
         expect(w().on).toEqual({ push: { branches: ["main"] } });
-        const dev = w().jobs["deploy-dev"];
-        const prod = w().jobs["deploy-prod"];
+        const dev = jobOf(w(), "deploy-dev");
+        const prod = jobOf(w(), "deploy-prod");
         expect(dev.needs).toBe("check");
         expect(prod.needs).toBe("deploy-dev");
         expect(prod.environment).toBe("production");
         expect(dev.environment).toBeUndefined();
-        expect(stepsUsing(dev, "pulumi/actions")[0].with).toMatchObject({ command: "up" });
-        expect(stepsUsing(prod, "pulumi/actions")[0].with).toMatchObject({ command: "up" });
+        expect(stepUsing(dev, "pulumi/actions").with).toMatchObject({ command: "up" });
+        expect(stepUsing(prod, "pulumi/actions").with).toMatchObject({ command: "up" });
         expect(dev.env?.STACK_NAME).toMatch(/dev/);
         expect(prod.env?.STACK_NAME).toMatch(/prod/);
     });
 
     test("one deploy per stack at a time, never cancelled mid-flight", () => {
-        expect(w().jobs["deploy-dev"].concurrency).toEqual({ group: "deploy-dev", "cancel-in-progress": false });
-        expect(w().jobs["deploy-prod"].concurrency).toEqual({ group: "deploy-prod", "cancel-in-progress": false });
+        expect(jobOf(w(), "deploy-dev").concurrency).toEqual({ group: "deploy-dev", "cancel-in-progress": false });
+        expect(jobOf(w(), "deploy-prod").concurrency).toEqual({ group: "deploy-prod", "cancel-in-progress": false });
     });
 });
 
@@ -259,13 +269,13 @@ describe("preflight before every preview and deploy (issue 15)", () => {
         ["deploy.yml", "deploy-prod", "prod"],
     ];
     test.each(jobs)("%s %s: preflight runs after both logins and before pulumi, and a failure stops the job", (file, id, stack) => {
-        const steps = wf[file].jobs[id].steps;
+        const steps = jobOf(workflow(file), id).steps;
         const at = (pred: (s: Step) => boolean) => steps.findIndex(pred);
         const preflight = at((s) => /npm run --silent preflight -- --stack /.test(s.run ?? ""));
         expect(preflight).toBeGreaterThan(at((s) => s.uses?.startsWith("azure/login@") ?? false));
         expect(preflight).toBeGreaterThan(at((s) => s.uses?.startsWith("pulumi/auth-actions@") ?? false));
         expect(preflight).toBeLessThan(at((s) => s.uses?.startsWith("pulumi/actions@") ?? false));
-        const step = steps[preflight] as Step & { "continue-on-error"?: unknown };
+        const step: Step & { "continue-on-error"?: unknown } = must(steps[preflight], `the preflight step of ${file} ${id}`);
         expect(step.run).toContain(`--stack ${stack} `);
         // The table lands in the job summary; a non-zero exit (fail 1, could not run 2) ends the job.
         expect(step.run).toContain('--markdown "$GITHUB_STEP_SUMMARY"');
@@ -276,27 +286,58 @@ describe("preflight before every preview and deploy (issue 15)", () => {
     });
 
     test("a read-only preview identity skips only the role-assignment check", () => {
-        const step = wf["preview.yml"].jobs.preview.steps.find((s) => /preflight/.test(s.run ?? ""))!;
+        const step = must(
+            jobOf(workflow("preview.yml"), "preview").steps.find((s) => /preflight/.test(s.run ?? "")),
+            "the preflight step of preview.yml",
+        );
         expect(step.run).toContain('--skip "$PREFLIGHT_SKIP"');
         expect(step.env?.PREFLIGHT_SKIP).toBe("${{ vars.AZURE_PREVIEW_CLIENT_ID != '' && 'role-assignments' || '' }}");
-        for (const id of ["deploy-dev", "deploy-prod"]) expect(jobText(wf["deploy.yml"].jobs[id])).not.toContain("--skip");
+        for (const id of ["deploy-dev", "deploy-prod"]) expect(jobText(jobOf(workflow("deploy.yml"), id))).not.toContain("--skip");
     });
 });
 
 describe("drift.yml and e2e.yml", () => {
     test("drift: nightly + manual, every stack, refresh then preview expecting no changes", () => {
-        const d = wf["drift.yml"];
+        const d = workflow("drift.yml");
         expect(Object.keys(d.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
-        const job = d.jobs.drift;
+        const job = jobOf(d, "drift");
         expect(matrixStacks(job)).toEqual(expectedStacks);
-        expect(stepsUsing(job, "pulumi/actions")[0].with).toMatchObject({ command: "preview", refresh: true, "expect-no-changes": true });
+        expect(stepUsing(job, "pulumi/actions").with).toMatchObject({ command: "preview", refresh: true, "expect-no-changes": true });
         expect(job.concurrency).toMatchObject({ group: "drift-${{ matrix.stack }}", "cancel-in-progress": false });
     });
 
     test("e2e: manual only, runs npm run test:e2e", () => {
-        const e = wf["e2e.yml"];
+        const e = workflow("e2e.yml");
         expect(Object.keys(e.on)).toEqual(["workflow_dispatch"]);
-        expect(e.jobs.e2e.steps.map((s) => s.run)).toContain("npm run test:e2e");
-        expect(e.jobs.e2e.concurrency).toMatchObject({ "cancel-in-progress": false });
+        expect(jobOf(e, "e2e").steps.map((s) => s.run)).toContain("npm run test:e2e");
+        expect(jobOf(e, "e2e").concurrency).toMatchObject({ "cancel-in-progress": false });
+    });
+});
+
+describe("Node", () => {
+    const engines = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    const WORKFLOW_NODE = 22;
+
+    test("engines accepts the LTS lines 20, 22 and 24 (@pulumi/pulumi itself declares >=22)", () => {
+        const majors = engines.split("||").map((range) => Number(/^\s*\^(\d+)\.\d+\.\d+\s*$/.exec(range)?.[1]));
+        expect(majors).toEqual([20, 22, 24]);
+        expect(majors).toContain(WORKFLOW_NODE);
+    });
+
+    test("every job that runs npm first sets up Node 22 with actions/setup-node", () => {
+        const npmJobs = allJobs().filter(([, , job]) => job.steps.some((s) => /\bnpm\b/.test(s.run ?? "")));
+        expect(npmJobs.length).toBeGreaterThanOrEqual(5);
+        for (const [file, id, job] of npmJobs) {
+            const setup = job.steps.findIndex((s) => s.uses?.split("@")[0] === "actions/setup-node");
+            const firstNpm = job.steps.findIndex((s) => /\bnpm\b/.test(s.run ?? ""));
+            expect({ job: `${file}:${id}`, setupBeforeNpm: setup >= 0 && setup < firstNpm }).toEqual({
+                job: `${file}:${id}`,
+                setupBeforeNpm: true,
+            });
+            expect({ job: `${file}:${id}`, node: job.steps[setup]?.with?.["node-version"] }).toEqual({
+                job: `${file}:${id}`,
+                node: WORKFLOW_NODE,
+            });
+        }
     });
 });
