@@ -1,11 +1,29 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two projects: "unit" (everything offline, against the plans tests/globalSetup.ts writes) and "integration"
+ * (tests/integration: real PostgreSQL + pgbouncer, etcd and three GlusterFS servers; root, Debian packages).
+ * `npm test` runs both in one jest run; `npm run test:unit` / `npm run test:integration` run one.
+ */
+const shared = {
     testEnvironment: "node",
-    roots: ["<rootDir>/tests", "<rootDir>/examples"],
     testMatch: ["**/*.test.ts"],
     // Type checking is done once by `tsc --noEmit`; ts-jest only transpiles, which keeps the suite fast.
     transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
-    globalSetup: "<rootDir>/tests/globalSetup.ts",
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+    projects: [
+        {
+            ...shared,
+            displayName: "unit",
+            roots: ["<rootDir>/tests", "<rootDir>/examples"],
+            testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/integration/"],
+            globalSetup: "<rootDir>/tests/globalSetup.ts",
+        },
+        { ...shared, displayName: "integration", roots: ["<rootDir>/tests/integration"] },
+    ],
+    // The integration tests start first, so that they run beside the unit tests rather than after them.
+    testSequencer: "<rootDir>/tests/sequencer.cjs",
     testTimeout: 60000,
     maxWorkers: 2,
 };
