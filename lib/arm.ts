@@ -6,7 +6,14 @@ import { Address4, Address6 } from "ip-address";
  * valid requests), by the policy pack (`arm-*` policies) and by the tests.
  */
 
-type Props = Record<string, any>;
+type Side = "source" | "destination";
+/**
+ * One side's address fields of a security rule: the singular or the plural one. (TypeScript types a computed
+ * `${side}…` key as a string index, hence the casts where these objects are built.)
+ */
+type AddressFields<S extends Side> = Partial<Record<`${S}AddressPrefix`, string> & Record<`${S}AddressPrefixes`, string[]>>;
+/** One side's port fields of a security rule: the singular or the plural one. */
+type PortFields<S extends Side> = Partial<Record<`${S}PortRange`, string> & Record<`${S}PortRanges`, string[]>>;
 
 /** `a.b.c.d`, `a.b.c.d/n` or an IPv6 address/prefix: its family; undefined for `*` and service tags. */
 export function addressFamily(value: unknown): "IPv4" | "IPv6" | undefined {
@@ -55,7 +62,7 @@ function validPort(spec: unknown): boolean {
  *   Direction", Azure/aks-engine#2106); the name unique in the NSG, 1-80 characters (RULE_NAME);
  *   description at most 140 characters (SecurityRuleArgs).
  */
-export function securityRuleProblems(rules: Props[]): string[] {
+export function securityRuleProblems(rules: Readonly<Record<string, unknown>>[]): string[] {
     const out: string[] = [];
     const seenNames = new Map<string, number>();
     const seenPriorities = new Map<string, string>();
@@ -121,19 +128,21 @@ export function securityRuleProblems(rules: Props[]): string[] {
  * The address fields of one side of a security rule: one prefix (a CIDR, an IP, `*` or a service tag)
  * goes in the singular field, several CIDRs in the plural one (see securityRuleProblems).
  */
-export function addressFields(side: "source" | "destination", prefixes: string[]): Props {
-    if (prefixes.length === 0) throw new Error(`security rule: no ${side} address`);
-    if (prefixes.length === 1) return { [`${side}AddressPrefix`]: prefixes[0] };
+export function addressFields<S extends Side>(side: S, prefixes: string[]): AddressFields<S> {
+    const [only, ...others] = prefixes;
+    if (only === undefined) throw new Error(`security rule: no ${side} address`);
+    if (others.length === 0) return { [`${side}AddressPrefix`]: only } as AddressFields<S>;
     const notCidr = prefixes.filter((p) => !addressFamily(p));
     if (notCidr.length > 0)
         throw new Error(
             `security rule: ${notCidr.join(", ")} cannot share a rule with other ${side} prefixes (service tags and '*' go alone in ${side}AddressPrefix)`,
         );
-    return { [`${side}AddressPrefixes`]: prefixes };
+    return { [`${side}AddressPrefixes`]: prefixes } as AddressFields<S>;
 }
 
 /** The port fields of one side of a security rule: one spec in the singular field, several in the plural one. */
-export function portFields(side: "source" | "destination", ports: string[]): Props {
-    if (ports.length === 0) throw new Error(`security rule: no ${side} port`);
-    return ports.length === 1 ? { [`${side}PortRange`]: ports[0] } : { [`${side}PortRanges`]: ports };
+export function portFields<S extends Side>(side: S, ports: string[]): PortFields<S> {
+    const [only, ...others] = ports;
+    if (only === undefined) throw new Error(`security rule: no ${side} port`);
+    return (others.length === 0 ? { [`${side}PortRange`]: only } : { [`${side}PortRanges`]: ports }) as PortFields<S>;
 }

@@ -31,23 +31,23 @@ export function parseHealInfo(text: string): BrickHeal[] {
     let cur: BrickHeal | undefined;
     for (const raw of text.split(/\r?\n/)) {
         const line = raw.trim();
-        const brick = /^Brick (\S+:\S+)$/.exec(line);
-        if (brick) {
-            cur = { brick: brick[1], status: "", connected: false };
+        const brick = /^Brick (\S+:\S+)$/.exec(line)?.[1];
+        if (brick !== undefined) {
+            cur = { brick, status: "", connected: false };
             bricks.push(cur);
             continue;
         }
         if (!cur) continue;
-        const status = /^Status:\s*(.*)$/.exec(line);
-        if (status) {
-            cur.status = status[1];
-            cur.connected = status[1] === "Connected";
+        const status = /^Status:\s*(.*)$/.exec(line)?.[1];
+        if (status !== undefined) {
+            cur.status = status;
+            cur.connected = status === "Connected";
             continue;
         }
         for (const [re, key] of COUNTS) {
-            const m = re.exec(line);
-            if (m) {
-                if (/^\d+$/.test(m[1])) cur[key] = Number(m[1]);
+            const count = re.exec(line)?.[1];
+            if (count !== undefined) {
+                if (/^\d+$/.test(count)) cur[key] = Number(count);
                 break;
             }
         }

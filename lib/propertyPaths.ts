@@ -51,8 +51,10 @@ const segEq = (a: Segment, b: Segment): boolean => a === "*" || b === "*" || Str
 
 /** True when `prefix` is a prefix of (or equal to) `path`; `*` matches any one segment. */
 export function isPrefix(prefix: readonly Segment[], path: readonly Segment[]): boolean {
-    if (prefix.length > path.length) return false;
-    return prefix.every((s, i) => segEq(s, path[i]));
+    return prefix.every((s, i) => {
+        const p = path[i];
+        return p !== undefined && segEq(s, p);
+    });
 }
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);

@@ -41,15 +41,18 @@ const ALLOWED_FOREIGN: Record<string, readonly string[]> = { "azure-native": AZU
 
 /** Levenshtein distance, for "did you mean". */
 export function editDistance(a: string, b: string): number {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const cur = [i];
-        for (let j = 1; j <= b.length; j++) {
-            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        prev = cur;
+    // One row of the table at a time, without its first column (the distance to the empty prefix of b).
+    let prev = Array.from({ length: b.length }, (_, j) => j + 1);
+    for (let i = 0; i < a.length; i++) {
+        let diagonal = i;
+        let left = i + 1;
+        prev = prev.map((up, j) => {
+            left = Math.min(up + 1, left + 1, diagonal + (a.charAt(i) === b.charAt(j) ? 0 : 1));
+            diagonal = up;
+            return left;
+        });
     }
-    return prev[b.length];
+    return prev.at(-1) ?? a.length;
 }
 
 const fold = (s: string) => s.toLowerCase().replace(/[-_.]/g, "");

@@ -122,8 +122,8 @@ const ETCD_MEMORY_WHY = "a floor that catches unit slips (etcd keeps its keyspac
 /** The cosmos container spec `name:/partitionKey[;ttl=SECONDS][;exclude=/path/*]`, parsed. */
 const COSMOS_CONTAINER = /^([A-Za-z][A-Za-z0-9_-]{0,62}):(\/[A-Za-z0-9_]{1,64}(?:\/[A-Za-z0-9_]{1,64}){0,2})((?:;[a-z]+=[^;]*)*)$/;
 const cosmosContainer = oneLine(300).transform((spec, ctx) => {
-    const m = COSMOS_CONTAINER.exec(spec);
-    if (!m) {
+    const [, name, partitionKeyPath, options = ""] = COSMOS_CONTAINER.exec(spec) ?? [];
+    if (name === undefined || partitionKeyPath === undefined) {
         ctx.addIssue({
             code: "custom",
             message: `"${spec.slice(0, 80)}" must look like name:/partitionKey[;ttl=SECONDS][;exclude=/path/*]`,
@@ -131,12 +131,12 @@ const cosmosContainer = oneLine(300).transform((spec, ctx) => {
         return z.NEVER;
     }
     const c: { name: string; partitionKeyPath: string; defaultTtlSeconds?: number; excludedPaths: string[] } = {
-        name: m[1],
-        partitionKeyPath: m[2],
+        name,
+        partitionKeyPath,
         excludedPaths: [],
     };
-    for (const opt of m[3].split(";").filter(Boolean)) {
-        const [k, val] = opt.split("=", 2);
+    for (const opt of options.split(";").filter(Boolean)) {
+        const [k, val = ""] = opt.split("=", 2);
         if (k === "ttl" && /^(-1|[1-9]\d{0,9})$/.test(val)) c.defaultTtlSeconds = Number(val);
         else if (k === "exclude" && /^\/[A-Za-z0-9_/]*(\/\*|\/\?)$/.test(val)) c.excludedPaths.push(val);
         else ctx.addIssue({ code: "custom", message: `option "${opt.slice(0, 40)}" must be ttl=-1|SECONDS or exclude=/path/*` });

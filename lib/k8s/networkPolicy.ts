@@ -69,11 +69,12 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rec
     for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
     return (selector.matchExpressions ?? []).every((e) => {
         const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+        const value = has ? labels[e.key] : undefined;
         switch (e.operator) {
             case "In":
-                return has && (e.values ?? []).includes(labels[e.key]);
+                return value !== undefined && (e.values ?? []).includes(value);
             case "NotIn":
-                return !has || !(e.values ?? []).includes(labels[e.key]);
+                return value === undefined || !(e.values ?? []).includes(value);
             case "Exists":
                 return has;
             case "DoesNotExist":

@@ -14,20 +14,63 @@ export interface PodSecurityViolation {
     detail: string;
 }
 
-interface PodLike {
-    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-    spec: any;
+/** The fields of core/v1 SecurityContext the checks read. */
+interface SecurityContext {
+    privileged?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    procMount?: string;
+    capabilities?: { add?: string[]; drop?: string[] };
+    seLinuxOptions?: { type?: string; user?: string; role?: string };
+    seccompProfile?: { type?: string };
+    appArmorProfile?: { type?: string };
+    windowsOptions?: { hostProcess?: boolean };
+}
+type PodSecurityContext = Omit<SecurityContext, "privileged" | "allowPrivilegeEscalation" | "procMount" | "capabilities"> & {
+    sysctls?: { name: string }[];
+};
+/** A probe or lifecycle handler: only its host fields matter. */
+interface Handler {
+    httpGet?: { host?: string };
+    tcpSocket?: { host?: string };
+}
+interface Container {
+    name: string;
+    securityContext?: SecurityContext;
+    ports?: { hostPort?: number }[];
+    livenessProbe?: Handler;
+    readinessProbe?: Handler;
+    startupProbe?: Handler;
+    lifecycle?: { postStart?: Handler; preStop?: Handler };
+}
+/** The fields of core/v1 PodSpec the checks read. */
+export interface PodSpec {
+    hostNetwork?: boolean;
+    hostPID?: boolean;
+    hostIPC?: boolean;
+    securityContext?: PodSecurityContext;
+    /** A volume's source is its one key besides `name` (hostPath, configMap, …). */
+    volumes?: { name: string; hostPath?: unknown }[];
+    initContainers?: Container[];
+    containers?: Container[];
+    ephemeralContainers?: Container[];
 }
 
-type Check = { id: string; level: "baseline" | "restricted"; run: (meta: PodLike["metadata"], spec: any) => string[] };
+interface PodLike {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec: PodSpec;
+}
 
-const containersOf = (spec: any): any[] => [
+type Check = { id: string; level: "baseline" | "restricted"; run: (meta: PodLike["metadata"], spec: PodSpec) => string[] };
+
+const containersOf = (spec: PodSpec): Container[] => [
     ...(spec.initContainers ?? []),
     ...(spec.containers ?? []),
     ...(spec.ephemeralContainers ?? []),
 ];
-const sc = (c: any) => c.securityContext ?? {};
-const psc = (spec: any) => spec.securityContext ?? {};
+const sc = (c: Container): SecurityContext => c.securityContext ?? {};
+const psc = (spec: PodSpec): PodSecurityContext => spec.securityContext ?? {};
 
 /** Capabilities a container may add under baseline (check_capabilities_baseline.go). */
 const BASELINE_CAPABILITIES = new Set([
@@ -85,7 +128,7 @@ const CHECKS: Check[] = [
     {
         id: "hostNamespaces",
         level: "baseline",
-        run: (_m, spec) => ["hostNetwork", "hostPID", "hostIPC"].filter((k) => spec[k] === true).map((k) => `${k}=true`),
+        run: (_m, spec) => (["hostNetwork", "hostPID", "hostIPC"] as const).filter((k) => spec[k] === true).map((k) => `${k}=true`),
     },
     {
         id: "privileged",
@@ -101,14 +144,14 @@ const CHECKS: Check[] = [
         run: (_m, spec) =>
             containersOf(spec).flatMap((c) =>
                 (sc(c).capabilities?.add ?? [])
-                    .filter((cap: string) => !BASELINE_CAPABILITIES.has(cap))
-                    .map((cap: string) => `container ${c.name} adds ${cap}`),
+                    .filter((cap) => !BASELINE_CAPABILITIES.has(cap))
+                    .map((cap) => `container ${c.name} adds ${cap}`),
             ),
     },
     {
         id: "hostPathVolumes",
         level: "baseline",
-        run: (_m, spec) => (spec.volumes ?? []).filter((v: any) => v.hostPath).map((v: any) => `volume ${v.name} is hostPath`),
+        run: (_m, spec) => (spec.volumes ?? []).filter((v) => v.hostPath).map((v) => `volume ${v.name} is hostPath`),
     },
     {
         id: "hostPorts",
@@ -116,8 +159,8 @@ const CHECKS: Check[] = [
         run: (_m, spec) =>
             containersOf(spec).flatMap((c) =>
                 (c.ports ?? [])
-                    .filter((p: any) => p.hostPort !== undefined && p.hostPort !== 0)
-                    .map((p: any) => `container ${c.name} uses hostPort ${p.hostPort}`),
+                    .filter((p) => p.hostPort !== undefined && p.hostPort !== 0)
+                    .map((p) => `container ${c.name} uses hostPort ${p.hostPort}`),
             ),
     },
     {
@@ -135,10 +178,10 @@ const CHECKS: Check[] = [
                 .map(([k, v]) => `annotation ${k}=${v}`);
             return [
                 ...annotations,
-                ...(ok(psc(spec).appArmorProfile?.type) ? [] : [`pod appArmorProfile ${psc(spec).appArmorProfile.type}`]),
+                ...(ok(psc(spec).appArmorProfile?.type) ? [] : [`pod appArmorProfile ${psc(spec).appArmorProfile?.type}`]),
                 ...containersOf(spec)
                     .filter((c) => !ok(sc(c).appArmorProfile?.type))
-                    .map((c) => `container ${c.name} appArmorProfile ${sc(c).appArmorProfile.type}`),
+                    .map((c) => `container ${c.name} appArmorProfile ${sc(c).appArmorProfile?.type}`),
             ];
         },
     },
@@ -146,7 +189,8 @@ const CHECKS: Check[] = [
         id: "seLinuxOptions",
         level: "baseline",
         run: (_m, spec) => {
-            const bad = (o: any) => o !== undefined && (!SELINUX_TYPES.has(o.type ?? "") || (o.user ?? "") !== "" || (o.role ?? "") !== "");
+            const bad = (o: SecurityContext["seLinuxOptions"]) =>
+                o !== undefined && (!SELINUX_TYPES.has(o.type ?? "") || (o.user ?? "") !== "" || (o.role ?? "") !== "");
             return [
                 ...(bad(psc(spec).seLinuxOptions) ? ["pod seLinuxOptions"] : []),
                 ...containersOf(spec)
@@ -176,18 +220,16 @@ const CHECKS: Check[] = [
     {
         id: "sysctls",
         level: "baseline",
-        run: (_m, spec) => (psc(spec).sysctls ?? []).filter((s: any) => !SAFE_SYSCTLS.has(s.name)).map((s: any) => `sysctl ${s.name}`),
+        run: (_m, spec) => (psc(spec).sysctls ?? []).filter((s) => !SAFE_SYSCTLS.has(s.name)).map((s) => `sysctl ${s.name}`),
     },
     {
         id: "hostProbesAndHostLifecycle",
         level: "baseline",
         run: (_m, spec) =>
             containersOf(spec).flatMap((c) => {
-                const handlers = [c.livenessProbe, c.readinessProbe, c.startupProbe, c.lifecycle?.postStart, c.lifecycle?.preStop].filter(
-                    Boolean,
-                );
+                const handlers = [c.livenessProbe, c.readinessProbe, c.startupProbe, c.lifecycle?.postStart, c.lifecycle?.preStop];
                 return handlers
-                    .flatMap((h: any) => [h.httpGet?.host, h.tcpSocket?.host])
+                    .flatMap((h) => [h?.httpGet?.host, h?.tcpSocket?.host])
                     .filter((h) => h !== undefined && h !== "")
                     .map((h) => `container ${c.name} probe/lifecycle host ${h}`);
             }),
@@ -196,7 +238,7 @@ const CHECKS: Check[] = [
         id: "restrictedVolumes",
         level: "restricted",
         run: (_m, spec) =>
-            (spec.volumes ?? []).flatMap((v: any) => {
+            (spec.volumes ?? []).flatMap((v) => {
                 const types = Object.keys(v).filter((k) => k !== "name");
                 return types.filter((t) => !RESTRICTED_VOLUME_TYPES.has(t)).map((t) => `volume ${v.name} is ${t}`);
             }),
@@ -257,8 +299,8 @@ const CHECKS: Check[] = [
             containersOf(spec).flatMap((c) => [
                 ...((sc(c).capabilities?.drop ?? []).includes("ALL") ? [] : [`container ${c.name} must drop ["ALL"]`]),
                 ...(sc(c).capabilities?.add ?? [])
-                    .filter((cap: string) => cap !== "NET_BIND_SERVICE")
-                    .map((cap: string) => `container ${c.name} adds ${cap}`),
+                    .filter((cap) => cap !== "NET_BIND_SERVICE")
+                    .map((cap) => `container ${c.name} adds ${cap}`),
             ]),
     },
 ];
