@@ -29,18 +29,17 @@ const scenario = (s: Scenario) => fakeEnv(s, home);
 // Four processes start at once on a shared 2-core machine: give the first answer room (this is no speed target).
 jest.setTimeout(180_000);
 
-const runs: Record<string, Promise<Run>> = {};
+let runs: Record<"healthy" | "fail" | "loggedOut" | "noAz", Promise<Run>>;
 beforeAll(() => {
     // One process per case, all at once: each loads the program's config code once.
     const markdown = path.join(home, "summary.md");
-    runs.healthy = preflight(["--stack", "prod", "--set", AUTH, "--markdown", markdown], scenario("healthy"));
-    runs.fail = preflight(["--stack", "prod", "--set", AUTH, "--json", "-"], scenario("fail"));
-    runs.loggedOut = preflight(["--stack", "prod", "--json", path.join(home, "out", "report.json")], scenario("logged-out"));
-    // Node itself must stay reachable; only az is missing.
-    runs.noAz = preflight(["--stack", "dev", "--skip", "role-assignments"], {
-        ...scenario("healthy"),
-        PATH: path.dirname(process.execPath),
-    });
+    runs = {
+        healthy: preflight(["--stack", "prod", "--set", AUTH, "--markdown", markdown], scenario("healthy")),
+        fail: preflight(["--stack", "prod", "--set", AUTH, "--json", "-"], scenario("fail")),
+        loggedOut: preflight(["--stack", "prod", "--json", path.join(home, "out", "report.json")], scenario("logged-out")),
+        // Node itself must stay reachable; only az is missing.
+        noAz: preflight(["--stack", "dev", "--skip", "role-assignments"], { ...scenario("healthy"), PATH: path.dirname(process.execPath) }),
+    };
 });
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 

@@ -1,5 +1,6 @@
 import { NODE_POOL_MAX_SURGE } from "../../lib/nodePools";
 import { deploymentFacts } from "../../preflight/facts";
+import { must } from "../helpers/must";
 import { loadPlan, ofType, one, STACKS } from "../helpers/plans";
 import { stackConfig } from "./helpers";
 
@@ -25,10 +26,14 @@ const NAMESPACE: Record<string, string> = {
     storage: "Microsoft.Storage",
 };
 
-describe.each(STACKS)("stack %s", (stack) => {
+/** A stack's offline plan and the facts preflight derives from its config. */
+function planAndFacts(stack: string) {
     const plan = loadPlan(stack);
-    const facts = deploymentFacts(stackConfig(stack));
-    const input = (type: string, key: string) => one(plan, type).inputs[key];
+    return { plan, facts: deploymentFacts(stackConfig(stack)), input: (type: string, key: string) => one(plan, type).inputs[key] };
+}
+
+describe.each(STACKS)("stack %s: names, providers and Cosmos DB", (stack) => {
+    const { plan, facts, input } = planAndFacts(stack);
 
     test("names of the resource group and the globally unique resources", () => {
         expect(facts.resourceGroup).toBe(input("azure-native:resources:ResourceGroup", "resourceGroupName"));
@@ -58,16 +63,31 @@ describe.each(STACKS)("stack %s", (stack) => {
         const used = new Set(
             plan.resources
                 .filter((r) => r.type.startsWith("azure-native:"))
-                .map((r) => NAMESPACE[r.type.split(":")[1]] ?? `unmapped ${r.type}`),
+                .map((r) => NAMESPACE[r.type.split(":")[1] ?? ""] ?? `unmapped ${r.type}`),
         );
         expect(facts.providers).toEqual([...used].sort());
     });
 
+    test("Cosmos DB locations and zone redundancy", () => {
+        const locations = input("azure-native:cosmosdb:DatabaseAccount", "locations") as {
+            locationName: string;
+            isZoneRedundant: boolean;
+        }[];
+        expect(facts.cosmosLocations).toEqual(locations.map((l) => l.locationName));
+        expect(locations.every((l) => l.isZoneRedundant === facts.cosmosZoneRedundant)).toBe(true);
+    });
+});
+
+describe.each(STACKS)("stack %s: VMs", (stack) => {
+    const { plan, facts } = planAndFacts(stack);
+
     test("VM sizes, counts, zones, host encryption and surge as the program declares them", () => {
         const cluster = one(plan, "azure-native:containerservice:ManagedCluster").inputs;
-        const system = (cluster.agentPoolProfiles as Record<string, unknown>[])[0];
+        const system = must((cluster.agentPoolProfiles as Record<string, unknown>[])[0], "the system pool");
         const user = one(plan, "azure-native:containerservice:AgentPool").inputs;
         const [sys, usr, ingress, ...gluster] = facts.vms;
+        if (!sys || !usr || !ingress)
+            throw new Error(`facts.vms lacks the system pool, the user pool or the ingress VM: ${JSON.stringify(facts.vms)}`);
         for (const [pool, fact, max] of [
             [system, sys, system.count],
             [user, usr, user.maxCount],
@@ -88,7 +108,10 @@ describe.each(STACKS)("stack %s", (stack) => {
             zones: (r.inputs.zones as string[] | undefined) ?? [],
             encryptionAtHost: (r.inputs.securityProfile as { encryptionAtHost?: boolean } | undefined)?.encryptionAtHost ?? false,
         });
-        const ingressVm = vms.find((r) => String(r.inputs.vmName).endsWith("-ingress"))!;
+        const ingressVm = must(
+            vms.find((r) => String(r.inputs.vmName).endsWith("-ingress")),
+            "the ingress VM",
+        );
         expect({ vmSize: ingress.vmSize, zones: ingress.zones, encryptionAtHost: ingress.encryptionAtHost }).toEqual(vm(ingressVm));
         const glusterVms = vms.filter((r) => r !== ingressVm).map(vm);
         expect(gluster.reduce((n, g) => n + g.peakCount, 0)).toBe(glusterVms.length);
@@ -102,14 +125,5 @@ describe.each(STACKS)("stack %s", (stack) => {
             ).toEqual([...g.zones].sort());
             expect(glusterVms.every((v) => v.encryptionAtHost === g.encryptionAtHost)).toBe(true);
         }
-    });
-
-    test("Cosmos DB locations and zone redundancy", () => {
-        const locations = input("azure-native:cosmosdb:DatabaseAccount", "locations") as {
-            locationName: string;
-            isZoneRedundant: boolean;
-        }[];
-        expect(facts.cosmosLocations).toEqual(locations.map((l) => l.locationName));
-        expect(locations.every((l) => l.isZoneRedundant === facts.cosmosZoneRedundant)).toBe(true);
     });
 });

@@ -4,6 +4,7 @@ import * as path from "path";
 import { PreflightReport, runPreflight } from "../../preflight";
 import { AzRunner, processAzRunner } from "../../preflight/az";
 import { CHECKS } from "../../preflight/checks";
+import { must } from "../helpers/must";
 import { allFixtureFiles, AUTHORIZED, fakeEnv, Scenario, stackConfig, TODAY } from "./helpers";
 
 /**
@@ -66,7 +67,7 @@ test("not logged in: every check is reported as not run, exit 2", async () => {
     const report = await run("logged-out");
     expect(report.exitCode).toBe(2);
     expect(report.results.map((r) => [r.id, r.status])).toEqual(CHECKS.map((c) => [c.id, "not-run"]));
-    expect(report.results[0].message).toMatch(/not logged in to Azure: Please run 'az login'/);
+    expect(must(report.results[0], "the first result").message).toMatch(/not logged in to Azure: Please run 'az login'/);
 });
 
 test("no az on the PATH: every check is reported as not run, exit 2", async () => {
@@ -74,7 +75,7 @@ test("no az on the PATH: every check is reported as not run, exit 2", async () =
     const report = await runPreflight(prod, { az: processAzRunner({ env }), env, today: TODAY });
     expect(report.exitCode).toBe(2);
     expect(new Set(report.results.map((r) => r.status))).toEqual(new Set(["not-run"]));
-    expect(report.results[0].message).toMatch(/az\) is not on the PATH/);
+    expect(must(report.results[0], "the first result").message).toMatch(/az\) is not on the PATH/);
 });
 
 test("an unexpected az error stops only its check, reported as not run", async () => {

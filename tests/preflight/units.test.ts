@@ -8,6 +8,7 @@ import { evaluateEgress, grant, Permission, stateBackend } from "../../preflight
 import { evaluateAksVersion, evaluateVmSizes, ResourceSku, vcpuDemand } from "../../preflight/checks/compute";
 import { evaluateCosmos, evaluatePostgres, PostgresCapability } from "../../preflight/checks/services";
 import { deploymentFacts } from "../../preflight/facts";
+import { must } from "../helpers/must";
 import { FIXTURES, stackConfig } from "./helpers";
 
 /** The pure parts of preflight, fed with the recorded answers under tests/preflight/fixtures. */
@@ -120,9 +121,10 @@ describe("permissions: ARM wildcards, NotActions per role, conditions", () => {
 });
 
 describe("AKS version and the support calendar (lib/aksSupport.ts)", () => {
-    const minor = Object.keys(AKS_SUPPORT_CALENDAR)[0];
+    const minor = must(Object.keys(AKS_SUPPORT_CALENDAR)[0], "a minor in AKS_SUPPORT_CALENDAR");
     const facts = { ...deploymentFacts(stackConfig("dev")), kubernetesVersion: minor, kubernetesMinor: minor };
-    const offered = { values: [{ version: minor, patchVersions: { [`${minor}.4`]: {} } }] };
+    const entry = { version: minor, patchVersions: { [`${minor}.4`]: {} } };
+    const offered = { values: [entry] };
     /** The first day, scanning from 2020, on which the calendar gives `state` for the minor. */
     const dayWhen = (state: string) => {
         for (let t = Date.UTC(2020, 0, 1); t < Date.UTC(2035, 0, 1); t += 86400000)
@@ -138,9 +140,9 @@ describe("AKS version and the support calendar (lib/aksSupport.ts)", () => {
     });
     test("long-term support (Premium + AKSLongTermSupport) needs the LTS plan offered and moves the end of life", () => {
         const lts = { ...facts, aksLongTermSupport: true };
-        const afterCommunityEol = new Date(Date.parse(`${AKS_SUPPORT_CALENDAR[minor].endOfLife}T00:00:00Z`) + 86400000);
+        const afterCommunityEol = new Date(Date.parse(`${must(AKS_SUPPORT_CALENDAR[minor], minor).endOfLife}T00:00:00Z`) + 86400000);
         expect(evaluateAksVersion(offered, facts, afterCommunityEol).status).toBe("fail");
-        const withLts = { values: [{ ...offered.values[0], capabilities: { supportPlan: ["KubernetesOfficial", "AKSLongTermSupport"] } }] };
+        const withLts = { values: [{ ...entry, capabilities: { supportPlan: ["KubernetesOfficial", "AKSLongTermSupport"] } }] };
         expect(evaluateAksVersion(withLts, lts, afterCommunityEol).status).toBe("pass");
         expect(evaluateAksVersion(offered, lts, afterCommunityEol)).toMatchObject({
             status: "fail",
@@ -164,7 +166,8 @@ describe("PostgreSQL capabilities", () => {
     });
     test("the HA standby zone (zones[1]) must be offered for the SKU", () => {
         const zone1Only = JSON.parse(JSON.stringify(PG)) as PostgresCapability[];
-        for (const e of zone1Only[0].supportedServerEditions!) for (const s of e.supportedServerSkus!) s.supportedZones = ["1", "3"];
+        for (const e of must(zone1Only[0]?.supportedServerEditions, "the editions"))
+            for (const s of must(e.supportedServerSkus, `the SKUs of ${e.name}`)) s.supportedZones = ["1", "3"];
         expect(evaluatePostgres(zone1Only, prod)).toMatchObject({
             status: "fail",
             message: expect.stringMatching(/not offered in zone\(s\) 2/),
