@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { availabilityOf } from "./helpers/availability";
-import { loadPlan } from "./helpers/plans";
+import { must } from "./helpers/must";
+import { loadPlan, one } from "./helpers/plans";
 
 /**
  * Issue 16 made dev cheap through config only; production must keep its zones, replicas, HA and
@@ -22,8 +23,10 @@ describe("production availability (before/after the cheap dev profile)", () => {
     it("prod has no Spot pool, no untainted system pool and no VM shutdown schedule", () => {
         const plan = loadPlan("prod");
         expect(plan.resources.filter((r) => r.inputs.scaleSetPriority === "Spot")).toEqual([]);
-        const aks = plan.resources.find((r) => r.type === "azure-native:containerservice:ManagedCluster")!;
-        expect((aks.inputs.agentPoolProfiles as { nodeTaints?: string[] }[])[0].nodeTaints).toEqual(["CriticalAddonsOnly=true:NoSchedule"]);
+        const aks = one(plan, "azure-native:containerservice:ManagedCluster");
+        expect(must((aks.inputs.agentPoolProfiles as { nodeTaints?: string[] }[])[0], "the system pool").nodeTaints).toEqual([
+            "CriticalAddonsOnly=true:NoSchedule",
+        ]);
         expect(plan.resources.filter((r) => r.type === "azure-native:devtestlab:GlobalSchedule")).toEqual([]);
     });
 });

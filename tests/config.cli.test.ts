@@ -26,7 +26,7 @@ const refusal = (dir: string, stack = "dev"): string => {
     throw new Error("expected the CLI's rules to refuse this configuration");
 };
 
-describe("the Pulumi CLI's rules for stack config", () => {
+describe("the Pulumi CLI's rules for stack config: secrets and missing values", () => {
     it("refuses a secret key whose value is its default: the CLI applies `secret` to defaults too (the old OIDC client secret)", () => {
         const dir = project({ clientSecret: { type: "string", secret: true, default: "" } }, "config: {}\n");
         expect(refusal(dir)).toMatch(/Stack 'dev' with configuration key 'clientSecret' must be encrypted as it's secret/);
@@ -41,11 +41,21 @@ describe("the Pulumi CLI's rules for stack config", () => {
         expect(ok.secretKeys).toEqual(["proj:clientSecret"]);
     });
 
+    it('would have refused every committed stack with the old declaration of pachydermOidcClientSecret (secret: true, default "")', () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfgcli-"));
+        const projectYaml = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+        projectYaml.config.pachydermOidcClientSecret.secret = true;
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(projectYaml));
+        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
+        expect(refusal(dir)).toMatch(/configuration key 'pachydermOidcClientSecret' must be encrypted as it's secret/);
+    });
     it("reports every declared key without default or value as missing, at once", () => {
         const dir = project({ a: { type: "string" }, b: { type: "integer" }, c: { type: "string", default: "x" } }, "config: {}\n");
         expect(refusal(dir)).toBe("Stack 'dev' is missing configuration values 'a' and 'b'");
     });
+});
 
+describe("the Pulumi CLI's rules for stack config: types and defaults", () => {
     it("applies defaults as the engine passes them: strings, arrays and objects as JSON", () => {
         const dir = project(
             {
@@ -88,7 +98,9 @@ describe("the Pulumi CLI's rules for stack config", () => {
             /could not parse environment as a configuration key \(configuration keys should be of the form `<namespace>:<name>`\)/,
         );
     });
+});
 
+describe("the Pulumi CLI's rules for Pulumi.yaml, YAML errors and the committed stacks", () => {
     it.each([
         [{ k: { type: "string", default: "a", value: "b" } }, "project config 'k' cannot have both a 'default' and 'value' attribute"],
         [
@@ -119,14 +131,5 @@ describe("the Pulumi CLI's rules for stack config", () => {
 
     it("loads every committed stack of this repository", () => {
         for (const stack of ["dev", "staging", "prod"]) expect(load(REPO_ROOT, stack).project).toBe("pachyderm-azure");
-    });
-
-    it('would have refused every committed stack with the old declaration of pachydermOidcClientSecret (secret: true, default "")', () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfgcli-"));
-        const projectYaml = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
-        projectYaml.config.pachydermOidcClientSecret.secret = true;
-        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(projectYaml));
-        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
-        expect(refusal(dir)).toMatch(/configuration key 'pachydermOidcClientSecret' must be encrypted as it's secret/);
     });
 });

@@ -3,6 +3,7 @@ import * as path from "path";
 import { RESERVED_USERNAMES } from "../lib/cloudinit/ingress";
 import { AZURE_NATIVE_SETTINGS } from "../lib/config/keys";
 import { keysOf, parse, problems, rawFor } from "./helpers/configFixtures";
+import { must } from "./helpers/must";
 
 /** Issue 13: each gap found by probing `npm run plan` with bad stack files, refused before anything is declared. */
 const messageOf = (raw: Record<string, unknown>, key: string, stack = "dev") =>
@@ -118,7 +119,8 @@ describe("what components refused late is refused by config, naming the key", ()
     it("refuses every name the Compute API documents as disallowed for adminUsername", () => {
         const dts = fs.readFileSync(path.join(__dirname, "../node_modules/@pulumi/azure-native/types/input.d.ts"), "utf8");
         const m = /Specifies the name of the administrator account\.[^\n]*\*\*Disallowed values:\*\* ([^<]*)</.exec(dts);
-        const disallowed = [...m![1].matchAll(/"([^"]+)"/g)].map((x) => x[1]);
+        const list = must(m?.[1], "the Disallowed values of adminUsername in azure-native's input.d.ts");
+        const disallowed = [...list.matchAll(/"([^"]+)"/g)].map(([, name]) => must(name, "a quoted name"));
         expect(disallowed.length).toBeGreaterThan(20);
         for (const u of disallowed) expect({ u, reserved: RESERVED_USERNAMES.has(u) }).toEqual({ u, reserved: true });
     });

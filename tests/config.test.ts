@@ -8,7 +8,16 @@ import { listStacks, loadStackConfig, REPO_ROOT } from "../planner";
 import { AzureLikeMocks } from "../planner/mocks";
 
 const project = "pachyderm-azure";
-const projectFile = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+/** Pulumi.yaml's config declarations (https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options). */
+interface ConfigDeclaration {
+    type?: unknown;
+    description?: unknown;
+    default?: unknown;
+    secret?: boolean;
+}
+const projectFile = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+    config: Record<string, ConfigDeclaration>;
+};
 
 /** The raw config the engine would pass for a stack, keys without namespace, plus overrides. */
 function rawFor(stack: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -32,7 +41,7 @@ describe("Pulumi.yaml config schema", () => {
     it("declares exactly the keys parseConfig reads, each with a type, a description and a default (but environment)", () => {
         const declared = Object.keys(projectFile.config).sort();
         expect(declared).toEqual([...CONFIG_KEYS].sort());
-        for (const [key, decl] of Object.entries<any>(projectFile.config)) {
+        for (const [key, decl] of Object.entries(projectFile.config)) {
             expect({ key, type: typeof decl.type }).toEqual({ key, type: "string" });
             expect({ key, hasDescription: typeof decl.description === "string" && decl.description.length > 10 }).toEqual({
                 key,
@@ -44,7 +53,7 @@ describe("Pulumi.yaml config schema", () => {
 
     it("declares no optional key `secret: true` (the CLI applies it to the default and refuses every stack that leaves the key unset)", () => {
         for (const key of SECRET_KEYS) expect(projectFile.config[key]).not.toHaveProperty("secret");
-        for (const [key, decl] of Object.entries<any>(projectFile.config)) {
+        for (const [key, decl] of Object.entries(projectFile.config)) {
             if (decl.secret) expect({ key, default: decl.default }).toEqual({ key, default: undefined });
         }
     });
@@ -128,53 +137,57 @@ describe("parseConfig on the committed stacks", () => {
     });
 });
 
+/** Bad overrides of the dev stack, and the keys parseConfig must name. */
+const BAD_INPUT: [string, Record<string, unknown>, string[]][] = [
+    ["malformed CIDR", { subnetAks: "10.40.0.0/33" }, ["subnetAks"]],
+    ["host bits set", { vnetAddressSpace: "10.40.0.1/16" }, ["vnetAddressSpace"]],
+    ["subnet outside the VNet", { subnetData: "10.99.0.0/26" }, ["subnetData"]],
+    ["overlapping subnets", { subnetIngress: "10.40.1.0/26" }, ["subnetIngress"]],
+    ["subnet too small", { subnetPostgres: "10.40.16.192/29" }, ["subnetPostgres"]],
+    ["service CIDR overlapping the VNet", { aksServiceCidr: "10.40.128.0/20" }, ["aksServiceCidr", "aksDnsServiceIp"]],
+    ["pod CIDR overlapping the service CIDR", { aksPodCidr: "172.16.0.0/12" }, ["aksPodCidr"]],
+    ["DNS IP outside the service CIDR", { aksDnsServiceIp: "172.17.0.10" }, ["aksDnsServiceIp"]],
+    ["DNS IP is the network address", { aksDnsServiceIp: "172.16.0.0" }, ["aksDnsServiceIp"]],
+    ["0.0.0.0/0 authorized", { aksAuthorizedIpRanges: JSON.stringify(["0.0.0.0/0"]) }, ["aksAuthorizedIpRanges[0]"]],
+    ["public API server without ranges", { aksAuthorizedIpRanges: "[]", aksPrivateCluster: "false" }, ["aksAuthorizedIpRanges"]],
+    ["SSH from anywhere", { ingressAdminSourceCidrs: JSON.stringify(["0.0.0.0/0"]) }, ["ingressAdminSourceCidrs[0]"]],
+    ["SSH exposed as an ingest port", { ingressPorts: "[443, 22]" }, ["ingressPorts"]],
+    ["bad Kubernetes version", { kubernetesVersion: "v1.32" }, ["kubernetesVersion"]],
+    ["min > max nodes", { aksUserMinCount: "5", aksUserMaxCount: "3" }, ["aksUserMinCount"]],
+    ["count not an integer", { aksSystemNodeCount: "three" }, ["aksSystemNodeCount"]],
+    ["region without zones", { location: "westcentralus" }, ["location"]],
+    ["unknown key", { aksNodeCount: "3" }, ["aksNodeCount"]],
+    ["pachd IP outside the node subnet", { pachdInternalIp: "10.40.16.10" }, ["pachdInternalIp"]],
+    ["pachd IP reserved by Azure", { pachdInternalIp: "10.40.15.255" }, ["pachdInternalIp"]],
+    ["pachd IP among the first node addresses", { pachdInternalIp: "10.40.0.4" }, ["pachdInternalIp"]],
+    ["restore window not shorter than soft delete", { storagePointInTimeRestoreDays: "7" }, ["storagePointInTimeRestoreDays"]],
+    ["memory limit below request", { pachdMemoryLimit: "512Mi" }, ["pachdMemoryLimit"]],
+    ["missing SSH key", { sshPublicKey: "" }, ["sshPublicKey"]],
+    ["shell injection in a name", { namePrefix: "lab;rm -rf" }, ["namePrefix"]],
+    ["YAML injection in a container name", { storageContainerName: "data\nkind: Secret" }, ["storageContainerName"]],
+    ["bad cosmos container spec", { cosmosContainers: JSON.stringify(["runs"]) }, ["cosmosContainers[0]"]],
+    ["serverless with a second region", { cosmosSecondaryLocation: "northeurope" }, ["cosmosSecondaryLocation"]],
+    [
+        "OIDC issuer without client",
+        { pachydermOidcIssuer: "https://login.example.org/" },
+        ["pachydermOidcClientId", "pachydermOidcClientSecret"],
+    ],
+    ["etcd members not 1 or 3", { etcdReplicas: "2" }, ["etcdReplicas"]],
+    ["Pachyderm release without a pinned pachctl checksum", { pachydermVersion: "2.12.3" }, ["pachydermVersion"]],
+    ["Spot workers with a CriticalAddonsOnly system pool", { aksSystemCriticalAddonsOnly: "true" }, ["aksUserSpot"]],
+    ["shutdown time not HHMM", { ingressShutdownTime: "7pm" }, ["ingressShutdownTime"]],
+    ["negative Log Analytics cap", { logDailyCapGb: "-1" }, ["logDailyCapGb"]],
+    ["unknown Container Insights profile", { containerInsightsProfile: "minimal" }, ["containerInsightsProfile"]],
+];
+
 describe("parseConfig rejects bad input, naming each key", () => {
-    const cases: [string, Record<string, unknown>, string[], string?][] = [
-        ["malformed CIDR", { subnetAks: "10.40.0.0/33" }, ["subnetAks"]],
-        ["host bits set", { vnetAddressSpace: "10.40.0.1/16" }, ["vnetAddressSpace"]],
-        ["subnet outside the VNet", { subnetData: "10.99.0.0/26" }, ["subnetData"]],
-        ["overlapping subnets", { subnetIngress: "10.40.1.0/26" }, ["subnetIngress"]],
-        ["subnet too small", { subnetPostgres: "10.40.16.192/29" }, ["subnetPostgres"]],
-        ["service CIDR overlapping the VNet", { aksServiceCidr: "10.40.128.0/20" }, ["aksServiceCidr", "aksDnsServiceIp"]],
-        ["pod CIDR overlapping the service CIDR", { aksPodCidr: "172.16.0.0/12" }, ["aksPodCidr"]],
-        ["DNS IP outside the service CIDR", { aksDnsServiceIp: "172.17.0.10" }, ["aksDnsServiceIp"]],
-        ["DNS IP is the network address", { aksDnsServiceIp: "172.16.0.0" }, ["aksDnsServiceIp"]],
-        ["0.0.0.0/0 authorized", { aksAuthorizedIpRanges: JSON.stringify(["0.0.0.0/0"]) }, ["aksAuthorizedIpRanges[0]"]],
-        ["public API server without ranges", { aksAuthorizedIpRanges: "[]", aksPrivateCluster: "false" }, ["aksAuthorizedIpRanges"]],
-        ["SSH from anywhere", { ingressAdminSourceCidrs: JSON.stringify(["0.0.0.0/0"]) }, ["ingressAdminSourceCidrs[0]"]],
-        ["SSH exposed as an ingest port", { ingressPorts: "[443, 22]" }, ["ingressPorts"]],
-        ["bad Kubernetes version", { kubernetesVersion: "v1.32" }, ["kubernetesVersion"]],
-        ["min > max nodes", { aksUserMinCount: "5", aksUserMaxCount: "3" }, ["aksUserMinCount"]],
-        ["count not an integer", { aksSystemNodeCount: "three" }, ["aksSystemNodeCount"]],
-        ["region without zones", { location: "westcentralus" }, ["location"]],
-        ["unknown key", { aksNodeCount: "3" }, ["aksNodeCount"]],
-        ["pachd IP outside the node subnet", { pachdInternalIp: "10.40.16.10" }, ["pachdInternalIp"]],
-        ["pachd IP reserved by Azure", { pachdInternalIp: "10.40.15.255" }, ["pachdInternalIp"]],
-        ["pachd IP among the first node addresses", { pachdInternalIp: "10.40.0.4" }, ["pachdInternalIp"]],
-        ["restore window not shorter than soft delete", { storagePointInTimeRestoreDays: "7" }, ["storagePointInTimeRestoreDays"]],
-        ["memory limit below request", { pachdMemoryLimit: "512Mi" }, ["pachdMemoryLimit"]],
-        ["missing SSH key", { sshPublicKey: "" }, ["sshPublicKey"]],
-        ["shell injection in a name", { namePrefix: "lab;rm -rf" }, ["namePrefix"]],
-        ["YAML injection in a container name", { storageContainerName: "data\nkind: Secret" }, ["storageContainerName"]],
-        ["bad cosmos container spec", { cosmosContainers: JSON.stringify(["runs"]) }, ["cosmosContainers[0]"]],
-        ["serverless with a second region", { cosmosSecondaryLocation: "northeurope" }, ["cosmosSecondaryLocation"]],
-        [
-            "OIDC issuer without client",
-            { pachydermOidcIssuer: "https://login.example.org/" },
-            ["pachydermOidcClientId", "pachydermOidcClientSecret"],
-        ],
-        ["etcd members not 1 or 3", { etcdReplicas: "2" }, ["etcdReplicas"]],
-        ["Pachyderm release without a pinned pachctl checksum", { pachydermVersion: "2.12.3" }, ["pachydermVersion"]],
-        ["Spot workers with a CriticalAddonsOnly system pool", { aksSystemCriticalAddonsOnly: "true" }, ["aksUserSpot"]],
-        ["shutdown time not HHMM", { ingressShutdownTime: "7pm" }, ["ingressShutdownTime"]],
-        ["negative Log Analytics cap", { logDailyCapGb: "-1" }, ["logDailyCapGb"]],
-        ["unknown Container Insights profile", { containerInsightsProfile: "minimal" }, ["containerInsightsProfile"]],
-    ];
-    it.each(cases)("%s", (_title, overrides, keys) => {
+    it.each(BAD_INPUT)("%s", (_title, overrides, keys) => {
         expect(problemsOf(rawFor("dev", overrides))).toEqual(expect.arrayContaining(keys));
         expect(new Set(problemsOf(rawFor("dev", overrides)))).toEqual(new Set(keys));
     });
+});
 
+describe("parseConfig: production requirements, every problem at once, no secret echoed", () => {
     it("enforces production requirements on prod stacks only", () => {
         const cheap = {
             aksTier: "Free",
@@ -210,6 +223,7 @@ describe("parseConfig rejects bad input, naming each key", () => {
     });
 
     it("never echoes a secret value", () => {
+        expect.assertions(2);
         try {
             parseConfig(rawFor("dev", { pachydermOidcClientSecret: "x".repeat(600) + "TOPSECRET" }), { project, stack: "dev" });
         } catch (e) {
@@ -273,9 +287,10 @@ describe("the program with bad config", () => {
                 ],
                 { cwd: REPO_ROOT, stdio: "pipe" },
             );
-        } catch (e: any) {
-            status = e.status;
-            stderr = e.stderr.toString();
+        } catch (e) {
+            const failed = e as { status: number; stderr: Buffer };
+            status = failed.status;
+            stderr = failed.stderr.toString();
         }
         expect(status).toBe(1);
         expect(stderr).toMatch(/pachyderm-azure:subnetIngress: 10\.40\.0\.0\/26 overlaps subnetAks/);

@@ -1,4 +1,5 @@
 import { keysOf, parse, problems, rawFor } from "./helpers/configFixtures";
+import { must } from "./helpers/must";
 
 const on = (iso: string) => new Date(`${iso}T12:00:00Z`);
 
@@ -12,7 +13,9 @@ describe("kubernetesVersion against the AKS support calendar (issue 12 item 2)",
     it("refuses a minor past its end of life, saying which minors are supported", () => {
         const p = problems(rawFor("dev", { kubernetesVersion: "1.34" }));
         expect(p.map((x) => x.key)).toEqual(["kubernetesVersion"]);
-        expect(p[0].message).toMatch(/1\.34 reached its AKS end of life on 2026-11-30.*supported: 1\.35, 1\.36, 1\.37/);
+        expect(must(p[0], "the problem").message).toMatch(
+            /1\.34 reached its AKS end of life on 2026-11-30.*supported: 1\.35, 1\.36, 1\.37/,
+        );
         expect(keysOf(rawFor("dev", { kubernetesVersion: "1.32.4" }))).toEqual(["kubernetesVersion"]);
     });
 

@@ -4,7 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../planner";
 import { Plan, PlanResource } from "../planner/types";
-import { loadPlan, STACKS } from "./helpers/plans";
+import { must } from "./helpers/must";
+import { loadPlan, one, STACKS } from "./helpers/plans";
 
 /**
  * Kubeconfig, storage key, PostgreSQL password, Pachyderm root token and connection strings are
@@ -15,8 +16,11 @@ import { loadPlan, STACKS } from "./helpers/plans";
  */
 const LEAKS = [/mock-[0-9a-f]{8,}/, /mock-key-/, /bW9jay1rZXkt/, /certificate-authority-data/, /TU9DSy1DQQ==/];
 
-function k8sSecret(plan: Plan, name: string): PlanResource | undefined {
-    return plan.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs as any).metadata?.name === name);
+function k8sSecret(plan: Plan, name: string): PlanResource {
+    const found = plan.resources.find(
+        (r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs.metadata as { name?: string } | undefined)?.name === name,
+    );
+    return must(found, `the Kubernetes Secret ${name} in ${plan.stack}`);
 }
 
 function secretAt(r: PlanResource, path: string): boolean {
@@ -32,13 +36,13 @@ describe.each(STACKS)("secrets of %s", (stack) => {
     });
 
     it("hands the kubeconfig to the Kubernetes provider as a secret input", () => {
-        const provider = plan.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        const provider = one(plan, "pulumi:providers:kubernetes");
         expect(secretAt(provider, "kubeconfig")).toBe(true);
     });
 
     it("keeps the PostgreSQL password, root token and deployment id secret in their Kubernetes Secrets", () => {
-        expect(secretAt(k8sSecret(plan, "postgres")!, "stringData.postgresql-password")).toBe(true);
-        const auth = k8sSecret(plan, "pachyderm-auth")!;
+        expect(secretAt(k8sSecret(plan, "postgres"), "stringData.postgresql-password")).toBe(true);
+        const auth = k8sSecret(plan, "pachyderm-auth");
         expect(auth.secretInputs.length).toBeGreaterThan(0);
         expect(JSON.stringify(auth.inputs)).not.toMatch(/mock-[0-9a-f]{8,}/);
     });
@@ -51,7 +55,7 @@ describe.each(STACKS)("secrets of %s", (stack) => {
 });
 
 it("keeps the Flexible Server admin password secret (prod)", () => {
-    const server = loadPlan("prod").resources.find((r) => r.type === "azure-native:dbforpostgresql:Server")!;
+    const server = one(loadPlan("prod"), "azure-native:dbforpostgresql:Server");
     expect(secretAt(server, "administratorLoginPassword")).toBe(true);
     expect(server.inputs.administratorLoginPassword).toBe("[secret]");
 });
@@ -81,7 +85,7 @@ describe("shared-key mode", () => {
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("puts the storage key in pachyderm-storage-secret as a secret input", () => {
-        const s = k8sSecret(plan, "pachyderm-storage-secret")!;
+        const s = k8sSecret(plan, "pachyderm-storage-secret");
         expect(secretAt(s, "stringData.AZURE_STORAGE_KEY")).toBe(true);
     });
 

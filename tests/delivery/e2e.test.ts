@@ -2,6 +2,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { e2eConfig, e2eNamePrefix, e2eStackName } from "../e2e/run";
+import { must } from "../helpers/must";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -17,7 +18,7 @@ test("config is the dev stack's, with a unique namePrefix and the runner's API C
     const cfg = e2eConfig("e2eabc1234", ["192.0.2.10/32"]);
     expect(cfg["pachyderm-azure:namePrefix"]).toEqual({ value: "e2eabc1234" });
     expect(cfg["pachyderm-azure:environment"]).toEqual({ value: "dev" });
-    expect(JSON.parse(cfg["pachyderm-azure:aksAuthorizedIpRanges"].value)).toContain("192.0.2.10/32");
+    expect(JSON.parse(must(cfg["pachyderm-azure:aksAuthorizedIpRanges"], "aksAuthorizedIpRanges").value)).toContain("192.0.2.10/32");
     expect(cfg["pachyderm-azure:location"]).toBeDefined();
     for (const v of Object.values(cfg)) expect(typeof v.value).toBe("string");
 });
