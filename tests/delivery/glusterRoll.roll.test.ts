@@ -11,6 +11,7 @@ import * as path from "path";
 import { healVerdict, parseHealInfo } from "../../lib/glusterHeal";
 import { runCommandStdout } from "../../tools/gluster-roll";
 import { RollDeps, RollNode, rollGluster, RollStack, RollStopped } from "../../tools/glusterRoll";
+import { must } from "../helpers/must";
 import { loadPlan } from "../helpers/plans";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -19,7 +20,11 @@ const DOWN = fixture("heal-info-summary.down.txt");
 const HEALED = fixture("heal-info-summary.healed.txt");
 const plan = loadPlan("staging");
 const exported = { version: 3, deployment: { resources: plan.resources.map((r) => ({ urn: r.urn, type: r.type, inputs: r.inputs })) } };
-const nodeOfUrn = (urn: string) => Number(/-vm-(\d)$/.exec(urn)![1]);
+/** The GlusterFS node a `--target` list names (the fake world updates one VM at a time). */
+const targetNode = (target: string[]) => {
+    const urn = must(target[0], "a target URN");
+    return Number(must(/-vm-(\d)$/.exec(urn)?.[1], `the node of ${urn}`));
+};
 
 describe("heal info parser, on real GlusterFS 10 output", () => {
     it("reads a brick down and entries pending on the other two (summary)", () => {
@@ -41,7 +46,7 @@ describe("heal info parser, on real GlusterFS 10 output", () => {
     it("reads the per-entry listing of `heal info` too", () => {
         const bricks = parseHealInfo(fixture("heal-info.down.txt"));
         expect(bricks.map((b) => b.connected)).toEqual([false, true, true]);
-        expect(bricks[1].entries).toBeGreaterThan(0);
+        expect(must(bricks[1], "the second brick").entries).toBeGreaterThan(0);
         expect(healVerdict(fixture("heal-info.down.txt")).healthy).toBe(false);
         expect(healVerdict(fixture("heal-info.healed.txt")).healthy).toBe(true);
     });
@@ -62,7 +67,8 @@ describe("heal info parser, on real GlusterFS 10 output", () => {
 class FakeWorld {
     events: string[] = [];
     clock = 0;
-    private down?: number;
+    /** The node whose brick is away (updated and not healed yet). */
+    down?: number;
     private pollsLeft = 0;
     constructor(
         private changed: number[],
@@ -75,11 +81,11 @@ class FakeWorld {
         name: "staging",
         exportStack: async () => exported,
         preview: async ({ target }) => {
-            this.events.push(`preview ${nodeOfUrn(target[0])}`);
-            return { changeSummary: this.changed.includes(nodeOfUrn(target[0])) ? { update: 1, same: 0 } : { same: 1 } };
+            this.events.push(`preview ${targetNode(target)}`);
+            return { changeSummary: this.changed.includes(targetNode(target)) ? { update: 1, same: 0 } : { same: 1 } };
         },
         up: async ({ target, replace }) => {
-            const n = nodeOfUrn(target[0]);
+            const n = targetNode(target);
             this.events.push(`up ${n}${replace ? " replace" : ""}`);
             this.down = n;
             this.pollsLeft = this.healPolls;
@@ -157,7 +163,7 @@ describe("rollGluster against a fake Automation API stack", () => {
 
     it("does not start while the volume is already healing", async () => {
         const w = new FakeWorld([0, 1, 2], 0, false);
-        (w as any).down = 2; // node 2's brick is away before the roll starts
+        w.down = 2; // node 2's brick is away before the roll starts
         await expect(rollGluster(w.deps(), options)).rejects.toThrow(/not healthy before node 0/);
         expect(w.events.filter((e) => e.startsWith("up"))).toEqual([]);
     });

@@ -12,21 +12,37 @@ import { diffPlans, isBlocking } from "../../planner/planDiff";
 import { renderMarkdown } from "../../planner/planDiffMarkdown";
 import { loadStackConfig } from "../../planner/index";
 import { GLUSTER_ROLL_POLICY, glusterOneNodeAtATime } from "../../policy/rules/gluster";
+import { must } from "../helpers/must";
 import { evaluatePolicies } from "../helpers/policyEngine";
 import { loadPlan } from "../helpers/plans";
 
 const ROOT = path.resolve(__dirname, "../..");
 const base = loadPlan("staging");
 const clone = (p: Plan): Plan => JSON.parse(JSON.stringify(p));
-const vmsOf = (p: Plan): PlanResource[] =>
-    p.resources.filter((r) => glusterNodeOf(r) !== undefined).sort((a, b) => glusterNodeOf(a)! - glusterNodeOf(b)!);
+/** The GlusterFS VMs of a plan with their node numbers, in node order. */
+const nodesOf = (p: Plan): { node: number; vm: PlanResource }[] =>
+    p.resources
+        .flatMap((vm) => {
+            const node = glusterNodeOf(vm);
+            return node === undefined ? [] : [{ node, vm }];
+        })
+        .sort((a, b) => a.node - b.node);
+const vmsOf = (p: Plan): PlanResource[] => nodesOf(p).map((n) => n.vm);
+/** The VirtualMachine inputs these tests read or change (azure-native compute VirtualMachineArgs). */
+type VmInputs = {
+    hardwareProfile: { vmSize: string };
+    zones?: string[];
+    storageProfile: { imageReference: { sku: string } };
+    osProfile: { customData?: string };
+    tags?: Record<string, string>;
+};
 /** A copy of the staging plan with `change` applied to the GlusterFS VMs of the given nodes. */
-function changed(nodes: number[], change: (inputs: Record<string, any>) => void): Plan {
+function changed(nodes: number[], change: (inputs: VmInputs) => void): Plan {
     const head = clone(base);
-    for (const vm of vmsOf(head)) if (nodes.includes(glusterNodeOf(vm)!)) change(vm.inputs as Record<string, any>);
+    for (const { node, vm } of nodesOf(head)) if (nodes.includes(node)) change(vm.inputs as VmInputs);
     return head;
 }
-const resize = (i: Record<string, any>) => {
+const resize = (i: VmInputs) => {
     i.hardwareProfile.vmSize = "Standard_D4ds_v5";
 };
 
@@ -35,7 +51,7 @@ describe("the GlusterFS VMs of the staging plan", () => {
         const vms = vmsOf(base);
         expect(vms.map((v) => glusterNodeOf(v))).toEqual([0, 1, 2]);
         const size = loadStackConfig("staging").config["pachyderm-azure:glusterVmSize"];
-        expect(vms.map((v) => (v.inputs as any).hardwareProfile.vmSize)).toEqual([size, size, size]);
+        expect(vms.map((v) => (v.inputs as VmInputs).hardwareProfile.vmSize)).toEqual([size, size, size]);
         // The ingress VM is not a GlusterFS node.
         expect(base.resources.filter((r) => r.type === "azure-native:compute:VirtualMachine").length).toBe(4);
     });
@@ -45,7 +61,7 @@ describe("the GlusterFS VMs of the staging plan", () => {
     });
 });
 
-describe("plan diff", () => {
+describe("plan diff: which changes of the GlusterFS VMs count", () => {
     it("flags a resize of all three VMs as blocking, names the changed input and the roll command, before the summary", () => {
         const d = diffPlans(base, changed([0, 1, 2], resize));
         expect(d.glusterRoll.blocking).toBe(true);
@@ -116,7 +132,9 @@ describe("plan diff", () => {
         expect(check.blocking).toBe(true);
         expect(check.disruptions.every((x) => x.effect === "replace" && /URN changed/.test(x.note ?? ""))).toBe(true);
     });
+});
 
+describe("plan diff: the rules' inputs and `npm run plan:diff`", () => {
     it("every rule names a VM input of the azure-native VirtualMachine", () => {
         const args = readFileSync(path.join(ROOT, "node_modules/@pulumi/azure-native/compute/virtualMachine.d.ts"), "utf8");
         const argsBlock = args.slice(args.indexOf("export interface VirtualMachineArgs"));
@@ -150,7 +168,7 @@ describe(`policy ${GLUSTER_ROLL_POLICY}`, () => {
     it("reports a resize of all three VMs, against the current state given as baseline, with the inputs and the command", async () => {
         const e = await evaluatePolicies(changed([0, 1, 2], resize).resources, [glusterOneNodeAtATime], config);
         expect(e.violations.map((v) => v.enforcementLevel)).toEqual(["mandatory"]);
-        const msg = e.violations[0].message;
+        const msg = must(e.violations[0], "the violation").message;
         expect(msg).toContain("3 of 3 GlusterFS nodes would be replaced or restarted in one update");
         expect(msg).toContain("hardwareProfile.vmSize");
         expect(msg).toContain("npm run gluster:roll -- --stack staging");
@@ -158,9 +176,9 @@ describe(`policy ${GLUSTER_ROLL_POLICY}`, () => {
 
     it("passes one node at a time, and does not apply without a baseline", async () => {
         const one = await evaluatePolicies(changed([0], resize).resources, [glusterOneNodeAtATime], config);
-        expect(one.perPolicy[0].status).toBe("pass");
+        expect(must(one.perPolicy[0], "the policy's result").status).toBe("pass");
         const none = await evaluatePolicies(changed([0, 1, 2], resize).resources, [glusterOneNodeAtATime]);
-        expect(none.perPolicy[0].status).toBe("n/a");
+        expect(must(none.perPolicy[0], "the policy's result").status).toBe("n/a");
     });
 
     it("takes its baseline from a `pulumi stack export` as well as from a plan", () => {

@@ -10,7 +10,9 @@ import { loadPlan, STACKS } from "../helpers/plans";
 
 const ROOT = path.resolve(__dirname, "../..");
 const schema = JSON.parse(readFileSync(path.join(ROOT, "contracts/outputs.schema.json"), "utf8")) as {
-    properties: Record<string, unknown>;
+    $schema: string;
+    additionalProperties: boolean;
+    properties: Record<string, { const?: unknown }>;
     required: string[];
 };
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -26,14 +28,14 @@ const fmt = (errors: ErrorObject[] | null | undefined): string[] =>
 const stacks = STACKS;
 
 /** A complete, valid set of outputs: contracts/outputs.example.json (the outputs of a dev plan). */
-export const VALID_OUTPUTS: Record<string, unknown> = JSON.parse(readFileSync(path.join(ROOT, "contracts/outputs.example.json"), "utf8"));
+const VALID_OUTPUTS: Record<string, unknown> = JSON.parse(readFileSync(path.join(ROOT, "contracts/outputs.example.json"), "utf8"));
 
 describe("the outputs schema itself", () => {
     test("is a strict draft 2020-12 schema: every property required, no extra property allowed", () => {
-        expect((schema as any).$schema).toBe("https://json-schema.org/draft/2020-12/schema");
-        expect((schema as any).additionalProperties).toBe(false);
+        expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
+        expect(schema.additionalProperties).toBe(false);
         expect([...schema.required].sort()).toEqual(Object.keys(schema.properties).sort());
-        expect((schema.properties.contractVersion as any).const).toBe("1.0.0");
+        expect(schema.properties.contractVersion?.const).toBe("1.0.0");
         expect(Object.keys(VALID_OUTPUTS).sort()).toEqual(Object.keys(schema.properties).sort());
     });
 
