@@ -6,18 +6,10 @@ import * as YAML from "yaml";
 import { CONFIG_KEYS, ConfigValidationError, parseConfig, PlatformConfig, SECRET_KEYS } from "../lib/config";
 import { listStacks, loadStackConfig, REPO_ROOT } from "../planner";
 import { AzureLikeMocks } from "../planner/mocks";
+import { configDeclarations } from "../tools/config-reference";
 
 const project = "pachyderm-azure";
-/** Pulumi.yaml's config declarations (https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options). */
-interface ConfigDeclaration {
-    type?: unknown;
-    description?: unknown;
-    default?: unknown;
-    secret?: boolean;
-}
-const projectFile = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
-    config: Record<string, ConfigDeclaration>;
-};
+const declarations = configDeclarations(REPO_ROOT);
 
 /** The raw config the engine would pass for a stack, keys without namespace, plus overrides. */
 function rawFor(stack: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -39,9 +31,9 @@ function problemsOf(raw: Record<string, unknown>, stack = "dev"): string[] {
 
 describe("Pulumi.yaml config schema", () => {
     it("declares exactly the keys parseConfig reads, each with a type, a description and a default (but environment)", () => {
-        const declared = Object.keys(projectFile.config).sort();
+        const declared = Object.keys(declarations).sort();
         expect(declared).toEqual([...CONFIG_KEYS].sort());
-        for (const [key, decl] of Object.entries(projectFile.config)) {
+        for (const [key, decl] of Object.entries(declarations)) {
             expect({ key, type: typeof decl.type }).toEqual({ key, type: "string" });
             expect({ key, hasDescription: typeof decl.description === "string" && decl.description.length > 10 }).toEqual({
                 key,
@@ -52,8 +44,8 @@ describe("Pulumi.yaml config schema", () => {
     });
 
     it("declares no optional key `secret: true` (the CLI applies it to the default and refuses every stack that leaves the key unset)", () => {
-        for (const key of SECRET_KEYS) expect(projectFile.config[key]).not.toHaveProperty("secret");
-        for (const [key, decl] of Object.entries(projectFile.config)) {
+        for (const key of SECRET_KEYS) expect(declarations[key]).not.toHaveProperty("secret");
+        for (const [key, decl] of Object.entries(declarations)) {
             if (decl.secret) expect({ key, default: decl.default }).toEqual({ key, default: undefined });
         }
     });

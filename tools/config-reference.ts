@@ -11,9 +11,23 @@ export const README = path.resolve(__dirname, "..", "README.md");
 export const START = "<!-- config-reference:start -->";
 export const END = "<!-- config-reference:end -->";
 
+/** A key's declaration in Pulumi.yaml (https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options). */
+export interface ConfigDeclaration {
+    type?: string;
+    items?: { type?: string };
+    default?: unknown;
+    description?: unknown;
+    secret?: boolean;
+}
+
+/** The config declarations of Pulumi.yaml, by key. */
+export function configDeclarations(root = path.resolve(__dirname, "..")): Record<string, ConfigDeclaration> {
+    const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { config?: Record<string, ConfigDeclaration> };
+    return project.config ?? {};
+}
+
 export function renderConfigReference(root = path.resolve(__dirname, "..")): string {
-    const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
-    const rows = Object.entries<any>(project.config).map(([key, d]) => {
+    const rows = Object.entries(configDeclarations(root)).map(([key, d]) => {
         const type = d.type === "array" ? `array of ${d.items?.type}` : d.type;
         const def = d.default === undefined ? "(required)" : d.default === "" ? '`""`' : `\`${JSON.stringify(d.default)}\``;
         const desc = String(d.description).replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();

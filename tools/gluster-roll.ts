@@ -57,9 +57,9 @@ function parseArgs(argv: string[]): Args {
 /** `az vm run-command invoke` prints `{"value": [{"message": "Enable succeeded: \n[stdout]\n...\n[stderr]\n..."}]}`. */
 export function runCommandStdout(json: string): string {
     const message = String((JSON.parse(json) as { value?: { message?: string }[] }).value?.[0]?.message ?? "");
-    const m = /\[stdout\]\n([\s\S]*?)(?:\n\[stderr\]|$)/.exec(message);
-    if (!m) throw new Error(`unexpected run-command output: ${message.slice(0, 200)}`);
-    return m[1];
+    const stdout = /\[stdout\]\n([\s\S]*?)(?:\n\[stderr\]|$)/.exec(message)?.[1];
+    if (stdout === undefined) throw new Error(`unexpected run-command output: ${message.slice(0, 200)}`);
+    return stdout;
 }
 
 const azRunner: NodeRunner = {
@@ -116,6 +116,8 @@ async function main(): Promise<number> {
     }
     const source = loadStackConfig(args.stack);
     const volume = source.config[`${source.project}:glusterVolumeName`];
+    // Pulumi.yaml gives the key a default, so the loaded config always has it.
+    if (volume === undefined) throw new Error(`${source.project}:glusterVolumeName is not in the config of stack ${args.stack}`);
     const options = { volume, replace: args.replace, healTimeoutMs: args.healTimeoutMs, pollMs: args.pollMs };
 
     const why = await missingCredentials();

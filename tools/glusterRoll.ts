@@ -83,7 +83,11 @@ export function healScript(volume: string): string {
 }
 
 /** The node asked about the volume while `node` is rolled: the next one (never the node itself, which may be down). */
-const witnessOf = (nodes: RollNode[], node: RollNode): RollNode => nodes[(node.index + 1) % nodes.length];
+function witnessOf(nodes: RollNode[], node: RollNode): RollNode {
+    const witness = nodes[(node.index + 1) % nodes.length];
+    if (!witness) throw new RollStopped(`no node to ask about the volume while node ${node.index} rolls`);
+    return witness;
+}
 
 export function rollPlan(stack: string, nodes: RollNode[], opts: Pick<RollOptions, "volume" | "replace" | "healTimeoutMs">): string[] {
     const minutes = Math.round(opts.healTimeoutMs / 60000);
