@@ -34,11 +34,11 @@ export function ensureCloudInit(): boolean {
     if (cloudInitWorks()) return (available = true);
 
     const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
-    const prefix = asRoot ? [] : ["sudo", "-n"];
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     const apt = (...args: string[]): boolean => {
-        const argv = [...prefix, "apt-get", "-o", "DPkg::Lock::Timeout=300", ...args];
-        const r = spawnSync(argv[0], argv.slice(1), { env, stdio: "ignore", timeout: 600_000 });
+        const aptArgs = ["-o", "DPkg::Lock::Timeout=300", ...args];
+        const options = { env, stdio: "ignore", timeout: 600_000 } as const;
+        const r = asRoot ? spawnSync("apt-get", aptArgs, options) : spawnSync("sudo", ["-n", "apt-get", ...aptArgs], options);
         return r.status === 0;
     };
     const install = (): boolean => apt("install", "-y", "--no-install-recommends", "cloud-init");
@@ -49,20 +49,29 @@ export function ensureCloudInit(): boolean {
     return (available = cloudInitWorks());
 }
 
+/** The parts of a JSON schema node that can declare top-level keys. */
+interface SchemaNode {
+    $ref?: unknown;
+    properties?: Record<string, unknown>;
+    allOf?: SchemaNode[];
+    anyOf?: SchemaNode[];
+    oneOf?: SchemaNode[];
+}
+
 /** Top-level keys declared by the installed cloud-init's schema (read through its own Python module). */
 function cloudInitTopLevelKeys(): ReadonlySet<string> {
     if (knownKeys !== undefined) return knownKeys;
     const which = spawnSync("sh", ["-c", "command -v cloud-init"], { encoding: "utf8" });
     const bin = which.stdout.trim();
-    const shebang = readFileSync(bin, "utf8").split("\n", 1)[0];
-    const interpreter = shebang.startsWith("#!") ? shebang.slice(2).trim().split(/\s+/) : ["python3"];
+    const shebang = /^#!(.+)/.exec(readFileSync(bin, "utf8"))?.[1];
+    const [python = "python3", ...pythonArgs] = shebang?.trim().split(/\s+/) ?? [];
     const code = "import json\nfrom cloudinit.config.schema import get_schema\nprint(json.dumps(get_schema()))";
-    const r = spawnSync(interpreter[0], [...interpreter.slice(1), "-c", code], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(python, [...pythonArgs, "-c", code], { encoding: "utf8", timeout: 60_000 });
     if (r.status !== 0) throw new Error(`could not read cloud-init's schema: ${r.stderr}`);
-    const schema = JSON.parse(r.stdout) as Record<string, any>;
+    const schema = JSON.parse(r.stdout) as SchemaNode & { $defs?: Record<string, SchemaNode> };
 
     const keys = new Set<string>();
-    const visit = (node: Record<string, any> | undefined, depth: number): void => {
+    const visit = (node: SchemaNode | undefined, depth: number): void => {
         if (node === undefined || depth > 10) return;
         if (typeof node.$ref === "string" && node.$ref.startsWith("#/$defs/")) {
             visit(schema.$defs?.[node.$ref.slice("#/$defs/".length)], depth + 1);

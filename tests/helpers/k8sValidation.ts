@@ -16,19 +16,29 @@ const NODE_MODULES = fs.realpathSync(path.resolve(__dirname, "../../node_modules
 const MODELS = path.join(NODE_MODULES, "kubernetes-models");
 
 // ---- a tiny ESM -> CommonJS loader -----------------------------------------------------------------
-const moduleCache = new Map<string, any>();
+const moduleCache = new Map<string, { exports: unknown }>();
 /** Node's own loader, for CommonJS dependencies of the ESM files. */
 const nodeRequire = createRequire(__filename);
 
+/** A target of a package.json `exports` entry: a path, or conditions (https://nodejs.org/api/packages.html#conditional-exports). */
+type ExportTarget = string | { import?: string; default?: string };
+
 function resolvePackageFile(spec: string): string {
-    const parts = spec.split("/");
-    const pkg = spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+    const pkg = spec
+        .split("/")
+        .slice(0, spec.startsWith("@") ? 2 : 1)
+        .join("/");
     const sub = "." + spec.slice(pkg.length);
     const pkgDir = path.join(NODE_MODULES, pkg);
-    const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8"));
-    const exportsMap: Record<string, any> = manifest.exports ?? {};
-    const target = (entry: any): string => (typeof entry === "string" ? entry : (entry.import ?? entry.default));
-    if (exportsMap[sub]) return path.join(pkgDir, target(exportsMap[sub]));
+    const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8")) as { exports?: Record<string, ExportTarget> };
+    const exportsMap = manifest.exports ?? {};
+    const target = (entry: ExportTarget): string => {
+        const file = typeof entry === "string" ? entry : (entry.import ?? entry.default);
+        if (file === undefined) throw new Error(`${pkg}: no import or default target for ${sub}`);
+        return file;
+    };
+    const exact = exportsMap[sub];
+    if (exact !== undefined) return path.join(pkgDir, target(exact));
     for (const [key, value] of Object.entries(exportsMap)) {
         const star = key.indexOf("*");
         if (star < 0) continue;
@@ -42,7 +52,7 @@ function resolvePackageFile(spec: string): string {
     return nodeRequire.resolve(spec, { paths: [NODE_MODULES] });
 }
 
-function loadModule(file: string): any {
+function loadModule(file: string): unknown {
     const cached = moduleCache.get(file);
     if (cached) return cached.exports;
     const source = fs.readFileSync(file, "utf8");
@@ -50,7 +60,7 @@ function loadModule(file: string): any {
         /^\s*(import|export)\b|[;}\s](import\s*\{|import\s+\w|export\s)/m.test(source) ||
         file.includes(`${path.sep}kubernetes-models${path.sep}`) ||
         file.includes("@kubernetes-models");
-    const mod = { exports: {} as any };
+    const mod: { exports: unknown } = { exports: {} };
     moduleCache.set(file, mod);
     if (!isEsm) {
         mod.exports = nodeRequire(file);
@@ -59,7 +69,7 @@ function loadModule(file: string): any {
     const code = ts.transpileModule(source, {
         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
     }).outputText;
-    const localRequire = (spec: string): any => {
+    const localRequire = (spec: string): unknown => {
         if (spec.startsWith(".")) {
             let target = path.resolve(path.dirname(file), spec);
             if (!fs.existsSync(target) && fs.existsSync(`${target}.js`)) target = `${target}.js`;
@@ -93,13 +103,14 @@ const modelCache = new Map<string, ModelInfo | undefined>();
 function modelFor(apiVersion: string, kind: string): ModelInfo | undefined {
     const key = `${apiVersion}/${kind}`;
     if (modelCache.has(key)) return modelCache.get(key);
-    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-    const dir = group === "" ? path.join(MODELS, version) : path.join(MODELS, group, version);
+    // `group/version`, or just `version` for the core group.
+    const dir = path.join(MODELS, ...apiVersion.split("/"));
     const js = path.join(dir, `${kind}.js`);
     let info: ModelInfo | undefined;
     if (/^[A-Za-z0-9]+$/.test(kind) && fs.existsSync(js)) {
-        const match = /from"([^"]*_schemas\/[^"]+)"/.exec(fs.readFileSync(js, "utf8"));
-        if (match) info = { schemaFile: path.resolve(dir, match[1]), dtsFile: path.join(dir, `${kind}.d.ts`), interfaceName: `I${kind}` };
+        const schema = /from"([^"]*_schemas\/[^"]+)"/.exec(fs.readFileSync(js, "utf8"))?.[1];
+        if (schema !== undefined)
+            info = { schemaFile: path.resolve(dir, schema), dtsFile: path.join(dir, `${kind}.d.ts`), interfaceName: `I${kind}` };
     }
     modelCache.set(key, info);
     return info;
@@ -149,8 +160,10 @@ function interfaceType(info: ModelInfo): { checker: ts.TypeChecker; type: ts.Typ
         );
     }
     const checker = program.getTypeChecker();
-    const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(info.dtsFile)!)!;
-    const symbol = checker.getExportsOfModule(moduleSymbol).find((s) => s.name === info.interfaceName)!;
+    const source = program.getSourceFile(info.dtsFile);
+    const moduleSymbol = source && checker.getSymbolAtLocation(source);
+    const symbol = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((s) => s.name === info.interfaceName);
+    if (!symbol) throw new Error(`${info.dtsFile}: no exported ${info.interfaceName}`);
     return { checker, type: checker.getDeclaredTypeOfSymbol(symbol) };
 }
 
@@ -165,8 +178,8 @@ function unknownFields(checker: ts.TypeChecker, type: ts.Type, value: unknown, a
     }
     // Unions (IntOrString, Quantity...): check against the object member if there is one.
     const candidates = t.isUnion() ? t.types.filter((m) => m.flags & ts.TypeFlags.Object) : [t];
-    if (candidates.length !== 1) return;
-    const objType = candidates[0];
+    const [objType, ...others] = candidates;
+    if (!objType || others.length > 0) return;
     const stringIndex = checker.getIndexTypeOfType(objType, ts.IndexKind.String);
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
         const prop = checker.getPropertyOfType(objType, key);
@@ -178,15 +191,18 @@ function unknownFields(checker: ts.TypeChecker, type: ts.Type, value: unknown, a
 
 // ---- public API --------------------------------------------------------------------------------------
 /** Errors of one manifest (`[]` when valid): schema errors (types, required fields, enums, formats) and unknown fields. */
-export function validateK8sObject(obj: any): string[] {
+export function validateK8sObject(obj: unknown): string[] {
     if (!obj || typeof obj !== "object") return ["object: not an object"];
-    const { apiVersion, kind } = obj;
+    const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
     if (typeof apiVersion !== "string" || typeof kind !== "string") return ["apiVersion/kind: missing"];
     const info = modelFor(apiVersion, kind);
     if (!info) return [`${apiVersion} ${kind}: no model in kubernetes-models (unknown kind or API version)`];
     const errors: string[] = [];
-    const validate = loadModule(info.schemaFile).validate as ((data: unknown) => boolean) & {
-        errors?: { instancePath: string; message?: string; keyword: string; params?: unknown }[];
+    // The generated module exports an Ajv standalone validator (kubernetes-models' _schemas/*.js).
+    const { validate } = loadModule(info.schemaFile) as {
+        validate: ((data: unknown) => boolean) & {
+            errors?: { instancePath: string; message?: string; keyword: string; params?: unknown }[];
+        };
     };
     if (!validate(obj)) {
         for (const e of validate.errors ?? [])
@@ -198,10 +214,11 @@ export function validateK8sObject(obj: any): string[] {
 }
 
 /** `validateK8sObject` over many manifests, each error prefixed with `Kind/namespace/name`. */
-export function validateK8sObjects(objects: any[]): string[] {
-    return objects.flatMap((o) =>
-        validateK8sObject(o).map(
-            (e) => `${o?.kind}/${o?.metadata?.namespace ?? "-"}/${o?.metadata?.name ?? "?"}${e.startsWith("/") ? "" : " "}${e}`,
-        ),
-    );
+export function validateK8sObjects(objects: unknown[]): string[] {
+    return objects.flatMap((o) => {
+        const { kind, metadata } = (o ?? {}) as { kind?: string; metadata?: { namespace?: string; name?: string } };
+        return validateK8sObject(o).map(
+            (e) => `${kind}/${metadata?.namespace ?? "-"}/${metadata?.name ?? "?"}${e.startsWith("/") ? "" : " "}${e}`,
+        );
+    });
 }
