@@ -20,14 +20,14 @@ const OUTPUTS: Record<string, unknown> = {
 interface Registered {
     type: string;
     name: string;
-    inputs: Record<string, any>;
+    inputs: Record<string, unknown>;
     provider?: string;
 }
 const registered: Registered[] = [];
 
 pulumi.runtime.setMocks(
     {
-        newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+        newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
             registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
             if (args.type === "pulumi:pulumi:StackReference") {
                 const name = String(args.inputs.name);
@@ -64,6 +64,12 @@ beforeAll(async () => {
 });
 
 const byType = (t: string | RegExp) => registered.filter((r) => (typeof t === "string" ? r.type === t : t.test(r.type)));
+/** The one resource registered with a type. */
+function oneOf(t: string | RegExp): Registered {
+    const [only, ...others] = byType(t);
+    if (!only || others.length > 0) throw new Error(`expected one ${t} resource, found ${byType(t).length}`);
+    return only;
+}
 
 test("the platform is read through a StackReference to the configured stack", () => {
     const refs = byType("pulumi:pulumi:StackReference");
@@ -72,7 +78,7 @@ test("the platform is read through a StackReference to the configured stack", ()
 
 test("creates its own Cosmos container in the platform's account and database", () => {
     // azure-native v3 registers the `cosmosdb` module's resources as `azure-native:cosmosdb:*` (formerly `documentdb`).
-    const [c] = byType(/^azure-native:(cosmosdb|documentdb):SqlResourceSqlContainer$/);
+    const c = oneOf(/^azure-native:(cosmosdb|documentdb):SqlResourceSqlContainer$/);
     expect(c.inputs).toMatchObject({
         resourceGroupName: "rg-pachlab-dev",
         accountName: OUTPUTS.cosmosAccountName,
@@ -83,12 +89,12 @@ test("creates its own Cosmos container in the platform's account and database", 
 });
 
 test("the pipeline spec ConfigMap goes through the Kubernetes provider built from the platform's kubeconfig", () => {
-    const [provider] = byType("pulumi:providers:kubernetes");
+    const provider = oneOf("pulumi:providers:kubernetes");
     // The provider receives the kubeconfig as a secret (Pulumi's secret envelope), not as a plain string.
     expect(provider.inputs.kubeconfig).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: KUBECONFIG });
-    const [cm] = byType("kubernetes:core/v1:ConfigMap");
+    const cm = oneOf("kubernetes:core/v1:ConfigMap");
     expect(cm.provider).toMatch(/pulumi:providers:kubernetes::platform-aks::/);
-    const spec = JSON.parse(cm.inputs.data["pipeline.json"]);
+    const spec = JSON.parse((cm.inputs.data as { "pipeline.json": string })["pipeline.json"]);
     expect(spec).toMatchObject({
         pipeline: { name: "feature-builder" },
         transform: { env: { COSMOS_ENDPOINT: OUTPUTS.cosmosEndpoint, COSMOS_DATABASE: "labmeta", COSMOS_CONTAINER: "features" } },

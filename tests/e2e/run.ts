@@ -128,8 +128,10 @@ function ingressVmName(resourceGroup: string): string {
     const r = sh("az", ["vm", "list", "-g", resourceGroup, "--query", "[].name", "-o", "json"]);
     if (!r.ok) throw new Error(`az vm list failed: ${r.stderr}`);
     const names = (JSON.parse(r.stdout) as string[]).filter((n) => n.includes("ingress"));
-    if (names.length !== 1) throw new Error(`expected one ingress VM in ${resourceGroup}, found ${JSON.stringify(names)}`);
-    return names[0];
+    const [name, ...others] = names;
+    if (name === undefined || others.length > 0)
+        throw new Error(`expected one ingress VM in ${resourceGroup}, found ${JSON.stringify(names)}`);
+    return name;
 }
 
 /** `pachctl version` on the ingress VM against pachd's internal load balancer; returns the pachd version line. */

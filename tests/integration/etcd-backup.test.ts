@@ -94,7 +94,10 @@ maybe("etcd backup job: the rendered command, no shell, against a real etcd", ()
         // The pod's uid (podSecurityContext(NONROOT_UID) in the CronJob), straight exec of the array: no shell anywhere.
         const saved = run("/usr/sbin/chroot", [`--userspec=${NONROOT_UID}:${NONROOT_UID}`, root, ...command], { env });
         if (saved.code !== 0) throw new Error(`the backup command failed in an image without a shell (exit ${saved.code}):\n${saved.out}`);
-        const snapshotInRoot = path.join(root, command[command.length - 1]);
+        // The command's last argument is the snapshot file (etcdSnapshotContainer).
+        const snapshotFile = command.at(-1);
+        if (snapshotFile === undefined) throw new Error("the backup command is empty");
+        const snapshotInRoot = path.join(root, snapshotFile);
         expect(fs.statSync(snapshotInRoot).size).toBeGreaterThan(0);
 
         const status = etcdctl(["snapshot", "status", snapshotInRoot, "-w", "json"]);

@@ -39,22 +39,26 @@ const maybe = reason && !REQUIRE ? describe.skip : describe;
 /** Runs as the unprivileged `postgres` user (PostgreSQL and pgbouncer refuse root), keeping the environment. */
 const asPostgres = ["--reuid=postgres", "--regid=postgres", "--init-groups", "--"];
 
-maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () => {
-    let dir = "";
-    let pgPort = 0;
-    let postgres: Server | undefined;
-    const bouncers: Server[] = [];
+/** PostgreSQL 15 in a temp directory (TLS on, SCRAM passwords), and the pgbouncer entrypoints started in front of it. */
+class PostgresUnderTest {
+    dir = "";
+    port = 0;
+    private postgres: Server | undefined;
+    private readonly bouncers: Server[] = [];
 
-    const psql = (conn: string, sql: string) =>
-        run(`${PG_BIN}/psql`, [conn, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], {
+    psql(conn: string, sql: string) {
+        return run(`${PG_BIN}/psql`, [conn, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], {
             env: { PATH: process.env.PATH, PGPASSWORD: PASSWORD, PGCONNECT_TIMEOUT: "5" },
         });
-    const admin = (sql: string) => {
+    }
+
+    /** SQL as the superuser over the Unix socket (trusted by every pg_hba.conf written here). */
+    admin(sql: string): string {
         const r = run(`${PG_BIN}/psql`, [
             "-h",
-            dir,
+            this.dir,
             "-p",
-            String(pgPort),
+            String(this.port),
             "-U",
             "postgres",
             "-X",
@@ -67,55 +71,18 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
         ]);
         if (r.code !== 0) throw new Error(`admin SQL failed: ${sql}\n${r.out}`);
         return r.out.trim();
-    };
-    const writeHba = (lines: string[]) => {
-        fs.writeFileSync(path.join(dir, "pg_hba.conf"), [`local all postgres trust`, ...lines, ""].join("\n"));
-        admin("SELECT pg_reload_conf()");
-    };
-
-    /** The entrypoint with the rendered environment, its /tmp a fresh directory; returns that directory too. */
-    async function startBouncer(label: string, upstreamSslMode: "disable" | "require", drop: string[] = []) {
-        const rendered = pgBouncerEnv({ user: USER, upstreamHost: "rendered-host", upstreamSslMode, passwordSecret: "postgres" }).filter(
-            (e) => !drop.includes(e.name as string),
-        );
-        const env: Record<string, string> = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" };
-        for (const e of rendered) {
-            const name = e.name as string;
-            if (e.valueFrom) {
-                expect(e.valueFrom).toEqual({ secretKeyRef: { name: "postgres", key: "postgresql-password" } });
-                env[name] = PASSWORD;
-            } else {
-                env[name] = e.value as string;
-            }
-        }
-        expect(env.POSTGRESQL_HOST).toBe("rendered-host");
-        const port = await freePort();
-        Object.assign(env, {
-            POSTGRESQL_HOST: "127.0.0.1",
-            POSTGRESQL_PORT: String(pgPort),
-            LISTEN_ADDR: "127.0.0.1",
-            LISTEN_PORT: String(port),
-        });
-        const tmp = fs.mkdtempSync(path.join(dir, `bouncer-${label}-`));
-        fs.copyFileSync(ENTRYPOINT, path.join(tmp, ".entrypoint.sh"));
-        run("chown", ["-R", "postgres:postgres", tmp]);
-        // The image's CMD is `/usr/bin/pgbouncer /tmp/pgbouncer.ini`; Debian installs pgbouncer in /usr/sbin.
-        const script = `mount --bind "$0" ${PGBOUNCER_IMAGE.configDir} && exec setpriv ${asPostgres.join(" ")} bash ${PGBOUNCER_IMAGE.configDir}/.entrypoint.sh ${PGBOUNCER} ${PGBOUNCER_IMAGE.configDir}/pgbouncer.ini`;
-        const b = new Server(`pgbouncer (${label})`, "unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", script, tmp], {
-            env,
-        });
-        bouncers.push(b);
-        await b.waitForPort(port);
-        return { port, tmp, b };
     }
-    const pachdLike = (port: number, db: string) => `host=127.0.0.1 port=${port} dbname=${db} user=${USER} sslmode=disable`;
-    const SSL_OF_SESSION = "SELECT current_database() || ':' || ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
 
-    beforeAll(async () => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbouncer-it-"));
-        fs.chmodSync(dir, 0o755);
-        run("chown", ["postgres:postgres", dir]);
-        const data = path.join(dir, "data");
+    writeHba(lines: string[]): void {
+        fs.writeFileSync(path.join(this.dir, "pg_hba.conf"), [`local all postgres trust`, ...lines, ""].join("\n"));
+        this.admin("SELECT pg_reload_conf()");
+    }
+
+    async start(): Promise<void> {
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbouncer-it-"));
+        fs.chmodSync(this.dir, 0o755);
+        run("chown", ["postgres:postgres", this.dir]);
+        const data = path.join(this.dir, "data");
         const init = run(
             "setpriv",
             [
@@ -134,7 +101,38 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
             { timeoutMs: 60_000 },
         );
         if (init.code !== 0) throw new Error(`initdb failed:\n${init.out}`);
-        // A self-signed server certificate: the bouncer's `require` encrypts without verifying, like pachd's POSTGRES_SSL=require.
+        this.writeCertificate();
+        fs.writeFileSync(path.join(this.dir, "pg_hba.conf"), "local all postgres trust\n");
+        run("chown", ["postgres:postgres", path.join(this.dir, "pg_hba.conf")]);
+        this.port = await freePort();
+        const settings = {
+            port: this.port,
+            listen_addresses: "127.0.0.1",
+            unix_socket_directories: this.dir,
+            hba_file: path.join(this.dir, "pg_hba.conf"),
+            ssl: "on",
+            ssl_cert_file: path.join(this.dir, "server.crt"),
+            ssl_key_file: path.join(this.dir, "server.key"),
+            fsync: "off",
+        };
+        this.postgres = new Server("postgres", "setpriv", [
+            ...asPostgres,
+            `${PG_BIN}/postgres`,
+            "-D",
+            data,
+            ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+        ]);
+        await this.postgres.waitForPort(this.port);
+        // The admin's password stored as PostgreSQL 14+ stores it by default: a SCRAM verifier.
+        this.admin(`CREATE ROLE ${USER} LOGIN PASSWORD '${PASSWORD}'`);
+        this.admin(`CREATE DATABASE pachyderm OWNER ${USER}`);
+        this.admin(`CREATE DATABASE dex OWNER ${USER}`);
+    }
+
+    /** A self-signed server certificate: the bouncer's `require` encrypts without verifying, like pachd's POSTGRES_SSL=require. */
+    private writeCertificate(): void {
+        const key = path.join(this.dir, "server.key");
+        const crt = path.join(this.dir, "server.crt");
         const cert = run("openssl", [
             "req",
             "-x509",
@@ -146,79 +144,94 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
             "-days",
             "1",
             "-keyout",
-            path.join(dir, "server.key"),
+            key,
             "-out",
-            path.join(dir, "server.crt"),
+            crt,
         ]);
         if (cert.code !== 0) throw new Error(`openssl failed:\n${cert.out}`);
-        fs.chmodSync(path.join(dir, "server.key"), 0o600);
-        run("chown", ["postgres:postgres", path.join(dir, "server.key"), path.join(dir, "server.crt")]);
-        fs.writeFileSync(path.join(dir, "pg_hba.conf"), "local all postgres trust\n");
-        run("chown", ["postgres:postgres", path.join(dir, "pg_hba.conf")]);
-        pgPort = await freePort();
-        postgres = new Server("postgres", "setpriv", [
-            ...asPostgres,
-            `${PG_BIN}/postgres`,
-            "-D",
-            data,
-            "-c",
-            `port=${pgPort}`,
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            `unix_socket_directories=${dir}`,
-            "-c",
-            `hba_file=${path.join(dir, "pg_hba.conf")}`,
-            "-c",
-            "ssl=on",
-            "-c",
-            `ssl_cert_file=${path.join(dir, "server.crt")}`,
-            "-c",
-            `ssl_key_file=${path.join(dir, "server.key")}`,
-            "-c",
-            "fsync=off",
-        ]);
-        await postgres.waitForPort(pgPort);
-        // The admin's password stored as PostgreSQL 14+ stores it by default: a SCRAM verifier.
-        admin(`CREATE ROLE ${USER} LOGIN PASSWORD '${PASSWORD}'`);
-        admin(`CREATE DATABASE pachyderm OWNER ${USER}`);
-        admin(`CREATE DATABASE dex OWNER ${USER}`);
-    }, 90_000);
+        fs.chmodSync(key, 0o600);
+        run("chown", ["postgres:postgres", key, crt]);
+    }
 
-    afterAll(async () => {
-        for (const b of bouncers) await b.stop();
+    /** The entrypoint with the rendered environment, its /tmp a fresh directory; returns that directory too. */
+    async startBouncer(label: string, upstreamSslMode: "disable" | "require", drop: string[] = []) {
+        const rendered = pgBouncerEnv({ user: USER, upstreamHost: "rendered-host", upstreamSslMode, passwordSecret: "postgres" }).filter(
+            (e) => !drop.includes(e.name as string),
+        );
+        const env: Record<string, string> = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" };
+        for (const e of rendered) {
+            const name = e.name as string;
+            if (e.valueFrom) {
+                expect(e.valueFrom).toEqual({ secretKeyRef: { name: "postgres", key: "postgresql-password" } });
+                env[name] = PASSWORD;
+            } else {
+                env[name] = e.value as string;
+            }
+        }
+        expect(env.POSTGRESQL_HOST).toBe("rendered-host");
+        const port = await freePort();
+        Object.assign(env, {
+            POSTGRESQL_HOST: "127.0.0.1",
+            POSTGRESQL_PORT: String(this.port),
+            LISTEN_ADDR: "127.0.0.1",
+            LISTEN_PORT: String(port),
+        });
+        const tmp = fs.mkdtempSync(path.join(this.dir, `bouncer-${label}-`));
+        fs.copyFileSync(ENTRYPOINT, path.join(tmp, ".entrypoint.sh"));
+        run("chown", ["-R", "postgres:postgres", tmp]);
+        // The image's CMD is `/usr/bin/pgbouncer /tmp/pgbouncer.ini`; Debian installs pgbouncer in /usr/sbin.
+        const script = `mount --bind "$0" ${PGBOUNCER_IMAGE.configDir} && exec setpriv ${asPostgres.join(" ")} bash ${PGBOUNCER_IMAGE.configDir}/.entrypoint.sh ${PGBOUNCER} ${PGBOUNCER_IMAGE.configDir}/pgbouncer.ini`;
+        const b = new Server(`pgbouncer (${label})`, "unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", script, tmp], {
+            env,
+        });
+        this.bouncers.push(b);
+        await b.waitForPort(port);
+        return { port, tmp, b };
+    }
+
+    async stop(): Promise<void> {
+        for (const b of this.bouncers) await b.stop();
         // SIGTERM is PostgreSQL's "smart" shutdown; no client is left, so it exits at once.
-        await postgres?.stop();
-        if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    }, 30_000);
+        await this.postgres?.stop();
+        if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+const pachdLike = (port: number, db: string) => `host=127.0.0.1 port=${port} dbname=${db} user=${USER} sslmode=disable`;
+const SSL_OF_SESSION = "SELECT current_database() || ':' || ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+
+maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () => {
+    const pg = new PostgresUnderTest();
+    beforeAll(() => pg.start(), 90_000);
+    afterAll(() => pg.stop(), 30_000);
 
     test("the password is stored as a SCRAM-SHA-256 verifier", () => {
-        expect(admin("SHOW password_encryption")).toBe("scram-sha-256");
-        expect(admin(`SELECT rolpassword FROM pg_authid WHERE rolname = '${USER}'`)).toMatch(/^SCRAM-SHA-256\$/);
+        expect(pg.admin("SHOW password_encryption")).toBe("scram-sha-256");
+        expect(pg.admin(`SELECT rolpassword FROM pg_authid WHERE rolname = '${USER}'`)).toMatch(/^SCRAM-SHA-256\$/);
     });
 
     describe("Flexible Server layout: TLS-only server (hostssl rules only)", () => {
-        beforeAll(() => writeHba([`hostssl all all 127.0.0.1/32 scram-sha-256`]));
+        beforeAll(() => pg.writeHba([`hostssl all all 127.0.0.1/32 scram-sha-256`]));
 
         test("a direct plaintext login is refused; with TLS it works", () => {
-            const plain = psql(`host=127.0.0.1 port=${pgPort} dbname=pachyderm user=${USER} sslmode=disable`, "SELECT 1");
+            const plain = pg.psql(`host=127.0.0.1 port=${pg.port} dbname=pachyderm user=${USER} sslmode=disable`, "SELECT 1");
             expect(plain.code).not.toBe(0);
             expect(plain.out).toMatch(/no pg_hba\.conf entry .* no encryption/);
-            expect(psql(`host=127.0.0.1 port=${pgPort} dbname=pachyderm user=${USER} sslmode=require`, SSL_OF_SESSION)).toEqual({
+            expect(pg.psql(`host=127.0.0.1 port=${pg.port} dbname=pachyderm user=${USER} sslmode=require`, SSL_OF_SESSION)).toEqual({
                 code: 0,
                 out: "pachyderm:true\n",
             });
         });
 
         test("pachd's pooled client and Dex (sslmode=disable) reach both databases; the bouncer speaks TLS upstream", async () => {
-            const { port, tmp } = await startBouncer("flexible", "require");
+            const { port, tmp } = await pg.startBouncer("flexible", "require");
             const ini = fs.readFileSync(path.join(tmp, "pgbouncer.ini"), "utf8");
             expect(ini).toMatch(new RegExp(`^\\s*auth_type = ${PGBOUNCER_AUTH_TYPE}$`, "m"));
             expect(ini).toMatch(/^\s*server_tls_sslmode = require$/m);
             // scram-sha-256: the entrypoint writes the plain password, which pgbouncer can answer SCRAM with.
             expect(fs.readFileSync(path.join(tmp, "userlist.txt"), "utf8")).toBe(`"${USER}" "${PASSWORD}"\n`);
-            expect(psql(pachdLike(port, "pachyderm"), SSL_OF_SESSION)).toEqual({ code: 0, out: "pachyderm:true\n" });
-            expect(psql(pachdLike(port, "dex"), SSL_OF_SESSION)).toEqual({ code: 0, out: "dex:true\n" });
+            expect(pg.psql(pachdLike(port, "pachyderm"), SSL_OF_SESSION)).toEqual({ code: 0, out: "pachyderm:true\n" });
+            expect(pg.psql(pachdLike(port, "dex"), SSL_OF_SESSION)).toEqual({ code: 0, out: "dex:true\n" });
             // A wrong password is refused by the bouncer itself.
             const wrong = run(`${PG_BIN}/psql`, [pachdLike(port, "pachyderm"), "-c", "SELECT 1"], {
                 env: { PGPASSWORD: "wrong", PGCONNECT_TIMEOUT: "5" },
@@ -227,10 +240,10 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
         });
 
         test("the image's default (md5 userlist: PGBOUNCER_AUTH_TYPE unset) cannot log in to a SCRAM server", async () => {
-            const { port, tmp } = await startBouncer("md5", "require", [PGBOUNCER_IMAGE.authTypeEnv]);
+            const { port, tmp } = await pg.startBouncer("md5", "require", [PGBOUNCER_IMAGE.authTypeEnv]);
             expect(fs.readFileSync(path.join(tmp, "pgbouncer.ini"), "utf8")).toMatch(/^\s*auth_type = md5$/m);
             expect(fs.readFileSync(path.join(tmp, "userlist.txt"), "utf8")).toMatch(new RegExp(`^"${USER}" "md5[0-9a-f]{32}"\\n$`));
-            const r = psql(pachdLike(port, "pachyderm"), "SELECT 1");
+            const r = pg.psql(pachdLike(port, "pachyderm"), "SELECT 1");
             expect(r.code).not.toBe(0);
             // What pachd logged on dev/staging: pgbouncer cannot answer the server's SCRAM challenge with an md5 hash.
             expect(r.out).toMatch(/server login failed: wrong password type/);
@@ -238,13 +251,13 @@ maybe("pg-bouncer as rendered, against PostgreSQL 15 with SCRAM passwords", () =
     });
 
     describe("in-cluster layout: plaintext upstream", () => {
-        beforeAll(() => writeHba([`host all all 127.0.0.1/32 scram-sha-256`]));
+        beforeAll(() => pg.writeHba([`host all all 127.0.0.1/32 scram-sha-256`]));
 
         test("pachd's pooled client and Dex reach both databases through the bouncer", async () => {
-            const { port, tmp } = await startBouncer("in-cluster", "disable");
+            const { port, tmp } = await pg.startBouncer("in-cluster", "disable");
             expect(fs.readFileSync(path.join(tmp, "pgbouncer.ini"), "utf8")).toMatch(/^\s*server_tls_sslmode = disable$/m);
-            expect(psql(pachdLike(port, "pachyderm"), SSL_OF_SESSION)).toEqual({ code: 0, out: "pachyderm:false\n" });
-            expect(psql(pachdLike(port, "dex"), SSL_OF_SESSION)).toEqual({ code: 0, out: "dex:false\n" });
+            expect(pg.psql(pachdLike(port, "pachyderm"), SSL_OF_SESSION)).toEqual({ code: 0, out: "pachyderm:false\n" });
+            expect(pg.psql(pachdLike(port, "dex"), SSL_OF_SESSION)).toEqual({ code: 0, out: "dex:false\n" });
         });
     });
 });
