@@ -13,7 +13,7 @@
  * until the LTS end of life (https://learn.microsoft.com/azure/aks/long-term-support, FAQ).
  */
 
-export interface AksMinorSupport {
+interface AksMinorSupport {
     /** Month AKS made the minor generally available (the page gives the month only). */
     ga: string;
     /** Last day of community support (ISO date). */
@@ -41,9 +41,9 @@ export const AKS_SUPPORT_CALENDAR: Readonly<Record<string, AksMinorSupport>> = {
 /** The plan warns this many days (or fewer) before a minor's end of life. */
 export const AKS_EOL_WARNING_DAYS = 60;
 
-export type AksSupportState = "supported" | "warn" | "expired" | "unknown";
+type AksSupportState = "supported" | "warn" | "expired" | "unknown";
 
-export interface AksSupportStatus {
+interface AksSupportStatus {
     state: AksSupportState;
     /** The end of life that applies (the LTS one with `longTermSupport`). */
     endOfLife?: string;

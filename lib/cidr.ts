@@ -33,7 +33,7 @@ export function parseIp(text: string): bigint | string {
     return new Address4(text).bigInt();
 }
 
-export function ipToString(ip: bigint): string {
+function ipToString(ip: bigint): string {
     return Address4.fromBigInt(ip).correctForm();
 }
 

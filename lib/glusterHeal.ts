@@ -8,7 +8,7 @@
  * `... possibly healing:`. A brick that cannot be reached reports `-` for its counts.
  */
 
-export interface BrickHeal {
+interface BrickHeal {
     brick: string;
     status: string;
     connected: boolean;
@@ -55,7 +55,7 @@ export function parseHealInfo(text: string): BrickHeal[] {
     return bricks;
 }
 
-export interface HealVerdict {
+interface HealVerdict {
     healthy: boolean;
     /** Why not healthy (empty when healthy). */
     problems: string[];

@@ -10,12 +10,12 @@
 import { diffValues, formatPath, isPrefix, LeafChange, parsePath } from "./propertyPaths";
 
 /** Type token of the component that owns the three GlusterFS VMs (components/glusterMetadataStore.ts). */
-export const GLUSTER_STORE_TYPE = "pachyderm-azure:metadata:GlusterMetadataStore";
+const GLUSTER_STORE_TYPE = "pachyderm-azure:metadata:GlusterMetadataStore";
 export const GLUSTER_NODE_COUNT = 3;
 
-export type Disruption = "replace" | "restart";
+type Disruption = "replace" | "restart";
 
-export interface VmPropertyRule {
+interface VmPropertyRule {
     path: string;
     effect: Disruption;
     why: string;
@@ -71,11 +71,11 @@ export function glusterNodeOf(r: Pick<RollResource, "urn" | "type">): number | u
 }
 
 /** The stack a URN belongs to. */
-export function stackOfUrn(urn: string): string {
+function stackOfUrn(urn: string): string {
     return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1] ?? "";
 }
 
-export interface PropertyChange {
+interface PropertyChange {
     path: string;
     before: unknown;
     after: unknown;
@@ -83,7 +83,7 @@ export interface PropertyChange {
     why: string;
 }
 
-export interface NodeDisruption {
+interface NodeDisruption {
     node: number;
     urn: string;
     effect: Disruption;
@@ -101,7 +101,7 @@ export interface RollCheck {
 }
 
 /** Disruptive changes of one VM's inputs, ignoring paths under its `ignoreChanges`. */
-export function disruptiveChanges(
+function disruptiveChanges(
     before: Record<string, unknown>,
     after: Record<string, unknown>,
     ignoreChanges: readonly string[] = [],

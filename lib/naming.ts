@@ -6,7 +6,7 @@ import { createHash } from "crypto";
  * (https://learn.microsoft.com/azure/cloud-adoption-framework/ready/azure-best-practices/resource-abbreviations).
  * Names are deterministic so that a plan is reviewable and stable across runs.
  */
-export type CafKind =
+type CafKind =
     | "rg"
     | "vnet"
     | "snet"
@@ -46,7 +46,7 @@ export function resourceName(kind: CafKind, ctx: NameContext, suffix?: string): 
 }
 
 /** A short, stable hash that makes globally unique names (storage accounts, DNS labels) unique per deployment. */
-export function uniqueSuffix(ctx: NameContext, length = 6): string {
+function uniqueSuffix(ctx: NameContext, length = 6): string {
     return createHash("sha256").update(`${ctx.prefix}/${ctx.stack}/${ctx.location}`).digest("hex").slice(0, length);
 }
 
@@ -62,7 +62,7 @@ export function globalName(kind: CafKind, ctx: NameContext): string {
 }
 
 /** The tags every Azure resource carries. */
-export interface TagValues {
+interface TagValues {
     environment: string;
     project: string;
     owner: string;

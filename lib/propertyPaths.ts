@@ -57,7 +57,7 @@ export function isPrefix(prefix: readonly Segment[], path: readonly Segment[]): 
     });
 }
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 export function deepEqual(a: unknown, b: unknown): boolean {
     if (a === b) return true;

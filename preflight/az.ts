@@ -5,7 +5,7 @@ import { execFile } from "child_process";
  * azure/login) so that preflight needs no credentials of its own. Every call asks for JSON.
  */
 
-export interface AzResult {
+interface AzResult {
     code: number;
     stdout: string;
     stderr: string;

@@ -57,7 +57,7 @@ export interface DeploymentFacts {
 }
 
 /** Number of GlusterFS servers (components/glusterMetadataStore.ts GLUSTER_NODE_COUNT; checked against the plan). */
-export const GLUSTER_VM_COUNT = 3;
+const GLUSTER_VM_COUNT = 3;
 
 /** The VMs of the stack, each with the quota it needs on the first deployment and at its peak. */
 function vmDemands(cfg: PlatformConfig): VmDemand[] {

@@ -26,7 +26,7 @@ export function stackPlatformConfig(stack: string, overrides: Record<string, unk
     return parseConfig(raw, { project: source.project, stack, today });
 }
 
-export interface CheckOutcome {
+interface CheckOutcome {
     id: string;
     title: string;
     status: Status | "not-run";
@@ -45,7 +45,7 @@ export interface PreflightReport {
     exitCode: 0 | 1 | 2;
 }
 
-export interface PreflightOptions {
+interface PreflightOptions {
     az: AzRunner;
     env: NodeJS.ProcessEnv;
     today: Date;

@@ -8,11 +8,11 @@ import * as path from "path";
 import * as YAML from "yaml";
 
 export const README = path.resolve(__dirname, "..", "README.md");
-export const START = "<!-- config-reference:start -->";
-export const END = "<!-- config-reference:end -->";
+const START = "<!-- config-reference:start -->";
+const END = "<!-- config-reference:end -->";
 
 /** A key's declaration in Pulumi.yaml (https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options). */
-export interface ConfigDeclaration {
+interface ConfigDeclaration {
     type?: string;
     items?: { type?: string };
     default?: unknown;

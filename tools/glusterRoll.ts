@@ -47,7 +47,7 @@ export interface RollDeps {
     log(line: string): void;
 }
 
-export interface RollOptions {
+interface RollOptions {
     volume: string;
     /** Replace every node (`--replace`), not only those whose targeted preview shows a change. */
     replace: boolean;
@@ -77,7 +77,7 @@ export function rollNodes(doc: unknown): RollNode[] {
 }
 
 /** The health script run on a node: the one command whose output decides (run-command keeps only the last 4 KiB). */
-export function healScript(volume: string): string {
+function healScript(volume: string): string {
     if (!/^[a-z][a-z0-9-]{1,30}$/.test(volume)) throw new RollStopped(`invalid volume name ${JSON.stringify(volume)}`);
     return `gluster --mode=script volume heal ${volume} info summary`;
 }
@@ -132,7 +132,7 @@ async function waitHealthy(deps: RollDeps, opts: RollOptions, witness: RollNode,
     }
 }
 
-export interface RollReport {
+interface RollReport {
     rolled: number[];
     skipped: number[];
 }

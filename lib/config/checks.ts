@@ -10,7 +10,7 @@ import { SSH_NAT_FRONTEND_PORT } from "./schema";
  */
 const STACK_NAME = /^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
 /** A stack whose name says prod: prod, production, prod-eu, eu-prod... */
-export const PROD_STACK_NAME = /(^|[-_.])prod(uction)?([-_.]|$)/i;
+const PROD_STACK_NAME = /(^|[-_.])prod(uction)?([-_.]|$)/i;
 
 export function checkStack(c: CheckContext, stack: string): void {
     if (!STACK_NAME.test(stack))

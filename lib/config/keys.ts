@@ -35,12 +35,12 @@ export const AZURE_NATIVE_SETTINGS = [
 ] as const;
 
 /** Engine settings of the `pulumi:` namespace (https://www.pulumi.com/docs/iac/concepts/config/#pulumi-configuration-options). */
-export const PULUMI_SETTINGS = ["disable-default-providers", "tags"] as const;
+const PULUMI_SETTINGS = ["disable-default-providers", "tags"] as const;
 
 const ALLOWED_FOREIGN: Record<string, readonly string[]> = { "azure-native": AZURE_NATIVE_SETTINGS, pulumi: PULUMI_SETTINGS };
 
 /** Levenshtein distance, for "did you mean". */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
     // One row of the table at a time, without its first column (the distance to the empty prefix of b).
     let prev = Array.from({ length: b.length }, (_, j) => j + 1);
     for (let i = 0; i < a.length; i++) {
@@ -58,7 +58,7 @@ export function editDistance(a: string, b: string): number {
 const fold = (s: string) => s.toLowerCase().replace(/[-_.]/g, "");
 
 /** The closest of `candidates` to `word` (same letters up to case and `-`/`_`, or a few edits), if any. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
+function closest(word: string, candidates: readonly string[]): string | undefined {
     const exact = candidates.find((c) => fold(c) === fold(word));
     if (exact) return exact;
     const limit = Math.max(2, Math.floor(word.length / 4));
@@ -70,7 +70,7 @@ export function closest(word: string, candidates: readonly string[]): string | u
     return best?.c;
 }
 
-export interface KeyProblem {
+interface KeyProblem {
     key: string;
     message: string;
 }

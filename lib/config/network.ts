@@ -43,7 +43,7 @@ const RFC6598 = ranges("shared", "100.64.0.0/10").map((f) => f.cidr);
  * Sources no client's traffic comes from on the internet (IANA IPv4 Special-Purpose Address Registry, RFC 6890):
  * in prod they are refused as API-server or SSH sources, in dev they are examples (a warning).
  */
-export const NON_ROUTABLE: readonly Forbidden[] = [
+const NON_ROUTABLE: readonly Forbidden[] = [
     ...ranges("a documentation range (RFC 5737)", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"),
     ...ranges("a private range (RFC 1918)", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"),
     ...ranges("shared address space (RFC 6598)", "100.64.0.0/10"),
@@ -60,7 +60,7 @@ export const NON_ROUTABLE: readonly Forbidden[] = [
  * Access sources covering this many addresses or more together are "the internet", however they are written
  * (0.0.0.0/0, or 0.0.0.0/1 + 128.0.0.0/1...): 2^24 addresses, a /8, 1/256 of IPv4.
  */
-export const INTERNET_SHARE = 2n ** 24n;
+const INTERNET_SHARE = 2n ** 24n;
 
 const hit = (c: Cidr, list: readonly Forbidden[]) => list.find((f) => overlaps(c, f.cidr));
 const within = (c: Cidr, list: readonly Cidr[]) => list.some((r) => contains(r, c));

@@ -13,7 +13,7 @@ const DECIMAL: Record<string, number> = { m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9
 
 const QUANTITY = /^(\d+(?:\.\d{1,3})?|\.\d{1,3})(Ki|Mi|Gi|Ti|Pi|Ei|[eE]\d{1,2}|m|k|M|G|T|P|E)?$/;
 
-export interface Quantity {
+interface Quantity {
     text: string;
     /** The value in base units (cores for CPU, bytes for memory). */
     value: number;

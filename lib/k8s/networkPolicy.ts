@@ -15,7 +15,7 @@
  */
 import { containsIp, parseCidr, parseIp } from "../cidr";
 
-export interface LabelSelector {
+interface LabelSelector {
     matchLabels?: Record<string, string>;
     matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
 }
@@ -51,20 +51,20 @@ export interface PodEndpoint {
     ports: { name?: string; containerPort: number; protocol?: string }[];
     ip?: string;
 }
-export interface IpEndpoint {
+interface IpEndpoint {
     kind: "ip";
     ip: string;
 }
 export type Endpoint = PodEndpoint | IpEndpoint;
 
-export interface Connection {
+interface Connection {
     from: Endpoint;
     to: Endpoint;
     port: number;
     protocol: Protocol;
 }
 
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
     if (!selector) return true;
     for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
     return (selector.matchExpressions ?? []).every((e) => {

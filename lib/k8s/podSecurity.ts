@@ -6,9 +6,9 @@
  * "must drop ALL" (check_capabilities_restricted.go compares with "ALL").
  */
 
-export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
-export interface PodSecurityViolation {
+interface PodSecurityViolation {
     level: "baseline" | "restricted";
     check: string;
     detail: string;
@@ -45,7 +45,7 @@ interface Container {
     lifecycle?: { postStart?: Handler; preStop?: Handler };
 }
 /** The fields of core/v1 PodSpec the checks read. */
-export interface PodSpec {
+interface PodSpec {
     hostNetwork?: boolean;
     hostPID?: boolean;
     hostIPC?: boolean;

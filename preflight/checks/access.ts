@@ -17,7 +17,7 @@ import { ARM, Check, CheckContext, combine, showOrNull, Verdict } from "./verdic
  * one entry per role, each with actions/notActions/dataActions/notDataActions and, for conditional
  * role assignments, `condition`.
  */
-export const PERMISSIONS_API = "2022-04-01";
+const PERMISSIONS_API = "2022-04-01";
 export interface Permission {
     actions?: string[];
     notActions?: string[];
@@ -49,7 +49,7 @@ export function grant(perms: Permission[], action: string, data = false): "grant
     return granting.length > 0 ? "conditional" : "denied";
 }
 
-export function evaluateRoleAssignments(perms: Permission[], scope: string, actions: string[]): Verdict {
+function evaluateRoleAssignments(perms: Permission[], scope: string, actions: string[]): Verdict {
     const fix = `assign Role Based Access Control Administrator (or User Access Administrator) and Contributor at ${scope} to the deploying identity`;
     const verdicts = actions.map((action): Verdict => {
         const g = grant(perms, action);
@@ -64,7 +64,7 @@ export function evaluateRoleAssignments(perms: Permission[], scope: string, acti
 // ---------------------------------------------------------------------------------------------
 // State backend
 
-export type Backend =
+type Backend =
     | { kind: "azblob"; container: string; account?: string }
     | { kind: "cloud"; url: string }
     | { kind: "file"; url: string }
@@ -107,7 +107,7 @@ const BLOB_READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blo
 const BLOB_WRITE = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write";
 
 /** Read and write on the state container: the data actions of Storage Blob Data Contributor. */
-export function evaluateBlobState(perms: Permission[], account: string): Verdict {
+function evaluateBlobState(perms: Permission[], account: string): Verdict {
     const fix = `assign Storage Blob Data Contributor on storage account ${account} to the deploying identity`;
     const read = grant(perms, BLOB_READ, true);
     const write = grant(perms, BLOB_WRITE, true);

@@ -9,7 +9,7 @@ import { Check, CheckContext, combine, lower, Verdict } from "./verdict";
 // AKS version
 
 /** `az aks get-versions --location L`: KubernetesVersionListResult (Microsoft.ContainerService 2024-09-01, examples/KubernetesVersions_List.json). */
-export interface AksVersions {
+interface AksVersions {
     values?: {
         version: string;
         isPreview?: boolean;
@@ -159,7 +159,7 @@ export function evaluateVmSizes(skus: ResourceSku[], facts: DeploymentFacts): Ve
 }
 
 /** `az vm list-usage --location L`: Usage[] (Microsoft.Compute Usage - List: currentValue, limit, name.value, name.localizedValue). */
-export interface Usage {
+interface Usage {
     currentValue: number;
     limit: number;
     name: { value: string; localizedValue?: string };
@@ -189,7 +189,7 @@ export function vcpuDemand(
  * For a deployed stack the usage already counts its own nodes: at least the pool minimums are
  * subtracted, so the check stays conservative without double counting the whole stack.
  */
-export function evaluateQuota(skus: ResourceSku[], usages: Usage[], facts: DeploymentFacts, deployed: boolean): Verdict {
+function evaluateQuota(skus: ResourceSku[], usages: Usage[], facts: DeploymentFacts, deployed: boolean): Verdict {
     const demand = vcpuDemand(skus, facts.vms);
     if (typeof demand === "string") return { status: "fail", message: demand, fix: "the VM size keys" };
     const total = {

@@ -7,10 +7,10 @@ import { ARM, Check, combine, showOrNull, Verdict } from "./verdict";
 // ---------------------------------------------------------------------------------------------
 // Globally unique names
 
-export type NameState = { name: string; what: string; key: string } & ({ free: true } | { free: false; ours: boolean });
+type NameState = { name: string; what: string; key: string } & ({ free: true } | { free: false; ours: boolean });
 
 /** Free names pass; names held by this stack's resource group pass; names held elsewhere fail. */
-export function evaluateNames(states: NameState[], deployed: boolean, resourceGroup: string): Verdict {
+function evaluateNames(states: NameState[], deployed: boolean, resourceGroup: string): Verdict {
     const verdicts = states.map((s): Verdict => {
         if (s.free && deployed)
             return {
@@ -33,14 +33,14 @@ export function evaluateNames(states: NameState[], deployed: boolean, resourceGr
 // Drift that blocks an update
 
 /** `az lock list --resource-group RG`: ManagementLockObject[] (Microsoft.Authorization locks: name, level CanNotDelete | ReadOnly). */
-export interface Lock {
+interface Lock {
     name: string;
     level: string;
     id?: string;
     notes?: string | null;
 }
 
-export function evaluateLocks(locks: Lock[], facts: DeploymentFacts, deployed: boolean): Verdict {
+function evaluateLocks(locks: Lock[], facts: DeploymentFacts, deployed: boolean): Verdict {
     const fix = "remove or change the lock (az lock delete --ids <id>) with its owner's agreement";
     if (!deployed) return { status: "pass", message: `${facts.resourceGroup} does not exist yet: no locks`, fix: "none" };
     const ours = locks.filter((l) => l.name.startsWith(facts.lockPrefix));
@@ -64,13 +64,13 @@ export function evaluateLocks(locks: Lock[], facts: DeploymentFacts, deployed: b
 }
 
 /** `az network private-dns zone show`: PrivateZone, properties flattened by az (numberOfVirtualNetworkLinks, provisioningState). */
-export interface PrivateZone {
+interface PrivateZone {
     name: string;
     numberOfVirtualNetworkLinks?: number;
     provisioningState?: string;
 }
 
-export function evaluatePrivateDns(zones: { name: string; zone: PrivateZone | null }[], deployed: boolean, resourceGroup: string): Verdict {
+function evaluatePrivateDns(zones: { name: string; zone: PrivateZone | null }[], deployed: boolean, resourceGroup: string): Verdict {
     if (!deployed) return { status: "pass", message: `${resourceGroup} does not exist yet: nothing to drift`, fix: "none" };
     const verdicts = zones.map(({ name, zone }): Verdict => {
         if (!zone)

@@ -9,19 +9,19 @@ import { ARM, Check, combine, lower, Verdict } from "./verdict";
 // Resource providers and features
 
 /** `az provider show --namespace N`: Provider (Microsoft.Resources: namespace, registrationState). */
-export interface Provider {
+interface Provider {
     namespace: string;
     registrationState?: string;
 }
 /** `az feature show --namespace N --name F`: FeatureResult (Microsoft.Features: name, properties.state). */
-export interface Feature {
+interface Feature {
     name: string;
     properties?: { state?: string };
 }
 
 const IN_PROGRESS = new Set(["registering", "pending"]);
 
-export function evaluateRegistrations(providers: Provider[], features: { feature: Feature; why: string }[]): Verdict {
+function evaluateRegistrations(providers: Provider[], features: { feature: Feature; why: string }[]): Verdict {
     const verdicts: Verdict[] = [
         ...providers.map((p): Verdict => {
             const state = p.registrationState ?? "unknown";
@@ -147,8 +147,8 @@ export function evaluatePostgres(caps: PostgresCapability[], cfg: PlatformConfig
  * LocationListResult (Microsoft.DocumentDB 2024-11-15, examples/CosmosDBLocationList.json). `az cosmosdb
  * locations list` may use an older API without the subscription-access flags, hence az rest.
  */
-export const COSMOS_LOCATIONS_API = "2024-11-15";
-export interface CosmosLocations {
+const COSMOS_LOCATIONS_API = "2024-11-15";
+interface CosmosLocations {
     value?: {
         name: string;
         properties?: {

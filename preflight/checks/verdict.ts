@@ -30,7 +30,7 @@ export interface Check {
     run(ctx: CheckContext): Promise<Verdict>;
 }
 
-export const worst = (verdicts: Verdict[]): Status =>
+const worst = (verdicts: Verdict[]): Status =>
     verdicts.some((v) => v.status === "fail") ? "fail" : verdicts.some((v) => v.status === "warn") ? "warn" : "pass";
 
 /** One verdict from several findings: the worst status, the messages of that status (or all when passing). */

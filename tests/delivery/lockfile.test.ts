@@ -30,7 +30,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"))
 };
 
 /** The lock entry a dependency of `from` resolves to, walking node_modules folders upwards. */
-export function resolveInLock(packages: Record<string, LockEntry>, from: string, dep: string): string | undefined {
+function resolveInLock(packages: Record<string, LockEntry>, from: string, dep: string): string | undefined {
     let dir = from;
     for (;;) {
         const candidate = dir ? `${dir}/node_modules/${dep}` : `node_modules/${dep}`;
@@ -42,7 +42,7 @@ export function resolveInLock(packages: Record<string, LockEntry>, from: string,
 }
 
 /** Every optional dependency some locked package declares but the lock does not hold. */
-export function missingOptionalEntries(packages: Record<string, LockEntry>): string[] {
+function missingOptionalEntries(packages: Record<string, LockEntry>): string[] {
     const missing: string[] = [];
     for (const [at, entry] of Object.entries(packages)) {
         for (const dep of Object.keys(entry.optionalDependencies ?? {})) {

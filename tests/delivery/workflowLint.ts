@@ -19,7 +19,7 @@ export interface LintResult {
 // A real dynamic import (TypeScript would turn `import()` into `require()` under module=commonjs).
 const dynamicImport = new Function("specifier", "return import(specifier)") as (s: string) => Promise<unknown>;
 
-export async function lintWorkflow(wp: typeof WorkflowParser, file: string): Promise<LintResult> {
+async function lintWorkflow(wp: typeof WorkflowParser, file: string): Promise<LintResult> {
     const content = readFileSync(file, "utf8");
     const parsed = wp.parseWorkflow({ name: file, content }, new wp.NoOperationTraceWriter());
     const errors = parsed.context.errors.getErrors().map((e) => e.message);

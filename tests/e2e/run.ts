@@ -32,7 +32,7 @@ function sh(cmd: string, args: string[], timeoutMs = 60_000): { ok: boolean; std
 }
 
 /** Why the test cannot run here, or undefined when it can. */
-export function missingPrerequisite(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function missingPrerequisite(env: NodeJS.ProcessEnv = process.env): string | undefined {
     if (!sh("pulumi", ["version"]).ok) return "the Pulumi CLI is not installed (`pulumi version` failed)";
     if (!sh("az", ["version"]).ok) return "the Azure CLI is not installed (needed for `az vm run-command invoke`)";
     const arm = Boolean(env.ARM_CLIENT_ID && env.ARM_TENANT_ID && env.ARM_SUBSCRIPTION_ID);
@@ -135,7 +135,7 @@ function ingressVmName(resourceGroup: string): string {
 }
 
 /** `pachctl version` on the ingress VM against pachd's internal load balancer; returns the pachd version line. */
-export function checkPachdFromIngress(resourceGroup: string, vm: string, grpcAddress: string, expectedVersion: string): string {
+function checkPachdFromIngress(resourceGroup: string, vm: string, grpcAddress: string, expectedVersion: string): string {
     if (!/^grpc:\/\/[\d.]+:\d+$/.test(grpcAddress)) throw new Error(`unexpected pachdGrpcAddress ${grpcAddress}`);
     const script = `set -eu; PACHD_ADDRESS='${grpcAddress}' timeout 120 pachctl version`;
     const r = sh(

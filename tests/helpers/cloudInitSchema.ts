@@ -12,7 +12,7 @@ import { parse } from "yaml";
  * against the keys declared by the installed cloud-init's own schema, and fails on any other.
  */
 
-export interface CloudConfigValidation {
+interface CloudConfigValidation {
     ok: boolean;
     output: string;
 }

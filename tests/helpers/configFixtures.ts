@@ -1,9 +1,9 @@
 import { ConfigProblem, ConfigValidationError, parseConfig, PlatformConfig } from "../../lib/config";
 import { loadStackConfig } from "../../planner";
 
-export const PROJECT = "pachyderm-azure";
+const PROJECT = "pachyderm-azure";
 /** The day the AKS calendar was read; config tests run against it, never against the wall clock. */
-export const TODAY = new Date("2026-12-02T09:00:00Z");
+const TODAY = new Date("2026-12-02T09:00:00Z");
 
 /** The raw config the engine would pass for a committed stack (keys without namespace), plus overrides. */
 export function rawFor(stack: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {

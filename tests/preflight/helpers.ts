@@ -4,13 +4,12 @@ import { PlatformConfig } from "../../lib/config";
 import { stackPlatformConfig } from "../../preflight";
 
 /** The fake `az` (tests/preflight/fake-az/az) and its recorded responses. */
-export const FAKE_AZ_BIN = path.join(__dirname, "fake-az");
+const FAKE_AZ_BIN = path.join(__dirname, "fake-az");
 export const FIXTURES = path.join(__dirname, "fixtures");
-export const SCENARIOS = ["healthy", "deployed", "warn", "fail", "logged-out"] as const;
-export type Scenario = (typeof SCENARIOS)[number];
+export type Scenario = "healthy" | "deployed" | "warn" | "fail" | "logged-out";
 
 /** FAKE_AZ_DIRS for a scenario: its own answers over the healthy subscription's. */
-export const fixtureDirs = (scenario: Scenario) => [...new Set([scenario, "healthy"])].map((s) => path.join(FIXTURES, s)).join(":");
+const fixtureDirs = (scenario: Scenario) => [...new Set([scenario, "healthy"])].map((s) => path.join(FIXTURES, s)).join(":");
 
 /** The fake egress IP (fixtures/healthy ipify answer) is authorized; the stack files hold RFC 5737 placeholders. */
 export const AUTHORIZED = ["20.61.0.0/16"];
