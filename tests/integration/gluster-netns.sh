@@ -280,9 +280,11 @@ for i in 0 1 2; do grep -qx "Brick$((i + 1)): ${IPS[$i]}:/srv/gluster/$VOL" <<<"
 grep -qx 'network.ping-timeout: 10' <<<"$info" || fail "ping-timeout not set: $info"
 echo "CHECK volume: Type: Replicate, 1 x 3 = 3 bricks, Status: Started"
 
-wait_bricks_online() { # all three brick processes online according to glusterd
-    local n=0 out
-    for ((n = 0; n < 60; n++)); do
+wait_bricks_online() { # all three brick processes online according to glusterd, within 180 s
+    # Bounded by time, not by tries: jest runs this scenario beside the unit tests on a 2-core machine, where one
+    # `volume status` can take seconds (60 tries once ran out just as the replaced node's brick came online).
+    local deadline=$((SECONDS + 180)) out
+    while ((SECONDS < deadline)); do
         out="$(on_node "$1" gluster --mode=script volume status "$VOL" 2>/dev/null || true)"
         [[ "$(grep -cE '^Brick .* [0-9]+ +[0-9]+ +Y +[0-9]+' <<<"$out")" == 3 ]] && return 0
         sleep 1
