@@ -1,8 +1,9 @@
 /**
- * The one registry of the resource types this program declares, keyed by Pulumi type token. Per type: whether it
- * holds data (`stateful`), the inputs whose change makes Azure replace it (`replaceOn`), the input that names it in
- * Azure (`nameField`) and how the cost estimate prices it (`cost`). Read by the data-loss guard and the plan diff
- * (planner/stateful.ts, planner/planDiff.ts), the mocks (planner/mocks.ts) and the cost estimate (insights/cost/).
+ * The one registry of the resource types this program declares or its policies check, keyed by Pulumi type token.
+ * Per type: whether it holds data (`stateful`), the inputs whose change makes Azure replace it (`replaceOn`), the
+ * input that names it in Azure (`nameField`) and how the cost estimate prices it (`cost`). Read by the data-loss
+ * guard and the plan diff (planner/stateful.ts, planner/planDiff.ts), the mocks (planner/mocks.ts), the policy pack
+ * (policy/) and the cost estimate (insights/cost/).
  * Pure data and pure functions; tests/resourceTypes.test.ts pins it against the azure-native SDK
  * and the stacks' plans.
  */
@@ -76,6 +77,7 @@ const KUBERNETES_FREE = { free: "Kubernetes objects run on the priced nodes" } a
  * | dbforpostgresql:Database | serverName, databaseName, charset, collation | yes |
  */
 export const RESOURCE_TYPES = {
+    "azure-native:authorization:ManagementLockAtResourceGroupLevel": { nameField: "lockName", cost: LOCKS_FREE },
     "azure-native:authorization:ManagementLockAtResourceLevel": { nameField: "lockName", cost: LOCKS_FREE },
     "azure-native:authorization:ManagementLockByScope": { nameField: "lockName", cost: LOCKS_FREE },
     "azure-native:authorization:RoleAssignment": { nameField: "roleAssignmentName", cost: free("role assignments are free") },
@@ -176,6 +178,10 @@ export const RESOURCE_TYPES = {
         nameField: "name",
         cost: free("diagnostic settings are free (ingestion is priced on the workspace)"),
     },
+    "azure-native:network:InboundNatRule": {
+        nameField: "inboundNatRuleName",
+        cost: free("NAT rules are free (the load balancer is priced)"),
+    },
     "azure-native:network:LoadBalancer": { nameField: "loadBalancerName", cost: { priced: "loadBalancer" } },
     "azure-native:network:NetworkInterface": { nameField: "networkInterfaceName", cost: free("network interfaces are free") },
     "azure-native:network:NetworkSecurityGroup": { nameField: "networkSecurityGroupName", cost: free("network security groups are free") },
@@ -213,6 +219,10 @@ export const RESOURCE_TYPES = {
         nameField: "blobServicesName",
         replaceOn: [{ path: "accountName", why: "the blob service belongs to one account" }],
         cost: free("blob service settings are free (capacity is priced on the account)"),
+    },
+    "azure-native:storage:BlobContainerImmutabilityPolicy": {
+        nameField: "immutabilityPolicyName",
+        cost: free("immutability policies are free (capacity is priced on the account)"),
     },
     "azure-native:storage:ManagementPolicy": {
         nameField: "managementPolicyName",

@@ -26,7 +26,7 @@ import type {
 } from "@pulumi/policy";
 import type { Plan, PlanResource } from "../planner/types";
 import { allPolicies, AnyPolicy, NOT_SENSITIVE_KEY, RULE_OF, SENSITIVE_KEY } from "./rules";
-import { SECRET_MARKER } from "./util";
+import { SECRET_MARKER } from "../lib/secretMarker";
 import type { ExtendedResourceOptions } from "./util";
 
 export interface Violation {

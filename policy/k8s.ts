@@ -1,6 +1,6 @@
 /** Kubernetes object helpers for the workload rules (34-38). */
 import type { PolicyResource } from "@pulumi/policy";
-import { asArray, Props } from "./util";
+import { asArray, PolicyType, Props } from "./util";
 
 export const K8S = {
     Deployment: "kubernetes:apps/v1:Deployment",
@@ -22,7 +22,7 @@ export const K8S = {
     ClusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
 } as const;
 
-export const WORKLOAD_TYPES: string[] = [K8S.Deployment, K8S.StatefulSet, K8S.DaemonSet, K8S.ReplicaSet, K8S.Job, K8S.CronJob, K8S.Pod];
+export const WORKLOAD_TYPES: PolicyType[] = [K8S.Deployment, K8S.StatefulSet, K8S.DaemonSet, K8S.ReplicaSet, K8S.Job, K8S.CronJob, K8S.Pod];
 
 /** Kinds that are not namespaced (never "in the default namespace"). */
 const CLUSTER_SCOPED_KINDS = new Set([

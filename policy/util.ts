@@ -11,13 +11,12 @@ import type {
     StackValidation,
     StackValidationArgs,
 } from "@pulumi/policy";
+import { normalizeType, ResourceType, resourceType } from "../lib/resourceTypes";
+import { SECRET_MARKER } from "../lib/secretMarker";
 
 /** Resource inputs as the engine hands them to policies (engine-facing: @pulumi/policy types them `Record<string, any>`). */
 export type Props = PolicyResource["props"];
 export type EnvKind = "prod" | "dev";
-
-/** The marker the planner puts in place of every secret value. */
-export const SECRET_MARKER = "[secret]";
 
 /**
  * Resource options beyond what `@pulumi/policy` 1.21 gives policies (`protect`, `ignoreChanges`,
@@ -94,19 +93,28 @@ export function stackEnv(args: StackValidationArgs): EnvKind {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Type filtering
+// Type filtering: tokens of the registry (lib/resourceTypes.ts), matched in any spelling normalizeType folds
 // ------------------------------------------------------------------------------------------------
+
+/** A type token a policy selects: an Azure one of the registry, or a Kubernetes one (policy/k8s.ts). */
+export type PolicyType = ResourceType | `kubernetes:${string}`;
+
+/** Whether `type` (any spelling) is one of `types`. */
+export function isOneOf(type: string, types: readonly PolicyType[]): boolean {
+    const t = normalizeType(type);
+    return types.some((x) => x === t);
+}
 
 /**
  * Like `validateResourceOfType`, for several type tokens: other types are `notApplicable`, exactly as
  * the library does for one class.
  */
 export function validateResourceOfTypes(
-    types: string[],
+    types: readonly PolicyType[],
     validate: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void,
 ): ResourceValidation {
     return (args, report) => {
-        if (!types.includes(args.type)) {
+        if (!isOneOf(args.type, types)) {
             args.notApplicable(`Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
         }
         return validate(args.props, args, report);
@@ -118,45 +126,26 @@ export function validateResourceOfTypes(
  * `types` (mirrors `validateStackResourcesOfType`, but keeps every resource in `args.resources`, as
  * cross-resource rules need them).
  */
-export function stackWith(types: string[], validate: StackValidation): StackValidation {
+export function stackWith(types: readonly PolicyType[], validate: StackValidation): StackValidation {
     return (args, report) => {
-        if (!args.resources.some((r) => types.includes(r.type))) {
+        if (!args.resources.some((r) => isOneOf(r.type, types))) {
             args.notApplicable(`No resources of type ${types.map((t) => `'${t}'`).join(", ")} in the stack`);
         }
         return validate(args, report);
     };
 }
 
-export function ofType(resources: PolicyResource[], ...types: string[]): PolicyResource[] {
-    return resources.filter((r) => types.includes(r.type));
+export function ofType(resources: PolicyResource[], ...types: readonly PolicyType[]): PolicyResource[] {
+    return resources.filter((r) => isOneOf(r.type, types));
 }
 
 // ------------------------------------------------------------------------------------------------
 // Links between resources
 // ------------------------------------------------------------------------------------------------
 
-const OWN_NAME_KEY: Record<string, string> = {
-    "azure-native:storage:StorageAccount": "accountName",
-    "azure-native:cosmosdb:DatabaseAccount": "accountName",
-    "azure-native:dbforpostgresql:Server": "serverName",
-    "azure-native:resources:ResourceGroup": "resourceGroupName",
-    "azure-native:containerservice:ManagedCluster": "resourceName",
-    "azure-native:keyvault:Vault": "vaultName",
-    "azure-native:network:LoadBalancer": "loadBalancerName",
-    "azure-native:network:PublicIPAddress": "publicIpAddressName",
-    "azure-native:network:NetworkInterface": "networkInterfaceName",
-    "azure-native:network:NetworkSecurityGroup": "networkSecurityGroupName",
-    "azure-native:network:Subnet": "subnetName",
-    "azure-native:network:VirtualNetwork": "virtualNetworkName",
-    "azure-native:compute:VirtualMachine": "vmName",
-    "azure-native:compute:Disk": "diskName",
-    "azure-native:network:PrivateEndpoint": "privateEndpointName",
-    "azure-native:storage:BlobContainer": "containerName",
-};
-
-/** The Azure name a resource is created with (its `<x>Name` input), when known. */
+/** The Azure name a resource is created with (its name input, lib/resourceTypes.ts), when known. */
 export function azureName(r: PolicyResource): string | undefined {
-    const key = OWN_NAME_KEY[r.type];
+    const key = resourceType(r.type)?.nameField;
     const v = key ? r.props?.[key] : undefined;
     return typeof v === "string" && v.length > 0 && v !== SECRET_MARKER ? v : undefined;
 }

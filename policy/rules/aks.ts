@@ -1,6 +1,7 @@
 /** AKS (docs/policy.md rules 14-22). */
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { SECRET_MARKER } from "../../lib/secretMarker";
 import { workloads } from "../k8s";
 import {
     asArray,
@@ -15,19 +16,18 @@ import {
     ofType,
     Props,
     resourceEnv,
-    SECRET_MARKER,
     stackEnv,
     stackWith,
 } from "../util";
-import { advisory, AZ, at, mandatory, Reporter } from "./common";
+import { advisory, at, mandatory, Reporter } from "./common";
 
 /** Every node pool: inline agentPoolProfiles of the clusters plus AgentPool resources. */
 export function nodePools(resources: PolicyResource[]): { pool: Props; owner: PolicyResource; label: string }[] {
     const out: { pool: Props; owner: PolicyResource; label: string }[] = [];
-    for (const c of ofType(resources, AZ.ManagedCluster)) {
+    for (const c of ofType(resources, "azure-native:containerservice:ManagedCluster")) {
         for (const p of asArray<Props>(c.props?.agentPoolProfiles)) out.push({ pool: p, owner: c, label: `node pool '${p.name}'` });
     }
-    for (const a of ofType(resources, AZ.AgentPool))
+    for (const a of ofType(resources, "azure-native:containerservice:AgentPool"))
         out.push({ pool: a.props ?? {}, owner: a, label: `node pool '${a.props?.agentPoolName ?? a.name}'` });
     return out;
 }
@@ -104,17 +104,20 @@ export const aksZones: StackValidationPolicy = {
         "Rule 18 (CKV_AZURE_143), production: every node pool spans zones 1-3, is a virtual machine scale set and has no node public IPs.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
-    validateStack: stackWith([AZ.ManagedCluster, AZ.AgentPool], (args, report) => {
-        if (stackEnv(args) !== "prod") args.notApplicable("production-only rule");
-        for (const np of nodePools(args.resources)) {
-            const where = poolReport(report, np);
-            if (!hasAllZones(np.pool.availabilityZones))
-                where(`availabilityZones ${JSON.stringify(np.pool.availabilityZones ?? [])} must include 1, 2 and 3`);
-            if (np.pool.type !== undefined && !eqi(np.pool.type, "VirtualMachineScaleSets"))
-                where(`type is '${np.pool.type}', must be VirtualMachineScaleSets`);
-            if (np.pool.enableNodePublicIP === true) where("enableNodePublicIP must be false");
-        }
-    }),
+    validateStack: stackWith(
+        ["azure-native:containerservice:ManagedCluster", "azure-native:containerservice:AgentPool"],
+        (args, report) => {
+            if (stackEnv(args) !== "prod") args.notApplicable("production-only rule");
+            for (const np of nodePools(args.resources)) {
+                const where = poolReport(report, np);
+                if (!hasAllZones(np.pool.availabilityZones))
+                    where(`availabilityZones ${JSON.stringify(np.pool.availabilityZones ?? [])} must include 1, 2 and 3`);
+                if (np.pool.type !== undefined && !eqi(np.pool.type, "VirtualMachineScaleSets"))
+                    where(`type is '${np.pool.type}', must be VirtualMachineScaleSets`);
+                if (np.pool.enableNodePublicIP === true) where("enableNodePublicIP must be false");
+            }
+        },
+    ),
 };
 
 export const aksPoolSizing: StackValidationPolicy = {
@@ -123,12 +126,12 @@ export const aksPoolSizing: StackValidationPolicy = {
         "Rule 19 (CKV_AZURE_232), production: a system pool of 3+ nodes tainted CriticalAddonsOnly, and a user pool with autoscaling, minimum 2+.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
-    validateStack: stackWith([AZ.ManagedCluster], (args, report) => {
+    validateStack: stackWith(["azure-native:containerservice:ManagedCluster"], (args, report) => {
         if (stackEnv(args) !== "prod") args.notApplicable("production-only rule");
         const pools = nodePools(args.resources);
         const system = pools.filter((p) => eqi(p.pool.mode, "System"));
         const user = pools.filter((p) => eqi(p.pool.mode, "User"));
-        for (const c of ofType(args.resources, AZ.ManagedCluster)) {
+        for (const c of ofType(args.resources, "azure-native:containerservice:ManagedCluster")) {
             if (system.length === 0) at(report, c)("no System mode node pool");
             if (user.length === 0) at(report, c)("no User mode node pool");
         }
@@ -253,16 +256,16 @@ export const aksOperations: StackValidationPolicy = {
     description:
         "Rule 22 (CKV_AZURE_171, CKV_AZURE_226, CKV_AZURE_227, CKV_AZURE_168): auto-upgrade channel with a maintenance window, ephemeral OS disks, encryption at host, maxPods 30+ (advisory).",
     enforcementLevel: advisory,
-    validateStack: stackWith([AZ.ManagedCluster], (args, report) => {
-        const windows = ofType(args.resources, AZ.MaintenanceConfiguration);
-        for (const c of ofType(args.resources, AZ.ManagedCluster)) {
+    validateStack: stackWith(["azure-native:containerservice:ManagedCluster"], (args, report) => {
+        const windows = ofType(args.resources, "azure-native:containerservice:MaintenanceConfiguration");
+        for (const c of ofType(args.resources, "azure-native:containerservice:ManagedCluster")) {
             const ch = c.props?.autoUpgradeProfile?.upgradeChannel;
             if (!ch || eqi(ch, "none")) at(report, c)("autoUpgradeProfile.upgradeChannel is not set");
             const own = windows.filter(
                 (w) =>
                     dependsOn(w, c) ||
                     eqi(w.props?.resourceName, azureName(c) ?? "\u0000") ||
-                    ofType(args.resources, AZ.ManagedCluster).length === 1,
+                    ofType(args.resources, "azure-native:containerservice:ManagedCluster").length === 1,
             );
             if (!own.some((w) => w.props?.maintenanceWindow || asArray(w.props?.timeInWeek).length > 0))
                 at(report, c)("no MaintenanceConfiguration with a maintenance window");

@@ -5,15 +5,15 @@ import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType
 import { isGlusterBrickDiskName } from "../../lib/naming";
 import { K8S } from "../k8s";
 import { asArray, envConfigSchema, eqi, inI, num, ofType, Props, refersTo, resourceEnv, stackEnv, stackWith } from "../util";
-import { AZ, at, mandatory } from "./common";
+import { at, mandatory } from "./common";
 
 export const cosmosSecurity: StackValidationPolicy = {
     name: "cosmos-keyless-private-tls12",
     description:
         "Rule 29 (CKV_AZURE_140, CKV_AZURE_132, CKV_AZURE_101, CKV_AZURE_99): Cosmos DB local (key) auth off, key-based metadata writes off, public network access off with a private endpoint, TLS 1.2.",
     enforcementLevel: mandatory,
-    validateStack: stackWith([AZ.CosmosAccount], (args, report) => {
-        for (const acc of ofType(args.resources, AZ.CosmosAccount)) {
+    validateStack: stackWith(["azure-native:cosmosdb:DatabaseAccount"], (args, report) => {
+        for (const acc of ofType(args.resources, "azure-native:cosmosdb:DatabaseAccount")) {
             const p = acc.props ?? {};
             const where = at(report, acc);
             if (p.disableLocalAuth !== true) where("disableLocalAuth must be true");
@@ -21,7 +21,7 @@ export const cosmosSecurity: StackValidationPolicy = {
             if (!eqi(p.publicNetworkAccess, "Disabled")) where(`publicNetworkAccess is '${p.publicNetworkAccess}', must be Disabled`);
             if (!eqi(p.minimalTlsVersion, "Tls12")) where(`minimalTlsVersion is '${p.minimalTlsVersion}', must be Tls12`);
             if (asArray(p.ipRules).length > 0) where("ipRules must be empty");
-            const pes = ofType(args.resources, AZ.PrivateEndpoint).filter((pe) =>
+            const pes = ofType(args.resources, "azure-native:network:PrivateEndpoint").filter((pe) =>
                 asArray<Props>(pe.props?.privateLinkServiceConnections).some((c) => refersTo(pe, acc, c)),
             );
             if (pes.length === 0) where("no private endpoint connects to this account");
@@ -63,9 +63,9 @@ export const postgres: StackValidationPolicy = {
         "Rule 31 (CKV_AZURE_136, CKV2_AZURE_26, CKV2_AZURE_57): PostgreSQL Flexible Server private access only (delegated subnet and private DNS zone), no open firewall rule, TLS required, backup retention 14+ days; production: geo-redundant backup and zone-redundant HA.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
-    validateStack: stackWith([AZ.PostgresServer], (args, report) => {
+    validateStack: stackWith(["azure-native:dbforpostgresql:Server"], (args, report) => {
         const prod = stackEnv(args) === "prod";
-        for (const s of ofType(args.resources, AZ.PostgresServer)) {
+        for (const s of ofType(args.resources, "azure-native:dbforpostgresql:Server")) {
             const p = s.props ?? {};
             const where = at(report, s);
             if (!p.network?.delegatedSubnetResourceId) where("network.delegatedSubnetResourceId must be set (private access)");
@@ -76,14 +76,14 @@ export const postgres: StackValidationPolicy = {
             if (prod && !eqi(p.backup?.geoRedundantBackup, "Enabled")) where("backup.geoRedundantBackup must be Enabled in production");
             if (prod && !eqi(p.highAvailability?.mode, "ZoneRedundant")) where("highAvailability.mode must be ZoneRedundant in production");
         }
-        for (const fw of ofType(args.resources, AZ.PostgresFirewallRule)) {
+        for (const fw of ofType(args.resources, "azure-native:dbforpostgresql:FirewallRule")) {
             const start = ipToNum(fw.props?.startIpAddress);
             const end = ipToNum(fw.props?.endIpAddress);
             if (start === 0 || end === 0xffffffff || (start !== undefined && end !== undefined && end - start >= 0xffff)) {
                 at(report, fw)(`firewall rule ${fw.props?.startIpAddress}-${fw.props?.endIpAddress} opens the server`);
             }
         }
-        for (const c of ofType(args.resources, AZ.PostgresConfiguration)) {
+        for (const c of ofType(args.resources, "azure-native:dbforpostgresql:Configuration")) {
             const name = c.props?.configurationName ?? c.name;
             if (eqi(name, "require_secure_transport") && eqi(c.props?.value, "off")) at(report, c)("require_secure_transport must stay on");
         }
@@ -99,7 +99,7 @@ export const metadataDisks: StackValidationPolicy = {
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
     validateStack: (args, report) => {
-        const disks = ofType(args.resources, AZ.Disk);
+        const disks = ofType(args.resources, "azure-native:compute:Disk");
         const classes = ofType(args.resources, K8S.StorageClass).filter((c) => c.props?.provisioner === DISK_CSI);
         if (disks.length + classes.length === 0) args.notApplicable("no managed disks");
         const prod = stackEnv(args) === "prod";

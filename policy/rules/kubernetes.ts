@@ -15,7 +15,7 @@ import {
     workloads,
 } from "../k8s";
 import { asArray, envConfigSchema, ofType, Props, stackEnv, validateResourceOfTypes } from "../util";
-import { AZ, at, mandatory } from "./common";
+import { at, mandatory } from "./common";
 
 export const podSecurity: ResourceValidationPolicy = {
     name: "k8s-pod-security",
@@ -219,8 +219,9 @@ function ingressSubnetCidrs(resources: PolicyResource[]): string[] {
         if (!/ingress/i.test(name)) return;
         for (const c of [s.addressPrefix, ...asArray(s.addressPrefixes)]) if (typeof c === "string") out.push(c);
     };
-    for (const s of ofType(resources, AZ.Subnet)) take(s.props ?? {}, `${s.name} ${s.props?.subnetName ?? ""}`);
-    for (const v of ofType(resources, AZ.VirtualNetwork)) for (const s of asArray<Props>(v.props?.subnets)) take(s, s.name ?? "");
+    for (const s of ofType(resources, "azure-native:network:Subnet")) take(s.props ?? {}, `${s.name} ${s.props?.subnetName ?? ""}`);
+    for (const v of ofType(resources, "azure-native:network:VirtualNetwork"))
+        for (const s of asArray<Props>(v.props?.subnets)) take(s, s.name ?? "");
     return out;
 }
 

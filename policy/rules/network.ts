@@ -1,6 +1,7 @@
 /** Network, ingress VM and load balancers (docs/policy.md rules 23-28). */
 import * as compute from "@pulumi/azure-native/compute";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { isType } from "../../lib/resourceTypes";
 import { K8S } from "../k8s";
 import {
     asArray,
@@ -17,7 +18,7 @@ import {
     stackWith,
     validateResourceOfTypes,
 } from "../util";
-import { advisory, AZ, at, mandatory } from "./common";
+import { advisory, at, mandatory } from "./common";
 import { nodePools, poolReport } from "./aks";
 
 const ANY_SOURCE = ["*", "0.0.0.0/0", "0.0.0.0", "internet", "any", "::/0"];
@@ -49,16 +50,18 @@ export const nsgAdminPorts: ResourceValidationPolicy = {
     description:
         "Rule 23 (CKV_AZURE_10, CKV_AZURE_9): no NSG rule allows 22, 3389 or a port range covering them from *, 0.0.0.0/0, Internet or Any.",
     enforcementLevel: mandatory,
-    validateResource: validateResourceOfTypes([AZ.NetworkSecurityGroup, AZ.SecurityRule], (p, args, report) => {
-        const rules =
-            args.type === AZ.NetworkSecurityGroup
+    validateResource: validateResourceOfTypes(
+        ["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"],
+        (p, args, report) => {
+            const rules = isType(args.type, "azure-native:network:NetworkSecurityGroup")
                 ? asArray<Props>(p.securityRules)
                 : [{ ...p, name: p.name ?? p.securityRuleName ?? args.name }];
-        for (const r of rules) {
-            const bad = adminFromInternet(r);
-            if (bad) report(bad);
-        }
-    }),
+            for (const r of rules) {
+                const bad = adminFromInternet(r);
+                if (bad) report(bad);
+            }
+        },
+    ),
 };
 
 /** Azure subnets that cannot or need not carry an NSG. */
@@ -74,15 +77,16 @@ export const subnetNsg: StackValidationPolicy = {
     name: "subnet-has-nsg",
     description: "Rule 24 (CKV2_AZURE_31): every workload subnet has a network security group.",
     enforcementLevel: mandatory,
-    validateStack: stackWith([AZ.Subnet, AZ.VirtualNetwork], (args, report) => {
+    validateStack: stackWith(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"], (args, report) => {
         const check = (s: Props, owner: PolicyResource, name: string) => {
             if (inI(name, SPECIAL_SUBNETS)) return;
             const nsg = s.networkSecurityGroup;
             if (!nsg || (typeof nsg === "object" && !nsg.id))
                 report(`${label(owner)}: subnet '${name}' has no networkSecurityGroup`, owner.urn);
         };
-        for (const s of ofType(args.resources, AZ.Subnet)) check(s.props ?? {}, s, s.props?.subnetName ?? s.props?.name ?? s.name);
-        for (const v of ofType(args.resources, AZ.VirtualNetwork)) {
+        for (const s of ofType(args.resources, "azure-native:network:Subnet"))
+            check(s.props ?? {}, s, s.props?.subnetName ?? s.props?.name ?? s.name);
+        for (const v of ofType(args.resources, "azure-native:network:VirtualNetwork")) {
             for (const s of asArray<Props>(v.props?.subnets)) check(s, v, s.name ?? "?");
         }
     }),
@@ -132,12 +136,12 @@ export const noPublicIps: StackValidationPolicy = {
         "Rule 26 (CKV_AZURE_119): no NIC (nor AKS node) has a public IP; the only public IP is the public load balancer's frontend.",
     enforcementLevel: mandatory,
     validateStack: (args, report) => {
-        for (const nic of ofType(args.resources, AZ.NetworkInterface)) {
+        for (const nic of ofType(args.resources, "azure-native:network:NetworkInterface")) {
             for (const ipc of asArray<Props>(nic.props?.ipConfigurations)) {
                 if (ipc.publicIPAddress) at(report, nic)(`ipConfiguration '${ipc.name ?? "?"}' has a public IP`);
             }
         }
-        for (const vm of ofType(args.resources, AZ.VirtualMachine)) {
+        for (const vm of ofType(args.resources, "azure-native:compute:VirtualMachine")) {
             for (const nc of asArray<Props>(vm.props?.networkProfile?.networkInterfaceConfigurations)) {
                 for (const ipc of asArray<Props>(nc.ipConfigurations)) {
                     if (ipc.publicIPAddressConfiguration) at(report, vm)(`network interface '${nc.name}' creates a public IP`);
@@ -147,8 +151,8 @@ export const noPublicIps: StackValidationPolicy = {
         for (const np of nodePools(args.resources)) {
             if (np.pool.enableNodePublicIP === true) poolReport(report, np)("enableNodePublicIP gives nodes public IPs");
         }
-        const lbs = ofType(args.resources, AZ.LoadBalancer);
-        for (const pip of ofType(args.resources, AZ.PublicIPAddress)) {
+        const lbs = ofType(args.resources, "azure-native:network:LoadBalancer");
+        for (const pip of ofType(args.resources, "azure-native:network:PublicIPAddress")) {
             if (!lbs.some((lb) => lbUsesPip(lb, pip))) at(report, pip)("public IP is not the frontend of a load balancer");
         }
     },
@@ -168,12 +172,12 @@ export const publicLb: StackValidationPolicy = {
         "Rule 27 (Azure.LB.StandardSKU, Azure.PublicIP.IsStatic, Azure.PublicIP.AvailabilityZone): public load balancer and its IP Standard SKU, static, zone-redundant in production; every rule has a health probe; internet-facing ports limited to the configured allowlist (allowedPublicPorts for rules, default [443]; allowedAdminPorts for inbound NAT rules, default [22, 50022], the SSH NAT frontend of the ingress component).",
     enforcementLevel: mandatory,
     configSchema: lbConfigSchema,
-    validateStack: stackWith([AZ.LoadBalancer], (args, report) => {
+    validateStack: stackWith(["azure-native:network:LoadBalancer"], (args, report) => {
         const cfg = args.getConfig() as { allowedPublicPorts?: number[]; allowedAdminPorts?: number[] };
         const allowed = cfg.allowedPublicPorts ?? [443];
         const adminAllowed = cfg.allowedAdminPorts ?? [22, 50022];
         const prod = stackEnv(args) === "prod";
-        const publicLbs = ofType(args.resources, AZ.LoadBalancer).filter(isPublicLb);
+        const publicLbs = ofType(args.resources, "azure-native:network:LoadBalancer").filter(isPublicLb);
         if (publicLbs.length === 0) args.notApplicable("no public load balancer");
         for (const lb of publicLbs) {
             const p = lb.props ?? {};
@@ -187,7 +191,7 @@ export const publicLb: StackValidationPolicy = {
             }
             const natRules = [
                 ...asArray<Props>(p.inboundNatRules),
-                ...ofType(args.resources, AZ.InboundNatRule)
+                ...ofType(args.resources, "azure-native:network:InboundNatRule")
                     .filter((n) => dependsOn(n, lb) || eqi(n.props?.loadBalancerName, azureName(lb) ?? "\u0000"))
                     .map((n) => n.props ?? {}),
             ];
@@ -202,7 +206,7 @@ export const publicLb: StackValidationPolicy = {
                     );
             }
             if (asArray(p.inboundNatPools).length > 0) where("inboundNatPools expose port ranges to the internet");
-            for (const pip of ofType(args.resources, AZ.PublicIPAddress).filter((x) => lbUsesPip(lb, x))) {
+            for (const pip of ofType(args.resources, "azure-native:network:PublicIPAddress").filter((x) => lbUsesPip(lb, x))) {
                 const pw = at(report, pip);
                 const pp = pip.props ?? {};
                 if (!eqi(pp.sku?.name, "Standard")) pw(`sku.name is '${pp.sku?.name}', must be Standard`);

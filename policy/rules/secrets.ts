@@ -1,7 +1,8 @@
 /** Cross-cutting (docs/policy.md rule X): credentials are Pulumi secrets. */
 import { StackValidationPolicy } from "@pulumi/policy";
+import { SECRET_MARKER } from "../../lib/secretMarker";
 import { K8S } from "../k8s";
-import { extOpts, Props, SECRET_MARKER } from "../util";
+import { extOpts, Props } from "../util";
 import { at, mandatory } from "./common";
 
 /** Input names whose values are credentials (matched on the last path segment, case-insensitively). */

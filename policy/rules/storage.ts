@@ -8,7 +8,7 @@ import {
     StackValidationPolicy,
     validateResourceOfType,
 } from "@pulumi/policy";
-import { K8S } from "../k8s";
+import { isStatefulType, isType } from "../../lib/resourceTypes";
 import {
     asArray,
     azureName,
@@ -17,6 +17,7 @@ import {
     eqi,
     extOpts,
     inI,
+    isOneOf,
     mentionsName,
     num,
     ofType,
@@ -27,13 +28,17 @@ import {
     stackWith,
     validateResourceOfTypes,
 } from "../util";
-import { advisory, AZ, at, mandatory, Reporter } from "./common";
+import { advisory, at, mandatory, Reporter } from "./common";
 import { aksSubnetIds } from "./aks";
 
 /** The blob service properties, containers, private endpoints... that belong to a storage account. */
 function belongsToAccount(child: PolicyResource, account: PolicyResource, accounts: PolicyResource[]): boolean {
-    if (accounts.length === 1 && child.type !== AZ.PrivateEndpoint && child.type !== AZ.LockAtResource && child.type !== AZ.LockByScope)
-        return true;
+    const ownLinks = isOneOf(child.type, [
+        "azure-native:network:PrivateEndpoint",
+        "azure-native:authorization:ManagementLockAtResourceLevel",
+        "azure-native:authorization:ManagementLockByScope",
+    ]);
+    if (accounts.length === 1 && !ownLinks) return true;
     if (dependsOn(child, account)) return true;
     const name = azureName(account);
     if (!name) return false;
@@ -42,8 +47,8 @@ function belongsToAccount(child: PolicyResource, account: PolicyResource, accoun
 }
 
 function blobServicesOf(args: StackValidationArgs, account: PolicyResource): PolicyResource[] {
-    const accounts = ofType(args.resources, AZ.StorageAccount);
-    return ofType(args.resources, AZ.BlobServiceProperties).filter((b) => belongsToAccount(b, account, accounts));
+    const accounts = ofType(args.resources, "azure-native:storage:StorageAccount");
+    return ofType(args.resources, "azure-native:storage:BlobServiceProperties").filter((b) => belongsToAccount(b, account, accounts));
 }
 
 /** Runs `check` on each storage account's blob service properties; a missing one is a violation. */
@@ -52,7 +57,7 @@ function eachBlobService(
     report: ReportViolation,
     check: (bs: Props, where: Reporter, account: PolicyResource) => void,
 ): void {
-    for (const account of ofType(args.resources, AZ.StorageAccount)) {
+    for (const account of ofType(args.resources, "azure-native:storage:StorageAccount")) {
         const services = blobServicesOf(args, account);
         if (services.length === 0) {
             at(
@@ -98,13 +103,16 @@ export const storageNoPublicBlob: ResourceValidationPolicy = {
     description:
         "Rule 3 (CKV_AZURE_190, CKV_AZURE_34): allowBlobPublicAccess false on the account and every container's publicAccess None.",
     enforcementLevel: mandatory,
-    validateResource: validateResourceOfTypes([AZ.StorageAccount, AZ.BlobContainer], (p, args, report) => {
-        if (args.type === AZ.StorageAccount) {
-            if (p.allowBlobPublicAccess !== false) report("allowBlobPublicAccess must be false");
-        } else if (p.publicAccess !== undefined && p.publicAccess !== "None") {
-            report(`publicAccess is '${p.publicAccess}', must be None`);
-        }
-    }),
+    validateResource: validateResourceOfTypes(
+        ["azure-native:storage:StorageAccount", "azure-native:storage:BlobContainer"],
+        (p, args, report) => {
+            if (isType(args.type, "azure-native:storage:StorageAccount")) {
+                if (p.allowBlobPublicAccess !== false) report("allowBlobPublicAccess must be false");
+            } else if (p.publicAccess !== undefined && p.publicAccess !== "None") {
+                report(`publicAccess is '${p.publicAccess}', must be None`);
+            }
+        },
+    ),
 };
 
 export const storagePrivateNetwork: StackValidationPolicy = {
@@ -112,9 +120,9 @@ export const storagePrivateNetwork: StackValidationPolicy = {
     description:
         "Rule 4 (CKV_AZURE_59, CKV_AZURE_35, CKV_AZURE_36, CKV2_AZURE_33): storage public network access disabled (or default action Deny with the AKS subnet allowed) and a private endpoint for the account.",
     enforcementLevel: mandatory,
-    validateStack: stackWith([AZ.StorageAccount], (args, report) => {
+    validateStack: stackWith(["azure-native:storage:StorageAccount"], (args, report) => {
         const aksSubnets = aksSubnetIds(args.resources);
-        const accounts = ofType(args.resources, AZ.StorageAccount);
+        const accounts = ofType(args.resources, "azure-native:storage:StorageAccount");
         for (const account of accounts) {
             const p = account.props ?? {};
             const where = at(report, account);
@@ -133,7 +141,7 @@ export const storagePrivateNetwork: StackValidationPolicy = {
                     if (asArray(nrs.ipRules).length > 0) where("networkRuleSet.ipRules must be empty (no internet sources)");
                 }
             }
-            const endpoints = ofType(args.resources, AZ.PrivateEndpoint).filter((pe) =>
+            const endpoints = ofType(args.resources, "azure-native:network:PrivateEndpoint").filter((pe) =>
                 [
                     ...asArray<Props>(pe.props?.privateLinkServiceConnections),
                     ...asArray<Props>(pe.props?.manualPrivateLinkServiceConnections),
@@ -150,11 +158,11 @@ export const storagePrivateNetwork: StackValidationPolicy = {
 function keylessMode(args: StackValidationArgs): boolean {
     const mode = (args.getConfig() as { storageAuthMode?: string }).storageAuthMode;
     if (mode) return mode === "workloadIdentity";
-    return ofType(args.resources, AZ.FederatedIdentityCredential).length > 0;
+    return ofType(args.resources, "azure-native:managedidentity:FederatedIdentityCredential").length > 0;
 }
 
 function checkKeyless(args: StackValidationArgs, report: ReportViolation): void {
-    for (const account of ofType(args.resources, AZ.StorageAccount)) {
+    for (const account of ofType(args.resources, "azure-native:storage:StorageAccount")) {
         const p = account.props ?? {};
         const where = at(report, account);
         if (p.allowSharedKeyAccess !== false) where("allowSharedKeyAccess must be false");
@@ -174,7 +182,7 @@ export const storageKeyless: StackValidationPolicy = {
         "Rule 5 (CKV2_AZURE_40), keyless mode: shared key access off, OAuth by default, local users off, cross-tenant replication off. Keyless mode = policy config storageAuthMode=workloadIdentity, else a FederatedIdentityCredential in the stack.",
     enforcementLevel: mandatory,
     configSchema: storageAuthSchema,
-    validateStack: stackWith([AZ.StorageAccount], (args, report) => {
+    validateStack: stackWith(["azure-native:storage:StorageAccount"], (args, report) => {
         if (!keylessMode(args)) args.notApplicable("keyless mode is off (see storage-keyless-auth-advisory)");
         checkKeyless(args, report);
     }),
@@ -186,7 +194,7 @@ export const storageKeylessAdvisory: StackValidationPolicy = {
         "Rule 5 (CKV2_AZURE_40), shared-key mode: shared key access off, OAuth by default, local users off, cross-tenant replication off (advisory when keyless mode is off).",
     enforcementLevel: advisory,
     configSchema: storageAuthSchema,
-    validateStack: stackWith([AZ.StorageAccount], (args, report) => {
+    validateStack: stackWith(["azure-native:storage:StorageAccount"], (args, report) => {
         if (keylessMode(args)) args.notApplicable("keyless mode is on (see storage-keyless-auth)");
         checkKeyless(args, report);
     }),
@@ -228,7 +236,7 @@ export const storageBlobSoftDelete: StackValidationPolicy = {
     description: "Rule 7 (CKV2_AZURE_38, Azure.Storage.SoftDelete): blob soft delete enabled, 30+ days in production.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
-    validateStack: stackWith([AZ.StorageAccount], retentionCheck("deleteRetentionPolicy", "blob")),
+    validateStack: stackWith(["azure-native:storage:StorageAccount"], retentionCheck("deleteRetentionPolicy", "blob")),
 };
 
 export const storageContainerSoftDelete: StackValidationPolicy = {
@@ -236,14 +244,14 @@ export const storageContainerSoftDelete: StackValidationPolicy = {
     description: "Rule 8 (Azure.Storage.ContainerSoftDelete): container soft delete enabled, 30+ days in production.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
-    validateStack: stackWith([AZ.StorageAccount], retentionCheck("containerDeleteRetentionPolicy", "container")),
+    validateStack: stackWith(["azure-native:storage:StorageAccount"], retentionCheck("containerDeleteRetentionPolicy", "container")),
 };
 
 export const storageVersioning: StackValidationPolicy = {
     name: "storage-versioning-change-feed",
     description: "Rule 9 (WAF Azure Blob Storage service guide): blob versioning and change feed on.",
     enforcementLevel: mandatory,
-    validateStack: stackWith([AZ.StorageAccount], (args, report) => {
+    validateStack: stackWith(["azure-native:storage:StorageAccount"], (args, report) => {
         eachBlobService(args, report, (bs, where) => {
             if (bs.isVersioningEnabled !== true) where("isVersioningEnabled must be true");
             if (bs.changeFeed?.enabled !== true) where("changeFeed.enabled must be true");
@@ -257,7 +265,7 @@ export const storagePitr: StackValidationPolicy = {
         "Rule 10 (WAF Azure Blob Storage service guide), production: point-in-time restore on, restore days at most blob soft-delete days minus 1.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
-    validateStack: stackWith([AZ.StorageAccount], (args, report) => {
+    validateStack: stackWith(["azure-native:storage:StorageAccount"], (args, report) => {
         if (stackEnv(args) !== "prod") args.notApplicable("production-only rule");
         eachBlobService(args, report, (bs, where) => {
             const rp = bs.restorePolicy ?? {};
@@ -286,23 +294,28 @@ export const storageLock: StackValidationPolicy = {
         "Rule 11 (Azure.Storage / WAF), production: a CanNotDelete management lock on the data storage account or its resource group.",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
-    validateStack: stackWith([AZ.StorageAccount], (args, report) => {
+    validateStack: stackWith(["azure-native:storage:StorageAccount"], (args, report) => {
         if (stackEnv(args) !== "prod") args.notApplicable("production-only rule");
-        const locks = ofType(args.resources, AZ.LockAtResource, AZ.LockAtResourceGroup, AZ.LockByScope).filter(isCanNotDelete);
-        const groups = ofType(args.resources, AZ.ResourceGroup);
-        for (const account of ofType(args.resources, AZ.StorageAccount)) {
+        const locks = ofType(
+            args.resources,
+            "azure-native:authorization:ManagementLockAtResourceLevel",
+            "azure-native:authorization:ManagementLockAtResourceGroupLevel",
+            "azure-native:authorization:ManagementLockByScope",
+        ).filter(isCanNotDelete);
+        const groups = ofType(args.resources, "azure-native:resources:ResourceGroup");
+        for (const account of ofType(args.resources, "azure-native:storage:StorageAccount")) {
             const rgName = account.props?.resourceGroupName;
             const accountGroups = groups.filter((g) => dependsOn(account, g) || (typeof rgName === "string" && eqi(azureName(g), rgName)));
             const ok = locks.some((l) => {
                 const p = l.props ?? {};
-                if (l.type === AZ.LockAtResource) {
+                if (isType(l.type, "azure-native:authorization:ManagementLockAtResourceLevel")) {
                     return (
                         eqi(p.resourceProviderNamespace, "Microsoft.Storage") &&
                         eqi(p.resourceType, "storageAccounts") &&
                         (dependsOn(l, account) || eqi(p.resourceName, azureName(account) ?? "\u0000"))
                     );
                 }
-                if (l.type === AZ.LockByScope) {
+                if (isType(l.type, "azure-native:authorization:ManagementLockByScope")) {
                     return (
                         dependsOn(l, account) ||
                         mentionsName(p.scope, azureName(account)) ||
@@ -317,28 +330,27 @@ export const storageLock: StackValidationPolicy = {
     }),
 };
 
-/** Types covered by stateful-resource-options (docs/policy.md rule 12), and whether they also need retainOnDelete. */
-const STATEFUL_TYPES: Record<string, { retain: boolean }> = {
-    [AZ.ResourceGroup]: { retain: false },
-    [AZ.StorageAccount]: { retain: true },
-    [AZ.BlobContainer]: { retain: true },
-    [AZ.BlobServiceProperties]: { retain: false },
-    [AZ.CosmosAccount]: { retain: false },
-    [AZ.Disk]: { retain: false },
-    [AZ.PostgresServer]: { retain: false },
-    [K8S.PersistentVolume]: { retain: false },
-};
+/**
+ * Resources covered by stateful-resource-options (docs/policy.md rule 12): the types that hold data
+ * (lib/resourceTypes.ts) and the resource group, whose deletion deletes all of them. retainOnDelete is required of
+ * the object store's account and container only (components/azure/guard.ts sets it on every stateful resource).
+ */
+function statefulSpec(type: string): { retain: boolean } | undefined {
+    if (isOneOf(type, ["azure-native:storage:StorageAccount", "azure-native:storage:BlobContainer"])) return { retain: true };
+    return isStatefulType(type) || isType(type, "azure-native:resources:ResourceGroup") ? { retain: false } : undefined;
+}
 
 export const statefulOptions: StackValidationPolicy = {
     name: "stateful-resource-options",
     description:
-        "Rule 12 (Pulumi resource options), production: protect on the resource group, storage account, data container, blob service properties, Cosmos account, metadata disks/volumes and PostgreSQL server; retainOnDelete on the account and container; no deletedWith, replaceOnChanges or deleteBeforeReplace. (retainOnDelete, deletedWith and replaceOnChanges are not sent to policies by the engine: they are checked offline, over the plan.)",
+        "Rule 12 (Pulumi resource options), production: protect on the resource group and on every type that holds data (lib/resourceTypes.ts: storage account, blob service properties, data container, Cosmos account, database and containers, metadata disks/volumes, PostgreSQL server and databases); retainOnDelete on the account and container; no deletedWith, replaceOnChanges or deleteBeforeReplace. (retainOnDelete, deletedWith and replaceOnChanges are not sent to policies by the engine: they are checked offline, over the plan.)",
     enforcementLevel: mandatory,
     configSchema: envConfigSchema,
-    validateStack: stackWith(Object.keys(STATEFUL_TYPES), (args, report) => {
+    validateStack: (args, report) => {
+        if (!args.resources.some((r) => statefulSpec(r.type))) args.notApplicable("No stateful resources in the stack");
         if (stackEnv(args) !== "prod") args.notApplicable("production-only rule");
         for (const r of args.resources) {
-            const spec = STATEFUL_TYPES[r.type];
+            const spec = statefulSpec(r.type);
             if (!spec) continue;
             const where = at(report, r);
             const o = extOpts(r);
@@ -349,7 +361,7 @@ export const statefulOptions: StackValidationPolicy = {
             if (asArray(o.replaceOnChanges).length > 0)
                 where(`replaceOnChanges must not be set (is ${JSON.stringify(o.replaceOnChanges)})`);
         }
-    }),
+    },
 };
 
 export const containerImmutability: StackValidationPolicy = {
@@ -357,9 +369,9 @@ export const containerImmutability: StackValidationPolicy = {
     description:
         "Rule 13 (WAF Azure Blob Storage service guide): version-level or time-based immutability on the data container (advisory).",
     enforcementLevel: advisory,
-    validateStack: stackWith([AZ.BlobContainer], (args, report) => {
-        const policies = ofType(args.resources, AZ.BlobContainerImmutabilityPolicy);
-        for (const c of ofType(args.resources, AZ.BlobContainer)) {
+    validateStack: stackWith(["azure-native:storage:BlobContainer"], (args, report) => {
+        const policies = ofType(args.resources, "azure-native:storage:BlobContainerImmutabilityPolicy");
+        for (const c of ofType(args.resources, "azure-native:storage:BlobContainer")) {
             if (c.props?.immutableStorageWithVersioning?.enabled === true) continue;
             if (policies.some((p) => dependsOn(p, c) || eqi(p.props?.containerName, azureName(c) ?? "\u0000"))) continue;
             at(report, c)("no version-level immutability (immutableStorageWithVersioning) and no BlobContainerImmutabilityPolicy");

@@ -352,6 +352,12 @@ export const STORAGE_CASES: Record<string, RuleCases> = {
                     s.get("psql").deleteBeforeReplace = true;
                 },
             },
+            // Every data-holding type of lib/resourceTypes.ts, in any spelling normalizeType folds.
+            ...["azure-native:dbforpostgresql:Database", "azure-native:documentdb:SqlResourceSqlContainer"].map((type) => ({
+                title: `unprotected ${type}`,
+                env: "prod" as const,
+                mutate: (s: Stack) => void s.add(res(type, "unprotected", {})),
+            })),
         ],
     },
     "storage-container-immutability": {
