@@ -8,6 +8,8 @@
  * under a path the resource ignores (`ignoreChanges`) never reaches the provider and is not counted.
  */
 import { diffValues, formatPath, isPrefix, LeafChange, parsePath } from "./propertyPaths";
+import { replacementRules } from "./resourceTypes";
+import { SECRET_MARKER } from "./secretMarker";
 
 /** Type token of the component that owns the three GlusterFS VMs (components/glusterMetadataStore.ts). */
 const GLUSTER_STORE_TYPE = "pachyderm-azure:metadata:GlusterMetadataStore";
@@ -22,32 +24,15 @@ interface VmPropertyRule {
 }
 
 /**
- * VM inputs whose change replaces the VM, or needs it stopped (a restart for the node).
- * - URL path parameters and `location` force replacement in azure-native (a new resource id; location is
- *   create-only, x-ms-mutability [create, read], ARM RPC-Put-V1-14).
- * - `zones`, the image and the OS disk are fixed when the VM is created: ARM rejects an in-place change
- *   (PropertyChangeNotAllowed), so the VM must be recreated (Azure: "Move a VM to an availability zone" recreates
- *   it from snapshots, https://learn.microsoft.com/azure/virtual-machines/move-virtual-machines-regional-zonal-portal).
- * - `osProfile`: "Some of the settings cannot be changed once VM is provisioned" (the `osProfile` input of
- *   @pulumi/azure-native compute/virtualMachine.d.ts, from the Compute REST spec); computer name, admin user, custom
- *   data and SSH keys are among them.
+ * VM inputs whose change replaces the VM, or needs it stopped (a restart for the node). The replacing ones are the
+ * VM's replacement rules in the registry (lib/resourceTypes.ts, with their sources). Restarting:
  * - `hardwareProfile`: "If the virtual machine is currently running, changing its size will cause it to restart."
  *   (https://learn.microsoft.com/azure/virtual-machines/sizes/resize-vm).
  * Settings Azure changes only on a deallocated VM (encryption at host, the OS disk's type) are not listed: on a
  * running VM the update fails instead of taking the node down.
  */
 export const VM_DISRUPTIVE_PROPERTIES: readonly VmPropertyRule[] = [
-    { path: "vmName", effect: "replace", why: "the VM name is part of its resource id" },
-    { path: "resourceGroupName", effect: "replace", why: "the resource group is part of its resource id" },
-    { path: "location", effect: "replace", why: "a VM cannot move region" },
-    { path: "zones", effect: "replace", why: "a VM cannot move to another availability zone" },
-    { path: "storageProfile.imageReference", effect: "replace", why: "the OS image is chosen when the VM is created" },
-    { path: "storageProfile.osDisk.name", effect: "replace", why: "the OS disk is created with the VM" },
-    { path: "storageProfile.osDisk.createOption", effect: "replace", why: "the OS disk is created with the VM" },
-    { path: "osProfile.computerName", effect: "replace", why: "set at provisioning only" },
-    { path: "osProfile.adminUsername", effect: "replace", why: "set at provisioning only" },
-    { path: "osProfile.customData", effect: "replace", why: "set at provisioning only" },
-    { path: "osProfile.linuxConfiguration.ssh", effect: "replace", why: "set at provisioning only" },
+    ...replacementRules("azure-native:compute:VirtualMachine").map((r) => ({ path: r.path, effect: "replace" as const, why: r.why })),
     { path: "hardwareProfile", effect: "restart", why: "resizing a running VM restarts it" },
 ];
 
@@ -170,7 +155,7 @@ export function describeDisruption(d: NodeDisruption): string {
     if (d.note) return `node ${d.node} replaced: ${d.note}`;
     const changes = d.changes.map((c) => {
         const secret = SECRET_VM_INPUTS.some((p) => isPrefix(p, parsePath(c.path)));
-        const values = secret ? "[secret] -> [secret]" : `${show(c.before)} -> ${show(c.after)}`;
+        const values = secret ? `${SECRET_MARKER} -> ${SECRET_MARKER}` : `${show(c.before)} -> ${show(c.after)}`;
         return `${c.path} ${values} (${c.effect}: ${c.why})`;
     });
     return `node ${d.node} ${d.effect === "replace" ? "replaced" : "restarted"}: ${changes.join("; ")}`;

@@ -58,7 +58,7 @@ const KUBERNETES_FREE = { free: "Kubernetes objects run on the priced nodes" } a
 
 /**
  * Every type token, canonical (see normalizeType). The `replaceOn` lists are the properties known to force
- * replacement of the stateful types; anything else is an in-place update in the plan diff. Keep them small and
+ * replacement of the stateful types and of the VMs (the GlusterFS roll check, lib/glusterRoll.ts); anything else is an in-place update in the plan diff. Keep them small and
  * documented:
  *
  * | type | property | replaced? |
@@ -70,6 +70,7 @@ const KUBERNETES_FREE = { free: "Kubernetes objects run on the priced nodes" } a
  * | storage:BlobContainer | accountName, containerName | yes |
  * | storage:BlobServiceProperties | accountName | yes |
  * | compute:Disk | diskName, location, zones, creationData | yes |
+ * | compute:VirtualMachine | vmName, location, zones, storageProfile.imageReference, storageProfile.osDisk.{name,createOption}, osProfile.{computerName,adminUsername,customData,linuxConfiguration.ssh} | yes |
  * | cosmosdb:DatabaseAccount | accountName, location, kind | yes |
  * | cosmosdb:SqlResourceSqlDatabase | accountName, databaseName, resource.id | yes |
  * | cosmosdb:SqlResourceSqlContainer | accountName, databaseName, containerName, resource.id, resource.partitionKey | yes |
@@ -92,7 +93,28 @@ export const RESOURCE_TYPES = {
         ],
         cost: { priced: "disk" },
     },
-    "azure-native:compute:VirtualMachine": { nameField: "vmName", cost: { priced: "vm" } },
+    "azure-native:compute:VirtualMachine": {
+        nameField: "vmName",
+        // Fixed when the VM is created: location is create-only (x-ms-mutability [create, read], ARM RPC-Put-V1-14);
+        // for the zone, the image and the OS disk ARM rejects an in-place change (PropertyChangeNotAllowed), so the VM
+        // is recreated (Azure: "Move a VM to an availability zone" recreates it from snapshots,
+        // https://learn.microsoft.com/azure/virtual-machines/move-virtual-machines-regional-zonal-portal); of `osProfile`,
+        // "Some of the settings cannot be changed once VM is provisioned" (the `osProfile` input of @pulumi/azure-native
+        // compute/virtualMachine.d.ts, from the Compute REST spec): computer name, admin user, custom data, SSH keys.
+        replaceOn: [
+            { path: "vmName", why: "the VM name is part of its resource id" },
+            { path: "location", why: "a VM cannot move region" },
+            { path: "zones", why: "a VM cannot move to another availability zone" },
+            { path: "storageProfile.imageReference", why: "the OS image is chosen when the VM is created" },
+            { path: "storageProfile.osDisk.name", why: "the OS disk is created with the VM" },
+            { path: "storageProfile.osDisk.createOption", why: "the OS disk is created with the VM" },
+            { path: "osProfile.computerName", why: "set at provisioning only" },
+            { path: "osProfile.adminUsername", why: "set at provisioning only" },
+            { path: "osProfile.customData", why: "set at provisioning only" },
+            { path: "osProfile.linuxConfiguration.ssh", why: "set at provisioning only" },
+        ],
+        cost: { priced: "vm" },
+    },
     "azure-native:compute:VirtualMachineExtension": { nameField: "vmExtensionName", cost: free("VM extensions are free") },
     "azure-native:containerservice:AgentPool": { nameField: "agentPoolName", cost: { priced: "aksPool" } },
     "azure-native:containerservice:MaintenanceConfiguration": { nameField: "configName", cost: free("maintenance windows are free") },
