@@ -14,6 +14,7 @@
  * `dependsOn` and used through inputs cannot be told apart; review flagged edges before removing them.
  */
 import type { Plan, PlanResource } from "../planner/types";
+import { normalizeType } from "../lib/resourceTypes";
 import timesJson from "./creation-times.json";
 
 export interface CreationTime {
@@ -65,7 +66,8 @@ export interface DeployTimeReport {
 /** Creation seconds of one resource, and whether the default was used. */
 export function creationSeconds(r: PlanResource, times: CreationTimes = CREATION_TIMES): { seconds: number; defaulted: boolean } {
     if (r.component) return { seconds: 0, defaulted: false };
-    const t = times.types[r.type];
+    const type = normalizeType(r.type);
+    const t = times.types[type];
     if (t) {
         const mode = (r.inputs.highAvailability as { mode?: unknown } | undefined)?.mode;
         const ha = mode === "ZoneRedundant" || mode === "SameZone";
@@ -73,7 +75,7 @@ export function creationSeconds(r: PlanResource, times: CreationTimes = CREATION
     }
     for (const p of times.patterns) {
         const prefix = p.match.endsWith("*") ? p.match.slice(0, -1) : p.match;
-        if (p.match.endsWith("*") ? r.type.startsWith(prefix) : r.type === p.match) return { seconds: p.seconds, defaulted: false };
+        if (p.match.endsWith("*") ? type.startsWith(prefix) : type === p.match) return { seconds: p.seconds, defaulted: false };
     }
     return { seconds: times.default.seconds, defaulted: true };
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { resourceType } from "../lib/resourceTypes";
+import { normalizeType, resourceType } from "../lib/resourceTypes";
 
 /**
  * Pulumi mocks whose ids and computed outputs look like Azure's (ARM resource ids, GUIDs for
@@ -16,14 +16,13 @@ export function mockGuid(seed: string): string {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** The ARM namespace of each azure-native module (of canonical tokens, lib/resourceTypes.ts normalizeType). */
 const ARM_NAMESPACES: Record<string, string> = {
     authorization: "Microsoft.Authorization",
     compute: "Microsoft.Compute",
     containerservice: "Microsoft.ContainerService",
     dbforpostgresql: "Microsoft.DBforPostgreSQL",
     cosmosdb: "Microsoft.DocumentDB",
-    documentdb: "Microsoft.DocumentDB",
-    insights: "Microsoft.Insights",
     managedidentity: "Microsoft.ManagedIdentity",
     monitor: "Microsoft.Insights",
     network: "Microsoft.Network",
@@ -57,7 +56,8 @@ const CHILD_TYPES: Record<string, [string, string, string]> = {
     "azure-native:privatedns:VirtualNetworkLink": ["privateZoneName", "privateDnsZones", "virtualNetworkLinks"],
 };
 
-function armId(type: string, name: string, inputs: Record<string, any>): string {
+function armId(anyType: string, name: string, inputs: Record<string, any>): string {
+    const type = normalizeType(anyType);
     const [, module = "", resource = ""] = type.split(":");
     const sub = `/subscriptions/${MOCK_SUBSCRIPTION_ID}`;
     const azName = azureName(type, name, inputs);

@@ -1,4 +1,5 @@
 import { CREATION_TIMES, creationSeconds, estimateDeployTime, type CreationTimes } from "../../insights/deployTime";
+import { RESOURCE_TYPES, resourceType } from "../../lib/resourceTypes";
 import { component, plan, res } from "./fixtures";
 
 /** Small, exact time table: the type's last segment says how many seconds it takes. */
@@ -100,6 +101,20 @@ describe("creation-times.json", () => {
             expect(t.source.length).toBeGreaterThan(0);
         }
         expect(CREATION_TIMES.default.seconds).toBeGreaterThan(0);
+    });
+
+    it("names types as the registry does: every azure-native token is an entry of lib/resourceTypes.ts, every other one of a known package", () => {
+        const tokens = Object.keys(CREATION_TIMES.types);
+        expect(tokens.filter((t) => t.startsWith("azure-native:") && !(t in RESOURCE_TYPES))).toEqual([]);
+        expect(tokens.filter((t) => resourceType(t) === undefined)).toEqual([]);
+    });
+
+    it("looks a type up in any spelling normalizeType folds", () => {
+        const account = (type: string) => creationSeconds(res(type, "cosmos")).seconds;
+        expect(account("azure-native:documentdb/v20240815:DatabaseAccount")).toBe(account("azure-native:cosmosdb:DatabaseAccount"));
+        expect(account("azure-native:cosmosdb:DatabaseAccount")).toBe(
+            CREATION_TIMES.types["azure-native:cosmosdb:DatabaseAccount"]?.seconds,
+        );
     });
 
     it("adds the standby time for a zone-redundant PostgreSQL server and 0 s for components", () => {
