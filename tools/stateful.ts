@@ -11,6 +11,7 @@ import * as path from "path";
 import { checkStateful, statefulUrns } from "../planner/stateful";
 import { listStacks, REPO_ROOT } from "../planner";
 import { Plan } from "../planner/types";
+import { planNodeArgs } from "./planCommand";
 
 const write = process.argv.includes("--write");
 const dir = path.join(REPO_ROOT, "tests", "stateful");
@@ -18,11 +19,11 @@ fs.mkdirSync(dir, { recursive: true });
 let findings = 0;
 for (const stack of listStacks()) {
     const tmp = path.join(os.tmpdir(), `plan-${stack}-${process.pid}.json`);
-    execFileSync(
-        path.join(REPO_ROOT, "node_modules/.bin/tsx"),
-        [path.join(REPO_ROOT, "tools/plan.ts"), "--stack", stack, "--quiet", "--json", tmp],
-        { stdio: ["ignore", "ignore", "inherit"] },
-    );
+    // The same command as `npm run plan` (tools/planCommand.ts): plain Node with the fast loader.
+    execFileSync(process.execPath, planNodeArgs(REPO_ROOT, ["--stack", stack, "--quiet", "--json", tmp]), {
+        cwd: REPO_ROOT,
+        stdio: ["ignore", "ignore", "inherit"],
+    });
     const plan: Plan = JSON.parse(fs.readFileSync(tmp, "utf8"));
     fs.rmSync(tmp);
     const file = path.join(dir, `${stack}.json`);
