@@ -3,24 +3,19 @@ import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy"
 import { SECRET_MARKER } from "../../lib/secretMarker";
 import { isType, normalizeType, ResourceType, resourceType } from "../../lib/resourceTypes";
 import { securityRuleProblems } from "../../lib/arm";
-import { asArray, eqi, num, Props, stackWith, validateResourceOfTypes } from "../util";
+import { eqi, num, stackWith } from "../util";
 import { at, mandatory } from "./common";
 import { nodePools, poolReport } from "./aks";
+import { validateSecurityRules } from "./network";
 
 export const armSecurityRules: ResourceValidationPolicy = {
     name: "arm-nsg-security-rules",
     description:
         "ARM (network-security-groups-overview, azure-rest-api-specs#1591, SecurityRuleParameterContainsUnsupportedValue, SecurityRuleConflict, SecurityRuleInvalidPortRange): NSG security rules ARM accepts: service tags and '*' only in the singular sourceAddressPrefix/destinationAddressPrefix, never in the plural lists; singular or plural, not both; one address family; ports 0-65535; priority 100-4096, unique per direction; names unique, 1-80 characters (lib/arm.ts).",
     enforcementLevel: mandatory,
-    validateResource: validateResourceOfTypes(
-        ["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"],
-        (p, args, report) => {
-            const rules = isType(args.type, "azure-native:network:NetworkSecurityGroup")
-                ? asArray<Props>(p.securityRules)
-                : [{ ...p, name: p.name ?? p.securityRuleName ?? args.name }];
-            for (const problem of securityRuleProblems(rules)) report(problem);
-        },
-    ),
+    validateResource: validateSecurityRules((rules, report) => {
+        for (const problem of securityRuleProblems(rules)) report(problem);
+    }),
 };
 
 /**

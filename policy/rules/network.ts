@@ -1,6 +1,13 @@
 /** Network, ingress VM and load balancers (docs/policy.md rules 23-28). */
 import * as compute from "@pulumi/azure-native/compute";
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import {
+    PolicyResource,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    validateResourceOfType,
+} from "@pulumi/policy";
 import { isType } from "../../lib/resourceTypes";
 import { K8S } from "../k8s";
 import {
@@ -45,23 +52,30 @@ function adminFromInternet(rule: Props): string | undefined {
     return `rule '${rule.name ?? "?"}' allows port ${admin.join(" and ")} from ${open.join(", ")}`;
 }
 
-export const nsgAdminPorts: ResourceValidationPolicy = {
-    name: "nsg-no-admin-ports-from-internet",
-    description:
-        "Rule 23 (CKV_AZURE_10, CKV_AZURE_9): no NSG rule allows 22, 3389 or a port range covering them from *, 0.0.0.0/0, Internet or Any.",
-    enforcementLevel: mandatory,
-    validateResource: validateResourceOfTypes(
+/** A validation of NSG security rules, wherever declared: an NSG's inline rules, or a SecurityRule resource. */
+export function validateSecurityRules(validate: (rules: Props[], report: ReportViolation) => void): ResourceValidation {
+    return validateResourceOfTypes(
         ["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"],
         (p, args, report) => {
             const rules = isType(args.type, "azure-native:network:NetworkSecurityGroup")
                 ? asArray<Props>(p.securityRules)
                 : [{ ...p, name: p.name ?? p.securityRuleName ?? args.name }];
-            for (const r of rules) {
-                const bad = adminFromInternet(r);
-                if (bad) report(bad);
-            }
+            validate(rules, report);
         },
-    ),
+    );
+}
+
+export const nsgAdminPorts: ResourceValidationPolicy = {
+    name: "nsg-no-admin-ports-from-internet",
+    description:
+        "Rule 23 (CKV_AZURE_10, CKV_AZURE_9): no NSG rule allows 22, 3389 or a port range covering them from *, 0.0.0.0/0, Internet or Any.",
+    enforcementLevel: mandatory,
+    validateResource: validateSecurityRules((rules, report) => {
+        for (const r of rules) {
+            const bad = adminFromInternet(r);
+            if (bad) report(bad);
+        }
+    }),
 };
 
 /** Azure subnets that cannot or need not carry an NSG. */
