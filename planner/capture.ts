@@ -1,5 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { secretPaths, unwrapSecrets } from "./mocks";
+import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
+import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import { EngineProps, secretPaths, unwrapSecrets } from "./mocks";
+
+type RegisterCallback = (err: Error | null, resp?: RegisterResourceResponse) => void;
+/** The part of the runtime's resource monitor the capture wraps (the mock monitor implements it). */
+interface Monitor {
+    registerResource(req: RegisterResourceRequest, callback: RegisterCallback): void;
+}
 
 /** One RegisterResource request, as the engine would receive it. */
 export interface Registration {
@@ -24,7 +32,7 @@ export interface Registration {
     deleteBeforeReplace: boolean;
     deletedWith: string;
     /** Inputs with the engine's secret markers removed. */
-    inputs: Record<string, any>;
+    inputs: EngineProps;
     /** Property paths (a.b[0].c) of the inputs that were secret. */
     secretPaths: string[];
 }
@@ -36,11 +44,11 @@ export interface Registration {
 export function captureRegistrations(): Registration[] {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- runtime internals, loaded after the mocks
     const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc");
-    const monitor = pulumi.runtime.getMonitor() as any;
+    const monitor = pulumi.runtime.getMonitor() as Monitor | undefined;
     if (!monitor) throw new Error("no resource monitor: call pulumi.runtime.setMocks first");
     const captured: Registration[] = [];
     const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+    monitor.registerResource = (req, callback) => {
         const raw = deserializeProperties(req.getObject());
         const entry: Registration = {
             type: req.getType(),
@@ -52,19 +60,19 @@ export function captureRegistrations(): Registration[] {
             retainOnDelete: !!req.getRetainondelete(),
             ignoreChanges: req.getIgnorechangesList(),
             dependencies: req.getDependenciesList(),
-            propertyDependencies: [...req.getPropertydependenciesMap().entries()].flatMap(([, deps]: [string, any]) => deps.getUrnsList()),
+            propertyDependencies: [...req.getPropertydependenciesMap().entries()].flatMap(([, deps]) => deps.getUrnsList()),
             aliases: req
                 .getAliasesList()
-                .map((a: any) => a.getUrn() || describeAliasSpec(a.getSpec()))
+                .map((a) => a.getUrn() || describeAliasSpec(a.getSpec()))
                 .filter(Boolean),
             replaceOnChanges: req.getReplaceonchangesList(),
             deleteBeforeReplace: !!req.getDeletebeforereplace(),
             deletedWith: req.getDeletedwith(),
-            inputs: unwrapSecrets(raw) as Record<string, any>,
+            inputs: unwrapSecrets(raw) as EngineProps,
             secretPaths: secretPaths(raw),
         };
         captured.push(entry);
-        original(req, (err: any, resp: any) => {
+        original(req, (err, resp) => {
             if (!err && resp) entry.urn = resp.getUrn();
             callback(err, resp);
         });
@@ -72,7 +80,7 @@ export function captureRegistrations(): Registration[] {
     return captured;
 }
 
-function describeAliasSpec(spec: any): string {
+function describeAliasSpec(spec: Alias.Spec | undefined): string {
     if (!spec) return "";
     const parts = [
         spec.getName() && `name=${spec.getName()}`,

@@ -3,6 +3,12 @@ import { createHash } from "crypto";
 import { normalizeType, resourceType } from "../lib/resourceTypes";
 
 /**
+ * Resource properties as the engine hands them over: Pulumi's own Mocks interface types them
+ * `Record<string, any>` (MockResourceArgs.inputs, the returned state), and so do policy arguments.
+ */
+export type EngineProps = Record<string, pulumi.runtime.MockResourceArgs["inputs"]>;
+
+/**
  * Pulumi mocks whose ids and computed outputs look like Azure's (ARM resource ids, GUIDs for
  * principal ids, FQDNs, endpoints) so that every downstream input is filled in an offline plan.
  */
@@ -56,7 +62,7 @@ const CHILD_TYPES: Record<string, [string, string, string]> = {
     "azure-native:privatedns:VirtualNetworkLink": ["privateZoneName", "privateDnsZones", "virtualNetworkLinks"],
 };
 
-function armId(anyType: string, name: string, inputs: Record<string, any>): string {
+function armId(anyType: string, name: string, inputs: EngineProps): string {
     const type = normalizeType(anyType);
     const [, module = "", resource = ""] = type.split(":");
     const sub = `/subscriptions/${MOCK_SUBSCRIPTION_ID}`;
@@ -107,7 +113,7 @@ const KUBECONFIG = (server: string, name: string) =>
         "",
     ].join("\n");
 
-function computedState(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, any> {
+function computedState(type: string, name: string, inputs: EngineProps, id: string): EngineProps {
     const azName = azureName(type, name, inputs);
     const location = inputs.location ?? "westeurope";
     switch (type) {
@@ -172,8 +178,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
 }
 
 export class AzureLikeMocks implements pulumi.runtime.Mocks {
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
-        const inputs = unwrapSecrets(args.inputs ?? {}) as Record<string, any>;
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: EngineProps } {
+        const inputs = unwrapSecrets(args.inputs ?? {}) as EngineProps;
         if (!args.custom) return { id: undefined, state: {} };
         let id: string;
         if (args.type.startsWith("azure-native:")) id = armId(args.type, args.name, inputs);
@@ -185,8 +191,8 @@ export class AzureLikeMocks implements pulumi.runtime.Mocks {
         return { id, state: rewrapSecrets(args.inputs ?? {}, state) };
     }
 
-    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
-        const inputs = unwrapSecrets(args.inputs ?? {}) as Record<string, any>;
+    call(args: pulumi.runtime.MockCallArgs): EngineProps {
+        const inputs = unwrapSecrets(args.inputs ?? {}) as EngineProps;
         switch (args.token) {
             case "azure-native:containerservice:listManagedClusterUserCredentials":
             case "azure-native:containerservice:listManagedClusterAdminCredentials": {
@@ -241,7 +247,7 @@ export function secretPaths(v: unknown, path = ""): string[] {
     return [];
 }
 
-function rewrapSecrets(original: Record<string, any>, state: Record<string, any>): Record<string, any> {
+function rewrapSecrets(original: EngineProps, state: EngineProps): EngineProps {
     const out = { ...state };
     for (const [k, v] of Object.entries(original)) {
         if (isSecretMarker(v)) out[k] = { [SIG_KEY]: SECRET_SIG, value: state[k] };

@@ -47,6 +47,11 @@ interface Declared {
     value?: unknown;
     secret?: boolean;
 }
+/** The parts of Pulumi.yaml and Pulumi.<stack>.yaml this loader reads (YAML gives no more than that guarantee). */
+interface ConfigFile {
+    name?: string;
+    config?: Record<string, Declared | null> | null;
+}
 interface ItemsType {
     type?: string;
     items?: ItemsType;
@@ -61,7 +66,7 @@ interface Value {
 const TYPES = ["string", "integer", "boolean", "array", "object"];
 
 /** Parses a YAML file; a syntax error names the file, line and column. Returns the data and a key locator. */
-function readYaml(file: string, root: string): { data: any; where: (keyPath: string[]) => string } {
+function readYaml(file: string, root: string): { data: ConfigFile; where: (keyPath: string[]) => string } {
     const name = path.relative(root, file) || file;
     const lineCounter = new YAML.LineCounter();
     const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"), { lineCounter, uniqueKeys: true });
@@ -123,10 +128,10 @@ function matchesType(type: string | undefined, items: ItemsType | undefined, v: 
 const typeName = (type: string | undefined, items?: ItemsType): string =>
     items ? `array<${typeName(items.type, items.items)}>` : String(type);
 
-function validateProject(project: any, file: string): string[] {
+function validateProject(project: ConfigFile, file: string): string[] {
     const errors: string[] = [];
     if (!project.name) return [`${file}: project is missing a 'name' attribute`];
-    for (const [key, decl] of Object.entries<Declared>(project.config ?? {})) {
+    for (const [key, decl] of Object.entries<Declared | null>(project.config ?? {})) {
         const d = decl ?? {};
         if (d.default !== undefined && d.value !== undefined)
             errors.push(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
@@ -172,7 +177,7 @@ export function loadStackConfig(stack: string, root: string, overrides: Record<s
     const project = readYaml(path.join(root, "Pulumi.yaml"), root).data;
     const projectErrors = validateProject(project, "Pulumi.yaml");
     if (projectErrors.length) throw new StackConfigError(`Pulumi.yaml: ${projectErrors.join("\n  ")}`);
-    const name: string = project.name;
+    const name = project.name ?? "";
     const { data: stackYaml, where } = readYaml(stackFile, root);
 
     const values = new Map<string, Value>();
@@ -198,7 +203,7 @@ export function loadStackConfig(stack: string, root: string, overrides: Record<s
         values.set(full, toValue(v, `--set ${key}`));
     }
 
-    const declared = Object.entries<Declared>(project.config ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+    const declared = Object.entries<Declared | null>(project.config ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
     const missing: string[] = [];
     for (const [key, decl] of declared) {
         const full = key.includes(":") ? key : `${name}:${key}`;
