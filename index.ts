@@ -2,14 +2,14 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Cluster, deployerPrincipalType, SPOT_TAINT } from "./components/cluster";
-import { CosmosDb } from "./components/cosmos";
-import { GlusterMetadataStore } from "./components/glusterMetadataStore";
-import { Ingress } from "./components/ingress";
-import { ManagedDiskMetadataStore, MetadataStore } from "./components/metadataStore";
+import { LabMetadataDb } from "./components/labMetadataDb";
+import { GlusterVolumes } from "./components/glusterVolumes";
+import { IngressVm } from "./components/ingressVm";
+import { ManagedDiskVolumes, PachydermVolumes } from "./components/pachydermVolumes";
 import { Network } from "./components/network";
 import { Pachyderm } from "./components/pachyderm";
 import { pachdLoadBalancerPorts } from "./components/pachyderm/names";
-import { AzurePostgres } from "./components/postgres";
+import { PostgresFlexibleServer } from "./components/postgresFlexibleServer";
 import { Storage } from "./components/storage";
 import { Cidr, hostAt, parseCidr } from "./lib/cidr";
 import { configFromEngine, parseConfig } from "./lib/config";
@@ -78,7 +78,7 @@ const k8sOpts = { providers: { kubernetes: cluster.provider } };
 const diagnostics = { workspaceId: cluster.workspaceId };
 net.sendDiagnosticsTo(diagnostics);
 
-const ingress = new Ingress("ingress", {
+const ingressVm = new IngressVm("ingress", {
     ...common,
     subnetId: net.subnetIds.ingress,
     vmPrivateIp: ingressVmIp,
@@ -114,7 +114,7 @@ const storage = new Storage("storage", {
     diagnostics,
 });
 
-const cosmos = new CosmosDb("cosmos", {
+const labMetadata = new LabMetadataDb("cosmos", {
     ...common,
     ...guard,
     capacityMode: cfg.cosmos.capacityMode,
@@ -140,9 +140,11 @@ const objectStoreAccess =
               }),
           ];
 // The uploaders on the ingress VM write the lab's metadata.
-cosmos.grantDataContributor({ principalId: ingress.identityPrincipalId });
+labMetadata.grantDataContributor({ principalId: ingressVm.identityPrincipalId });
 
-const metadataCommon = {
+// Each component's logical name ("ingress", "cosmos", "metadata", "postgres") is part of its resources' URNs:
+// the names stay as first deployed, whatever the classes are called now.
+const volumesCommon = {
     ...common,
     ...guard,
     namespace: cfg.pachyderm.namespace,
@@ -151,21 +153,21 @@ const metadataCommon = {
     postgresInCluster,
     postgresDiskSizeGb: cfg.metadataStore.postgresDiskSizeGb,
 };
-const metadata: MetadataStore =
+const volumes: PachydermVolumes =
     cfg.metadataStore.kind === "managedDisk"
-        ? new ManagedDiskMetadataStore(
+        ? new ManagedDiskVolumes(
               "metadata",
               {
-                  ...metadataCommon,
+                  ...volumesCommon,
                   diskSku: cfg.metadataStore.diskSku,
                   clusterPrincipalId: cluster.principalId,
               },
               k8sOpts,
           )
-        : new GlusterMetadataStore(
+        : new GlusterVolumes(
               "metadata",
               {
-                  ...metadataCommon,
+                  ...volumesCommon,
                   subnetId: net.subnetIds.data,
                   nodeIps: cfg.metadataStore.gluster.nodeIps,
                   clientIp: cfg.metadataStore.gluster.clientIp,
@@ -174,7 +176,7 @@ const metadata: MetadataStore =
                   volumeName: cfg.metadataStore.gluster.volumeName,
                   adminUsername: cfg.ingress.adminUsername,
                   sshPublicKey: cfg.ingress.sshPublicKey,
-                  outboundBackendPoolId: ingress.outboundDataPoolId,
+                  outboundBackendPoolId: ingressVm.outboundDataPoolId,
                   diagnostics,
               },
               k8sOpts,
@@ -182,7 +184,7 @@ const metadata: MetadataStore =
 
 const postgres = postgresInCluster
     ? undefined
-    : new AzurePostgres("postgres", {
+    : new PostgresFlexibleServer("postgres", {
           ...common,
           ...guard,
           version: cfg.postgres.version,
@@ -205,7 +207,7 @@ const pachyderm = new Pachyderm(
     {
         namespace: cfg.pachyderm.namespace,
         version: cfg.pachyderm.version,
-        environment: cfg.environment,
+        environmentKind: cfg.environment,
         zones: cfg.zones,
         storage: {
             accountName: storage.accountName,
@@ -216,13 +218,13 @@ const pachyderm = new Pachyderm(
             identityClientId: storage.identityClientId,
             privateEndpointsCidr: subnets.privateEndpoints,
         },
-        metadata: {
-            kind: metadata.kind,
-            etcdVolumeNames: metadata.etcdVolumeNames,
+        volumes: {
+            kind: volumes.kind,
+            etcdVolumeNames: volumes.etcdVolumeNames,
             etcdSizeGi: cfg.metadataStore.etcdDiskSizeGb,
-            postgresVolumeName: metadata.postgresVolumeName,
+            postgresVolumeName: volumes.postgresVolumeName,
             postgresSizeGi: cfg.metadataStore.postgresDiskSizeGb,
-            dependsOn: metadata.volumes,
+            dependsOn: volumes.persistentVolumes,
         },
         postgres: {
             kind: cfg.postgres.kind,
@@ -272,13 +274,13 @@ export const storageAccountName = storage.accountName;
 export const storageContainerName = storage.containerName;
 export const storageUrl = storage.storageUrl;
 export const blobEndpoint = storage.blobEndpoint;
-export const cosmosAccountName = cosmos.accountName;
-export const cosmosEndpoint = cosmos.endpoint;
-export const cosmosDatabaseName = cosmos.databaseName;
-export const cosmosContainerNames = cosmos.containerNames;
-export const ingressPublicIp = ingress.publicIp;
-export const ingressFqdn = ingress.fqdn;
-export const ingressSshCommand = ingress.sshCommand;
-export const metadataStoreKind = metadata.kind;
-export const metadataStoreAddress = metadata.address ?? null;
+export const cosmosAccountName = labMetadata.accountName;
+export const cosmosEndpoint = labMetadata.endpoint;
+export const cosmosDatabaseName = labMetadata.databaseName;
+export const cosmosContainerNames = labMetadata.containerNames;
+export const ingressPublicIp = ingressVm.publicIp;
+export const ingressFqdn = ingressVm.fqdn;
+export const ingressSshCommand = ingressVm.sshCommand;
+export const metadataStoreKind = volumes.kind;
+export const metadataStoreAddress = volumes.address ?? null;
 export const postgresHost = postgres?.host ?? pulumi.interpolate`postgres.${cfg.pachyderm.namespace}.svc.cluster.local`;

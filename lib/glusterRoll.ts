@@ -11,7 +11,7 @@ import { diffValues, formatPath, isPrefix, LeafChange, parsePath } from "./prope
 import { replacementRules } from "./resourceTypes";
 import { SECRET_MARKER } from "./secretMarker";
 
-/** Type token of the component that owns the three GlusterFS VMs (components/glusterMetadataStore.ts). */
+/** Type token of the component that owns the three GlusterFS VMs (components/glusterVolumes.ts). */
 const GLUSTER_STORE_TYPE = "pachyderm-azure:metadata:GlusterMetadataStore";
 export const GLUSTER_NODE_COUNT = 3;
 
@@ -44,7 +44,7 @@ export interface RollResource {
     ignoreChanges?: string[];
 }
 
-/** Node index of a GlusterFS VM (a `VirtualMachine` child of the GlusterMetadataStore named `<component>-vm-<i>`), else undefined. */
+/** Node index of a GlusterFS VM (a `VirtualMachine` child of the GlusterVolumes component named `<component>-vm-<i>`), else undefined. */
 export function glusterNodeOf(r: Pick<RollResource, "urn" | "type">): number | undefined {
     if (!/^azure-native:compute(\/[^:]+)?:VirtualMachine$/.test(r.type)) return undefined;
     // urn:pulumi:<stack>::<project>::<parent type>$<type>::<name>

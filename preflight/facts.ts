@@ -52,11 +52,11 @@ export interface DeploymentFacts {
     /** Prefix of the management locks the program creates (`lock-<prefix>-<stack>-`). */
     lockPrefix: string;
     cosmosLocations: string[];
-    /** Cosmos DB locations are zone-redundant (components/cosmos.ts: zones in use and not serverless). */
+    /** Cosmos DB locations are zone-redundant (components/labMetadataDb.ts: zones in use and not serverless). */
     cosmosZoneRedundant: boolean;
 }
 
-/** Number of GlusterFS servers (components/glusterMetadataStore.ts GLUSTER_NODE_COUNT; checked against the plan). */
+/** Number of GlusterFS servers (components/glusterVolumes.ts GLUSTER_NODE_COUNT; checked against the plan). */
 const GLUSTER_VM_COUNT = 3;
 
 /** The VMs of the stack, each with the quota it needs on the first deployment and at its peak. */
@@ -86,7 +86,7 @@ function vmDemands(cfg: PlatformConfig): VmDemand[] {
             initialCount: 1,
             peakCount: 1,
             peakWhy: "1",
-            // components/ingress.ts pins the VM to zone 1 when zones are used.
+            // components/ingressVm.ts pins the VM to zone 1 when zones are used.
             zones: cfg.zones.length > 0 ? ["1"] : [],
             encryptionAtHost: cfg.ingress.encryptionAtHost,
             ephemeralOsDisk: false,
@@ -100,7 +100,7 @@ function vmDemands(cfg: PlatformConfig): VmDemand[] {
             initialCount: GLUSTER_VM_COUNT,
             peakCount: GLUSTER_VM_COUNT,
             peakWhy: `${GLUSTER_VM_COUNT}`,
-            // One server per zone (components/glusterMetadataStore.ts); the bricks always encrypt at host.
+            // One server per zone (components/glusterVolumes.ts); the bricks always encrypt at host.
             zones: cfg.zones,
             encryptionAtHost: true,
             ephemeralOsDisk: false,
@@ -123,7 +123,7 @@ function resourceProviders(cfg: PlatformConfig): string[] {
         "Microsoft.Resources",
         "Microsoft.Storage",
         ...(cfg.postgres.kind === "azureFlexible" ? ["Microsoft.DBforPostgreSQL"] : []),
-        // The ingress VM's daily shutdown is a devtestlab GlobalSchedule (components/ingress.ts).
+        // The ingress VM's daily shutdown is a devtestlab GlobalSchedule (components/ingressVm.ts).
         ...(cfg.ingress.shutdown ? ["Microsoft.DevTestLab"] : []),
     ].sort();
 }

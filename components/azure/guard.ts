@@ -1,7 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 
-/** How a component guards the resources that hold data: one policy, decided per environment. */
+/**
+ * How a component guards the resources that hold data: one policy, decided per environment kind (config
+ * `environment`: dev or prod, not the stack).
+ */
 export interface ProtectionArgs {
     /** `protect` and `retainOnDelete` on every data-holding resource (production). */
     protect: boolean;

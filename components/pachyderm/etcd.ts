@@ -27,8 +27,8 @@ export function createEtcd(ctx: BuildContext): Etcd {
     const replicas = args.etcd.replicas;
     const app = K8S_NAMES.etcd;
 
-    // Claims named as the StatefulSet expects, pinned to the PVs from the metadata store (static binding).
-    const claims = args.metadata.etcdVolumeNames.map(
+    // Claims named as the StatefulSet expects, pinned to the PVs of components/pachydermVolumes.ts (static binding).
+    const claims = args.volumes.etcdVolumeNames.map(
         (volumeName, i) =>
             new k8s.core.v1.PersistentVolumeClaim(
                 `${name}-etcd-pvc-${i}`,
@@ -38,10 +38,10 @@ export function createEtcd(ctx: BuildContext): Etcd {
                         accessModes: ["ReadWriteOnce"],
                         storageClassName: "",
                         volumeName,
-                        resources: { requests: { storage: `${args.metadata.etcdSizeGi}Gi` } },
+                        resources: { requests: { storage: `${args.volumes.etcdSizeGi}Gi` } },
                     },
                 },
-                { parent, dependsOn: args.metadata.dependsOn },
+                { parent, dependsOn: args.volumes.dependsOn },
             ),
     );
 
@@ -88,7 +88,7 @@ export function createEtcd(ctx: BuildContext): Etcd {
                         spec: {
                             accessModes: ["ReadWriteOnce"],
                             storageClassName: "",
-                            resources: { requests: { storage: `${args.metadata.etcdSizeGi}Gi` } },
+                            resources: { requests: { storage: `${args.volumes.etcdSizeGi}Gi` } },
                         },
                     },
                 ],

@@ -186,7 +186,7 @@ function optionalFlows(c: FlowConditions): Flow[] {
             from: "pg-bouncer",
             to: database,
             ports: tcp(POSTGRES_PORT),
-            source: "components/pachyderm/postgres.ts: POSTGRESQL_HOST",
+            source: "components/pachyderm/inClusterPostgres.ts: POSTGRESQL_HOST",
         });
     }
     if (c.clusterDefaults) {

@@ -9,7 +9,7 @@ import { K8S_NAMES, PACHD_PORTS } from "./names";
 import { createNetworkPolicies } from "./networkPolicies";
 import { createPachd } from "./pachd";
 import { createPgBouncer } from "./pgbouncer";
-import { createInClusterPostgres } from "./postgres";
+import { createInClusterPostgres } from "./inClusterPostgres";
 import { createRbac } from "./rbac";
 import { createSecrets } from "./secrets";
 import { BuildContext, PachydermArgs } from "./types";
@@ -24,15 +24,15 @@ export { PachydermArgs, ResourceSizing } from "./types";
  */
 function assertWiring(name: string, args: PachydermArgs): void {
     const problems: string[] = [];
-    const { storage, metadata, postgres, etcd } = args;
+    const { storage, volumes, postgres, etcd } = args;
     if (storage.authMode === "sharedKey" && storage.accountKey === undefined)
         problems.push("storage.accountKey: required in sharedKey mode");
     if (storage.authMode === "workloadIdentity" && (storage.accountKey !== undefined || storage.identityClientId === undefined))
         problems.push("storage: workloadIdentity mode takes identityClientId and no accountKey");
-    if (metadata.etcdVolumeNames.length !== etcd.replicas)
-        problems.push(`metadata.etcdVolumeNames: ${metadata.etcdVolumeNames.length} volume(s) for ${etcd.replicas} etcd member(s)`);
-    if (postgres.kind === "inCluster" && metadata.postgresVolumeName === undefined)
-        problems.push("metadata.postgresVolumeName: required when postgres.kind is inCluster");
+    if (volumes.etcdVolumeNames.length !== etcd.replicas)
+        problems.push(`volumes.etcdVolumeNames: ${volumes.etcdVolumeNames.length} volume(s) for ${etcd.replicas} etcd member(s)`);
+    if (postgres.kind === "inCluster" && volumes.postgresVolumeName === undefined)
+        problems.push("volumes.postgresVolumeName: required when postgres.kind is inCluster");
     if (postgres.kind === "azureFlexible" && (postgres.host === undefined || !postgres.subnetCidr))
         problems.push("postgres.host and postgres.subnetCidr: required when postgres.kind is azureFlexible");
     if (problems.length > 0) throw new pulumi.RunError(`Pachyderm ${name}: ${problems.join("; ")}`);

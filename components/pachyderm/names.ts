@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Names and conventions shared with the rest of the stack. They do not depend on the namespace
- * so that the metadata store can pre-create PersistentVolumes whose claimRef points at claims
+ * so that the volumes component (components/pachydermVolumes.ts) can pre-create PersistentVolumes whose claimRef points at claims
  * this component creates later (static binding).
  */
 
@@ -58,7 +58,7 @@ export function postgresClaimName(): string {
     return statefulSetClaimName(POSTGRES_CLAIM_TEMPLATE, K8S_NAMES.postgres, 0);
 }
 
-/** Every claim the metadata store must pre-bind (claimRef {namespace, name}) for a given layout. */
+/** Every claim the volumes component must pre-bind (claimRef {namespace, name}) for a given layout. */
 export function metadataClaimNames(etcdReplicas: number, postgresInCluster: boolean): string[] {
     const names = Array.from({ length: etcdReplicas }, (_, i) => etcdClaimName(i));
     if (postgresInCluster) names.push(postgresClaimName());

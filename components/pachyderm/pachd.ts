@@ -14,7 +14,7 @@ import {
 } from "./common";
 import { NONROOT_UID } from "./etcd";
 import { ETCD_CLIENT_PORT, IMAGES, K8S_NAMES, PACHD_PORTS, pachdLoadBalancerPorts, POSTGRES_PORT } from "./names";
-import { DEX_DATABASE, PACHYDERM_DATABASE } from "./postgres";
+import { DEX_DATABASE, PACHYDERM_DATABASE } from "./inClusterPostgres";
 import { BuildContext } from "./types";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -98,7 +98,7 @@ function pachdPodSpec(ctx: BuildContext, mode: "pachd" | "pachw", replicas: numb
         automountServiceAccountToken: true,
         securityContext: podSecurityContext(NONROOT_UID),
         affinity: antiAffinity(mode, replicas),
-        topologySpreadConstraints: topologySpread(mode, args.zones, args.environment === "prod"),
+        topologySpreadConstraints: topologySpread(mode, args.zones, args.environmentKind === "prod"),
         containers: [
             {
                 name: "pachd",

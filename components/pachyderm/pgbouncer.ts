@@ -90,7 +90,7 @@ export function createPgBouncer(ctx: BuildContext, upstreamHost: pulumi.Input<st
     });
     // Every pooled query of pachd and every Dex call goes through it: production keeps two, on two nodes and zones
     // (stateless: each replica pools on its own; LISTEN/NOTIFY uses pachd's direct connection).
-    const replicas = args.environment === "prod" ? 2 : 1;
+    const replicas = args.environmentKind === "prod" ? 2 : 1;
     const deployment = new k8s.apps.v1.Deployment(
         `${name}-pg-bouncer`,
         {

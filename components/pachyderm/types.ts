@@ -12,7 +12,7 @@ export interface PachydermArgs {
     namespace: string;
     /** Pachyderm release, e.g. "2.12.2" (pachd, worker and console images). */
     version: string;
-    environment: "dev" | "prod";
+    environmentKind: "dev" | "prod";
     /** [] or ["1","2","3"]: topology spread over topology.kubernetes.io/zone when non-empty. */
     zones: string[];
     storage: {
@@ -28,7 +28,8 @@ export interface PachydermArgs {
         /** Egress to the blob (and cosmos) private endpoints. */
         privateEndpointsCidr: string;
     };
-    metadata: {
+    /** The PersistentVolumes under etcd and the in-cluster PostgreSQL (config `metadataStore`): components/pachydermVolumes.ts. */
+    volumes: {
         kind: "managedDisk" | "glusterfs";
         /** One PersistentVolume name per etcd member, pre-bound by claimRef to `etcdClaimName(i)`. */
         etcdVolumeNames: pulumi.Input<string>[];

@@ -104,7 +104,7 @@ export function evaluatePostgres(caps: PostgresCapability[], cfg: PlatformConfig
             message: `PostgreSQL ${pg.version} is not offered ${where}`,
             fix: "a region that offers PostgreSQL 16 (location)",
         };
-    // The server sits in zones[0], its HA standby in zones[1] (components/postgres.ts).
+    // The server sits in zones[0], its HA standby in zones[1] (components/postgresFlexibleServer.ts).
     const zones = cfg.zones.slice(0, pg.highAvailability ? 2 : 1);
     const missingZones = zones.filter((z) => !(sku.supportedZones ?? []).includes(z));
     if (missingZones.length > 0)

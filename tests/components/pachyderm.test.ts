@@ -64,7 +64,7 @@ type Args = import("../../components/pachyderm").PachydermArgs;
 const base = (over: Partial<Args> = {}): Args => ({
     namespace: "pachyderm",
     version: "2.12.2",
-    environment: "dev",
+    environmentKind: "dev",
     zones: [],
     storage: {
         accountName: "stpachlabdev123456",
@@ -74,7 +74,7 @@ const base = (over: Partial<Args> = {}): Args => ({
         identityClientId: "00000000-0000-0000-0000-000000000001",
         privateEndpointsCidr: "10.40.16.128/26",
     },
-    metadata: {
+    volumes: {
         kind: "managedDisk",
         etcdVolumeNames: ["pv-etcd-0"],
         etcdSizeGi: 256,
@@ -97,10 +97,10 @@ const base = (over: Partial<Args> = {}): Args => ({
 
 const prodArgs = (): Args =>
     base({
-        environment: "prod",
+        environmentKind: "prod",
         zones: ["1", "2", "3"],
         storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("account-key") },
-        metadata: { kind: "glusterfs", etcdVolumeNames: ["pv-etcd-0", "pv-etcd-1", "pv-etcd-2"], etcdSizeGi: 256 },
+        volumes: { kind: "glusterfs", etcdVolumeNames: ["pv-etcd-0", "pv-etcd-1", "pv-etcd-2"], etcdSizeGi: 256 },
         postgres: {
             kind: "azureFlexible",
             host: "psql-pachlab-prod.postgres.database.azure.com",
@@ -162,7 +162,7 @@ const scenarios: [string, () => Args, "dev" | "prod"][] = [
             ...prodArgs(),
             storage: base().storage,
             postgres: base().postgres,
-            metadata: { ...prodArgs().metadata, postgresVolumeName: "pv-pg" },
+            volumes: { ...prodArgs().volumes, postgresVolumeName: "pv-pg" },
         }),
         "prod",
     ],
@@ -454,11 +454,11 @@ describe("wiring assertions (config cannot produce these; a direct caller can)",
         const bad = {
             ...prodArgs(),
             storage: { ...prodArgs().storage, accountKey: undefined },
-            metadata: { ...prodArgs().metadata, etcdVolumeNames: ["a"] },
+            volumes: { ...prodArgs().volumes, etcdVolumeNames: ["a"] },
         };
         const before = captured.length;
         expect(() => new Pachyderm("bad", bad)).toThrow(
-            /^Pachyderm bad: storage\.accountKey: required in sharedKey mode; metadata\.etcdVolumeNames: 1 volume\(s\) for 3 etcd member\(s\)$/,
+            /^Pachyderm bad: storage\.accountKey: required in sharedKey mode; volumes\.etcdVolumeNames: 1 volume\(s\) for 3 etcd member\(s\)$/,
         );
         expect(captured.length).toBe(before);
     });

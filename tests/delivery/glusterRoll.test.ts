@@ -47,7 +47,7 @@ const resize = (i: VmInputs) => {
 };
 
 describe("the GlusterFS VMs of the staging plan", () => {
-    it("are found as nodes 0, 1, 2 of the GlusterMetadataStore, sized from config glusterVmSize", () => {
+    it("are found as nodes 0, 1, 2 of the GlusterVolumes component, sized from config glusterVmSize", () => {
         const vms = vmsOf(base);
         expect(vms.map((v) => glusterNodeOf(v))).toEqual([0, 1, 2]);
         const size = loadStackConfig("staging").config["pachyderm-azure:glusterVmSize"];

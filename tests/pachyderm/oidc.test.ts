@@ -21,7 +21,7 @@ beforeAll(async () => {
     const p = new Pachyderm("oidc", {
         namespace: "pachyderm",
         version: "2.12.2",
-        environment: "dev",
+        environmentKind: "dev",
         zones: [],
         storage: {
             accountName: "st",
@@ -31,7 +31,7 @@ beforeAll(async () => {
             identityClientId: "00000000-0000-0000-0000-000000000001",
             privateEndpointsCidr: "10.40.16.128/26",
         },
-        metadata: { kind: "managedDisk", etcdVolumeNames: ["pv-etcd-0"], etcdSizeGi: 64, postgresVolumeName: "pv-pg", postgresSizeGi: 64 },
+        volumes: { kind: "managedDisk", etcdVolumeNames: ["pv-etcd-0"], etcdSizeGi: 64, postgresVolumeName: "pv-pg", postgresSizeGi: 64 },
         postgres: { kind: "inCluster", user: "pachyderm", password: pulumi.secret("pw") },
         network: { ingressSubnetCidr: ingressSubnet, aksSubnetCidr: "10.40.0.0/20", apiServerCidrs: ["20.1.2.3/32"] },
         pachd: {

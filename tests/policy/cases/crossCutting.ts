@@ -4,7 +4,7 @@ import type { PolicyConfigInput } from "../../helpers/policyEngine";
 import { ids, res, Stack } from "../fixtures";
 import { RuleCases, golden } from "./shared";
 
-/** GlusterFS VM `i` as the GlusterMetadataStore component declares it (parent type in the URN, customData ignored). */
+/** GlusterFS VM `i` as the GlusterVolumes component declares it (parent type in the URN, customData ignored). */
 function glusterVm(i: number, vmSize: string, zone = String(i + 1)): PlanResource {
     const type = "azure-native:compute:VirtualMachine";
     const name = `metadata-vm-${i}`;

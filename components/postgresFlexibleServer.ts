@@ -11,7 +11,7 @@ import { privateDnsZone } from "./azure/privateLink";
 export const POSTGRES_DATABASES = ["pachyderm", "dex"] as const;
 export const POSTGRES_ADMIN_USER = "pachyderm";
 
-export interface AzurePostgresArgs extends PlacementArgs, InterfaceArgs {
+export interface PostgresFlexibleServerArgs extends PlacementArgs, InterfaceArgs {
     version: "16";
     skuName: string;
     skuTier: "Burstable" | "GeneralPurpose" | "MemoryOptimized";
@@ -33,9 +33,13 @@ export interface AzurePostgresArgs extends PlacementArgs, InterfaceArgs {
  * Azure Database for PostgreSQL Flexible Server (azure-native v3 `dbforpostgresql.Server` is the
  * flexible server, API 2025-08-01) for Pachyderm: private access only (delegated subnet, its own
  * private DNS zone, no firewall rule), TLS required, 14+ days of point-in-time restore, geo-redundant
- * backup and zone-redundant HA in production; the `pachyderm` and `dex` databases.
+ * backup and zone-redundant HA in production; the `pachyderm` and `dex` databases. Not the in-cluster
+ * PostgreSQL (components/pachyderm/inClusterPostgres.ts), the other `postgres.kind`.
+ *
+ * The type token keeps the class's first name, `AzurePostgres`: it is part of the URN of every child, and the
+ * data-loss guard follows aliases only on the resource itself, so renaming it would read as a replacement.
  */
-export class AzurePostgres extends pulumi.ComponentResource {
+export class PostgresFlexibleServer extends pulumi.ComponentResource {
     public readonly server: dbforpostgresql.Server;
     public readonly databases: dbforpostgresql.Database[] = [];
     public readonly serverName: pulumi.Output<string>;
@@ -47,7 +51,7 @@ export class AzurePostgres extends pulumi.ComponentResource {
     /** Administrator password (secret). */
     public readonly password: pulumi.Output<string>;
 
-    constructor(name: string, args: AzurePostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: PostgresFlexibleServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:postgres:AzurePostgres", name, {}, opts);
         const n = args.names;
         const serverName = globalName("psql", n);
@@ -130,7 +134,7 @@ export class AzurePostgres extends pulumi.ComponentResource {
     /** The server: private access through the delegated subnet and its own zone, HA and geo-backup by argument. */
     private createServer(
         name: string,
-        args: AzurePostgresArgs,
+        args: PostgresFlexibleServerArgs,
         guard: StatefulGuard,
         zoneId: pulumi.Input<string>,
         vnetLink: pulumi.Resource,

@@ -12,11 +12,11 @@ export const DEX_DATABASE = "dex";
 
 const passwordRef = { secretKeyRef: { name: K8S_NAMES.postgresSecret, key: "postgresql-password" } };
 
-/** In-cluster PostgreSQL (StatefulSet on the metadata store); pg-bouncer in front of it comes from pgbouncer.ts. */
+/** In-cluster PostgreSQL (a StatefulSet on a volume of components/pachydermVolumes.ts; the other `postgres.kind` is components/postgresFlexibleServer.ts); pg-bouncer in front of it comes from pgbouncer.ts. */
 export function createInClusterPostgres(ctx: BuildContext, dependsOn: pulumi.Resource[]): pulumi.Resource[] {
     const { name, parent, args, namespace } = ctx;
     const app = K8S_NAMES.postgres;
-    const sizeGi = args.metadata.postgresSizeGi ?? 256;
+    const sizeGi = args.volumes.postgresSizeGi ?? 256;
 
     const claim = new k8s.core.v1.PersistentVolumeClaim(
         `${name}-postgres-pvc`,
@@ -25,11 +25,11 @@ export function createInClusterPostgres(ctx: BuildContext, dependsOn: pulumi.Res
             spec: {
                 accessModes: ["ReadWriteOnce"],
                 storageClassName: "",
-                volumeName: args.metadata.postgresVolumeName!,
+                volumeName: args.volumes.postgresVolumeName!,
                 resources: { requests: { storage: `${sizeGi}Gi` } },
             },
         },
-        { parent, dependsOn: args.metadata.dependsOn },
+        { parent, dependsOn: args.volumes.dependsOn },
     );
 
     // The entrypoint runs these once on an empty data directory: Pachyderm needs a second database for Dex.

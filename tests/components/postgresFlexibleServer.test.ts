@@ -15,9 +15,10 @@ import {
 
 const captured = captureResources();
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { AzurePostgres } = require("../../components/postgres") as typeof import("../../components/postgres");
-type Args = import("../../components/postgres").AzurePostgresArgs;
+const { PostgresFlexibleServer } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../../components/postgresFlexibleServer") as typeof import("../../components/postgresFlexibleServer");
+type Args = import("../../components/postgresFlexibleServer").PostgresFlexibleServerArgs;
 
 const T = {
     server: "azure-native:dbforpostgresql:Server",
@@ -53,13 +54,13 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
 }
 
 interface Built {
-    comp: InstanceType<typeof AzurePostgres>;
+    comp: InstanceType<typeof PostgresFlexibleServer>;
     of: (type: string) => Captured[];
     get: (type: string, suffix: string) => Captured;
 }
 
 async function build(name: string, a: Args): Promise<Built> {
-    const comp = new AzurePostgres(name, a);
+    const comp = new PostgresFlexibleServer(name, a);
     await settle(comp.host, comp.password, comp.serverName);
     return { comp, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
 }
@@ -75,7 +76,7 @@ beforeAll(async () => {
 describe.each([
     ["dev", () => dev],
     ["prod", () => prod],
-] as const)("AzurePostgres (%s)", (env, get) => {
+] as const)("PostgresFlexibleServer (%s)", (env, get) => {
     const prodEnv = env === "prod";
 
     test(`server logs to Log Analytics ${prodEnv ? "(allLogs: PostgreSQLLogs, sessions, query store…)" : "only when asked"}`, () => {

@@ -14,12 +14,12 @@ import {
 
 const captured = captureResources();
 
-const { CosmosDb, COSMOS_DATA_CONTRIBUTOR } =
+const { LabMetadataDb, COSMOS_DATA_CONTRIBUTOR } =
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("../../components/cosmos") as typeof import("../../components/cosmos");
+    require("../../components/labMetadataDb") as typeof import("../../components/labMetadataDb");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { deterministicGuid } = require("../../components/azure/roles") as typeof import("../../components/azure/roles");
-type Args = import("../../components/cosmos").CosmosDbArgs;
+type Args = import("../../components/labMetadataDb").LabMetadataDbArgs;
 
 const T = {
     account: "azure-native:cosmosdb:DatabaseAccount",
@@ -58,13 +58,13 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
 }
 
 interface Built {
-    comp: InstanceType<typeof CosmosDb>;
+    comp: InstanceType<typeof LabMetadataDb>;
     of: (type: string) => Captured[];
     get: (type: string, suffix: string) => Captured;
 }
 
 async function build(name: string, a: Args): Promise<Built> {
-    const comp = new CosmosDb(name, a);
+    const comp = new LabMetadataDb(name, a);
     // As index.ts does: the ingress VM's identity writes items.
     comp.grantDataContributor({ principalId: PRINCIPAL });
     await settle(comp.endpoint, comp.containerNames, comp.databaseName);
@@ -82,7 +82,7 @@ beforeAll(async () => {
 describe.each([
     ["dev", () => dev],
     ["prod", () => prod],
-] as const)("CosmosDb (%s)", (env, get) => {
+] as const)("LabMetadataDb (%s)", (env, get) => {
     const prodEnv = env === "prod";
 
     test("account: NoSQL, Standard offer, Session consistency, globally unique CAF name", () => {

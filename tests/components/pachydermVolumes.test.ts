@@ -4,10 +4,10 @@ import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } f
 
 const captured = captureResources();
 
-const { ManagedDiskMetadataStore, VIRTUAL_MACHINE_CONTRIBUTOR } =
+const { ManagedDiskVolumes, VIRTUAL_MACHINE_CONTRIBUTOR } =
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("../../components/metadataStore") as typeof import("../../components/metadataStore");
-type Args = import("../../components/metadataStore").ManagedDiskMetadataStoreArgs;
+    require("../../components/pachydermVolumes") as typeof import("../../components/pachydermVolumes");
+type Args = import("../../components/pachydermVolumes").ManagedDiskVolumesArgs;
 
 const T = {
     disk: "azure-native:compute:Disk",
@@ -39,7 +39,7 @@ function args(env: "dev" | "staging" | "prod", over: Partial<Args> = {}): Args {
 }
 
 interface Built {
-    comp: InstanceType<typeof ManagedDiskMetadataStore>;
+    comp: InstanceType<typeof ManagedDiskVolumes>;
     of: (type: string) => Captured[];
     get: (type: string, suffix: string) => Captured;
     provider: k8s.Provider;
@@ -47,7 +47,7 @@ interface Built {
 
 async function build(name: string, a: Args): Promise<Built> {
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: "{}" });
-    const comp = new ManagedDiskMetadataStore(name, a, { providers: { kubernetes: provider } });
+    const comp = new ManagedDiskVolumes(name, a, { providers: { kubernetes: provider } });
     await settle(...comp.etcdVolumeNames, comp.postgresVolumeName, ...comp.diskIds);
     return { comp, provider, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
 }
@@ -66,7 +66,7 @@ describe.each([
     ["dev", () => dev],
     ["staging", () => staging],
     ["prod", () => prod],
-] as const)("ManagedDiskMetadataStore (%s)", (env, get) => {
+] as const)("ManagedDiskVolumes (%s)", (env, get) => {
     const prodEnv = env === "prod";
     const etcd = env === "dev" ? 1 : 3;
     const keys = [...Array.from({ length: etcd }, (_, i) => `etcd-${i}`), ...(prodEnv ? [] : ["postgres"])];
@@ -159,7 +159,7 @@ describe.each([
         expect(await Promise.all(get().comp.etcdVolumeNames.map(valueOf))).toEqual(
             keys.filter((k) => k.startsWith("etcd")).map((k) => `pv-pachlab-${env}-${k}`),
         );
-        expect(get().comp.volumes).toHaveLength(keys.length);
+        expect(get().comp.persistentVolumes).toHaveLength(keys.length);
     });
 
     test(`rules 11/12: disks and PVs protected, disks retained and locked ${prodEnv ? "in production" : "— not in dev"}`, () => {

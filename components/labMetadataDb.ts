@@ -12,7 +12,7 @@ export const COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002";
 /** Cosmos DB's system property, never queried: always out of the index. */
 export const ETAG_PATH = '/"_etag"/?';
 
-export interface CosmosDbArgs extends PlacementArgs, InterfaceArgs {
+export interface LabMetadataDbArgs extends PlacementArgs, InterfaceArgs {
     capacityMode: "serverless" | "autoscale";
     /** Autoscale only: the database's shared maximum RU/s. */
     maxThroughput: number;
@@ -26,11 +26,17 @@ export interface CosmosDbArgs extends PlacementArgs, InterfaceArgs {
 }
 
 /**
+ * The lab's metadata database (what the uploaders on the ingress VM record about the data), not Pachyderm's
+ * own metadata, which lives in etcd and PostgreSQL on components/pachydermVolumes.ts.
+ *
  * Cosmos DB for NoSQL: Entra ID only (keys off, also for metadata writes), reachable only through a
  * private endpoint, continuous backup (point-in-time restore of the account, a database or a container),
  * zone-redundant locations and automatic failover when zones are in use.
+ *
+ * The type token keeps the class's first name, `CosmosDb`: it is part of the URN of every child, and the
+ * data-loss guard follows aliases only on the resource itself, so renaming it would read as a replacement.
  */
-export class CosmosDb extends pulumi.ComponentResource {
+export class LabMetadataDb extends pulumi.ComponentResource {
     public readonly account: cosmosdb.DatabaseAccount;
     public readonly database: cosmosdb.SqlResourceSqlDatabase;
     public readonly containers: cosmosdb.SqlResourceSqlContainer[] = [];
@@ -44,7 +50,7 @@ export class CosmosDb extends pulumi.ComponentResource {
     private readonly baseName: string;
     private readonly resourceGroupName: pulumi.Input<string>;
 
-    constructor(name: string, args: CosmosDbArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: LabMetadataDbArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:cosmos:CosmosDb", name, {}, opts);
         this.baseName = name;
         this.resourceGroupName = args.resourceGroupName;
@@ -108,7 +114,7 @@ export class CosmosDb extends pulumi.ComponentResource {
      * The account. Zone redundancy is fixed at creation. Serverless accounts are left zonal: they are the dev
      * shape and their zone support is not something to rely on.
      */
-    private createAccount(name: string, args: CosmosDbArgs, guard: StatefulGuard): cosmosdb.DatabaseAccount {
+    private createAccount(name: string, args: LabMetadataDbArgs, guard: StatefulGuard): cosmosdb.DatabaseAccount {
         const serverless = args.capacityMode === "serverless";
         const zoneRedundant = args.zones.length > 0 && !serverless;
         return new cosmosdb.DatabaseAccount(
@@ -147,7 +153,7 @@ export class CosmosDb extends pulumi.ComponentResource {
 
     private createContainer(
         name: string,
-        args: CosmosDbArgs,
+        args: LabMetadataDbArgs,
         guard: StatefulGuard,
         spec: CosmosContainerSpec,
     ): cosmosdb.SqlResourceSqlContainer {

@@ -11,16 +11,17 @@ import { etcdClaimName, postgresClaimName } from "./pachyderm/names";
 /**
  * Where etcd (and the in-cluster PostgreSQL) keep their data: PersistentVolumes the Pachyderm
  * component binds its claims to (static binding: claimRef on the PV, volumeName on the claim).
- * Implemented by ManagedDiskMetadataStore (Azure managed disks) and by the GlusterFS store.
+ * Implemented by ManagedDiskVolumes (Azure managed disks) and GlusterVolumes (components/glusterVolumes.ts);
+ * config calls the choice `metadataStore`: Pachyderm's metadata, not the lab's (components/labMetadataDb.ts).
  */
-export interface MetadataStore {
+export interface PachydermVolumes {
     kind: "managedDisk" | "glusterfs";
     /** One PersistentVolume name per etcd member, in member order (claim `etcd-storage-etcd-<i>`). */
     etcdVolumeNames: pulumi.Output<string>[];
     /** When PostgreSQL runs in the cluster: its PersistentVolume (claim `postgres-storage-postgres-0`). */
     postgresVolumeName?: pulumi.Output<string>;
-    /** The PersistentVolumes (and what they need): put them in the Pachyderm component's `metadata.dependsOn`. */
-    volumes: pulumi.Resource[];
+    /** The PersistentVolumes: put them in the Pachyderm component's `volumes.dependsOn`. */
+    persistentVolumes: pulumi.Resource[];
     /** GlusterFS: the address clients mount. */
     address?: pulumi.Output<string>;
 }
@@ -41,7 +42,7 @@ export const DISK_CSI_DRIVER = "disk.csi.azure.com";
 /** Node label of the Azure Disk CSI driver's topology, value `<region>-<zone>`. */
 export const DISK_CSI_ZONE_KEY = "topology.disk.csi.azure.com/zone";
 
-export interface ManagedDiskMetadataStoreArgs extends PlacementArgs, ProtectionArgs {
+export interface ManagedDiskVolumesArgs extends PlacementArgs, ProtectionArgs {
     /** Premium_ZRS in production (attachable from every zone; config's prod baseline); Premium_LRS in dev. */
     diskSku: "Premium_LRS" | "Premium_ZRS";
     etcdReplicas: 1 | 3;
@@ -67,17 +68,19 @@ interface DiskSpec {
  * node resource group so that deleting or recreating the cluster never touches them, each exposed as
  * a Retain PersistentVolume pre-bound to the claim name the Pachyderm StatefulSets use. The Kubernetes
  * provider comes from the component's `providers` option.
+ *
+ * The type token keeps the class's first name, `ManagedDiskMetadataStore`: it is part of the URN of every child,
+ * and the data-loss guard follows aliases only on the resource itself, so renaming it would read as a replacement.
  */
-export class ManagedDiskMetadataStore extends pulumi.ComponentResource implements MetadataStore {
+export class ManagedDiskVolumes extends pulumi.ComponentResource implements PachydermVolumes {
     public readonly kind = "managedDisk" as const;
     public readonly disks: compute.Disk[] = [];
     public readonly diskIds: pulumi.Output<string>[] = [];
     public readonly persistentVolumes: k8s.core.v1.PersistentVolume[] = [];
     public readonly etcdVolumeNames: pulumi.Output<string>[] = [];
     public readonly postgresVolumeName?: pulumi.Output<string>;
-    public readonly volumes: pulumi.Resource[] = [];
 
-    constructor(name: string, args: ManagedDiskMetadataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: ManagedDiskVolumesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pachyderm-azure:metadata:ManagedDiskMetadataStore", name, {}, opts);
         // ZRS disks attach from any zone; LRS disks exist in one zone and must be pinned (a regional
         // LRS disk cannot attach to a zonal node).
@@ -115,7 +118,7 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
      */
     private createVolume(
         name: string,
-        args: ManagedDiskMetadataStoreArgs,
+        args: ManagedDiskVolumesArgs,
         guard: StatefulGuard,
         roleId: pulumi.Input<string>,
         spec: DiskSpec,
@@ -178,7 +181,6 @@ export class ManagedDiskMetadataStore extends pulumi.ComponentResource implement
             guard.options({ dependsOn: [access] }),
         );
         this.persistentVolumes.push(pv);
-        this.volumes.push(pv);
         return pv.metadata.name;
     }
 }

@@ -10,7 +10,7 @@ import { ProtectionArgs, StatefulGuard } from "./azure/guard";
 import { customData, linuxVirtualMachine } from "./azure/linuxVm";
 import { LoadBalancerChildIds, loadBalancerChildIds } from "./azure/loadBalancer";
 import { staticPersistentVolume } from "./azure/persistentVolume";
-import { MetadataStore } from "./metadataStore";
+import { PachydermVolumes } from "./pachydermVolumes";
 import { etcdClaimName, postgresClaimName } from "./pachyderm/names";
 
 /** Azure exposes the data disk at LUN 0 under this stable path (udev rules of the Azure Linux agent). */
@@ -29,7 +29,7 @@ const LB_POOL = "gluster";
 const LB_PROBE = "nfs";
 const LB_RULE = "nfs";
 
-export interface GlusterMetadataStoreArgs extends PlacementArgs, ProtectionArgs {
+export interface GlusterVolumesArgs extends PlacementArgs, ProtectionArgs {
     /** The data subnet (its NSG allows Gluster/NFS from the AKS and data subnets and the LB probe on 2049). */
     subnetId: pulumi.Input<string>;
     /** Static addresses of the three nodes, node 0 first (it forms the volume). */
@@ -58,7 +58,7 @@ export interface GlusterMetadataStoreArgs extends PlacementArgs, ProtectionArgs 
 }
 
 /**
- * The GlusterFS kind of metadata store: three VMs (one per zone) with a brick data disk each,
+ * The GlusterFS kind of Pachyderm's volumes (config `metadataStore.kind: glusterfs`): three VMs (one per zone) with a brick data disk each,
  * bootstrapped by cloud-init into a replica-3 volume served over NFSv4 by NFS-Ganesha, behind an
  * internal load balancer; etcd and in-cluster PostgreSQL get static `nfs` PersistentVolumes on it,
  * pre-bound to the claims of the Pachyderm StatefulSets. Trade-offs against managed disks and the
@@ -66,13 +66,16 @@ export interface GlusterMetadataStoreArgs extends PlacementArgs, ProtectionArgs 
  *
  * Encryption at host is always on (no config knob): the subscription must have the
  * `Microsoft.Compute/EncryptionAtHost` feature registered, otherwise the VMs fail to create.
+ *
+ * The type token keeps the class's first name, `GlusterMetadataStore`: it is part of the URN of every child,
+ * and the data-loss guard follows aliases only on the resource itself, so renaming it would read as a replacement.
  */
-export class GlusterMetadataStore extends pulumi.ComponentResource implements MetadataStore {
+export class GlusterVolumes extends pulumi.ComponentResource implements PachydermVolumes {
     public readonly kind = "glusterfs" as const;
     public readonly etcdVolumeNames: pulumi.Output<string>[] = [];
     public readonly postgresVolumeName?: pulumi.Output<string>;
     /** The PersistentVolumes (they depend on the VMs and the load balancer). */
-    public readonly volumes: k8s.core.v1.PersistentVolume[] = [];
+    public readonly persistentVolumes: k8s.core.v1.PersistentVolume[] = [];
     /** The NFS server address clients mount: the internal load balancer's frontend. */
     public readonly address: pulumi.Output<string>;
     public readonly vmIds: pulumi.Output<string>[] = [];
@@ -82,7 +85,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
     public readonly vms: compute.VirtualMachine[] = [];
     public readonly loadBalancer: network.LoadBalancer;
 
-    constructor(name: string, args: GlusterMetadataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: GlusterVolumesArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super: a bad layout or an oversized bootstrap registers nothing.
         assertNodeAddresses(name, args);
         const userData = args.nodeIps.map((_, i) => nodeUserData(name, args, i));
@@ -116,7 +119,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
                 },
                 guard.options({ dependsOn: [this.loadBalancer, ...this.vms] }),
             );
-            this.volumes.push(volume);
+            this.persistentVolumes.push(volume);
             return volume.metadata.name;
         };
         for (let i = 0; i < args.etcdReplicas; i++)
@@ -135,7 +138,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
     }
 
     /** The internal load balancer: the rule, probe, pool and frontend reference each other by ARM id inside it. */
-    private createLoadBalancer(name: string, args: GlusterMetadataStoreArgs, lbChild: LoadBalancerChildIds): network.LoadBalancer {
+    private createLoadBalancer(name: string, args: GlusterVolumesArgs, lbChild: LoadBalancerChildIds): network.LoadBalancer {
         return new network.LoadBalancer(
             `${name}-lbi`,
             {
@@ -190,7 +193,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
      * (etcd's WAL latency) for no extra durability. (ZRS disks could attach to a VM in any zone; that is not the
      * reason.) The policy (docs/policy.md rule 32) requires instead that production bricks span three zones.
      */
-    private createBrick(name: string, args: GlusterMetadataStoreArgs, guard: StatefulGuard, i: number, zones?: string[]): compute.Disk {
+    private createBrick(name: string, args: GlusterVolumesArgs, guard: StatefulGuard, i: number, zones?: string[]): compute.Disk {
         const n = args.names;
         const disk = hardenedDataDisk(
             `${name}-brick-${i}`,
@@ -217,7 +220,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
     /** Node `i`: its brick disk (guarded and locked), its NIC in the LB pools and its VM in zone `i`. */
     private createNode(
         name: string,
-        args: GlusterMetadataStoreArgs,
+        args: GlusterVolumesArgs,
         guard: StatefulGuard,
         i: number,
         userData: string,
@@ -288,7 +291,7 @@ export class GlusterMetadataStore extends pulumi.ComponentResource implements Me
 }
 
 /** The bootstrap of node `i`, refused when Azure would refuse its custom data. */
-function nodeUserData(name: string, args: GlusterMetadataStoreArgs, i: number): string {
+function nodeUserData(name: string, args: GlusterVolumesArgs, i: number): string {
     const text = renderGlusterUserData({
         nodeIndex: i,
         nodeIps: args.nodeIps,
@@ -299,7 +302,7 @@ function nodeUserData(name: string, args: GlusterMetadataStoreArgs, i: number): 
     const length = customData(text).length;
     if (length > CUSTOM_DATA_MAX)
         throw new pulumi.RunError(
-            `GlusterMetadataStore ${name}: user-data of node ${i} is ${length} base64 characters, Azure accepts ${CUSTOM_DATA_MAX}`,
+            `GlusterVolumes ${name}: user-data of node ${i} is ${length} base64 characters, Azure accepts ${CUSTOM_DATA_MAX}`,
         );
     return text;
 }
@@ -309,10 +312,10 @@ function nodeUserData(name: string, args: GlusterMetadataStoreArgs, i: number): 
  * offsets (lib/config/build.ts), so only a direct caller can get them wrong; production's three zones are config's
  * prod baseline.
  */
-function assertNodeAddresses(name: string, args: GlusterMetadataStoreArgs): void {
+function assertNodeAddresses(name: string, args: GlusterVolumesArgs): void {
     const distinct = new Set([...args.nodeIps, args.clientIp]).size;
     if (args.nodeIps.length !== GLUSTER_NODE_COUNT || distinct !== GLUSTER_NODE_COUNT + 1)
         throw new pulumi.RunError(
-            `GlusterMetadataStore ${name}: needs ${GLUSTER_NODE_COUNT} distinct nodeIps and a clientIp apart from them, got ${args.nodeIps.join(", ")} and ${args.clientIp}`,
+            `GlusterVolumes ${name}: needs ${GLUSTER_NODE_COUNT} distinct nodeIps and a clientIp apart from them, got ${args.nodeIps.join(", ")} and ${args.clientIp}`,
         );
 }

@@ -30,7 +30,7 @@ const OUTBOUND_DATA_RULE = "outbound-data";
 /** Azure's limit on a public IP's idle timeout (4-30 minutes; load-balancer rules take 4-100). */
 const PIP_IDLE_MAX = 30;
 
-export interface IngressArgs extends PlacementArgs {
+export interface IngressVmArgs extends PlacementArgs {
     /** The ingress subnet (its NSG mirrors `ports` and SSH from `adminSourceCidrs` to `vmPrivateIp`). */
     subnetId: pulumi.Input<string>;
     /** Static private IP of the VM inside the ingress subnet (the NSG's destination). */
@@ -66,7 +66,7 @@ export function ingressDnsLabel(names: NameContext): string {
 }
 
 /** Where the ingress VM's resources go. */
-function placementOf(args: IngressArgs) {
+function placementOf(args: IngressVmArgs) {
     return { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
 }
 
@@ -105,9 +105,13 @@ export function supportsAcceleratedNetworking(vmSize: string): boolean {
  * The ingress VM the lab's uploaders use to reach pachd, behind a Standard public load balancer whose
  * frontend is the deployment's only public IP: load-balancing rules for the configured ports, an SSH NAT
  * rule only when admin CIDRs are configured, and explicit outbound rules (the subnets have no default
- * outbound access). The VM holds no data: it can be replaced at any time.
+ * outbound access). The VM holds no data: it can be replaced at any time. A VM and an Azure load balancer,
+ * not a Kubernetes Ingress: nothing here runs in the cluster.
+ *
+ * The type token keeps the class's first name, `Ingress`: it is part of the URN of every child, and the
+ * data-loss guard follows aliases only on the resource itself, so renaming it would read as a replacement.
  */
-export class Ingress extends pulumi.ComponentResource {
+export class IngressVm extends pulumi.ComponentResource {
     public readonly identity: managedidentity.UserAssignedIdentity;
     public readonly publicIpAddress: network.PublicIPAddress;
     public readonly loadBalancer: network.LoadBalancer;
@@ -132,7 +136,7 @@ export class Ingress extends pulumi.ComponentResource {
     /** Backend pool id for the GlusterFS NICs' `loadBalancerBackendAddressPools`; undefined unless requested. */
     public readonly outboundDataPoolId: pulumi.Output<string> | undefined;
 
-    constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: IngressVmArgs, opts?: pulumi.ComponentResourceOptions) {
         const n = args.names;
         const grpcPort = DEFAULT_GRPC_PORT;
         // Before super: the renderer refuses (naming the field) a version without a pinned checksum, a bad IP or a
@@ -188,7 +192,7 @@ export class Ingress extends pulumi.ComponentResource {
         });
     }
 
-    private createPublicIp(name: string, args: IngressArgs): network.PublicIPAddress {
+    private createPublicIp(name: string, args: IngressVmArgs): network.PublicIPAddress {
         const n = args.names;
         const common = placementOf(args);
         return new network.PublicIPAddress(
@@ -209,7 +213,7 @@ export class Ingress extends pulumi.ComponentResource {
     }
 
     /** Load-balancing rules for `ports`, the SSH NAT rule when admins may connect, explicit outbound rules. */
-    private createLoadBalancer(name: string, args: IngressArgs): network.LoadBalancer {
+    private createLoadBalancer(name: string, args: IngressVmArgs): network.LoadBalancer {
         const sshEnabled = args.adminSourceCidrs.length > 0;
         // Sub-resources of one load balancer reference each other by id before the LB exists: build them.
         const lbName = resourceName("lbe", args.names, "ingress");
@@ -280,7 +284,7 @@ export class Ingress extends pulumi.ComponentResource {
         return pulumi.interpolate`${this.loadBalancer.id}/${kind}/${child}`;
     }
 
-    private createNic(name: string, args: IngressArgs): network.NetworkInterface {
+    private createNic(name: string, args: IngressVmArgs): network.NetworkInterface {
         const n = args.names;
         const common = placementOf(args);
         const sshEnabled = args.adminSourceCidrs.length > 0;
@@ -309,7 +313,7 @@ export class Ingress extends pulumi.ComponentResource {
         );
     }
 
-    private createVm(name: string, args: IngressArgs, userData: string): compute.VirtualMachine {
+    private createVm(name: string, args: IngressVmArgs, userData: string): compute.VirtualMachine {
         const n = args.names;
         const common = placementOf(args);
         const vmName = resourceName("vm", n, "ingress");
@@ -342,7 +346,7 @@ export class Ingress extends pulumi.ComponentResource {
         );
     }
 
-    private createShutdown(name: string, args: IngressArgs, shutdown: NonNullable<IngressArgs["shutdown"]>): void {
+    private createShutdown(name: string, args: IngressVmArgs, shutdown: NonNullable<IngressVmArgs["shutdown"]>): void {
         // The portal's "Auto-shutdown": a DevTestLab global schedule outside any lab, which ARM accepts only
         // under the name shutdown-computevm-<VM name> with task type ComputeVmShutdownTask and a daily time
         // (https://learn.microsoft.com/azure/templates/microsoft.devtestlab/schedules; hashicorp/terraform-provider-azurerm#5536).

@@ -7,16 +7,16 @@ const captured = captureResources();
 
 // Required after the mocks are installed, so that the component's resources register against them.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const ingress = require("../../components/ingress") as typeof import("../../components/ingress");
+const ingress = require("../../components/ingressVm") as typeof import("../../components/ingressVm");
 const {
-    Ingress,
+    IngressVm,
     ingressDnsLabel,
     supportsAcceleratedNetworking,
     INGRESS_OUTBOUND_PORTS,
     DATA_OUTBOUND_PORTS,
     MAX_OUTBOUND_DATA_INSTANCES,
 } = ingress;
-type Args = import("../../components/ingress").IngressArgs;
+type Args = import("../../components/ingressVm").IngressVmArgs;
 
 const T = {
     identity: "azure-native:managedidentity:UserAssignedIdentity",
@@ -57,14 +57,14 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
 }
 
 interface Built {
-    comp: InstanceType<typeof Ingress>;
+    comp: InstanceType<typeof IngressVm>;
     args: Args;
     of: (type: string) => Captured[];
     get: (type: string, suffix: string) => Captured;
 }
 
 async function build(name: string, a: Args): Promise<Built> {
-    const comp = new Ingress(name, a);
+    const comp = new IngressVm(name, a);
     await settle(
         comp.publicIp,
         comp.fqdn,
@@ -91,7 +91,7 @@ const lbIdOf = (env: string) =>
 describe.each([
     ["dev", () => dev],
     ["prod", () => prod],
-] as const)("Ingress (%s)", (env, get) => {
+] as const)("IngressVm (%s)", (env, get) => {
     const prodEnv = env === "prod";
     const lbId = lbIdOf(env);
 
@@ -325,7 +325,7 @@ describe.each([
     });
 });
 
-describe("Ingress helpers and validation", () => {
+describe("IngressVm helpers and validation", () => {
     test("DNS label: globalName style, valid Azure label, stable", () => {
         const label = ingressDnsLabel({ prefix: "pachlab", stack: "prod", location: "westeurope" });
         expect(label).toMatch(/^pip-pachlab-prod-[0-9a-f]{6}$/);
@@ -353,7 +353,7 @@ describe("Ingress helpers and validation", () => {
         ["reserved admin user", { adminUsername: "root" }, /adminUsername/],
     ] as const)("refuses %s before registering anything", (_what, over, message) => {
         const before = captured.length;
-        expect(() => new Ingress(`bad-${captured.length}`, args("dev", over as Partial<Args>))).toThrow(message);
+        expect(() => new IngressVm(`bad-${captured.length}`, args("dev", over as Partial<Args>))).toThrow(message);
         expect(captured.length).toBe(before);
     });
 });

@@ -16,14 +16,14 @@ import {
 const captured = captureResources();
 
 // Loaded after the mocks are installed (the component module reads no config, but keep the order of the other suites).
-const { GlusterMetadataStore, BRICK_DEVICE, NFS_MOUNT_OPTIONS } =
+const { GlusterVolumes, BRICK_DEVICE, NFS_MOUNT_OPTIONS } =
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("../../components/glusterMetadataStore") as typeof import("../../components/glusterMetadataStore");
+    require("../../components/glusterVolumes") as typeof import("../../components/glusterVolumes");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { metadataClaimNames } = require("../../components/pachyderm/names") as typeof import("../../components/pachyderm/names");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { BOOTSTRAP_PATH, ENV_PATH } = require("../../lib/cloudinit/gluster") as typeof import("../../lib/cloudinit/gluster");
-type Args = import("../../components/glusterMetadataStore").GlusterMetadataStoreArgs;
+type Args = import("../../components/glusterVolumes").GlusterVolumesArgs;
 
 const T = {
     disk: "azure-native:compute:Disk",
@@ -65,7 +65,7 @@ function args(env: "dev" | "prod", over: Partial<Args> = {}): Args {
 }
 
 interface Built {
-    comp: InstanceType<typeof GlusterMetadataStore>;
+    comp: InstanceType<typeof GlusterVolumes>;
     provider: k8s.Provider;
     of: (type: string) => Captured[];
     get: (type: string, suffix: string) => Captured;
@@ -73,7 +73,7 @@ interface Built {
 
 async function build(name: string, a: Args): Promise<Built> {
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: "{}" });
-    const comp = new GlusterMetadataStore(name, a, { providers: { kubernetes: provider } });
+    const comp = new GlusterVolumes(name, a, { providers: { kubernetes: provider } });
     await settle(comp.address, ...comp.etcdVolumeNames, comp.postgresVolumeName, ...comp.vmIds, ...comp.brickDiskIds);
     return { comp, provider, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
 }
@@ -91,7 +91,7 @@ const decode = (vm: Captured): string => Buffer.from(vm.inputs.osProfile.customD
 describe.each([
     ["dev", () => dev],
     ["prod", () => prod],
-] as const)("GlusterMetadataStore (%s)", (env, get) => {
+] as const)("GlusterVolumes (%s)", (env, get) => {
     const prodEnv = env === "prod";
 
     test(`internal load balancer health events and metrics to Log Analytics ${prodEnv ? "" : "only when asked"}`, () => {
@@ -297,7 +297,7 @@ describe.each([
             Array.from({ length: prodEnv ? 3 : 1 }, (_, i) => `pv-pachlab-${env}-etcd-${i}`),
         );
         expect(await valueOf(c.postgresVolumeName)).toBe(`pv-pachlab-${env}-postgres-0`);
-        expect(c.volumes).toHaveLength(prodEnv ? 4 : 2);
+        expect(c.persistentVolumes).toHaveLength(prodEnv ? 4 : 2);
         expect(await Promise.all(c.vmIds.map(valueOf))).toEqual(
             [0, 1, 2].map((i) => expect.stringMatching(new RegExp(`/virtualMachines/vm-pachlab-${env}-gfs${i}$`))),
         );
@@ -311,7 +311,7 @@ function fe(lb: Record<string, any>): string {
     return lb.frontendIPConfigurations[0].name;
 }
 
-describe("GlusterMetadataStore without in-cluster PostgreSQL", () => {
+describe("GlusterVolumes without in-cluster PostgreSQL", () => {
     test("no postgres PV, no postgresVolumeName", async () => {
         const b = await build("nopg", args("dev", { postgresInCluster: false }));
         expect(b.comp.postgresVolumeName).toBeUndefined();
@@ -319,14 +319,14 @@ describe("GlusterMetadataStore without in-cluster PostgreSQL", () => {
     });
 });
 
-describe("GlusterMetadataStore refuses node addresses config never derives", () => {
+describe("GlusterVolumes refuses node addresses config never derives", () => {
     test.each([
         ["two node IPs", { nodeIps: NODE_IPS.slice(0, 2) }],
         ["duplicate node IPs", { nodeIps: [NODE_IPS[0], NODE_IPS[0], NODE_IPS[1]] }],
         ["clientIp = a node IP", { clientIp: NODE_IPS[1] }],
     ] as const)("%s", (what, over) => {
         const before = captured.length;
-        expect(() => new GlusterMetadataStore(`bad-${what.replace(/\W+/g, "-")}`, args("prod", over as Partial<Args>))).toThrow(
+        expect(() => new GlusterVolumes(`bad-${what.replace(/\W+/g, "-")}`, args("prod", over as Partial<Args>))).toThrow(
             /3 distinct nodeIps and a clientIp apart from them/,
         );
         expect(captured.length).toBe(before); // nothing registered
