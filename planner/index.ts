@@ -141,9 +141,14 @@ function buildPlan(
     outputs: Record<string, unknown>,
     secretOutputs: string[],
 ): Plan<never> {
+    return { project, stack, resources: planResources(project, stack, captured), outputs, secretOutputs };
+}
+
+/** The plan's view of captured registrations (secrets redacted, explicit and implicit dependencies apart). */
+export function planResources(project: string, stack: string, captured: Registration[]): PlanResource[] {
     const stackUrn = `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
     const providerUrn = (ref: string) => (ref ? ref.split("::").slice(0, -1).join("::") : null);
-    const resources: PlanResource[] = captured
+    return captured
         .filter((c) => c.urn)
         .map((c) => {
             const secrets = c.secretPaths;
@@ -170,5 +175,4 @@ function buildPlan(
                 secretInputs: secrets,
             };
         });
-    return { project, stack, resources, outputs, secretOutputs };
 }

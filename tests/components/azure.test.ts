@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, WORKSPACE_ID } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, WORKSPACE_ID, TYPE } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -15,16 +15,6 @@ const { diagnosticSetting, DIAGNOSTIC_PROFILES } =
 type ProtectionArgs = import("../../components/azure/guard").ProtectionArgs;
 type DiagnosedType = import("../../components/azure/diagnostics").DiagnosedType;
 
-const T = {
-    account: "azure-native:storage:StorageAccount",
-    lock: "azure-native:authorization:ManagementLockByScope",
-    role: "azure-native:authorization:RoleAssignment",
-    pep: "azure-native:network:PrivateEndpoint",
-    zone: "azure-native:privatedns:PrivateZone",
-    link: "azure-native:privatedns:VirtualNetworkLink",
-    zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
-    diag: "azure-native:monitor:DiagnosticSetting",
-};
 const RG = "rg-pachlab-test";
 const VNET = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/vnet-pachlab-test`;
 const names = { prefix: "pachlab", stack: "test", location: "westeurope" };
@@ -52,7 +42,7 @@ async function guarded(name: string, policy: ProtectionArgs): Promise<{ data: Ca
     );
     guard.lock(`${name}-lock`, account.id, { lockName: `lock-${name}`, notes: "data" });
     await settle(account.id);
-    return { data: one(captured, T.account, `${name}-account`), locks: ofType(captured, T.lock, name) };
+    return { data: one(captured, TYPE.StorageAccount, `${name}-account`), locks: ofType(captured, TYPE.ManagementLockByScope, name) };
 }
 
 describe("StatefulGuard: protect, retainOnDelete and a CanNotDelete lock from one policy", () => {
@@ -96,10 +86,10 @@ describe("privateLink: endpoint, zone, VNet link and zone group wired together",
         const host = new Host("pl-own");
         const link = privateLink("pl-own-blob", host, base);
         await settle(link.ip, link.zoneGroup.id);
-        const zone = one(captured, T.zone, "pl-own-blob-zone");
-        const vnetLink = one(captured, T.link, "pl-own-blob-zone-link");
-        const pep = one(captured, T.pep, "pl-own-blob-pep");
-        const group = one(captured, T.zoneGroup, "pl-own-blob-pep-dns");
+        const zone = one(captured, TYPE.PrivateZone, "pl-own-blob-zone");
+        const vnetLink = one(captured, TYPE.VirtualNetworkLink, "pl-own-blob-zone-link");
+        const pep = one(captured, TYPE.PrivateEndpoint, "pl-own-blob-pep");
+        const group = one(captured, TYPE.PrivateDnsZoneGroup, "pl-own-blob-pep-dns");
         expect(zone.inputs).toMatchObject({ privateZoneName: "privatelink.blob.core.windows.net", location: "global", tags });
         expect(vnetLink.inputs).toMatchObject({
             virtualNetwork: { id: VNET },
@@ -130,10 +120,12 @@ describe("privateLink: endpoint, zone, VNet link and zone group wired together",
         const host = new Host("pl-hub");
         const link = privateLink("pl-hub-blob", host, { ...base, existingZoneId: hubZone });
         await settle(link.ip, link.zoneGroup.id);
-        expect(ofType(captured, T.zone, "pl-hub")).toHaveLength(0);
-        expect(ofType(captured, T.link, "pl-hub")).toHaveLength(0);
+        expect(ofType(captured, TYPE.PrivateZone, "pl-hub")).toHaveLength(0);
+        expect(ofType(captured, TYPE.VirtualNetworkLink, "pl-hub")).toHaveLength(0);
         expect(link.dns).toBeUndefined();
-        expect(one(captured, T.zoneGroup, "pl-hub-blob-pep-dns").inputs.privateDnsZoneConfigs[0].privateDnsZoneId).toBe(hubZone);
+        expect(one(captured, TYPE.PrivateDnsZoneGroup, "pl-hub-blob-pep-dns").inputs.privateDnsZoneConfigs[0].privateDnsZoneId).toBe(
+            hubZone,
+        );
     });
 });
 
@@ -161,8 +153,8 @@ describe("roles: stable assignment names, scoped to the resource they name", () 
             { key: "custom", role: custom, principalId: "p-app" },
         ]);
         await settle(...made.map((r) => r.id));
-        const ops = one(captured, T.role, "roles-role-ops");
-        const app = one(captured, T.role, "roles-role-custom");
+        const ops = one(captured, TYPE.RoleAssignment, "roles-role-ops");
+        const app = one(captured, TYPE.RoleAssignment, "roles-role-custom");
         expect(ops.inputs).toMatchObject({
             scope,
             principalId: "p-ops",
@@ -211,7 +203,7 @@ describe("diagnostics: every diagnosed resource type sends its logs to the works
         const name = `${key}-setting`;
         const setting = diagnosticSetting(name, host, type, uri, { workspaceId: WORKSPACE_ID });
         await settle(setting.id);
-        const d = one(captured, T.diag, name);
+        const d = one(captured, TYPE.DiagnosticSetting, name);
         expect(d.inputs).toMatchObject({ resourceUri: uri, workspaceId: WORKSPACE_ID, name: "to-log-analytics" });
         expect(d.inputs.logs).toEqual([{ categoryGroup: "allLogs", enabled: true }]);
         expect(d.inputs.metrics).toEqual(expected[type].metrics.map((category) => ({ category, enabled: true })));

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { Captured, captureResources, dependsOn, one, settle, valueOf } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, one, settle, valueOf, TYPE } from "../helpers/mockHarness";
 
 const captured = captureResources();
 const { Cluster, deployerPrincipalType, withKubeloginMode, AKS_AAD_SERVER_ID, SPOT_TAINT } =
@@ -9,13 +9,9 @@ const { Cluster, deployerPrincipalType, withKubeloginMode, AKS_AAD_SERVER_ID, SP
 type Args = import("../../components/cluster").ClusterArgs;
 type ClusterT = InstanceType<typeof Cluster>;
 
+/** Types outside the registry (no Azure resource). */
 const T = {
-    aks: "azure-native:containerservice:ManagedCluster",
-    pool: "azure-native:containerservice:AgentPool",
-    maintenance: "azure-native:containerservice:MaintenanceConfiguration",
     provider: "pulumi:providers:kubernetes",
-    identity: "azure-native:managedidentity:UserAssignedIdentity",
-    grant: "azure-native:authorization:RoleAssignment",
 };
 const SUBNET_ID = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-aks";
 const DEPLOYER = "0f0f0f0f-1111-4222-8333-444444444444";
@@ -69,8 +65,8 @@ beforeAll(async () => {
 
 describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
     const prod = env === "prod";
-    const aks = (): Captured => one(captured, T.aks, `${env}-aks`);
-    const pool = (): Captured => one(captured, T.pool, `${env}-pool-pachyderm`);
+    const aks = (): Captured => one(captured, TYPE.ManagedCluster, `${env}-aks`);
+    const pool = (): Captured => one(captured, TYPE.AgentPool, `${env}-pool-pachyderm`);
 
     it("uses managed Entra ID with Azure RBAC, Kubernetes RBAC and no local accounts (rule 14)", () => {
         const i = aks().inputs;
@@ -81,13 +77,13 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
     });
 
     it("runs the control plane as a user-assigned identity that has Network Contributor on the node subnet before the cluster exists", async () => {
-        const identity = one(captured, T.identity, `${env}-identity`);
+        const identity = one(captured, TYPE.UserAssignedIdentity, `${env}-identity`);
         expect(identity.inputs.resourceName).toBe(`id-pachlab-${env}-aks`);
         expect(aks().inputs.identity).toEqual({
             type: "UserAssigned",
             userAssignedIdentities: [expect.stringMatching(/\/userAssignedIdentities\/id-pachlab-\w+-aks$/)],
         });
-        const grant = one(captured, T.grant, `${env}-subnet-network-contributor`);
+        const grant = one(captured, TYPE.RoleAssignment, `${env}-subnet-network-contributor`);
         expect(grant.inputs).toMatchObject({ scope: SUBNET_ID, principalType: "ServicePrincipal" });
         // Network Contributor (built-in-roles).
         expect(grant.inputs.roleDefinitionId).toMatch(/\/roleDefinitions\/4d97b98b-1d4f-4787-a291-c67834d212e7$/);
@@ -98,7 +94,7 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
     });
 
     it("makes the deployer AKS RBAC Cluster Admin before the cluster and before any Kubernetes object", () => {
-        const grant = one(captured, T.grant, `${env}-deployer-cluster-admin`);
+        const grant = one(captured, TYPE.RoleAssignment, `${env}-deployer-cluster-admin`);
         expect(grant.inputs).toMatchObject({ scope: `/subscriptions/x/resourceGroups/rg-pachlab-${env}`, principalId: DEPLOYER });
         // Azure Kubernetes Service RBAC Cluster Admin (built-in-roles).
         expect(grant.inputs.roleDefinitionId).toMatch(/\/roleDefinitions\/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b$/);
@@ -169,7 +165,7 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
 
     it("auto-upgrades inside a weekly maintenance window (rule 22)", () => {
         expect(aks().inputs.autoUpgradeProfile).toEqual({ upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" });
-        const windows = captured.filter((c) => c.type === T.maintenance && c.name.startsWith(`${env}-`));
+        const windows = captured.filter((c) => c.type === TYPE.MaintenanceConfiguration && c.name.startsWith(`${env}-`));
         expect(windows.map((w) => w.inputs.configName).sort()).toEqual([
             "aksManagedAutoUpgradeSchedule",
             "aksManagedNodeOSUpgradeSchedule",
@@ -204,13 +200,13 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
 
 describe("Cluster (the cheap dev profile)", () => {
     it("leaves the system pool untainted, so that Pachyderm's control plane can run there", () => {
-        const system = one(captured, T.aks, "cheap-aks").inputs.agentPoolProfiles[0];
+        const system = one(captured, TYPE.ManagedCluster, "cheap-aks").inputs.agentPoolProfiles[0];
         expect(system.mode).toBe("System");
         expect(system.nodeTaints).toBeUndefined();
     });
 
     it("runs the worker pool on Spot from 0 nodes: eviction deletes, max price = pay-as-you-go (AKS spot docs)", () => {
-        const pool = one(captured, T.pool, "cheap-pool-pachyderm").inputs;
+        const pool = one(captured, TYPE.AgentPool, "cheap-pool-pachyderm").inputs;
         expect(pool).toMatchObject({ mode: "User", enableAutoScaling: true, minCount: 0, count: 0, maxCount: 3 });
         expect(pool).toMatchObject({ scaleSetPriority: "Spot", scaleSetEvictionPolicy: "Delete", spotMaxPrice: -1 });
         // AKS adds the taint itself; declaring it would be a perpetual diff.
@@ -220,7 +216,7 @@ describe("Cluster (the cheap dev profile)", () => {
 
     it("regular pools never name a Spot priority", () => {
         for (const env of ["dev", "prod"]) {
-            const pool = one(captured, T.pool, `${env}-pool-pachyderm`).inputs;
+            const pool = one(captured, TYPE.AgentPool, `${env}-pool-pachyderm`).inputs;
             expect(pool.scaleSetPriority).toBeUndefined();
             expect(pool.spotMaxPrice).toBeUndefined();
         }
@@ -247,7 +243,7 @@ describe("Cluster (the cheap dev profile)", () => {
 
 describe("Cluster (private API server)", () => {
     it("asks for a private cluster and no authorized ranges", () => {
-        expect(one(captured, T.aks, "private-aks").inputs.apiServerAccessProfile).toEqual({ enablePrivateCluster: true });
+        expect(one(captured, TYPE.ManagedCluster, "private-aks").inputs.apiServerAccessProfile).toEqual({ enablePrivateCluster: true });
     });
 });
 

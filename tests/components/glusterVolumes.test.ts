@@ -11,6 +11,7 @@ import {
     placement,
     protection,
     WORKSPACE_ID,
+    TYPE,
 } from "../helpers/mockHarness";
 
 const captured = captureResources();
@@ -25,15 +26,6 @@ const { metadataClaimNames } = require("../../components/pachyderm/names") as ty
 const { BOOTSTRAP_PATH, ENV_PATH } = require("../../lib/cloudinit/gluster") as typeof import("../../lib/cloudinit/gluster");
 type Args = import("../../components/glusterVolumes").GlusterVolumesArgs;
 
-const T = {
-    disk: "azure-native:compute:Disk",
-    vm: "azure-native:compute:VirtualMachine",
-    nic: "azure-native:network:NetworkInterface",
-    lb: "azure-native:network:LoadBalancer",
-    lock: "azure-native:authorization:ManagementLockByScope",
-    diag: "azure-native:monitor:DiagnosticSetting",
-    pv: "kubernetes:core/v1:PersistentVolume",
-};
 const SUBNET = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-data";
 const OUTBOUND_POOL = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lbe/backendAddressPools/outbound-data";
 const NODE_IPS = ["10.41.16.68", "10.41.16.69", "10.41.16.70"];
@@ -95,36 +87,36 @@ describe.each([
     const prodEnv = env === "prod";
 
     test(`internal load balancer health events and metrics to Log Analytics ${prodEnv ? "" : "only when asked"}`, () => {
-        expect(get().of(T.diag)).toHaveLength(prodEnv ? 1 : 0);
+        expect(get().of(TYPE.DiagnosticSetting)).toHaveLength(prodEnv ? 1 : 0);
         if (!prodEnv) return;
-        const d = get().get(T.diag, "lbi-diag");
+        const d = get().get(TYPE.DiagnosticSetting, "lbi-diag");
         expect(d.inputs).toMatchObject({
             workspaceId: WORKSPACE_ID,
             logs: [{ categoryGroup: "allLogs", enabled: true }],
             metrics: [{ category: "AllMetrics", enabled: true }],
         });
-        expect(dependsOn(d, get().get(T.lb, "lbi"))).toBe(true);
+        expect(dependsOn(d, get().get(TYPE.LoadBalancer, "lbi"))).toBe(true);
     });
     const zoneOf = (i: number) => (prodEnv ? [String(i + 1)] : undefined);
 
     test("3 VMs, 3 brick disks, 3 NICs and one internal LB", () => {
         expect(
             get()
-                .of(T.vm)
+                .of(TYPE.VirtualMachine)
                 .map((v) => v.inputs.vmName),
         ).toEqual([0, 1, 2].map((i) => `vm-pachlab-${env}-gfs${i}`));
-        expect(get().of(T.disk)).toHaveLength(3);
-        expect(get().of(T.nic)).toHaveLength(3);
+        expect(get().of(TYPE.Disk)).toHaveLength(3);
+        expect(get().of(TYPE.NetworkInterface)).toHaveLength(3);
         expect(
             get()
-                .of(T.lb)
+                .of(TYPE.LoadBalancer)
                 .map((l) => l.inputs.loadBalancerName),
         ).toEqual([`lbi-pachlab-${env}-gfs`]);
         expect(get().comp.kind).toBe("glusterfs");
     });
 
     test("internal LB: Standard, static frontend = clientIp in the data subnet, zone-redundant only with zones", () => {
-        const lb = get().get(T.lb, "lbi").inputs;
+        const lb = get().get(TYPE.LoadBalancer, "lbi").inputs;
         expect(lb.sku).toEqual({ name: "Standard", tier: "Regional" });
         expect(lb.frontendIPConfigurations).toHaveLength(1);
         const fe = lb.frontendIPConfigurations[0];
@@ -134,7 +126,7 @@ describe.each([
     });
 
     test("LB: TCP probe on 2049, one 2049 rule with client-IP persistence and a 30 min idle timeout", () => {
-        const lb = get().get(T.lb, "lbi").inputs;
+        const lb = get().get(TYPE.LoadBalancer, "lbi").inputs;
         expect(lb.probes).toEqual([expect.objectContaining({ protocol: "Tcp", port: 2049 })]);
         expect(lb.loadBalancingRules).toHaveLength(1);
         const rule = lb.loadBalancingRules[0];
@@ -153,7 +145,7 @@ describe.each([
 
     test("brick disks: Premium_LRS, one per zone when zoned, locked down, protected only in production", () => {
         get()
-            .of(T.disk)
+            .of(TYPE.Disk)
             .forEach((d, i) => {
                 expect(d.name).toBe(`${env}-brick-${i}`); // pinned in tests/stateful/staging.json
                 expect(d.inputs).toMatchObject({
@@ -173,18 +165,18 @@ describe.each([
                     dbr: false,
                 });
             });
-        expect(get().of(T.lock)).toHaveLength(prodEnv ? 3 : 0);
+        expect(get().of(TYPE.ManagementLockByScope)).toHaveLength(prodEnv ? 3 : 0);
         get()
-            .of(T.lock)
+            .of(TYPE.ManagementLockByScope)
             .forEach((l, i) => {
                 expect(l.inputs.level).toBe("CanNotDelete");
-                expect(dependsOn(l, get().get(T.disk, `brick-${i}`))).toBe(true);
+                expect(dependsOn(l, get().get(TYPE.Disk, `brick-${i}`))).toBe(true);
             });
     });
 
     test("NICs: static node IP, no public IP, in the ILB pool (and the outbound pool when given)", () => {
         get()
-            .of(T.nic)
+            .of(TYPE.NetworkInterface)
             .forEach((nic, i) => {
                 expect(nic.inputs.ipConfigurations).toHaveLength(1);
                 const ipc = nic.inputs.ipConfigurations[0];
@@ -198,7 +190,7 @@ describe.each([
 
     test("VMs: Ubuntu 24.04 Trusted Launch, encryption at host, SSH key only, no public IP, zone i+1 when zoned", () => {
         get()
-            .of(T.vm)
+            .of(TYPE.VirtualMachine)
             .forEach((vm, i) => {
                 const v = vm.inputs;
                 expect(v.storageProfile.imageReference).toMatchObject({ publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server" });
@@ -215,23 +207,23 @@ describe.each([
                 expect(v.zones).toEqual(zoneOf(i));
                 expect(v.networkProfile.networkInterfaces).toEqual([expect.objectContaining({ primary: true })]);
                 expect(v.networkProfile.networkInterfaceConfigurations).toBeUndefined();
-                expect(dependsOn(vm, get().get(T.nic, `nic-${i}`))).toBe(true);
+                expect(dependsOn(vm, get().get(TYPE.NetworkInterface, `nic-${i}`))).toBe(true);
             });
     });
 
     test("VMs: brick attached at LUN 0 and only detached with the VM; the OS disk goes with it", async () => {
-        for (const [i, vm] of get().of(T.vm).entries()) {
+        for (const [i, vm] of get().of(TYPE.VirtualMachine).entries()) {
             const sp = vm.inputs.storageProfile;
             expect(sp.osDisk).toMatchObject({ createOption: "FromImage", deleteOption: "Delete" });
             expect(sp.dataDisks).toHaveLength(1);
             expect(sp.dataDisks[0]).toMatchObject({ lun: 0, createOption: "Attach", deleteOption: "Detach" });
             expect(sp.dataDisks[0].managedDisk.id).toBe(await valueOf(get().comp.brickDisks[i].id));
-            expect(dependsOn(vm, get().get(T.disk, `brick-${i}`))).toBe(true);
+            expect(dependsOn(vm, get().get(TYPE.Disk, `brick-${i}`))).toBe(true);
         }
     });
 
     test("VMs: a user-data change never replaces all three nodes at once; replacements delete first", () => {
-        for (const vm of get().of(T.vm)) {
+        for (const vm of get().of(TYPE.VirtualMachine)) {
             expect(vm.ignoreChanges).toEqual(["osProfile.customData"]);
             expect(vm.replaceOnChanges).toEqual([]);
             expect(vm.deleteBeforeReplace).toBe(true);
@@ -241,7 +233,7 @@ describe.each([
 
     test("user-data decodes to cloud-config carrying the bootstrap and this node's index", () => {
         get()
-            .of(T.vm)
+            .of(TYPE.VirtualMachine)
             .forEach((vm, i) => {
                 const text = decode(vm);
                 expect(text.startsWith("#cloud-config\n")).toBe(true);
@@ -259,7 +251,7 @@ describe.each([
 
     test("PVs: nfs on the LB address, Retain, RWO, no class, pre-bound to the claims of names.ts", () => {
         const etcd = prodEnv ? 3 : 1;
-        const pvs = get().of(T.pv);
+        const pvs = get().of(TYPE.PersistentVolume);
         const keys = [...Array.from({ length: etcd }, (_, i) => `etcd-${i}`), "postgres-0"];
         expect(pvs.map((p) => p.name)).toEqual(keys.map((k) => `${env}-pv-${k}`)); // pinned in tests/stateful/staging.json
         expect(pvs.map((p) => p.inputs.spec.claimRef)).toEqual(
@@ -280,14 +272,14 @@ describe.each([
             expect(p.protect).toBe(prodEnv);
             expect(
                 get()
-                    .of(T.vm)
+                    .of(TYPE.VirtualMachine)
                     .every((vm) => dependsOn(p, vm)),
             ).toBe(true);
         });
     });
 
     test("PVs go through the Kubernetes provider given to the component", () => {
-        for (const p of get().of(T.pv)) expect(p.provider).toMatch(new RegExp(`::${env}-k8s::`));
+        for (const p of get().of(TYPE.PersistentVolume)) expect(p.provider).toMatch(new RegExp(`::${env}-k8s::`));
     });
 
     test("outputs: kind, address, volume names, VM and brick ids", async () => {
@@ -315,7 +307,7 @@ describe("GlusterVolumes without in-cluster PostgreSQL", () => {
     test("no postgres PV, no postgresVolumeName", async () => {
         const b = await build("nopg", args("dev", { postgresInCluster: false }));
         expect(b.comp.postgresVolumeName).toBeUndefined();
-        expect(b.of(T.pv).map((p) => p.inputs.spec.claimRef.name)).toEqual(metadataClaimNames(1, false));
+        expect(b.of(TYPE.PersistentVolume).map((p) => p.inputs.spec.claimRef.name)).toEqual(metadataClaimNames(1, false));
     });
 });
 

@@ -1,7 +1,7 @@
 import pachctlPins from "../../lib/cloudinit/pachctl.json";
 import { SSH_NAT_FRONTEND_PORT } from "../../lib/config/schema";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, ofType, one, settle, valueOf, WORKSPACE_ID } from "../helpers/mockHarness";
+import { Captured, captureResources, ofType, one, settle, valueOf, WORKSPACE_ID, TYPE } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -18,14 +18,6 @@ const {
 } = ingress;
 type Args = import("../../components/ingressVm").IngressVmArgs;
 
-const T = {
-    identity: "azure-native:managedidentity:UserAssignedIdentity",
-    pip: "azure-native:network:PublicIPAddress",
-    lb: "azure-native:network:LoadBalancer",
-    nic: "azure-native:network:NetworkInterface",
-    vm: "azure-native:compute:VirtualMachine",
-    diag: "azure-native:monitor:DiagnosticSetting",
-};
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN6WeEbia+b+zrYWQhs1CaP4kpMCmHzMgOiBbS6r2OwD labadmin@example";
 const PACHD_IP = "10.40.0.250";
 
@@ -96,9 +88,9 @@ describe.each([
     const lbId = lbIdOf(env);
 
     test(`load balancer health events and metrics to Log Analytics ${prodEnv ? "" : "only when asked"}`, () => {
-        expect(get().of(T.diag)).toHaveLength(prodEnv ? 1 : 0);
+        expect(get().of(TYPE.DiagnosticSetting)).toHaveLength(prodEnv ? 1 : 0);
         if (!prodEnv) return;
-        const d = get().get(T.diag, "lb-diag");
+        const d = get().get(TYPE.DiagnosticSetting, "lb-diag");
         expect(d.inputs).toMatchObject({
             resourceUri: lbId,
             workspaceId: WORKSPACE_ID,
@@ -108,7 +100,7 @@ describe.each([
     });
 
     test("rule 25: Linux VM, password auth disabled, SSH key only, managed OS disk, encryption at host per args", () => {
-        const vm = get().get(T.vm, "vm").inputs;
+        const vm = get().get(TYPE.VirtualMachine, "vm").inputs;
         const os = vm.osProfile;
         expect(os.adminPassword).toBeUndefined();
         expect(os.adminUsername).toBe("labadmin");
@@ -140,9 +132,9 @@ describe.each([
     });
 
     test("VM identity is the user-assigned identity id-<prefix>-<stack>-ingress", async () => {
-        const id = get().get(T.identity, "identity");
+        const id = get().get(TYPE.UserAssignedIdentity, "identity");
         expect(id.inputs.resourceName).toBe(`id-pachlab-${env}-ingress`);
-        const vm = get().get(T.vm, "vm").inputs;
+        const vm = get().get(TYPE.VirtualMachine, "vm").inputs;
         expect(vm.identity.type).toBe("UserAssigned");
         expect(vm.identity.userAssignedIdentities).toEqual([await valueOf(get().comp.identityId)]);
         expect(await valueOf(get().comp.identityPrincipalId)).toMatch(/^[0-9a-f-]{36}$/);
@@ -150,7 +142,7 @@ describe.each([
     });
 
     test("rule 26: the NIC has a static private IP and no public IP", () => {
-        const nic = get().get(T.nic, "nic").inputs;
+        const nic = get().get(TYPE.NetworkInterface, "nic").inputs;
         expect(nic.ipConfigurations).toHaveLength(1);
         const ipc = nic.ipConfigurations[0];
         expect(ipc.publicIPAddress).toBeUndefined();
@@ -160,7 +152,7 @@ describe.each([
         expect(ipc.loadBalancerBackendAddressPools).toEqual([{ id: `${lbId}/backendAddressPools/ingress` }]);
         expect(nic.networkSecurityGroup).toBeUndefined();
         expect(nic.enableAcceleratedNetworking).toBe(prodEnv); // B2s (dev) does not support it
-        const vm = get().get(T.vm, "vm").inputs;
+        const vm = get().get(TYPE.VirtualMachine, "vm").inputs;
         // Detach: the NIC is Pulumi's own resource; Azure must not delete it when the VM is replaced.
         expect(vm.networkProfile.networkInterfaces).toEqual([
             { id: expect.stringMatching(/\/networkInterfaces\/nic-pachlab-\w+-ingress$/), primary: true, deleteOption: "Detach" },
@@ -168,31 +160,31 @@ describe.each([
     });
 
     test("rule 26: the only public IP is the load balancer frontend", () => {
-        const pips = get().of(T.pip);
+        const pips = get().of(TYPE.PublicIPAddress);
         expect(pips.map((p) => p.name)).toEqual([`${env}-pip`]);
-        const lb = get().get(T.lb, "lb").inputs;
+        const lb = get().get(TYPE.LoadBalancer, "lb").inputs;
         expect(lb.frontendIPConfigurations).toHaveLength(1);
         expect(lb.frontendIPConfigurations[0].publicIPAddress.id).toMatch(
             /\/publicIPAddress\/pip-pachlab-\w+-ingress$|\/publicIPAddresses\/pip-pachlab-\w+-ingress$/,
         );
         // Nothing else in the component carries a public IP reference.
-        const mine = captured.filter((c) => c.name.startsWith(`${env}-`) && c.type !== T.lb);
+        const mine = captured.filter((c) => c.name.startsWith(`${env}-`) && c.type !== TYPE.LoadBalancer);
         expect(JSON.stringify(mine.map((c) => c.inputs))).not.toMatch(/publicIPAddress"\s*:\s*\{/);
     });
 
     test("rule 27: Standard, static, IPv4 public IP; zone-redundant in production", () => {
-        const pip = get().get(T.pip, "pip").inputs;
+        const pip = get().get(TYPE.PublicIPAddress, "pip").inputs;
         expect(pip.sku).toEqual({ name: "Standard", tier: "Regional" });
         expect(pip.publicIPAllocationMethod).toBe("Static");
         expect(pip.publicIPAddressVersion).toBe("IPv4");
         expect(pip.zones).toEqual(prodEnv ? ["1", "2", "3"] : undefined);
         expect(pip.dnsSettings).toEqual({ domainNameLabel: ingressDnsLabel(get().args.names) });
         expect(pip.idleTimeoutInMinutes).toBe(Math.min(get().args.idleTimeoutMinutes, 30));
-        expect(get().get(T.lb, "lb").inputs.sku).toEqual({ name: "Standard", tier: "Regional" });
+        expect(get().get(TYPE.LoadBalancer, "lb").inputs.sku).toEqual({ name: "Standard", tier: "Regional" });
     });
 
     test("rule 27: one TCP rule per configured port, each with an existing probe; nothing else exposed", () => {
-        const lb = get().get(T.lb, "lb").inputs;
+        const lb = get().get(TYPE.LoadBalancer, "lb").inputs;
         const ports = get().args.ports;
         const rules: any[] = lb.loadBalancingRules;
         expect(rules.map((r) => r.frontendPort).sort()).toEqual([...ports].sort());
@@ -217,8 +209,8 @@ describe.each([
     });
 
     test("rule 23: SSH NAT rule (→ 22) only when admin CIDRs are set", () => {
-        const lb = get().get(T.lb, "lb").inputs;
-        const nic = get().get(T.nic, "nic").inputs;
+        const lb = get().get(TYPE.LoadBalancer, "lb").inputs;
+        const nic = get().get(TYPE.NetworkInterface, "nic").inputs;
         if (prodEnv) {
             expect(lb.inboundNatRules).toEqual([]);
             expect(nic.ipConfigurations[0].loadBalancerInboundNatRules).toEqual([]);
@@ -239,7 +231,7 @@ describe.each([
     });
 
     test("outbound: explicit outbound rule for the ingress pool; outbound-data pool only when requested", async () => {
-        const lb = get().get(T.lb, "lb").inputs;
+        const lb = get().get(TYPE.LoadBalancer, "lb").inputs;
         const pools = (lb.backendAddressPools as any[]).map((p) => p.name);
         const rules: any[] = lb.outboundRules;
         expect(rules[0]).toMatchObject({
@@ -268,7 +260,7 @@ describe.each([
     });
 
     test("user-data decodes to cloud-config with the pachd address and the pinned pachctl checksum", () => {
-        const custom = get().get(T.vm, "vm").inputs.osProfile.customData as string;
+        const custom = get().get(TYPE.VirtualMachine, "vm").inputs.osProfile.customData as string;
         expect(custom).toMatch(/^[A-Za-z0-9+/]+=*$/);
         const text = Buffer.from(custom, "base64").toString("utf8");
         expect(text.startsWith("#cloud-config\n")).toBe(true);
@@ -279,7 +271,7 @@ describe.each([
     });
 
     test("VM replacement: osProfile changes replace, deleting first (name and NIC are unique)", () => {
-        const vm = get().get(T.vm, "vm");
+        const vm = get().get(TYPE.VirtualMachine, "vm");
         expect(vm.replaceOnChanges).toContain("osProfile");
         expect(vm.deleteBeforeReplace).toBe(true);
         expect(vm.protect).toBe(false);
@@ -300,8 +292,13 @@ describe.each([
     test("CAF names and tags on every resource", () => {
         const names = Object.fromEntries(
             get()
-                .of(T.pip)
-                .concat(get().of(T.lb), get().of(T.nic), get().of(T.vm), get().of(T.identity))
+                .of(TYPE.PublicIPAddress)
+                .concat(
+                    get().of(TYPE.LoadBalancer),
+                    get().of(TYPE.NetworkInterface),
+                    get().of(TYPE.VirtualMachine),
+                    get().of(TYPE.UserAssignedIdentity),
+                )
                 .map((c) => [
                     c.type.split(":")[2],
                     c.inputs.publicIpAddressName ??
@@ -319,7 +316,7 @@ describe.each([
             UserAssignedIdentity: `id-pachlab-${env}-ingress`,
         });
         // A diagnostic setting is an extension resource: it has no tags of its own.
-        for (const t of Object.values(T).filter((t) => t !== T.diag)) {
+        for (const t of [TYPE.UserAssignedIdentity, TYPE.PublicIPAddress, TYPE.LoadBalancer, TYPE.NetworkInterface, TYPE.VirtualMachine]) {
             for (const c of get().of(t)) expect(c.inputs.tags).toEqual(get().args.tags);
         }
     });

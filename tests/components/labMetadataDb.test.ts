@@ -10,6 +10,7 @@ import {
     placement,
     protection,
     WORKSPACE_ID,
+    TYPE,
 } from "../helpers/mockHarness";
 
 const captured = captureResources();
@@ -21,18 +22,6 @@ const { LabMetadataDb, COSMOS_DATA_CONTRIBUTOR } =
 const { deterministicGuid } = require("../../components/azure/roles") as typeof import("../../components/azure/roles");
 type Args = import("../../components/labMetadataDb").LabMetadataDbArgs;
 
-const T = {
-    account: "azure-native:cosmosdb:DatabaseAccount",
-    db: "azure-native:cosmosdb:SqlResourceSqlDatabase",
-    container: "azure-native:cosmosdb:SqlResourceSqlContainer",
-    role: "azure-native:cosmosdb:SqlResourceSqlRoleAssignment",
-    lock: "azure-native:authorization:ManagementLockByScope",
-    pep: "azure-native:network:PrivateEndpoint",
-    zone: "azure-native:privatedns:PrivateZone",
-    link: "azure-native:privatedns:VirtualNetworkLink",
-    zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
-    diag: "azure-native:monitor:DiagnosticSetting",
-};
 const PRINCIPAL = "99999999-8888-4777-8666-555555555555";
 const VNET = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-pachlab`;
 
@@ -86,7 +75,7 @@ describe.each([
     const prodEnv = env === "prod";
 
     test("account: NoSQL, Standard offer, Session consistency, globally unique CAF name", () => {
-        const a = get().get(T.account, "account").inputs;
+        const a = get().get(TYPE.DatabaseAccount, "account").inputs;
         expect(a.kind).toBe("GlobalDocumentDB");
         expect(a.databaseAccountOfferType).toBe("Standard");
         expect(a.consistencyPolicy).toEqual({ defaultConsistencyLevel: "Session" });
@@ -95,7 +84,7 @@ describe.each([
     });
 
     test("rule 29: keys off (also for metadata writes), public network access off, TLS 1.2, no IP rules or bypass", () => {
-        const a = get().get(T.account, "account").inputs;
+        const a = get().get(TYPE.DatabaseAccount, "account").inputs;
         expect(a.disableLocalAuth).toBe(true);
         expect(a.disableKeyBasedMetadataWriteAccess).toBe(true);
         expect(a.publicNetworkAccess).toBe("Disabled");
@@ -106,19 +95,22 @@ describe.each([
 
     test("rule 29: a Sql private endpoint with the documents.azure.com private zone", () => {
         const b = get();
-        const pep = b.get(T.pep, "sql-pep");
+        const pep = b.get(TYPE.PrivateEndpoint, "sql-pep");
         expect(pep.inputs.privateLinkServiceConnections[0].groupIds).toEqual(["Sql"]);
-        expect(dependsOn(pep, b.get(T.account, "account"))).toBe(true);
+        expect(dependsOn(pep, b.get(TYPE.DatabaseAccount, "account"))).toBe(true);
         expect(pep.inputs.privateEndpointName).toBe(`pep-pachlab-${env}-cosmos`);
-        expect(b.get(T.zone, "sql-zone").inputs.privateZoneName).toBe("privatelink.documents.azure.com");
-        expect(b.get(T.link, "sql-zone-link").inputs).toMatchObject({ registrationEnabled: false, virtualNetwork: { id: VNET } });
-        expect(b.get(T.zoneGroup, "sql-pep-dns").inputs.privateDnsZoneConfigs[0].privateDnsZoneId).toContain(
+        expect(b.get(TYPE.PrivateZone, "sql-zone").inputs.privateZoneName).toBe("privatelink.documents.azure.com");
+        expect(b.get(TYPE.VirtualNetworkLink, "sql-zone-link").inputs).toMatchObject({
+            registrationEnabled: false,
+            virtualNetwork: { id: VNET },
+        });
+        expect(b.get(TYPE.PrivateDnsZoneGroup, "sql-pep-dns").inputs.privateDnsZoneConfigs[0].privateDnsZoneId).toContain(
             "privatelink.documents.azure.com",
         );
     });
 
     test(`rule 30: continuous backup ${prodEnv ? "30" : "7"} days; zone redundancy and failover region in production`, () => {
-        const a = get().get(T.account, "account").inputs;
+        const a = get().get(TYPE.DatabaseAccount, "account").inputs;
         expect(a.backupPolicy).toEqual({
             type: "Continuous",
             continuousModeProperties: { tier: prodEnv ? "Continuous30Days" : "Continuous7Days" },
@@ -137,27 +129,27 @@ describe.each([
     });
 
     test("database: autoscale throughput in production, none when serverless", () => {
-        const db = get().get(T.db, "db").inputs;
+        const db = get().get(TYPE.SqlResourceSqlDatabase, "db").inputs;
         expect(db.resource).toEqual({ id: "ingest" });
         if (prodEnv) expect(db.options).toEqual({ autoscaleSettings: { maxThroughput: 4000 } });
         else expect(db.options).toBeUndefined();
     });
 
     test("containers: hash partition key v2, TTL, excluded paths plus _etag", () => {
-        const events = get().get(T.container, "container-events").inputs;
+        const events = get().get(TYPE.SqlResourceSqlContainer, "container-events").inputs;
         expect(events.databaseName).toBe("ingest");
         expect(events.resource.partitionKey).toEqual({ paths: ["/source"], kind: "Hash", version: 2 });
         expect(events.resource.defaultTtl).toBe(2592000);
         expect(events.resource.indexingPolicy.excludedPaths).toEqual([{ path: "/payload/*" }, { path: '/"_etag"/?' }]);
-        const manifests = get().get(T.container, "container-manifests").inputs;
+        const manifests = get().get(TYPE.SqlResourceSqlContainer, "container-manifests").inputs;
         expect(manifests.resource.defaultTtl).toBeUndefined();
         expect(manifests.resource.indexingPolicy.excludedPaths).toEqual([{ path: '/"_etag"/?' }]);
     });
 
     test(`account logs to Log Analytics ${prodEnv ? "(allLogs, resource-specific CDB* tables)" : "— none without a workspace"}`, () => {
-        expect(get().of(T.diag)).toHaveLength(prodEnv ? 1 : 0);
+        expect(get().of(TYPE.DiagnosticSetting)).toHaveLength(prodEnv ? 1 : 0);
         if (!prodEnv) return;
-        const d = get().get(T.diag, "account-diag");
+        const d = get().get(TYPE.DiagnosticSetting, "account-diag");
         expect(d.inputs).toMatchObject({
             workspaceId: WORKSPACE_ID,
             logAnalyticsDestinationType: "Dedicated",
@@ -165,11 +157,11 @@ describe.each([
             metrics: [],
         });
         expect(d.inputs.resourceUri).toMatch(/\/providers\/Microsoft\.DocumentDB\/databaseAccounts\/cosmos-pachlab-prod-[0-9a-f]+$/);
-        expect(dependsOn(d, get().get(T.account, "account"))).toBe(true);
+        expect(dependsOn(d, get().get(TYPE.DatabaseAccount, "account"))).toBe(true);
     });
 
     test("data-plane role: built-in Data Contributor for the principal, scoped to the database, stable GUID", async () => {
-        const ra = get().get(T.role, "data-contributor");
+        const ra = get().get(TYPE.SqlResourceSqlRoleAssignment, "data-contributor");
         const accountId = await valueOf(get().comp.accountId);
         expect(ra.inputs.principalId).toBe(PRINCIPAL);
         expect(ra.inputs.roleDefinitionId).toBe(`${accountId}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`);
@@ -177,19 +169,23 @@ describe.each([
         expect(ra.inputs.roleAssignmentId).toBe(
             deterministicGuid(ra.inputs.scope.toLowerCase(), ra.inputs.roleDefinitionId.toLowerCase(), PRINCIPAL),
         );
-        expect(dependsOn(ra, get().get(T.db, "db"))).toBe(true);
+        expect(dependsOn(ra, get().get(TYPE.SqlResourceSqlDatabase, "db"))).toBe(true);
     });
 
     test(`rules 11/12: account, database, containers ${prodEnv ? "protected, retained and locked" : "unprotected, unlocked"}`, () => {
         const b = get();
-        for (const r of [b.get(T.account, "account"), b.get(T.db, "db"), ...b.of(T.container)]) {
+        for (const r of [
+            b.get(TYPE.DatabaseAccount, "account"),
+            b.get(TYPE.SqlResourceSqlDatabase, "db"),
+            ...b.of(TYPE.SqlResourceSqlContainer),
+        ]) {
             expect({ n: r.name, protect: r.protect, retain: r.retainOnDelete }).toEqual({ n: r.name, protect: prodEnv, retain: prodEnv });
         }
-        const locks = b.of(T.lock);
+        const locks = b.of(TYPE.ManagementLockByScope);
         expect(locks).toHaveLength(prodEnv ? 1 : 0);
         if (prodEnv) {
             expect(locks[0].inputs.level).toBe("CanNotDelete");
-            expect(dependsOn(locks[0], b.get(T.account, "account"))).toBe(true);
+            expect(dependsOn(locks[0], b.get(TYPE.DatabaseAccount, "account"))).toBe(true);
         }
         for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
             expect({ n: r.name, deletedWith: r.deletedWith, roc: r.replaceOnChanges, dbr: r.deleteBeforeReplace }).toEqual({

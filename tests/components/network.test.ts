@@ -1,5 +1,5 @@
 import { securityRuleProblems } from "../../lib/arm";
-import { Captured, captureResources, dependsOn, ofType, one, settle, WORKSPACE_ID } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, WORKSPACE_ID, TYPE } from "../helpers/mockHarness";
 
 const captured = captureResources();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -10,13 +10,6 @@ const { pachdLoadBalancerPorts } = require("../../components/pachyderm/names") a
 const pachdPorts = (env: "dev" | "prod") => pachdLoadBalancerPorts(env === "prod").map((p) => p.service);
 type Args = import("../../components/network").NetworkArgs;
 
-const T = {
-    rg: "azure-native:resources:ResourceGroup",
-    vnet: "azure-native:network:VirtualNetwork",
-    subnet: "azure-native:network:Subnet",
-    nsg: "azure-native:network:NetworkSecurityGroup",
-    diag: "azure-native:monitor:DiagnosticSetting",
-};
 const SUBNETS = {
     aks: "10.40.0.0/20",
     ingress: "10.40.16.0/26",
@@ -63,19 +56,20 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
     const of = (type: string) => ofType(captured, type, env);
 
     it("names resources after the Cloud Adoption Framework and tags every one the same", () => {
-        expect(one(captured, T.rg, `${env}-rg`).inputs.resourceGroupName).toBe(`rg-pachlab-${env}`);
-        expect(one(captured, T.vnet, `${env}-vnet`).inputs.virtualNetworkName).toBe(`vnet-pachlab-${env}`);
-        for (const s of of(T.subnet)) expect(s.inputs.subnetName).toMatch(new RegExp(`^snet-pachlab-${env}-`));
-        for (const n of of(T.nsg)) expect(n.inputs.networkSecurityGroupName).toMatch(new RegExp(`^nsg-pachlab-${env}-`));
-        for (const r of [...of(T.rg), ...of(T.vnet), ...of(T.nsg)]) {
+        expect(one(captured, TYPE.ResourceGroup, `${env}-rg`).inputs.resourceGroupName).toBe(`rg-pachlab-${env}`);
+        expect(one(captured, TYPE.VirtualNetwork, `${env}-vnet`).inputs.virtualNetworkName).toBe(`vnet-pachlab-${env}`);
+        for (const s of of(TYPE.Subnet)) expect(s.inputs.subnetName).toMatch(new RegExp(`^snet-pachlab-${env}-`));
+        for (const n of of(TYPE.NetworkSecurityGroup))
+            expect(n.inputs.networkSecurityGroupName).toMatch(new RegExp(`^nsg-pachlab-${env}-`));
+        for (const r of [...of(TYPE.ResourceGroup), ...of(TYPE.VirtualNetwork), ...of(TYPE.NetworkSecurityGroup)]) {
             expect(r.inputs.tags).toEqual({ environment: env, project: "pachlab", owner: "lab", "cost-center": "cc1" });
         }
     });
 
     it(`sends every NSG's logs to Log Analytics ${env === "prod" ? "(events and rule counters, no metrics)" : "only when asked"}`, () => {
-        const settings = of(T.diag);
+        const settings = of(TYPE.DiagnosticSetting);
         expect(settings).toHaveLength(env === "prod" ? 5 : 0);
-        for (const nsg of env === "prod" ? of(T.nsg) : []) {
+        for (const nsg of env === "prod" ? of(TYPE.NetworkSecurityGroup) : []) {
             const d = settings.find((s) => dependsOn(s, nsg));
             expect(d?.inputs).toMatchObject({
                 workspaceId: WORKSPACE_ID,
@@ -87,7 +81,7 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
     });
 
     it("gives every subnet its own NSG (rule 24) and no implicit internet egress", () => {
-        const subnets = of(T.subnet);
+        const subnets = of(TYPE.Subnet);
         expect(subnets).toHaveLength(5);
         const nsgIds = subnets.map((s) => s.inputs.networkSecurityGroup?.id);
         expect(new Set(nsgIds).size).toBe(5);
@@ -98,14 +92,14 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
     });
 
     it("declares only security rules ARM accepts (service tags only in the singular prefix fields, priorities, ports)", () => {
-        const nsgs = of(T.nsg);
+        const nsgs = of(TYPE.NetworkSecurityGroup);
         expect(nsgs).toHaveLength(5);
         for (const nsg of nsgs)
             expect({ nsg: nsg.name, problems: securityRuleProblems(rules(nsg)) }).toEqual({ nsg: nsg.name, problems: [] });
     });
 
     it("never allows SSH or RDP from anywhere (rule 23)", () => {
-        for (const nsg of of(T.nsg)) {
+        for (const nsg of of(TYPE.NetworkSecurityGroup)) {
             for (const r of rules(nsg).filter((x) => x.access === "Allow" && x.direction === "Inbound")) {
                 const open = sourcesOf(r).some((s) => ANYWHERE.includes(s)) && portsOf(r).some((p) => covers(p, 22) || covers(p, 3389));
                 expect({ nsg: nsg.name, rule: r.name, open }).toEqual({ nsg: nsg.name, rule: r.name, open: false });
@@ -114,7 +108,7 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
     });
 
     it("lets the ingress subnet reach only pachd's internal IP and exactly its load balancer's ports in the AKS subnet", () => {
-        const aks = rules(one(captured, T.nsg, `${env}-nsg-aks`));
+        const aks = rules(one(captured, TYPE.NetworkSecurityGroup, `${env}-nsg-aks`));
         const allow = aks.find((r) => r.name === "allow-ingress-to-pachd");
         expect(allow).toMatchObject({ access: "Allow", sourceAddressPrefix: SUBNETS.ingress, destinationAddressPrefix: "10.40.15.250" });
         expect(portsOf(allow)).toEqual(pachdPorts(env).map(String));
@@ -127,7 +121,7 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
     it("denies the rest of the VNet in the data, private-endpoint, PostgreSQL and ingress subnets", () => {
         for (const role of ["data", "pep", "psql", "ingress"]) {
             expect(
-                rules(one(captured, T.nsg, `${env}-nsg-${role}`)).some(
+                rules(one(captured, TYPE.NetworkSecurityGroup, `${env}-nsg-${role}`)).some(
                     (r) => r.access === "Deny" && r.sourceAddressPrefix === "VirtualNetwork",
                 ),
             ).toBe(true);
@@ -135,7 +129,7 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
     });
 
     it("mirrors on the ingress subnet exactly what the load balancer exposes", () => {
-        const ingress = rules(one(captured, T.nsg, `${env}-nsg-ingress`)).filter((r) => r.access === "Allow");
+        const ingress = rules(one(captured, TYPE.NetworkSecurityGroup, `${env}-nsg-ingress`)).filter((r) => r.access === "Allow");
         const internet = ingress.filter((r) => sourcesOf(r).includes("Internet"));
         expect(internet).toHaveLength(1);
         expect(portsOf(internet[0])).toEqual(["443"]);
@@ -145,6 +139,6 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
     });
 
     it("protects the resource group in production only", () => {
-        expect(one(captured, T.rg, `${env}-rg`).protect).toBe(env === "prod");
+        expect(one(captured, TYPE.ResourceGroup, `${env}-rg`).protect).toBe(env === "prod");
     });
 });

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, TYPE } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -9,12 +9,6 @@ const { ManagedDiskVolumes, VIRTUAL_MACHINE_CONTRIBUTOR } =
     require("../../components/pachydermVolumes") as typeof import("../../components/pachydermVolumes");
 type Args = import("../../components/pachydermVolumes").ManagedDiskVolumesArgs;
 
-const T = {
-    disk: "azure-native:compute:Disk",
-    role: "azure-native:authorization:RoleAssignment",
-    lock: "azure-native:authorization:ManagementLockByScope",
-    pv: "kubernetes:core/v1:PersistentVolume",
-};
 const CLUSTER_PRINCIPAL = "11111111-2222-4333-8444-555555555555";
 
 function args(env: "dev" | "staging" | "prod", over: Partial<Args> = {}): Args {
@@ -74,7 +68,7 @@ describe.each([
     test("one disk per etcd member, plus PostgreSQL when it runs in the cluster", () => {
         expect(
             get()
-                .of(T.disk)
+                .of(TYPE.Disk)
                 .map((d) => d.inputs.diskName),
         ).toEqual(keys.map((k) => `disk-pachlab-${env}-${k}`));
         expect(get().comp.etcdVolumeNames).toHaveLength(etcd);
@@ -83,7 +77,7 @@ describe.each([
     });
 
     test("rule 32: Premium_ZRS in production, network access DenyAll, public access off, encrypted, empty", () => {
-        for (const d of get().of(T.disk)) {
+        for (const d of get().of(TYPE.Disk)) {
             expect(d.inputs.sku).toEqual({ name: prodEnv ? "Premium_ZRS" : "Premium_LRS" });
             expect(d.inputs.networkAccessPolicy).toBe("DenyAll");
             expect(d.inputs.publicNetworkAccess).toBe("Disabled");
@@ -94,14 +88,14 @@ describe.each([
     });
 
     test("disk sizes from the arguments", () => {
-        for (const d of get().of(T.disk)) {
+        for (const d of get().of(TYPE.Disk)) {
             expect(d.inputs.diskSizeGB).toBe(d.inputs.diskName.endsWith("postgres") ? 64 : prodEnv ? 256 : 64);
         }
     });
 
     test("zones: LRS disks pinned to the member's zone with matching PV node affinity; ZRS and zoneless disks unpinned", () => {
-        const disks = get().of(T.disk);
-        const pvs = get().of(T.pv);
+        const disks = get().of(TYPE.Disk);
+        const pvs = get().of(TYPE.PersistentVolume);
         disks.forEach((d, i) => {
             const pv = pvs[i];
             if (env === "staging") {
@@ -118,8 +112,8 @@ describe.each([
     });
 
     test("the cluster identity may attach each disk: Virtual Machine Contributor on that disk only", () => {
-        const disks = get().of(T.disk);
-        const roles = get().of(T.role);
+        const disks = get().of(TYPE.Disk);
+        const roles = get().of(TYPE.RoleAssignment);
         expect(roles).toHaveLength(disks.length);
         roles.forEach((r, i) => {
             expect(r.inputs.scope).toMatch(/\/providers\/Microsoft\.Compute\/disks\/disk-pachlab-/);
@@ -135,9 +129,9 @@ describe.each([
     });
 
     test("PersistentVolumes: Retain, CSI disk handle, pre-bound to the Pachyderm claims, through the cluster's provider", async () => {
-        const disks = get().of(T.disk);
-        const pvs = get().of(T.pv);
-        const roles = get().of(T.role);
+        const disks = get().of(TYPE.Disk);
+        const pvs = get().of(TYPE.PersistentVolume);
+        const roles = get().of(TYPE.RoleAssignment);
         const claims = keys.map((k) => (k === "postgres" ? "postgres-storage-postgres-0" : `etcd-storage-${k}`));
         const providerUrn = await valueOf(get().provider.urn);
         pvs.forEach((pv, i) => {
@@ -163,10 +157,11 @@ describe.each([
     });
 
     test(`rules 11/12: disks and PVs protected, disks retained and locked ${prodEnv ? "in production" : "— not in dev"}`, () => {
-        for (const d of get().of(T.disk))
+        for (const d of get().of(TYPE.Disk))
             expect({ n: d.name, protect: d.protect, retain: d.retainOnDelete }).toEqual({ n: d.name, protect: prodEnv, retain: prodEnv });
-        for (const pv of get().of(T.pv)) expect({ n: pv.name, protect: pv.protect }).toEqual({ n: pv.name, protect: prodEnv });
-        const locks = get().of(T.lock);
+        for (const pv of get().of(TYPE.PersistentVolume))
+            expect({ n: pv.name, protect: pv.protect }).toEqual({ n: pv.name, protect: prodEnv });
+        const locks = get().of(TYPE.ManagementLockByScope);
         expect(locks).toHaveLength(prodEnv ? keys.length : 0);
         for (const l of locks) expect(l.inputs.level).toBe("CanNotDelete");
         for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {

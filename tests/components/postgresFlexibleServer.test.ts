@@ -11,6 +11,7 @@ import {
     placement,
     protection,
     WORKSPACE_ID,
+    TYPE,
 } from "../helpers/mockHarness";
 
 const captured = captureResources();
@@ -20,16 +21,9 @@ const { PostgresFlexibleServer } =
     require("../../components/postgresFlexibleServer") as typeof import("../../components/postgresFlexibleServer");
 type Args = import("../../components/postgresFlexibleServer").PostgresFlexibleServerArgs;
 
+/** Types outside the registry (no Azure resource). */
 const T = {
-    server: "azure-native:dbforpostgresql:Server",
-    db: "azure-native:dbforpostgresql:Database",
-    config: "azure-native:dbforpostgresql:Configuration",
-    firewall: "azure-native:dbforpostgresql:FirewallRule",
-    zone: "azure-native:privatedns:PrivateZone",
-    link: "azure-native:privatedns:VirtualNetworkLink",
-    lock: "azure-native:authorization:ManagementLockByScope",
     password: "random:index/randomPassword:RandomPassword",
-    diag: "azure-native:monitor:DiagnosticSetting",
 };
 const VNET = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-pachlab`;
 const SUBNET = `${VNET}/subnets/snet-psql`;
@@ -80,16 +74,16 @@ describe.each([
     const prodEnv = env === "prod";
 
     test(`server logs to Log Analytics ${prodEnv ? "(allLogs: PostgreSQLLogs, sessions, query store…)" : "only when asked"}`, () => {
-        expect(get().of(T.diag)).toHaveLength(prodEnv ? 1 : 0);
+        expect(get().of(TYPE.DiagnosticSetting)).toHaveLength(prodEnv ? 1 : 0);
         if (!prodEnv) return;
-        const d = get().get(T.diag, "server-diag");
+        const d = get().get(TYPE.DiagnosticSetting, "server-diag");
         expect(d.inputs).toMatchObject({ workspaceId: WORKSPACE_ID, logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [] });
         expect(d.inputs.resourceUri).toMatch(/\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/psql-pachlab-prod-[0-9a-f]+$/);
-        expect(dependsOn(d, get().get(T.server, "server"))).toBe(true);
+        expect(dependsOn(d, get().get(TYPE.Server, "server"))).toBe(true);
     });
 
     test("Flexible Server 16 with the configured SKU, auto-growing storage, CAF name, tags", () => {
-        const s = get().get(T.server, "server").inputs;
+        const s = get().get(TYPE.Server, "server").inputs;
         expect(s.version).toBe("16");
         expect(s.serverName).toMatch(new RegExp(`^psql-pachlab-${env}-[0-9a-f]{6}$`));
         expect(s.sku).toEqual(prodEnv ? { name: "Standard_D4ds_v5", tier: "GeneralPurpose" } : { name: "Standard_B2s", tier: "Burstable" });
@@ -99,9 +93,9 @@ describe.each([
 
     test("rule 31: private access only (delegated subnet, private DNS zone), public access off, no firewall rule", () => {
         const b = get();
-        const s = b.get(T.server, "server");
-        const zone = b.get(T.zone, "zone");
-        const link = b.get(T.link, "zone-link");
+        const s = b.get(TYPE.Server, "server");
+        const zone = b.get(TYPE.PrivateZone, "zone");
+        const link = b.get(TYPE.VirtualNetworkLink, "zone-link");
         expect(s.inputs.network.delegatedSubnetResourceId).toBe(SUBNET);
         expect(s.inputs.network.publicNetworkAccess).toBe("Disabled");
         expect(zone.inputs.privateZoneName).toBe(`${s.inputs.serverName}.private.postgres.database.azure.com`);
@@ -110,16 +104,16 @@ describe.each([
         );
         expect(link.inputs).toMatchObject({ registrationEnabled: false, virtualNetwork: { id: VNET }, location: "global" });
         expect(dependsOn(s, link)).toBe(true);
-        expect(b.of(T.firewall)).toHaveLength(0);
+        expect(b.of(TYPE.FirewallRule)).toHaveLength(0);
     });
 
     test("rule 31: TLS required", () => {
-        const c = get().get(T.config, "require-tls");
+        const c = get().get(TYPE.Configuration, "require-tls");
         expect(c.inputs).toMatchObject({ configurationName: "require_secure_transport", value: "on" });
     });
 
     test(`rule 31: backup retention ${prodEnv ? "35" : "14"} days, geo-redundant backup and zone-redundant HA ${prodEnv ? "on" : "off"}`, () => {
-        const s = get().get(T.server, "server").inputs;
+        const s = get().get(TYPE.Server, "server").inputs;
         expect(s.backup.backupRetentionDays).toBeGreaterThanOrEqual(14);
         expect(s.backup).toEqual({ backupRetentionDays: prodEnv ? 35 : 14, geoRedundantBackup: prodEnv ? "Enabled" : "Disabled" });
         if (prodEnv) {
@@ -130,14 +124,14 @@ describe.each([
             expect(s.availabilityZone || undefined).toBeUndefined(); // the SDK sends "" = no preference
         }
         // After an HA failover the zones swap: never "fix" that.
-        expect(get().get(T.server, "server").ignoreChanges).toEqual(
+        expect(get().get(TYPE.Server, "server").ignoreChanges).toEqual(
             expect.arrayContaining(["availabilityZone", "highAvailability.standbyAvailabilityZone"]),
         );
     });
 
     test("password authentication for Pachyderm; the generated password is URL-safe, 32 characters", () => {
         const b = get();
-        const s = b.get(T.server, "server").inputs;
+        const s = b.get(TYPE.Server, "server").inputs;
         expect(s.authConfig).toMatchObject({ passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" });
         expect(s.administratorLogin).toBe("pachyderm");
         const pw = b.get(T.password, "admin-password").inputs;
@@ -146,7 +140,7 @@ describe.each([
     });
 
     test("the password is a secret end to end: the server's input and the component's output", async () => {
-        const s = get().get(T.server, "server");
+        const s = get().get(TYPE.Server, "server");
         expect(s.secretPaths).toContain("administratorLoginPassword");
         expect(await pulumi.isSecret(get().comp.password)).toBe(true);
         expect(s.inputs.administratorLoginPassword).toBe(await valueOf(get().comp.password));
@@ -154,19 +148,19 @@ describe.each([
 
     test("databases pachyderm and dex (UTF8), created one after the other", () => {
         const b = get();
-        const dbs = b.of(T.db);
+        const dbs = b.of(TYPE.Database);
         expect(dbs.map((d) => d.inputs.databaseName)).toEqual(["pachyderm", "dex"]);
         for (const d of dbs) expect(d.inputs.charset).toBe("UTF8");
         expect(dependsOn(dbs[1], dbs[0])).toBe(true);
-        expect(dependsOn(b.get(T.config, "require-tls"), dbs[1])).toBe(true);
+        expect(dependsOn(b.get(TYPE.Configuration, "require-tls"), dbs[1])).toBe(true);
     });
 
     test(`rules 11/12: server and databases ${prodEnv ? "protected, retained and locked" : "unprotected, unlocked"}`, () => {
         const b = get();
-        for (const r of [b.get(T.server, "server"), ...b.of(T.db)]) {
+        for (const r of [b.get(TYPE.Server, "server"), ...b.of(TYPE.Database)]) {
             expect({ n: r.name, protect: r.protect, retain: r.retainOnDelete }).toEqual({ n: r.name, protect: prodEnv, retain: prodEnv });
         }
-        const locks = b.of(T.lock);
+        const locks = b.of(TYPE.ManagementLockByScope);
         expect(locks).toHaveLength(prodEnv ? 1 : 0);
         if (prodEnv) {
             expect(locks[0].inputs.level).toBe("CanNotDelete");

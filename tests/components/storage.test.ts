@@ -11,6 +11,7 @@ import {
     placement,
     protection,
     WORKSPACE_ID,
+    TYPE,
 } from "../helpers/mockHarness";
 
 const captured = captureResources();
@@ -22,22 +23,7 @@ const { Storage, STORAGE_BLOB_DATA_CONTRIBUTOR } =
 const { deterministicGuid } = require("../../components/azure/roles") as typeof import("../../components/azure/roles");
 type Args = import("../../components/storage").StorageArgs;
 
-const T = {
-    account: "azure-native:storage:StorageAccount",
-    blobService: "azure-native:storage:BlobServiceProperties",
-    container: "azure-native:storage:BlobContainer",
-    lifecycle: "azure-native:storage:ManagementPolicy",
-    lock: "azure-native:authorization:ManagementLockByScope",
-    identity: "azure-native:managedidentity:UserAssignedIdentity",
-    fic: "azure-native:managedidentity:FederatedIdentityCredential",
-    role: "azure-native:authorization:RoleAssignment",
-    pep: "azure-native:network:PrivateEndpoint",
-    zone: "azure-native:privatedns:PrivateZone",
-    link: "azure-native:privatedns:VirtualNetworkLink",
-    zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
-    diag: "azure-native:monitor:DiagnosticSetting",
-};
-const TAGGABLE = [T.account, T.identity, T.pep, T.zone, T.link];
+const TAGGABLE = [TYPE.StorageAccount, TYPE.UserAssignedIdentity, TYPE.PrivateEndpoint, TYPE.PrivateZone, TYPE.VirtualNetworkLink];
 const ISSUER = "https://westeurope.oic.prod-aks.azure.com/tenant/issuer/";
 const VNET = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-pachlab`;
 
@@ -93,7 +79,7 @@ describe.each([
     const prodEnv = env === "prod";
 
     test("rule 1: StorageV2, flat namespace, GZRS in production only", () => {
-        const a = get().get(T.account, "account").inputs;
+        const a = get().get(TYPE.StorageAccount, "account").inputs;
         expect(a.kind).toBe("StorageV2");
         expect(a.isHnsEnabled).toBe(false);
         expect(a.sku).toEqual({ name: prodEnv ? "Standard_GZRS" : "Standard_LRS" });
@@ -102,19 +88,19 @@ describe.each([
     });
 
     test("rules 2, 3: HTTPS only, TLS 1.2, no public blob access, containers private", () => {
-        const a = get().get(T.account, "account").inputs;
+        const a = get().get(TYPE.StorageAccount, "account").inputs;
         expect(a.enableHttpsTrafficOnly).toBe(true);
         expect(a.minimumTlsVersion).toBe("TLS1_2");
         expect(a.allowBlobPublicAccess).toBe(false);
-        for (const c of get().of(T.container)) expect(c.inputs.publicAccess).toBe("None");
+        for (const c of get().of(TYPE.BlobContainer)) expect(c.inputs.publicAccess).toBe("None");
     });
 
     test("rule 4: public network access disabled, default Deny, a blob private endpoint with its DNS zone", () => {
         const b = get();
-        const a = b.get(T.account, "account");
+        const a = b.get(TYPE.StorageAccount, "account");
         expect(a.inputs.publicNetworkAccess).toBe("Disabled");
         expect(a.inputs.networkRuleSet).toMatchObject({ defaultAction: "Deny", bypass: "AzureServices", ipRules: [] });
-        const pep = b.get(T.pep, "blob-pep");
+        const pep = b.get(TYPE.PrivateEndpoint, "blob-pep");
         expect(pep.inputs.privateLinkServiceConnections).toHaveLength(1);
         expect(pep.inputs.privateLinkServiceConnections[0].groupIds).toEqual(["blob"]);
         expect(pep.inputs.privateLinkServiceConnections[0].privateLinkServiceId).toBe(
@@ -123,17 +109,17 @@ describe.each([
         expect(dependsOn(pep, a)).toBe(true);
         expect(pep.inputs.subnet.id).toBe(`${VNET}/subnets/snet-pep`);
         expect(pep.inputs.privateEndpointName).toBe(`pep-pachlab-${env}-blob`);
-        const zone = b.get(T.zone, "blob-zone");
+        const zone = b.get(TYPE.PrivateZone, "blob-zone");
         expect(zone.inputs).toMatchObject({ privateZoneName: "privatelink.blob.core.windows.net", location: "global" });
-        const link = b.get(T.link, "blob-zone-link");
+        const link = b.get(TYPE.VirtualNetworkLink, "blob-zone-link");
         expect(link.inputs).toMatchObject({ registrationEnabled: false, virtualNetwork: { id: VNET }, location: "global" });
-        const group = b.get(T.zoneGroup, "blob-pep-dns");
+        const group = b.get(TYPE.PrivateDnsZoneGroup, "blob-pep-dns");
         expect(group.inputs.privateDnsZoneConfigs[0].privateDnsZoneId).toContain("/privateDnsZones/privatelink.blob.core.windows.net");
         expect(dependsOn(group, pep)).toBe(true);
     });
 
     test("rule 5 (keyless mode): shared key off, OAuth by default, no local users, no cross-tenant replication", () => {
-        const a = get().get(T.account, "account").inputs;
+        const a = get().get(TYPE.StorageAccount, "account").inputs;
         expect(a.allowSharedKeyAccess).toBe(false);
         expect(a.defaultToOAuthAuthentication).toBe(true);
         expect(a.isLocalUserEnabled).toBe(false);
@@ -142,7 +128,7 @@ describe.each([
     });
 
     test("rule 6: infrastructure encryption, platform keys for blob and file", () => {
-        const e = get().get(T.account, "account").inputs.encryption;
+        const e = get().get(TYPE.StorageAccount, "account").inputs.encryption;
         expect(e.requireInfrastructureEncryption).toBe(true);
         expect(e.keySource).toBe("Microsoft.Storage");
         expect(e.services.blob.enabled).toBe(true);
@@ -150,7 +136,7 @@ describe.each([
     });
 
     test("rules 7-10: soft delete (blobs, containers), versioning, change feed; point-in-time restore in production only", () => {
-        const bs = get().get(T.blobService, "blob-service").inputs;
+        const bs = get().get(TYPE.BlobServiceProperties, "blob-service").inputs;
         const days = prodEnv ? 30 : 7;
         expect(bs.deleteRetentionPolicy).toEqual({ enabled: true, days, allowPermanentDelete: false });
         expect(bs.containerDeleteRetentionPolicy).toEqual({ enabled: true, days });
@@ -167,13 +153,13 @@ describe.each([
 
     test("the container waits for the blob service properties (soft delete on before any data)", () => {
         const b = get();
-        const c = b.get(T.container, "container");
+        const c = b.get(TYPE.BlobContainer, "container");
         expect(c.inputs.containerName).toBe("pachyderm");
-        expect(dependsOn(c, b.get(T.blobService, "blob-service"))).toBe(true);
+        expect(dependsOn(c, b.get(TYPE.BlobServiceProperties, "blob-service"))).toBe(true);
     });
 
     test("lifecycle: Cool then Cold for current blobs, never Archive; previous versions cooled then deleted", () => {
-        const rules: any[] = get().get(T.lifecycle, "lifecycle").inputs.policy.rules;
+        const rules: any[] = get().get(TYPE.ManagementPolicy, "lifecycle").inputs.policy.rules;
         expect(JSON.stringify(rules)).not.toMatch(/tierToArchive/);
         const current = rules.find((r) => r.name === "tier-current-blobs").definition;
         expect(current.actions.baseBlob).toEqual({
@@ -190,14 +176,14 @@ describe.each([
     });
 
     test(`rule 11: CanNotDelete lock on the account ${prodEnv ? "present" : "absent"}`, () => {
-        const locks = get().of(T.lock);
+        const locks = get().of(TYPE.ManagementLockByScope);
         if (!prodEnv) {
             expect(locks).toHaveLength(0);
             return;
         }
         expect(locks).toHaveLength(1);
         expect(locks[0].inputs.level).toBe("CanNotDelete");
-        const account = get().get(T.account, "account");
+        const account = get().get(TYPE.StorageAccount, "account");
         expect(locks[0].inputs.scope).toMatch(/\/providers\/Microsoft\.Storage\/storageAccounts\/st/);
         expect(dependsOn(locks[0], account)).toBe(true);
         expect(locks[0].protect).toBe(true);
@@ -206,14 +192,14 @@ describe.each([
     test(`rule 12: protect/retainOnDelete ${prodEnv ? "on" : "off"}; never deletedWith, replaceOnChanges, deleteBeforeReplace`, () => {
         const b = get();
         for (const suffix of ["account", "container"]) {
-            const r = b.get(suffix === "account" ? T.account : T.container, suffix);
+            const r = b.get(suffix === "account" ? TYPE.StorageAccount : TYPE.BlobContainer, suffix);
             expect({ suffix, protect: r.protect, retainOnDelete: r.retainOnDelete }).toEqual({
                 suffix,
                 protect: prodEnv,
                 retainOnDelete: prodEnv,
             });
         }
-        expect(b.get(T.blobService, "blob-service").protect).toBe(prodEnv);
+        expect(b.get(TYPE.BlobServiceProperties, "blob-service").protect).toBe(prodEnv);
         for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
             expect({
                 name: r.name,
@@ -226,9 +212,9 @@ describe.each([
 
     test("workload identity: one federated credential per ServiceAccount, created one after the other", () => {
         const b = get();
-        const identity = b.get(T.identity, "identity");
+        const identity = b.get(TYPE.UserAssignedIdentity, "identity");
         expect(identity.inputs.resourceName).toBe(`id-pachlab-${env}-pachyderm`);
-        const fics = b.of(T.fic);
+        const fics = b.of(TYPE.FederatedIdentityCredential);
         expect(fics.map((f) => f.inputs.subject)).toEqual([
             "system:serviceaccount:pachyderm:pachyderm",
             "system:serviceaccount:pachyderm:pachyderm-worker",
@@ -245,8 +231,8 @@ describe.each([
 
     test("Storage Blob Data Contributor for the identity, on the data container, with a stable GUID name", async () => {
         const b = get();
-        const [ra] = b.of(T.role);
-        expect(b.of(T.role)).toHaveLength(1);
+        const [ra] = b.of(TYPE.RoleAssignment);
+        expect(b.of(TYPE.RoleAssignment)).toHaveLength(1);
         expect(ra.inputs.roleDefinitionId).toBe(
             `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_CONTRIBUTOR}`,
         );
@@ -260,10 +246,10 @@ describe.each([
     });
 
     test(`blob service logs to Log Analytics ${prodEnv ? "(allLogs: StorageRead/Write/Delete)" : "— none without a workspace"}`, () => {
-        const settings = get().of(T.diag);
+        const settings = get().of(TYPE.DiagnosticSetting);
         expect(settings).toHaveLength(prodEnv ? 1 : 0);
         if (!prodEnv) return;
-        const d = get().get(T.diag, "blob-service-diag");
+        const d = get().get(TYPE.DiagnosticSetting, "blob-service-diag");
         expect(d.inputs).toMatchObject({
             workspaceId: WORKSPACE_ID,
             name: "to-log-analytics",
@@ -271,7 +257,7 @@ describe.each([
             metrics: [],
         });
         expect(d.inputs.resourceUri).toMatch(/\/providers\/Microsoft\.Storage\/storageAccounts\/st[a-z0-9]+\/blobServices\/default$/);
-        expect(dependsOn(d, get().get(T.blobService, "blob-service"))).toBe(true);
+        expect(dependsOn(d, get().get(TYPE.BlobServiceProperties, "blob-service"))).toBe(true);
     });
 
     test("every taggable Azure resource carries the standard tags", () => {
@@ -294,17 +280,17 @@ describe("Storage (sharedKey mode)", () => {
         const other = "11111111-2222-4333-8444-555555555555";
         shared.comp.grantBlobDataContributor({ principalId: other }, "reader");
         await settle(shared.comp.accountName);
-        const ra = shared.get(T.role, "blob-data-contributor-reader");
+        const ra = shared.get(TYPE.RoleAssignment, "blob-data-contributor-reader");
         expect(ra.inputs.scope).toBe(`${await valueOf(shared.comp.accountId)}/blobServices/default/containers/pachyderm`);
         expect(ra.inputs.principalId).toBe(other);
     });
 
     test("shared key access on, no identity, no federated credential, no role assignment of its own", () => {
-        expect(shared.get(T.account, "account").inputs.allowSharedKeyAccess).toBe(true);
-        expect(shared.get(T.account, "account").inputs.defaultToOAuthAuthentication).toBe(true);
-        expect(shared.of(T.identity)).toHaveLength(0);
-        expect(shared.of(T.fic)).toHaveLength(0);
-        expect(shared.of(T.role).filter((r) => r.name !== "key-blob-data-contributor-reader")).toHaveLength(0);
+        expect(shared.get(TYPE.StorageAccount, "account").inputs.allowSharedKeyAccess).toBe(true);
+        expect(shared.get(TYPE.StorageAccount, "account").inputs.defaultToOAuthAuthentication).toBe(true);
+        expect(shared.of(TYPE.UserAssignedIdentity)).toHaveLength(0);
+        expect(shared.of(TYPE.FederatedIdentityCredential)).toHaveLength(0);
+        expect(shared.of(TYPE.RoleAssignment).filter((r) => r.name !== "key-blob-data-contributor-reader")).toHaveLength(0);
         expect(shared.comp.identityClientId).toBeUndefined();
     });
 

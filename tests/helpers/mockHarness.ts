@@ -1,7 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { captureRegistrations, Registration } from "../../planner/capture";
+import { planResources } from "../../planner";
 import { AzureLikeMocks } from "../../planner/mocks";
+import { evaluatePolicies, Evaluation, PolicyConfigInput } from "./policyEngine";
 import type { PlacementArgs } from "../../lib/naming";
+import { RESOURCE_TYPES, ResourceType } from "../../lib/resourceTypes";
 import type { ProtectionArgs } from "../../components/azure/guard";
 
 /**
@@ -16,6 +19,23 @@ import type { ProtectionArgs } from "../../components/azure/guard";
  *     await settle(s.accountName);                   // every child registered
  *     one(captured, "azure-native:storage:StorageAccount", "dev-account").inputs.sku
  */
+
+/** The last segment of a type token: `azure-native:compute:Disk` -> `Disk`. */
+type ShortName<T extends string> = T extends `${string}:${infer Rest}` ? ShortName<Rest> : T;
+
+/**
+ * The registry's type tokens (lib/resourceTypes.ts) by their last segment, so that tests name types from the one
+ * table: `TYPE.Disk` is `azure-native:compute:Disk`. Two tokens with one last segment would be ambiguous: refused.
+ */
+export const TYPE = (() => {
+    const byShortName: Record<string, string> = {};
+    for (const token of Object.keys(RESOURCE_TYPES)) {
+        const short = token.slice(token.lastIndexOf(":") + 1);
+        if (byShortName[short] !== undefined) throw new Error(`TYPE: ${byShortName[short]} and ${token} share the name ${short}`);
+        byShortName[short] = token;
+    }
+    return byShortName as { readonly [K in ResourceType as ShortName<K>]: K };
+})();
 
 /** What the engine would receive for one resource (see planner/capture.ts). */
 export type Captured = Registration;
@@ -108,4 +128,13 @@ export const WORKSPACE_ID =
 /** Production protects and locks stateful resources; dev does neither. */
 export function protection(env: "dev" | "prod"): ProtectionArgs {
     return { protect: env === "prod", lock: env === "prod" };
+}
+
+/**
+ * The policy pack's verdict (policy/evaluate.ts, as `pulumi preview --policy-pack` runs it) on one component's
+ * captured resources: the component `name` and its children `<name>-...`.
+ */
+export function evaluateComponent(captured: Captured[], name: string, config: PolicyConfigInput = {}): Promise<Evaluation> {
+    const mine = captured.filter((c) => c.name === name || c.name.startsWith(`${name}-`));
+    return evaluatePolicies(planResources("pachyderm-azure", "test", mine), undefined, config);
 }
