@@ -130,11 +130,23 @@ export function protection(env: "dev" | "prod"): ProtectionArgs {
     return { protect: env === "prod", lock: env === "prod" };
 }
 
+/** The policy pack's verdict on one component: the policies that applied and passed, and every violation. */
+export interface PolicyVerdict {
+    passed: string[];
+    /** `<policy>: <message>`. */
+    violations: string[];
+}
+
 /**
- * The policy pack's verdict (policy/evaluate.ts, as `pulumi preview --policy-pack` runs it) on one component's
- * captured resources: the component `name` and its children `<name>-...`.
+ * Runs the policy pack (policy/evaluate.ts, as `pulumi preview --policy-pack` runs it) over one component's captured
+ * resources: the component `name` and its children `<name>-...`. Production rules apply when the resources carry the
+ * tag `environment: prod` (placement("prod")).
  */
-export function evaluateComponent(captured: Captured[], name: string, config: PolicyConfigInput = {}): Promise<Evaluation> {
+export async function evaluateComponent(captured: Captured[], name: string, config: PolicyConfigInput = {}): Promise<PolicyVerdict> {
     const mine = captured.filter((c) => c.name === name || c.name.startsWith(`${name}-`));
-    return evaluatePolicies(planResources("pachyderm-azure", "test", mine), undefined, config);
+    const e: Evaluation = await evaluatePolicies(planResources("pachyderm-azure", "test", mine), undefined, config);
+    return {
+        passed: e.perPolicy.filter((p) => p.status === "pass").map((p) => p.name),
+        violations: e.violations.map((v) => `${v.policy}: ${v.message}`),
+    };
 }
