@@ -5,48 +5,10 @@ import * as path from "path";
 import { AZURE_CLI_IMAGE, ETCD_IMAGE, PACHD_POSTGRES, PGBOUNCER_IMAGE } from "../../lib/facts/pachyderm";
 import { IMAGES, K8S_NAMES } from "../../components/pachyderm/names";
 import { validateK8sObject } from "../helpers/k8sValidation";
-import { evaluateManifests, Manifest } from "../helpers/policyEngine";
+import { captureResources, dependsOn, evaluateComponent, must } from "../helpers/mockHarness";
+import { buildScenarios, envOf, find, isSecretAt, manifest, prodArgs, scenarioStack, scenarios, Stack } from "../pachyderm/stacks";
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-
-interface Captured {
-    type: string;
-    name: string;
-    inputs: any;
-    secretPaths: string[];
-}
-const captured: Captured[] = [];
-
-/** Replaces secret markers by their value and records where they were. */
-function unwrap(value: any, at: string, paths: string[]): any {
-    if (Array.isArray(value)) return value.map((v, i) => unwrap(v, `${at}/${i}`, paths));
-    if (value && typeof value === "object") {
-        if (value[SECRET_SIG] === SECRET_VALUE) {
-            paths.push(at);
-            return unwrap(value.value, at, paths);
-        }
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v, `${at}/${k}`, paths)]));
-    }
-    return value;
-}
-
-pulumi.runtime.setMocks(
-    {
-        newResource(args) {
-            const secretPaths: string[] = [];
-            const inputs = unwrap(args.inputs, "", secretPaths);
-            captured.push({ type: args.type, name: args.name, inputs, secretPaths });
-            const state =
-                args.type === "random:index/randomPassword:RandomPassword" ? { ...args.inputs, result: `pw-${args.name}` } : args.inputs;
-            return { id: `${args.name}-id`, state };
-        },
-        call: (args) => args.inputs,
-    },
-    "project",
-    "stack",
-    false,
-);
+const captured = captureResources();
 
 // Imported after the mocks, as Pulumi's testing guide asks.
 const { Pachyderm, etcdClaimName, postgresClaimName, workloadIdentitySubjects } =
@@ -59,145 +21,35 @@ const { CLUSTER_DEFAULTS_FILE } =
     require("../../components/pachyderm/clusterDefaults") as typeof import("../../components/pachyderm/clusterDefaults");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PGBOUNCER_AUTH_TYPE } = require("../../components/pachyderm/pgbouncer") as typeof import("../../components/pachyderm/pgbouncer");
-type Args = import("../../components/pachyderm").PachydermArgs;
-
-const base = (over: Partial<Args> = {}): Args => ({
-    namespace: "pachyderm",
-    version: "2.12.2",
-    environmentKind: "dev",
-    zones: [],
-    storage: {
-        accountName: "stpachlabdev123456",
-        containerName: "pachyderm",
-        blobEndpoint: "https://stpachlabdev123456.blob.core.windows.net/",
-        authMode: "workloadIdentity",
-        identityClientId: "00000000-0000-0000-0000-000000000001",
-        privateEndpointsCidr: "10.40.16.128/26",
-    },
-    volumes: {
-        kind: "managedDisk",
-        etcdVolumeNames: ["pv-etcd-0"],
-        etcdSizeGi: 256,
-        postgresVolumeName: "pv-postgres",
-        postgresSizeGi: 256,
-    },
-    postgres: { kind: "inCluster", user: "pachyderm", password: pulumi.secret("pg-pass") },
-    network: { ingressSubnetCidr: "10.40.16.0/26", aksSubnetCidr: "10.40.0.0/20", apiServerCidrs: [pulumi.output("20.1.2.3/32")] },
-    pachd: {
-        replicas: 1,
-        internalLbIp: "10.40.15.250",
-        idleTimeoutMinutes: 30,
-        resources: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "4Gi" },
-    },
-    etcd: { replicas: 1, resources: { cpuRequest: "500m", memoryRequest: "1Gi", memoryLimit: "2Gi" }, backupSchedule: "0 */6 * * *" },
-    console: false,
-    workerTolerations: [],
-    ...over,
-});
-
-const prodArgs = (): Args =>
-    base({
-        environmentKind: "prod",
-        zones: ["1", "2", "3"],
-        storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("account-key") },
-        volumes: { kind: "glusterfs", etcdVolumeNames: ["pv-etcd-0", "pv-etcd-1", "pv-etcd-2"], etcdSizeGi: 256 },
-        postgres: {
-            kind: "azureFlexible",
-            host: "psql-pachlab-prod.postgres.database.azure.com",
-            user: "pachyderm",
-            password: pulumi.secret("pg-pass"),
-            subnetCidr: "10.40.16.192/28",
-        },
-        pachd: { ...base().pachd, replicas: 2 },
-        etcd: { ...base().etcd, replicas: 3 },
-        console: true,
-        oidc: { issuer: "https://login.example.com", clientId: "pachyderm", clientSecret: pulumi.secret("oidc-secret") },
-    });
-
-interface Stack {
-    comp: InstanceType<typeof Pachyderm>;
-    objects: (Manifest & { secretPaths: string[] })[];
-    all: Captured[];
-}
-
-async function build(name: string, args: Args): Promise<Stack> {
-    const comp = new Pachyderm(name, args);
-    await new Promise((resolve) => comp.grpcAddress.apply(resolve));
-    // Wait until every child is registered (the count stops growing).
-    let last = -1;
-    while (last !== captured.length) {
-        last = captured.length;
-        await new Promise((r) => setTimeout(r, 50));
-    }
-    const all = captured.filter((c) => c.name.startsWith(`${name}-`));
-    const objects = all.filter((c) => c.type.startsWith("kubernetes:")).map((c) => ({ ...c.inputs, secretPaths: c.secretPaths }));
-    return { comp, objects, all };
-}
-
-/** A value is secret when it, or an object holding it, was marked secret (the k8s SDK marks all of stringData). */
-const isSecretAt = (o: { secretPaths: string[] }, at: string) => o.secretPaths.some((p) => at === p || at.startsWith(`${p}/`));
-const manifest = ({ secretPaths: _s, ...o }: any) => o;
-const find = (s: Stack, kind: string, name: string) => {
-    const o = s.objects.find((x) => x.kind === kind && x.metadata?.name === name);
-    if (!o) throw new Error(`${kind}/${name} not found`);
-    return o as any;
-};
-const envOf = (d: any) => Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e]));
-
-const scenarios: [string, () => Args, "dev" | "prod"][] = [
-    ["dev, keyless, in-cluster postgres", () => base(), "dev"],
-    ["prod, shared key, flexible server, console, oidc", prodArgs, "prod"],
-    [
-        "dev, shared key, in-cluster, console",
-        () =>
-            base({
-                storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("k") },
-                console: true,
-            }),
-        "dev",
-    ],
-    [
-        "prod, keyless, in-cluster postgres",
-        () => ({
-            ...prodArgs(),
-            storage: base().storage,
-            postgres: base().postgres,
-            volumes: { ...prodArgs().volumes, postgresVolumeName: "pv-pg" },
-        }),
-        "prod",
-    ],
-    [
-        "dev, shared key, Spot workers",
-        () =>
-            base({
-                storage: { ...base().storage, authMode: "sharedKey", identityClientId: undefined, accountKey: pulumi.secret("k") },
-                workerTolerations: [
-                    { key: "kubernetes.azure.com/scalesetpriority", operator: "Equal", value: "spot", effect: "NoSchedule" },
-                ],
-            }),
-        "dev",
-    ],
-];
-
-const stacks = new Map<string, Stack>();
+let stacks = new Map<string, Stack>();
 beforeAll(async () => {
-    for (const [i, [label, args]] of scenarios.entries()) stacks.set(label, await build(`p${i}`, args()));
+    stacks = await buildScenarios(captured);
 });
-const dev = () => stacks.get(scenarios[0][0])!;
-const prod = () => stacks.get(scenarios[1][0])!;
+const stackOf = (label: string) => must(stacks.get(label), label);
+const dev = () => scenarioStack(stacks, 0);
+const prod = () => scenarioStack(stacks, 1);
 
 describe.each(scenarios)("%s", (label, _args, env) => {
     test("every object passes schema validation (no unknown fields)", () => {
-        const errors = stacks
-            .get(label)!
-            .objects.flatMap((o) => validateK8sObject(manifest(o)).map((e) => `${o.kind}/${o.metadata.name}${e}`));
+        const errors = stackOf(label).objects.flatMap((o) => validateK8sObject(manifest(o)).map((e) => `${o.kind}/${o.metadata.name}${e}`));
         expect(errors).toEqual([]);
     });
-    test("the policy pack finds no violation", async () => {
-        expect(await evaluateManifests(stacks.get(label)!.objects.map(manifest), env)).toEqual([]);
+    test("the policy pack passes its objects: rules 28, 34-38", async () => {
+        const verdict = await evaluateComponent(captured, stackOf(label).name, { all: { environment: env } });
+        expect(verdict.violations).toEqual([]);
+        expect(verdict.passed).toEqual(
+            expect.arrayContaining([
+                "k8s-lb-service-internal",
+                "k8s-pod-security",
+                "k8s-resources-probes-pinned-images",
+                "k8s-service-accounts-namespaces",
+                "k8s-availability-pdb-backup",
+                "k8s-network-policies",
+            ]),
+        );
     });
     test("every object carries app/suite labels and an explicit namespace", () => {
-        for (const o of stacks.get(label)!.objects) {
+        for (const o of stackOf(label).objects) {
             expect(o.metadata.labels?.suite).toBe("pachyderm");
             expect(o.metadata.labels?.app).toBeTruthy();
             if (o.kind !== "Namespace") expect(o.metadata.namespace).toBe("pachyderm");
@@ -280,7 +132,7 @@ describe("pg-bouncer (the pachyderm/pgbouncer image's entrypoint, vendored uncha
     });
     const text = entrypoint.toString();
     test.each(scenarios.map(([label]) => label))("%s: runs, with SCRAM auth and only variables the entrypoint reads", (label) => {
-        const d = find(stacks.get(label)!, "Deployment", "pg-bouncer");
+        const d = find(stackOf(label), "Deployment", "pg-bouncer");
         const c = d.spec.template.spec.containers[0];
         expect(c.image).toBe(IMAGES.pgBouncer);
         // The image's ENTRYPOINT/CMD write the config: overriding them would skip it.
@@ -295,12 +147,12 @@ describe("pg-bouncer (the pachyderm/pgbouncer image's entrypoint, vendored uncha
         expect(c.ports).toEqual([{ name: "client-port", containerPort: PGBOUNCER_IMAGE.listenPort }]);
         expect(c.volumeMounts).toEqual([{ name: "tmp", mountPath: PGBOUNCER_IMAGE.configDir }]);
         expect(text).toContain(`PG_CONFIG_DIR=${PGBOUNCER_IMAGE.configDir}\n`);
-        expect(find(stacks.get(label)!, "Service", "pg-bouncer").spec.ports).toEqual([
+        expect(find(stackOf(label), "Service", "pg-bouncer").spec.ports).toEqual([
             { name: "client-port", port: 5432, targetPort: PGBOUNCER_IMAGE.listenPort },
         ]);
     });
     test("upstream: plaintext to the in-cluster server, TLS required to Flexible Server", () => {
-        const dev = envOf(find(stacks.get(scenarios[3][0])!, "Deployment", "pg-bouncer"));
+        const dev = envOf(find(scenarioStack(stacks, 3), "Deployment", "pg-bouncer"));
         expect(dev.POSTGRESQL_HOST.value).toBe("postgres.pachyderm.svc.cluster.local");
         expect(dev[PGBOUNCER_IMAGE.serverTlsSslmodeEnv].value).toBe("disable");
         const flex = envOf(find(prod(), "Deployment", "pg-bouncer"));
@@ -318,7 +170,7 @@ describe("secrets", () => {
         const s = find(dev(), "Secret", "pachyderm-storage-secret");
         expect(Object.keys(s.stringData)).toEqual(["AZURE_STORAGE_ACCOUNT"]);
         for (const o of dev().objects.filter((x) => x.kind === "Secret")) {
-            for (const key of Object.keys((o as any).stringData)) expect(isSecretAt(o, `/stringData/${key}`)).toBe(true);
+            for (const key of Object.keys((o as any).stringData)) expect(isSecretAt(o, `stringData.${key}`)).toBe(true);
         }
         expect(find(dev(), "ServiceAccount", "pachyderm").metadata.annotations["azure.workload.identity/client-id"]).toBe(
             "00000000-0000-0000-0000-000000000001",
@@ -327,17 +179,19 @@ describe("secrets", () => {
     test("shared key: AZURE_STORAGE_KEY present and secret; no workload identity", () => {
         const s = find(prod(), "Secret", "pachyderm-storage-secret");
         expect(s.stringData.AZURE_STORAGE_KEY).toBe("account-key");
-        expect(isSecretAt(s, "/stringData/AZURE_STORAGE_KEY")).toBe(true);
-        expect(isSecretAt(s, "/metadata/name")).toBe(false);
+        expect(isSecretAt(s, "stringData.AZURE_STORAGE_KEY")).toBe(true);
+        expect(isSecretAt(s, "metadata.name")).toBe(false);
         expect(find(prod(), "Deployment", "pachd").spec.template.metadata.labels["azure.workload.identity/use"]).toBeUndefined();
-        expect(isSecretAt(find(prod(), "Secret", "postgres"), "/stringData/postgresql-password")).toBe(true);
+        expect(isSecretAt(find(prod(), "Secret", "postgres"), "stringData.postgresql-password")).toBe(true);
     });
     test("root token and deployment id come from @pulumi/random children", () => {
         const randoms = dev()
             .all.filter((c) => c.type === "random:index/randomPassword:RandomPassword")
             .map((c) => c.name);
         expect(randoms).toEqual(expect.arrayContaining(["p0-root-token", "p0-deployment-id"]));
-        expect(find(dev(), "Secret", "pachyderm-auth").stringData["root-token"]).toBe("pw-p0-root-token");
+        const token = dev().all.find((c) => c.name === "p0-root-token");
+        const auth = dev().all.find((c) => c.type === "kubernetes:core/v1:Secret" && c.inputs.metadata.name === "pachyderm-auth");
+        expect(token && auth && dependsOn(auth, token)).toBe(true);
     });
 });
 
@@ -393,7 +247,7 @@ describe("etcd, volumes, reliability", () => {
     test.each(scenarios.map(([label]) => label))("%s: nothing runs a shell or another tool in the distroless etcd image", (label) => {
         // ETCD_IMAGE: gcr.io/etcd-development/etcd is distroless; only its binaries under /usr/local/bin exist.
         expect(ETCD_IMAGE.hasShell).toBe(false);
-        const pods = stacks.get(label)!.objects.flatMap((o: any) => {
+        const pods = stackOf(label).objects.flatMap((o: any) => {
             const spec = o.spec?.jobTemplate?.spec?.template?.spec ?? o.spec?.template?.spec;
             return spec ? [...(spec.initContainers ?? []), ...spec.containers] : [];
         });
@@ -464,72 +318,9 @@ describe("wiring assertions (config cannot produce these; a direct caller can)",
     });
 });
 
-describe("the validators catch broken objects", () => {
-    const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
-    const objs = () => prod().objects.map(manifest).map(clone);
-    const rulesOf = (o: Manifest[]) => evaluateManifests(o, "prod");
-    const pachdOf = (o: any[]) => o.find((x) => x.kind === "Deployment" && x.metadata.name === "pachd");
-
-    test("readOnlyRootFilesystem removed -> rule 34", async () => {
-        const o = objs();
-        delete pachdOf(o).spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem;
-        expect(await rulesOf(o)).toEqual([
-            expect.objectContaining({
-                rule: "34",
-                urn: expect.stringMatching(/:Deployment::pachyderm\/pachd$/),
-                message: expect.stringMatching(/readOnlyRootFilesystem/),
-            }),
-        ]);
-    });
-    test(":latest and a missing probe -> rule 35", async () => {
-        const o = objs();
-        const c = pachdOf(o).spec.template.spec.containers[0];
-        c.image = "pachyderm/pachd:latest";
-        delete c.livenessProbe;
-        expect((await rulesOf(o)).map((f) => f.rule)).toEqual(["35", "35"]);
-    });
-    test("a public load balancer and a NodePort -> rule 28", async () => {
-        const o = objs();
-        const lb = o.find((x: any) => x.metadata.name === "pachd-lb")!;
-        delete lb.metadata.annotations!["service.beta.kubernetes.io/azure-load-balancer-internal"];
-        o.find((x: any) => x.metadata.name === "console" && x.kind === "Service")!.spec.type = "NodePort";
-        expect((await rulesOf(o)).map((f) => f.rule)).toEqual(["28", "28"]);
-    });
-    test("token automount on a store, a PDB allowing nothing, etcd open to everyone, no default deny", async () => {
-        const o = objs();
-        o.find((x: any) => x.kind === "StatefulSet" && x.metadata.name === "etcd")!.spec.template.spec.automountServiceAccountToken = true;
-        o.find((x: any) => x.kind === "PodDisruptionBudget" && x.metadata.name === "etcd")!.spec.minAvailable = 3;
-        o.find((x: any) => x.metadata.name === "etcd-ingress")!.spec.ingress.push({ from: [{ podSelector: {} }] });
-        const withoutDeny = o.filter((x: any) => x.metadata.name !== "default-deny-all");
-        expect((await rulesOf(withoutDeny)).map((f) => f.rule).sort()).toEqual(["36", "37", "38", "38"]);
-    });
-    test("removing the backup job and the zone spread -> rule 37", async () => {
-        const o = objs().filter((x: any) => x.kind !== "CronJob");
-        delete pachdOf(o).spec.template.spec.topologySpreadConstraints;
-        expect((await rulesOf(o)).map((f) => f.message)).toEqual([expect.stringMatching(/zone/), expect.stringMatching(/snapshot/)]);
-    });
-    test("schema: unknown field, wrong type, missing required field", () => {
-        const d = clone(manifest(pachdOf(objs())));
-        d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true; // typo
-        d.spec.replicas = "two";
-        delete d.spec.selector;
-        const errors = validateK8sObject(d);
-        expect(errors).toEqual(
-            expect.arrayContaining([
-                expect.stringMatching(/containers\/0\/securityContext\/readOnlyRootFileSystem: unknown field/),
-                expect.stringMatching(/^\/spec\/replicas: /),
-                expect.stringMatching(/selector/),
-            ]),
-        );
-        expect(validateK8sObject({ apiVersion: "apps/v1", kind: "Deploymnet", metadata: { name: "x" } })).toEqual([
-            expect.stringMatching(/no model/),
-        ]);
-    });
-});
-
 describe("cluster defaults: one Job for the workers' label and tolerations", () => {
     const defaultsOf = (label: string) => {
-        const cm = stacks.get(label)!.objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === K8S_NAMES.clusterDefaults) as any;
+        const cm = stackOf(label).objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === K8S_NAMES.clusterDefaults) as any;
         return cm ? JSON.parse(cm.data[CLUSTER_DEFAULTS_FILE]) : undefined;
     };
     test("shared key without worker tolerations needs no defaults", () => {
