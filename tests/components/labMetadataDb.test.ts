@@ -3,14 +3,15 @@ import {
     Captured,
     captureResources,
     dependsOn,
+    evaluateComponent,
     ofType,
     one,
-    settle,
-    valueOf,
     placement,
     protection,
-    WORKSPACE_ID,
+    settle,
     TYPE,
+    valueOf,
+    WORKSPACE_ID,
 } from "../helpers/mockHarness";
 
 const captured = captureResources();
@@ -74,23 +75,15 @@ describe.each([
 ] as const)("LabMetadataDb (%s)", (env, get) => {
     const prodEnv = env === "prod";
 
-    test("account: NoSQL, Standard offer, Session consistency, globally unique CAF name", () => {
+    test("account: globally unique CAF name", () => {
         const a = get().get(TYPE.DatabaseAccount, "account").inputs;
-        expect(a.kind).toBe("GlobalDocumentDB");
-        expect(a.databaseAccountOfferType).toBe("Standard");
-        expect(a.consistencyPolicy).toEqual({ defaultConsistencyLevel: "Session" });
         expect(a.accountName).toMatch(new RegExp(`^cosmos-pachlab-${env}-[0-9a-f]{6}$`));
-        expect(a.tags).toEqual(args(env).tags);
     });
 
-    test("rule 29: keys off (also for metadata writes), public network access off, TLS 1.2, no IP rules or bypass", () => {
-        const a = get().get(TYPE.DatabaseAccount, "account").inputs;
-        expect(a.disableLocalAuth).toBe(true);
-        expect(a.disableKeyBasedMetadataWriteAccess).toBe(true);
-        expect(a.publicNetworkAccess).toBe("Disabled");
-        expect(a.minimalTlsVersion).toBe("Tls12");
-        expect(a.ipRules).toEqual([]);
-        expect(a.networkAclBypass).toBe("None");
+    test("the policy pack passes it: rules 29 (keyless, private, TLS 1.2) and 30 (continuous backup, resilience)", async () => {
+        const verdict = await evaluateComponent(captured, env);
+        expect(verdict.violations).toEqual([]);
+        expect(verdict.passed).toEqual(expect.arrayContaining(["cosmos-keyless-private-tls12", "cosmos-continuous-backup-resilience"]));
     });
 
     test("rule 29: a Sql private endpoint with the documents.azure.com private zone", () => {
@@ -145,6 +138,13 @@ describe.each([
         expect(manifests.resource.defaultTtl).toBeUndefined();
         expect(manifests.resource.indexingPolicy.excludedPaths).toEqual([{ path: '/"_etag"/?' }]);
     });
+});
+
+describe.each([
+    ["dev", () => dev],
+    ["prod", () => prod],
+] as const)("LabMetadataDb (%s): logs, grants, protection, outputs", (env, get) => {
+    const prodEnv = env === "prod";
 
     test(`account logs to Log Analytics ${prodEnv ? "(allLogs, resource-specific CDB* tables)" : "— none without a workspace"}`, () => {
         expect(get().of(TYPE.DiagnosticSetting)).toHaveLength(prodEnv ? 1 : 0);

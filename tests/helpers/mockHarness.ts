@@ -136,11 +136,13 @@ export function protection(env: "dev" | "prod"): ProtectionArgs {
     return { protect: env === "prod", lock: env === "prod" };
 }
 
-/** The policy pack's verdict on one component: the policies that applied and passed, and every violation. */
+/** The policy pack's verdict on one component: the policies that applied and passed, and what they found. */
 export interface PolicyVerdict {
     passed: string[];
-    /** `<policy>: <message>`. */
+    /** Mandatory violations, which would stop `pulumi preview --policy-pack`: `<policy>: <message>`. */
     violations: string[];
+    /** Advisory ones (reported, not blocking). */
+    advisories: string[];
 }
 
 /**
@@ -153,6 +155,7 @@ export async function evaluateComponent(captured: Captured[], name: string, conf
     const e: Evaluation = await evaluatePolicies(planResources("pachyderm-azure", "test", mine), undefined, config);
     return {
         passed: e.perPolicy.filter((p) => p.status === "pass").map((p) => p.name),
-        violations: e.violations.map((v) => `${v.policy}: ${v.message}`),
+        violations: e.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => `${v.policy}: ${v.message}`),
+        advisories: e.violations.filter((v) => v.enforcementLevel !== "mandatory").map((v) => `${v.policy}: ${v.message}`),
     };
 }
