@@ -97,7 +97,6 @@ describe.each([
         });
         expect(dependsOn(d, get().get(TYPE.LoadBalancer, "lbi"))).toBe(true);
     });
-    const zoneOf = (i: number) => (prodEnv ? [String(i + 1)] : undefined);
 
     test("3 VMs, 3 brick disks, 3 NICs and one internal LB", () => {
         expect(
@@ -142,6 +141,14 @@ describe.each([
         expect(rule.backendAddressPool.id).toMatch(new RegExp(`${lbPath}/backendAddressPools/${lb.backendAddressPools[0].name}$`));
         expect(rule.probe.id).toMatch(new RegExp(`${lbPath}/probes/${lb.probes[0].name}$`));
     });
+});
+
+describe.each([
+    ["dev", () => dev],
+    ["prod", () => prod],
+] as const)("GlusterVolumes (%s): bricks, NICs and VMs", (env, get) => {
+    const prodEnv = env === "prod";
+    const zoneOf = (i: number) => (prodEnv ? [String(i + 1)] : undefined);
 
     test("brick disks: Premium_LRS, one per zone when zoned, locked down, protected only in production", () => {
         get()
@@ -210,7 +217,12 @@ describe.each([
                 expect(dependsOn(vm, get().get(TYPE.NetworkInterface, `nic-${i}`))).toBe(true);
             });
     });
+});
 
+describe.each([
+    ["dev", () => dev],
+    ["prod", () => prod],
+] as const)("GlusterVolumes (%s): node replacement and bootstrap", (_env, get) => {
     test("VMs: brick attached at LUN 0 and only detached with the VM; the OS disk goes with it", async () => {
         for (const [i, vm] of get().of(TYPE.VirtualMachine).entries()) {
             const sp = vm.inputs.storageProfile;
@@ -248,6 +260,13 @@ describe.each([
                 expect(doc.packages).toEqual(expect.arrayContaining(["glusterfs-server", "nfs-ganesha", "nfs-ganesha-gluster"]));
             });
     });
+});
+
+describe.each([
+    ["dev", () => dev],
+    ["prod", () => prod],
+] as const)("GlusterVolumes (%s): PersistentVolumes and outputs", (env, get) => {
+    const prodEnv = env === "prod";
 
     test("PVs: nfs on the LB address, Retain, RWO, no class, pre-bound to the claims of names.ts", () => {
         const etcd = prodEnv ? 3 : 1;
