@@ -66,7 +66,6 @@ beforeAll(async () => {
 describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
     const prod = env === "prod";
     const aks = (): Captured => one(captured, TYPE.ManagedCluster, `${env}-aks`);
-    const pool = (): Captured => one(captured, TYPE.AgentPool, `${env}-pool-pachyderm`);
 
     it("uses managed Entra ID with Azure RBAC, Kubernetes RBAC and no local accounts (rule 14)", () => {
         const i = aks().inputs;
@@ -125,6 +124,12 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
         expect(aks().inputs.sku).toEqual({ name: "Base", tier: prod ? "Standard" : "Free" });
         expect(aks().inputs.supportPlan).toBe("KubernetesOfficial");
     });
+});
+
+describe.each(["dev", "prod"] as const)("Cluster (%s): pools, add-ons and upgrades", (env) => {
+    const prod = env === "prod";
+    const aks = (): Captured => one(captured, TYPE.ManagedCluster, `${env}-aks`);
+    const pool = (): Captured => one(captured, TYPE.AgentPool, `${env}-pool-pachyderm`);
 
     it("spreads scale-set pools over zones in prod, without node public IPs (rules 18, 19)", () => {
         const system = aks().inputs.agentPoolProfiles[0];
@@ -177,7 +182,9 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
                 schedule: { weekly: { dayOfWeek: "Sunday" } },
             });
     });
+});
 
+describe.each(["dev", "prod"] as const)("Cluster (%s): credentials", (env) => {
     it("keeps the kubeconfig a secret, as an output and as the provider's input", async () => {
         expect(await pulumi.isSecret(built[env].kubeconfig)).toBe(true);
         const provider = one(captured, T.provider, `${env}-k8s`);

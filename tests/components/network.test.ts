@@ -106,7 +106,9 @@ describe.each(["dev", "prod"] as const)("Network (%s)", (env) => {
             }
         }
     });
+});
 
+describe.each(["dev", "prod"] as const)("Network (%s): what the NSGs let through", (env) => {
     it("lets the ingress subnet reach only pachd's internal IP and exactly its load balancer's ports in the AKS subnet", () => {
         const aks = rules(one(captured, TYPE.NetworkSecurityGroup, `${env}-nsg-aks`));
         const allow = aks.find((r) => r.name === "allow-ingress-to-pachd");

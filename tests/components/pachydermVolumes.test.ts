@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
-import { Captured, captureResources, dependsOn, ofType, one, settle, valueOf, TYPE } from "../helpers/mockHarness";
+import { Captured, captureResources, dependsOn, evaluateComponent, ofType, one, settle, TYPE, valueOf } from "../helpers/mockHarness";
 
 const captured = captureResources();
 
@@ -40,7 +41,7 @@ interface Built {
 }
 
 async function build(name: string, a: Args): Promise<Built> {
-    const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: "{}" });
+    const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret("{}") });
     const comp = new ManagedDiskVolumes(name, a, { providers: { kubernetes: provider } });
     await settle(...comp.etcdVolumeNames, comp.postgresVolumeName, ...comp.diskIds);
     return { comp, provider, of: (type) => ofType(captured, type, name), get: (type, suffix) => one(captured, type, `${name}-${suffix}`) };
@@ -76,15 +77,12 @@ describe.each([
         expect(get().comp.kind).toBe("managedDisk");
     });
 
-    test("rule 32: Premium_ZRS in production, network access DenyAll, public access off, encrypted, empty", () => {
-        for (const d of get().of(TYPE.Disk)) {
-            expect(d.inputs.sku).toEqual({ name: prodEnv ? "Premium_ZRS" : "Premium_LRS" });
-            expect(d.inputs.networkAccessPolicy).toBe("DenyAll");
-            expect(d.inputs.publicNetworkAccess).toBe("Disabled");
-            expect(d.inputs.encryption).toEqual({ type: "EncryptionAtRestWithPlatformKey" });
-            expect(d.inputs.creationData).toEqual({ createOption: "Empty" });
-            expect(d.inputs.tags).toEqual(args(env).tags);
-        }
+    test("the policy pack passes it: rule 32 (Premium_ZRS in production, no network access, encrypted), rules 11/12", async () => {
+        const verdict = await evaluateComponent(captured, env);
+        expect(verdict.violations).toEqual([]);
+        expect(verdict.passed).toEqual(
+            expect.arrayContaining(["metadata-disk-hardened", "arm-resource-names", ...(prodEnv ? ["stateful-resource-options"] : [])]),
+        );
     });
 
     test("disk sizes from the arguments", () => {
@@ -127,6 +125,16 @@ describe.each([
         });
         expect(new Set(roles.map((r) => r.inputs.roleAssignmentName)).size).toBe(roles.length);
     });
+});
+
+describe.each([
+    ["dev", () => dev],
+    ["staging", () => staging],
+    ["prod", () => prod],
+] as const)("ManagedDiskVolumes (%s): PersistentVolumes and protection", (env, get) => {
+    const prodEnv = env === "prod";
+    const etcd = env === "dev" ? 1 : 3;
+    const keys = [...Array.from({ length: etcd }, (_, i) => `etcd-${i}`), ...(prodEnv ? [] : ["postgres"])];
 
     test("PersistentVolumes: Retain, CSI disk handle, pre-bound to the Pachyderm claims, through the cluster's provider", async () => {
         const disks = get().of(TYPE.Disk);
