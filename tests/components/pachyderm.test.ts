@@ -5,7 +5,8 @@ import * as path from "path";
 import { AZURE_CLI_IMAGE, ETCD_IMAGE, PACHD_POSTGRES, PGBOUNCER_IMAGE } from "../../lib/facts/pachyderm";
 import { IMAGES, K8S_NAMES } from "../../components/pachyderm/names";
 import { validateK8sObject } from "../helpers/k8sValidation";
-import { captureResources, dependsOn, evaluateComponent, must } from "../helpers/mockHarness";
+import { captureResources, dependsOn, evaluateComponent } from "../helpers/mockHarness";
+import { must } from "../helpers/must";
 import { buildScenarios, envOf, find, isSecretAt, manifest, prodArgs, scenarioStack, scenarios, Stack } from "../pachyderm/stacks";
 
 const captured = captureResources();

@@ -61,12 +61,6 @@ export function captureResources(project?: string, stack?: string): Captured[] {
     return captureRegistrations();
 }
 
-/** `value`, or a test failure naming what was missing (instead of a non-null assertion). */
-export function must<T>(value: T | undefined | null, what: string): T {
-    if (value === undefined || value === null) throw new Error(`missing: ${what}`);
-    return value;
-}
-
 /** Resolves an Output's value (undefined when unknown). */
 export function valueOf<T>(o: pulumi.Input<T> | undefined): Promise<T> {
     return new Promise<T>((resolve) =>

@@ -4,7 +4,8 @@ import { hostAt, parseCidr } from "../../lib/cidr";
 import { connectionAllowed, Endpoint, NetworkPolicyObject, PodEndpoint, Protocol } from "../../lib/k8s/networkPolicy";
 import { WORKER_PORTS } from "../../lib/facts/pachyderm";
 import { loadPlan, ofType, STACKS } from "../helpers/plans";
-import { k8sObjectsOf, plannedWorkerPod, podTemplateOf } from "./helpers";
+import { must } from "../helpers/must";
+import { K8sManifest, k8sObjectsOf, plannedWorkerPod, podTemplateOf } from "./helpers";
 
 /**
  * The connectivity matrix (components/pachyderm/flows.ts) against the NetworkPolicies each stack renders:
@@ -19,7 +20,7 @@ const PUBLIC_SAMPLES = ["20.190.128.1", "20.50.0.1", "203.0.113.10"];
 function sampleIp(block: { cidr: string; except?: string[] }): string {
     const c = parseCidr(block.cidr);
     if (typeof c === "string") throw new Error(c);
-    if (c.prefix === 0) return PUBLIC_SAMPLES[0];
+    if (c.prefix === 0) return must(PUBLIC_SAMPLES[0], "a public sample");
     return hostAt(c, 4);
 }
 
@@ -31,23 +32,8 @@ function ipIn(ip: string, block: { cidr: string; except?: string[] }): boolean {
     );
 }
 
-function matrix(stack: string) {
-    const plan = loadPlan(stack);
-    const objects = k8sObjectsOf(plan);
-    const ns = objects.find((o) => o.kind === "Namespace")!;
-    const namespace = ns.metadata.name!;
-    const namespaces = {
-        [namespace]: { ...ns.metadata.labels, "kubernetes.io/metadata.name": namespace },
-        "kube-system": { "kubernetes.io/metadata.name": "kube-system" },
-        other: { "kubernetes.io/metadata.name": "other" },
-    };
-    const policies = objects.filter((o) => o.kind === "NetworkPolicy") as unknown as NetworkPolicyObject[];
-    const policy = (name: string) => policies.find((p) => p.metadata.name === name);
-    const subnet = (suffix: string) =>
-        ofType(plan, "azure-native:network:Subnet").find((s) => String(s.inputs.subnetName).endsWith(suffix))!.inputs
-            .addressPrefix as string;
-    const blocks = (name: string) => (policy(name)?.spec.egress ?? []).flatMap((r) => (r.to ?? []).map((p) => p.ipBlock!));
-
+/** The namespace's pods as probes, the workers included (pachd creates them; modelled from its settings). */
+function podProbes(objects: K8sManifest[], namespace: string): Probe[] {
     const appToRole = new Map(Object.entries(POD_APP).map(([role, app]) => [app, role as PodRole]));
     const pods: Probe[] = [];
     for (const o of objects) {
@@ -69,16 +55,45 @@ function matrix(stack: string) {
             ports: [...worker.spec.containers.flatMap((c: any) => c.ports ?? []), { containerPort: WORKER_PORTS.grpc }],
         },
     });
-    const kubeDns: PodEndpoint = {
-        kind: "pod",
-        namespace: "kube-system",
-        labels: { "k8s-app": "kube-dns" },
-        ports: [
-            { name: "dns", containerPort: 53, protocol: "UDP" },
-            { name: "dns-tcp", containerPort: 53 },
-        ],
-    };
+    return pods;
+}
 
+const kubeDns: PodEndpoint = {
+    kind: "pod",
+    namespace: "kube-system",
+    labels: { "k8s-app": "kube-dns" },
+    ports: [
+        { name: "dns", containerPort: 53, protocol: "UDP" },
+        { name: "dns-tcp", containerPort: 53 },
+    ],
+};
+
+/** The world around the namespace: its policies, who talks to whom (the matrix) and where external roles live. */
+function settingOf(stack: string) {
+    const plan = loadPlan(stack);
+    const objects = k8sObjectsOf(plan);
+    const ns = must(
+        objects.find((o) => o.kind === "Namespace"),
+        "the Namespace",
+    );
+    const namespace = must(ns.metadata.name, "the namespace's name");
+    const namespaces = {
+        [namespace]: { ...ns.metadata.labels, "kubernetes.io/metadata.name": namespace },
+        "kube-system": { "kubernetes.io/metadata.name": "kube-system" },
+        other: { "kubernetes.io/metadata.name": "other" },
+    };
+    const policies = objects.filter((o) => o.kind === "NetworkPolicy") as unknown as NetworkPolicyObject[];
+    const policy = (name: string) => policies.find((p) => p.metadata.name === name);
+    const subnet = (suffix: string) =>
+        String(
+            must(
+                ofType(plan, "azure-native:network:Subnet").find((s) => String(s.inputs.subnetName).endsWith(suffix)),
+                `the subnet *${suffix}`,
+            ).inputs.addressPrefix,
+        );
+    const blocks = (name: string) =>
+        (policy(name)?.spec.egress ?? []).flatMap((r) => (r.to ?? []).flatMap((p) => (p.ipBlock ? [p.ipBlock] : [])));
+    const pods = podProbes(objects, namespace);
     const cidrs: Record<ExternalRole, { cidr: string; except?: string[] }[]> = {
         "kube-dns": [],
         "api-server": blocks("allow-egress-apiserver"),
@@ -96,19 +111,26 @@ function matrix(stack: string) {
         oidc: objects.some((o) => o.kind === "Secret" && o.metadata.name === "pachyderm-identity"),
         console: has("console"),
     });
+    return { namespace, namespaces, policies, pods, cidrs, flows };
+}
 
+/** The first address of a block (a public sample for 0.0.0.0/0). */
+const firstIp = (blocks: { cidr: string; except?: string[] }[], what: string) => sampleIp(must(blocks[0], what));
+
+function matrix(stack: string) {
+    const { namespace, namespaces, policies, pods, cidrs, flows } = settingOf(stack);
     const ipProbes: Probe[] = [
-        { name: "ingress VM", role: "ingress-subnet", endpoint: { kind: "ip", ip: sampleIp(cidrs["ingress-subnet"][0]) } },
-        { name: "blob private endpoint", endpoint: { kind: "ip", ip: sampleIp(cidrs["blob-private-endpoint"][0]) } },
-        { name: "flexible server subnet", endpoint: { kind: "ip", ip: sampleIp(cidrs["postgres-flexible"][0]) } },
+        { name: "ingress VM", role: "ingress-subnet", endpoint: { kind: "ip", ip: firstIp(cidrs["ingress-subnet"], "ingress subnet") } },
+        { name: "blob private endpoint", endpoint: { kind: "ip", ip: firstIp(cidrs["blob-private-endpoint"], "endpoint subnet") } },
+        { name: "flexible server subnet", endpoint: { kind: "ip", ip: firstIp(cidrs["postgres-flexible"], "postgres subnet") } },
         ...PUBLIC_SAMPLES.map((ip) => ({ name: `internet ${ip}`, endpoint: { kind: "ip", ip } as Endpoint })),
         { name: "private 10.99.0.1", endpoint: { kind: "ip", ip: "10.99.0.1" } },
         { name: "private 192.168.1.1", endpoint: { kind: "ip", ip: "192.168.1.1" } },
     ];
     const sources: Probe[] = [
         ...pods,
-        ipProbes[0],
-        ipProbes[3],
+        ...ipProbes.slice(0, 1),
+        ...ipProbes.slice(3, 4),
         { name: "pod of another namespace", endpoint: { kind: "pod", namespace: "other", labels: { app: "pachd" }, ports: [] } },
     ];
     const destinations: Probe[] = [...pods, { name: "kube-dns", role: "kube-dns", endpoint: kubeDns }, ...ipProbes];

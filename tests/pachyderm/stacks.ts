@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PachydermArgs as Args } from "../../components/pachyderm";
-import { Captured, must, settle } from "../helpers/mockHarness";
+import { Captured, settle } from "../helpers/mockHarness";
+import { must } from "../helpers/must";
 import type { Manifest } from "../helpers/policyEngine";
 
 /**
