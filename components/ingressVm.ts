@@ -94,11 +94,10 @@ function outboundRule(
  * are treated as unsupported, as are 1-vCPU sizes; Azure refuses NIC creation/attachment otherwise.
  */
 export function supportsAcceleratedNetworking(vmSize: string): boolean {
-    const m = /^Standard_([A-Z]+)(\d+)/i.exec(vmSize);
-    if (!m) return false;
-    const family = m[1].toUpperCase();
-    if (family.startsWith("B") || family.startsWith("A")) return false;
-    return Number(m[2]) >= 2;
+    const [, family, vcpus] = /^Standard_([A-Z]+)(\d+)/i.exec(vmSize) ?? [];
+    if (family === undefined || vcpus === undefined) return false;
+    if (/^[AB]/i.test(family)) return false;
+    return Number(vcpus) >= 2;
 }
 
 /**

@@ -135,7 +135,7 @@ function validateIpv4(field: string, value: unknown): string {
     const parts = value.split(".");
     const octetsOk = parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
     if (!octetsOk) fail(field, value, "must be a dotted-quad IPv4 address such as 10.40.15.250");
-    const [a] = parts.map(Number);
+    const a = Number(parts[0]);
     if (value === "0.0.0.0" || value === "255.255.255.255" || a === 127 || a >= 224) {
         fail(
             field,

@@ -114,7 +114,7 @@ describe("renderIngressUserData content", () => {
         for (const [path, owner] of [
             ["/root/.pachyderm/config.json", "root"],
             [`/home/${args.adminUsername}/.pachyderm/config.json`, args.adminUsername],
-        ]) {
+        ] as const) {
             const cfg = file(doc, path);
             expect(cfg.permissions).toBe("0600");
             const json = JSON.parse(cfg.content);

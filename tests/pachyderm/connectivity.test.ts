@@ -39,7 +39,7 @@ function podProbes(objects: K8sManifest[], namespace: string): Probe[] {
     for (const o of objects) {
         const t = podTemplateOf(o);
         if (!t) continue;
-        const role = appToRole.get(t.metadata.labels.app);
+        const role = appToRole.get(t.metadata.labels.app ?? "");
         if (!role) throw new Error(`pod of ${o.kind}/${o.metadata.name} has no role in the connectivity matrix`);
         const ports = [...(t.spec.initContainers ?? []), ...t.spec.containers].flatMap((c: any) => c.ports ?? []);
         pods.push({ name: role, role, endpoint: { kind: "pod", namespace, labels: t.metadata.labels, ports } });

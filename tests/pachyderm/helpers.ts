@@ -4,6 +4,7 @@ import { K8S_NAMES } from "../../components/pachyderm/names";
 import { workerPod } from "../../lib/facts/pachyderm";
 import schema from "../../lib/facts/pachyderm-2.12/ClusterDefaults.schema.json";
 import { Plan } from "../../planner/types";
+import { must } from "../helpers/must";
 
 /** A Kubernetes object as planned (inputs). */
 export type K8sManifest = {
@@ -49,8 +50,8 @@ export function plannedWorkerPod(objects: K8sManifest[]) {
     for (const e of pachd.spec.template.spec.containers[0].env ?? []) if (typeof e.value === "string") env[e.name] = e.value;
     return workerPod({
         serviceAccount: env.WORKER_SERVICE_ACCOUNT ?? "pachyderm-worker",
-        workerImage: env.WORKER_IMAGE,
-        sidecarImage: env.WORKER_SIDECAR_IMAGE,
+        workerImage: must(env.WORKER_IMAGE, "pachd's WORKER_IMAGE"),
+        sidecarImage: must(env.WORKER_SIDECAR_IMAGE, "pachd's WORKER_SIDECAR_IMAGE"),
         // src/internal/pachconfig/config.go: default=true, default=false
         enableWorkerSecurityContexts: (env.ENABLE_WORKER_SECURITY_CONTEXTS ?? "true") === "true",
         workerUsesRoot: env.WORKER_USES_ROOT === "true",
