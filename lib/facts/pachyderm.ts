@@ -1,3 +1,5 @@
+import type { JsonValue } from "../json";
+
 /**
  * Behaviour of Pachyderm 2.12 and of the images it ships that this program relies on, each with its
  * source (github:pachyderm/pachyderm at branch 2.12.x unless said otherwise; the mirror has no
@@ -141,7 +143,7 @@ export interface WorkerPodInputs {
  * src/internal/client/client.go: NewInCluster): they come from the Service links Kubernetes injects for the
  * `etcd` and `pachd-peer` Services of the namespace, so those names are fixed and enableServiceLinks stays on.
  */
-function workerEnv(inputs: WorkerPodInputs): { common: any[]; sidecar: any[]; user: any[] } {
+function workerEnv(inputs: WorkerPodInputs): { common: JsonValue[]; sidecar: JsonValue[]; user: JsonValue[] } {
     const v = (name: string) => ({ name, value: inputs.pachdEnv[name] ?? "" });
     const field = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { apiVersion: "v1", fieldPath } } });
     const common = [
@@ -222,13 +224,13 @@ export function workerPod(inputs: WorkerPodInputs): {
     apiVersion: "v1";
     kind: "Pod";
     metadata: { labels: Record<string, string> };
-    spec: any;
+    spec: JsonValue;
 } {
     const { pach: pachSecurityCtx, user: userSecurityCtx, pod: podSecurityCtx } = workerSecurityContexts(inputs);
     const storageSecret = "pachyderm-storage-secret"; // src/internal/client/client.go: StorageSecretName
     const env = workerEnv(inputs);
     const emptyDir = (name: string) => ({ name, emptyDir: {} });
-    const spec: any = {
+    const spec: JsonValue = {
         initContainers: [
             {
                 name: WORKER_CONTAINERS.init,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { Captured, captureResources, dependsOn, one, settle, valueOf, TYPE } from "../helpers/mockHarness";
+import { must } from "../helpers/must";
 
 const captured = captureResources();
 const { Cluster, deployerPrincipalType, withKubeloginMode, AKS_AAD_SERVER_ID, SPOT_TAINT } =
@@ -86,10 +87,10 @@ describe.each(["dev", "prod"] as const)("Cluster (%s)", (env) => {
         expect(grant.inputs).toMatchObject({ scope: SUBNET_ID, principalType: "ServicePrincipal" });
         // Network Contributor (built-in-roles).
         expect(grant.inputs.roleDefinitionId).toMatch(/\/roleDefinitions\/4d97b98b-1d4f-4787-a291-c67834d212e7$/);
-        expect(grant.inputs.principalId).toBe(await valueOf(built[env].identity.principalId));
+        expect(grant.inputs.principalId).toBe(await valueOf(must(built[env], env).identity.principalId));
         expect(dependsOn(aks(), grant)).toBe(true);
         // Disk and load balancer grants go to the control-plane identity (managed-identity-overview).
-        expect(await valueOf(built[env].principalId)).toBe(grant.inputs.principalId);
+        expect(await valueOf(must(built[env], env).principalId)).toBe(grant.inputs.principalId);
     });
 
     it("makes the deployer AKS RBAC Cluster Admin before the cluster and before any Kubernetes object", () => {
@@ -186,7 +187,7 @@ describe.each(["dev", "prod"] as const)("Cluster (%s): pools, add-ons and upgrad
 
 describe.each(["dev", "prod"] as const)("Cluster (%s): credentials", (env) => {
     it("keeps the kubeconfig a secret, as an output and as the provider's input", async () => {
-        expect(await pulumi.isSecret(built[env].kubeconfig)).toBe(true);
+        expect(await pulumi.isSecret(must(built[env], env).kubeconfig)).toBe(true);
         const provider = one(captured, T.provider, `${env}-k8s`);
         expect(provider.secretPaths).toContain("kubeconfig");
         expect(provider.inputs.clusterIdentifier).toMatch(new RegExp(`/managedClusters/aks-pachlab-${env}$`));
@@ -194,7 +195,7 @@ describe.each(["dev", "prod"] as const)("Cluster (%s): credentials", (env) => {
 
     it("hands out a kubeconfig that logs in non-interactively through kubelogin", async () => {
         const kubeconfig = await new Promise<string>((resolve) =>
-            built[env].kubeconfig.apply((k) => {
+            must(built[env], env).kubeconfig.apply((k) => {
                 resolve(k);
                 return k;
             }),

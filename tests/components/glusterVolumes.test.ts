@@ -13,6 +13,8 @@ import {
     WORKSPACE_ID,
     TYPE,
 } from "../helpers/mockHarness";
+import type { JsonValue } from "../../lib/json";
+import { must } from "../helpers/must";
 
 const captured = captureResources();
 
@@ -229,7 +231,7 @@ describe.each([
             expect(sp.osDisk).toMatchObject({ createOption: "FromImage", deleteOption: "Delete" });
             expect(sp.dataDisks).toHaveLength(1);
             expect(sp.dataDisks[0]).toMatchObject({ lun: 0, createOption: "Attach", deleteOption: "Detach" });
-            expect(sp.dataDisks[0].managedDisk.id).toBe(await valueOf(get().comp.brickDisks[i].id));
+            expect(sp.dataDisks[0].managedDisk.id).toBe(await valueOf(must(get().comp.brickDisks[i], "brick disk").id));
             expect(dependsOn(vm, get().get(TYPE.Disk, `brick-${i}`))).toBe(true);
         }
     });
@@ -286,7 +288,7 @@ describe.each([
                 mountOptions: NFS_MOUNT_OPTIONS,
             });
             expect(s.mountOptions).toEqual(["nfsvers=4.1", "hard", "timeo=600", "retrans=3"]);
-            expect(s.capacity).toEqual({ storage: keys[j].startsWith("etcd") ? "64Gi" : "32Gi" });
+            expect(s.capacity).toEqual({ storage: must(keys[j], "volume key").startsWith("etcd") ? "64Gi" : "32Gi" });
             expect(s.csi).toBeUndefined();
             expect(p.protect).toBe(prodEnv);
             expect(
@@ -318,7 +320,7 @@ describe.each([
     });
 });
 
-function fe(lb: Record<string, any>): string {
+function fe(lb: Record<string, JsonValue>): string {
     return lb.frontendIPConfigurations[0].name;
 }
 

@@ -2,6 +2,7 @@ import pachctlPins from "../../lib/cloudinit/pachctl.json";
 import { SSH_NAT_FRONTEND_PORT } from "../../lib/config/schema";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
 import { Captured, captureResources, evaluateComponent, ofType, one, settle, TYPE, valueOf, WORKSPACE_ID } from "../helpers/mockHarness";
+import type { JsonValue } from "../../lib/json";
 
 const captured = captureResources();
 
@@ -161,15 +162,15 @@ describe.each([
     test("rule 27: one TCP rule per configured port, each with an existing probe; nothing else exposed", () => {
         const lb = get().get(TYPE.LoadBalancer, "lb").inputs;
         const ports = get().args.ports;
-        const rules: any[] = lb.loadBalancingRules;
+        const rules: JsonValue[] = lb.loadBalancingRules;
         expect(rules.map((r) => r.frontendPort).sort()).toEqual([...ports].sort());
-        const probeIds = new Set((lb.probes as any[]).map((p) => `${lbId}/probes/${p.name}`));
+        const probeIds = new Set((lb.probes as JsonValue[]).map((p) => `${lbId}/probes/${p.name}`));
         for (const r of rules) {
             expect(r.protocol).toBe("Tcp");
             expect(r.backendPort).toBe(r.frontendPort);
             expect(r.probe?.id).toBeDefined();
             expect(probeIds.has(r.probe.id)).toBe(true);
-            const probe = (lb.probes as any[]).find((p) => r.probe.id.endsWith(`/probes/${p.name}`));
+            const probe = (lb.probes as JsonValue[]).find((p) => r.probe.id.endsWith(`/probes/${p.name}`));
             expect(probe).toMatchObject({ protocol: "Tcp", port: r.backendPort });
             expect(r.frontendIPConfiguration).toEqual({ id: `${lbId}/frontendIPConfigurations/frontend` });
             expect(r.backendAddressPool).toEqual({ id: `${lbId}/backendAddressPools/ingress` });
@@ -178,7 +179,7 @@ describe.each([
             expect(r.disableOutboundSnat).toBe(true);
         }
         // Inbound exposure = LB rule ports + the NAT rule's frontend port (dev only), nothing else.
-        const exposed = [...rules.map((r) => r.frontendPort), ...(lb.inboundNatRules as any[]).map((r) => r.frontendPort)];
+        const exposed = [...rules.map((r) => r.frontendPort), ...(lb.inboundNatRules as JsonValue[]).map((r) => r.frontendPort)];
         expect(exposed.sort()).toEqual([...ports, ...(prodEnv ? [] : [SSH_NAT_FRONTEND_PORT])].sort());
         expect(lb.inboundNatPools).toBeUndefined();
     });
@@ -202,7 +203,7 @@ describe.each([
             expect(nic.ipConfigurations[0].loadBalancerInboundNatRules).toEqual([{ id: `${lbId}/inboundNatRules/ssh` }]);
         }
         // Port 22 is never a load-balanced (internet-facing) port.
-        expect((lb.loadBalancingRules as any[]).some((r) => r.frontendPort === 22 || r.backendPort === 22)).toBe(false);
+        expect((lb.loadBalancingRules as JsonValue[]).some((r) => r.frontendPort === 22 || r.backendPort === 22)).toBe(false);
     });
 });
 
@@ -215,8 +216,8 @@ describe.each([
 
     test("outbound: explicit outbound rule for the ingress pool; outbound-data pool only when requested", async () => {
         const lb = get().get(TYPE.LoadBalancer, "lb").inputs;
-        const pools = (lb.backendAddressPools as any[]).map((p) => p.name);
-        const rules: any[] = lb.outboundRules;
+        const pools = (lb.backendAddressPools as JsonValue[]).map((p) => p.name);
+        const rules: JsonValue[] = lb.outboundRules;
         expect(rules[0]).toMatchObject({
             name: "outbound-ingress",
             protocol: "All",

@@ -13,6 +13,7 @@ import {
     valueOf,
     WORKSPACE_ID,
 } from "../helpers/mockHarness";
+import { must } from "../helpers/must";
 
 const captured = captureResources();
 
@@ -184,8 +185,8 @@ describe.each([
         const locks = b.of(TYPE.ManagementLockByScope);
         expect(locks).toHaveLength(prodEnv ? 1 : 0);
         if (prodEnv) {
-            expect(locks[0].inputs.level).toBe("CanNotDelete");
-            expect(dependsOn(locks[0], b.get(TYPE.DatabaseAccount, "account"))).toBe(true);
+            expect(must(locks[0], "lock").inputs.level).toBe("CanNotDelete");
+            expect(dependsOn(must(locks[0], "lock"), b.get(TYPE.DatabaseAccount, "account"))).toBe(true);
         }
         for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
             expect({ n: r.name, deletedWith: r.deletedWith, roc: r.replaceOnChanges, dbr: r.deleteBeforeReplace }).toEqual({

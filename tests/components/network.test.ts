@@ -1,5 +1,6 @@
 import { securityRuleProblems } from "../../lib/arm";
 import { Captured, captureResources, dependsOn, ofType, one, settle, WORKSPACE_ID, TYPE } from "../helpers/mockHarness";
+import type { JsonValue } from "../../lib/json";
 
 const captured = captureResources();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -32,17 +33,17 @@ function args(env: "dev" | "prod", adminSourceCidrs: string[]): Args {
     };
 }
 
-const rules = (nsg: Captured): any[] => nsg.inputs.securityRules;
+const rules = (nsg: Captured): JsonValue[] => nsg.inputs.securityRules;
 /** A rule's sources or destination ports, from the singular and the plural field. */
-const sourcesOf = (r: any): string[] => [r.sourceAddressPrefix, ...(r.sourceAddressPrefixes ?? [])].filter(Boolean);
-const portsOf = (r: any): string[] => [r.destinationPortRange, ...(r.destinationPortRanges ?? [])].filter(Boolean);
+const sourcesOf = (r: JsonValue): string[] => [r.sourceAddressPrefix, ...(r.sourceAddressPrefixes ?? [])].filter(Boolean);
+const portsOf = (r: JsonValue): string[] => [r.destinationPortRange, ...(r.destinationPortRanges ?? [])].filter(Boolean);
 const ANYWHERE = ["*", "0.0.0.0/0", "Internet", "Any"];
 
 /** Does a rule's port spec cover `port`? ("*", "22", "20-30") */
 function covers(spec: string, port: number): boolean {
     if (spec === "*") return true;
     const [lo, hi] = spec.split("-").map(Number);
-    return port >= lo && port <= (hi ?? lo);
+    return lo !== undefined && port >= lo && port <= (hi ?? lo);
 }
 
 beforeAll(async () => {

@@ -8,6 +8,7 @@ import { validateK8sObject } from "../helpers/k8sValidation";
 import { captureResources, dependsOn, evaluateComponent } from "../helpers/mockHarness";
 import { must } from "../helpers/must";
 import { buildScenarios, envOf, find, isSecretAt, manifest, prodArgs, scenarioStack, scenarios, Stack } from "../pachyderm/stacks";
+import type { JsonValue } from "../../lib/json";
 
 const captured = captureResources();
 
@@ -82,7 +83,7 @@ describe("pachd", () => {
         expect(e.ACTIVATE_AUTH.value).toBe("true");
         expect(e.AUTH_ROOT_TOKEN.valueFrom.secretKeyRef).toEqual({ name: "pachyderm-auth", key: "root-token" });
         expect(e.IDP_CONNECTORS).toBeUndefined(); // no mock IdP, no upstream
-        expect(d.spec.template.spec.containers[0].envFrom.map((x: any) => x.secretRef?.name).filter(Boolean)).toEqual([
+        expect(d.spec.template.spec.containers[0].envFrom.map((x: JsonValue) => x.secretRef?.name).filter(Boolean)).toEqual([
             "pachyderm-storage-secret",
             "pachyderm-deployment-id-secret",
         ]);
@@ -110,9 +111,9 @@ describe("pachd", () => {
             "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "30",
         });
         expect(lb.spec.loadBalancerIP).toBeUndefined();
-        expect(lb.spec.ports.map((p: any) => p.port).sort()).toEqual([30600, 30650]);
+        expect(lb.spec.ports.map((p: JsonValue) => p.port).sort()).toEqual([30600, 30650]);
         expect(lb.spec.externalTrafficPolicy).toBe("Local");
-        expect(find(dev(), "Service", "pachd").spec.ports.find((p: any) => p.port === 30650).targetPort).toBe(1650);
+        expect(find(dev(), "Service", "pachd").spec.ports.find((p: JsonValue) => p.port === 30650).targetPort).toBe(1650);
     });
     test("outputs; root token is a secret", async () => {
         const c = dev().comp;
@@ -171,7 +172,7 @@ describe("secrets", () => {
         const s = find(dev(), "Secret", "pachyderm-storage-secret");
         expect(Object.keys(s.stringData)).toEqual(["AZURE_STORAGE_ACCOUNT"]);
         for (const o of dev().objects.filter((x) => x.kind === "Secret")) {
-            for (const key of Object.keys((o as any).stringData)) expect(isSecretAt(o, `stringData.${key}`)).toBe(true);
+            for (const key of Object.keys((o as JsonValue).stringData)) expect(isSecretAt(o, `stringData.${key}`)).toBe(true);
         }
         expect(find(dev(), "ServiceAccount", "pachyderm").metadata.annotations["azure.workload.identity/client-id"]).toBe(
             "00000000-0000-0000-0000-000000000001",
@@ -201,7 +202,7 @@ describe("etcd, volumes, reliability", () => {
         expect(etcdClaimName(2)).toBe("etcd-storage-etcd-2");
         expect(postgresClaimName()).toBe("postgres-storage-postgres-0");
         expect(workloadIdentitySubjects("pachyderm")).toContain("system:serviceaccount:pachyderm:pachyderm-worker");
-        const claims = prod().objects.filter((o) => o.kind === "PersistentVolumeClaim") as any[];
+        const claims = prod().objects.filter((o) => o.kind === "PersistentVolumeClaim") as JsonValue[];
         expect(claims.map((c) => [c.metadata.name, c.spec.volumeName, c.spec.storageClassName])).toEqual([
             ["etcd-storage-etcd-0", "pv-etcd-0", ""],
             ["etcd-storage-etcd-1", "pv-etcd-1", ""],
@@ -224,7 +225,9 @@ describe("etcd, volumes, reliability", () => {
         expect(bouncer.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe(
             "kubernetes.io/hostname",
         );
-        expect(bouncer.template.spec.topologySpreadConstraints.map((t: any) => t.topologyKey)).toContain("topology.kubernetes.io/zone");
+        expect(bouncer.template.spec.topologySpreadConstraints.map((t: JsonValue) => t.topologyKey)).toContain(
+            "topology.kubernetes.io/zone",
+        );
         expect(find(dev(), "Deployment", "pg-bouncer").spec.replicas).toBe(1);
         expect(dev().objects.filter((o) => o.kind === "PodDisruptionBudget")).toEqual([]);
     });
@@ -248,11 +251,11 @@ describe("etcd, volumes, reliability", () => {
     test.each(scenarios.map(([label]) => label))("%s: nothing runs a shell or another tool in the distroless etcd image", (label) => {
         // ETCD_IMAGE: gcr.io/etcd-development/etcd is distroless; only its binaries under /usr/local/bin exist.
         expect(ETCD_IMAGE.hasShell).toBe(false);
-        const pods = stackOf(label).objects.flatMap((o: any) => {
+        const pods = stackOf(label).objects.flatMap((o: JsonValue) => {
             const spec = o.spec?.jobTemplate?.spec?.template?.spec ?? o.spec?.template?.spec;
             return spec ? [...(spec.initContainers ?? []), ...spec.containers] : [];
         });
-        const inEtcdImage = pods.filter((c: any) => c.image === IMAGES.etcd);
+        const inEtcdImage = pods.filter((c: JsonValue) => c.image === IMAGES.etcd);
         expect(inEtcdImage.length).toBeGreaterThan(1);
         for (const c of inEtcdImage) {
             expect(c.command?.[0]).toMatch(/^\/usr\/local\/bin\/etcd(ctl|utl)?$/);
@@ -321,19 +324,21 @@ describe("wiring assertions (config cannot produce these; a direct caller can)",
 
 describe("cluster defaults: one Job for the workers' label and tolerations", () => {
     const defaultsOf = (label: string) => {
-        const cm = stackOf(label).objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === K8S_NAMES.clusterDefaults) as any;
+        const cm = stackOf(label).objects.find(
+            (o) => o.kind === "ConfigMap" && o.metadata?.name === K8S_NAMES.clusterDefaults,
+        ) as JsonValue;
         return cm ? JSON.parse(cm.data[CLUSTER_DEFAULTS_FILE]) : undefined;
     };
     test("shared key without worker tolerations needs no defaults", () => {
-        expect(defaultsOf(scenarios[2][0])).toBeUndefined();
+        expect(defaultsOf(must(scenarios[2], "scenario")[0])).toBeUndefined();
     });
     test("keyless: the workload-identity label only", () => {
-        expect(defaultsOf(scenarios[0][0])).toEqual({
+        expect(defaultsOf(must(scenarios[0], "scenario")[0])).toEqual({
             createPipelineRequest: { metadata: { labels: { "azure.workload.identity/use": "true" } } },
         });
     });
     test("shared key with Spot workers: the toleration in pps_v2 protojson (enum names)", () => {
-        expect(defaultsOf(scenarios[4][0])).toEqual({
+        expect(defaultsOf(must(scenarios[4], "scenario")[0])).toEqual({
             createPipelineRequest: {
                 metadata: { labels: {} },
                 tolerations: [{ key: "kubernetes.azure.com/scalesetpriority", operator: "EQUAL", value: "spot", effect: "NO_SCHEDULE" }],

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_SUBSCRIPTION_ID } from "../../planner/mocks";
 import { Captured, captureResources, dependsOn, evaluateComponent, ofType, one, settle, TYPE, valueOf } from "../helpers/mockHarness";
+import { must } from "../helpers/must";
 
 const captured = captureResources();
 
@@ -95,7 +96,7 @@ describe.each([
         const disks = get().of(TYPE.Disk);
         const pvs = get().of(TYPE.PersistentVolume);
         disks.forEach((d, i) => {
-            const pv = pvs[i];
+            const pv = must(pvs[i], `volume ${i}`);
             if (env === "staging") {
                 const zone = d.inputs.diskName.endsWith("postgres") ? "1" : String(i + 1);
                 expect(d.inputs.zones).toEqual([zone]);
@@ -115,7 +116,7 @@ describe.each([
         expect(roles).toHaveLength(disks.length);
         roles.forEach((r, i) => {
             expect(r.inputs.scope).toMatch(/\/providers\/Microsoft\.Compute\/disks\/disk-pachlab-/);
-            expect(dependsOn(r, disks[i])).toBe(true);
+            expect(dependsOn(r, must(disks[i], `disk ${i}`))).toBe(true);
             expect(r.inputs.principalId).toBe(CLUSTER_PRINCIPAL);
             expect(r.inputs.principalType).toBe("ServicePrincipal");
             expect(r.inputs.roleDefinitionId).toBe(
@@ -148,14 +149,14 @@ describe.each([
                 persistentVolumeReclaimPolicy: "Retain",
                 accessModes: ["ReadWriteOnce"],
                 storageClassName: "",
-                capacity: { storage: `${disks[i].inputs.diskSizeGB}Gi` },
+                capacity: { storage: `${must(disks[i], `disk ${i}`).inputs.diskSizeGB}Gi` },
                 claimRef: { namespace: "pachyderm", name: claims[i] },
                 csi: { driver: "disk.csi.azure.com", fsType: "ext4" },
             });
             expect(pv.inputs.spec.csi.volumeHandle).toMatch(
                 new RegExp(`/providers/Microsoft\\.Compute/disks/disk-pachlab-${env}-${keys[i]}$`),
             );
-            expect(dependsOn(pv, roles[i])).toBe(true);
+            expect(dependsOn(pv, must(roles[i], `grant ${i}`))).toBe(true);
             expect(pv.provider.startsWith(`${providerUrn}::`)).toBe(true);
         });
         expect(await Promise.all(get().comp.etcdVolumeNames.map(valueOf))).toEqual(

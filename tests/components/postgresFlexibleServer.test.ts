@@ -14,6 +14,7 @@ import {
     WORKSPACE_ID,
     TYPE,
 } from "../helpers/mockHarness";
+import { must } from "../helpers/must";
 
 const captured = captureResources();
 
@@ -140,8 +141,8 @@ describe.each([
         const dbs = b.of(TYPE.Database);
         expect(dbs.map((d) => d.inputs.databaseName)).toEqual(["pachyderm", "dex"]);
         for (const d of dbs) expect(d.inputs.charset).toBe("UTF8");
-        expect(dependsOn(dbs[1], dbs[0])).toBe(true);
-        expect(dependsOn(b.get(TYPE.Configuration, "require-tls"), dbs[1])).toBe(true);
+        expect(dependsOn(must(dbs[1], "dex database"), must(dbs[0], "pachyderm database"))).toBe(true);
+        expect(dependsOn(b.get(TYPE.Configuration, "require-tls"), must(dbs[1], "dex database"))).toBe(true);
     });
 
     test(`rules 11/12: server and databases ${prodEnv ? "protected, retained and locked" : "unprotected, unlocked"}`, () => {
@@ -152,8 +153,8 @@ describe.each([
         const locks = b.of(TYPE.ManagementLockByScope);
         expect(locks).toHaveLength(prodEnv ? 1 : 0);
         if (prodEnv) {
-            expect(locks[0].inputs.level).toBe("CanNotDelete");
-            expect(locks[0].inputs.scope).toMatch(/\/flexibleServers\/psql-pachlab-prod-/);
+            expect(must(locks[0], "lock").inputs.level).toBe("CanNotDelete");
+            expect(must(locks[0], "lock").inputs.scope).toMatch(/\/flexibleServers\/psql-pachlab-prod-/);
         }
         for (const r of captured.filter((c) => c.name.startsWith(`${env}-`))) {
             expect({ n: r.name, deletedWith: r.deletedWith, roc: r.replaceOnChanges, dbr: r.deleteBeforeReplace }).toEqual({

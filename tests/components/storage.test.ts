@@ -14,6 +14,8 @@ import {
     valueOf,
     WORKSPACE_ID,
 } from "../helpers/mockHarness";
+import type { JsonValue } from "../../lib/json";
+import { must } from "../helpers/must";
 
 const captured = captureResources();
 
@@ -130,7 +132,7 @@ describe.each([
     });
 
     test("lifecycle: Cool then Cold for current blobs, never Archive; previous versions cooled then deleted", () => {
-        const rules: any[] = get().get(TYPE.ManagementPolicy, "lifecycle").inputs.policy.rules;
+        const rules: JsonValue[] = get().get(TYPE.ManagementPolicy, "lifecycle").inputs.policy.rules;
         expect(JSON.stringify(rules)).not.toMatch(/tierToArchive/);
         const current = rules.find((r) => r.name === "tier-current-blobs").definition;
         expect(current.actions.baseBlob).toEqual({
@@ -160,11 +162,11 @@ describe.each([
             return;
         }
         expect(locks).toHaveLength(1);
-        expect(locks[0].inputs.level).toBe("CanNotDelete");
+        expect(must(locks[0], "lock").inputs.level).toBe("CanNotDelete");
         const account = get().get(TYPE.StorageAccount, "account");
-        expect(locks[0].inputs.scope).toMatch(/\/providers\/Microsoft\.Storage\/storageAccounts\/st/);
-        expect(dependsOn(locks[0], account)).toBe(true);
-        expect(locks[0].protect).toBe(true);
+        expect(must(locks[0], "lock").inputs.scope).toMatch(/\/providers\/Microsoft\.Storage\/storageAccounts\/st/);
+        expect(dependsOn(must(locks[0], "lock"), account)).toBe(true);
+        expect(must(locks[0], "lock").protect).toBe(true);
     });
 
     test(`rule 12: protect/retainOnDelete ${prodEnv ? "on" : "off"}; never deletedWith, replaceOnChanges, deleteBeforeReplace`, () => {
@@ -210,13 +212,13 @@ describe.each([
             expect(f.inputs.audiences).toEqual(["api://AzureADTokenExchange"]);
             expect(dependsOn(f, identity)).toBe(true);
         }
-        expect(dependsOn(fics[1], fics[0])).toBe(true);
-        expect(dependsOn(fics[2], fics[1])).toBe(true);
+        expect(dependsOn(must(fics[1], "credential 2"), must(fics[0], "credential 1"))).toBe(true);
+        expect(dependsOn(must(fics[2], "credential 3"), must(fics[1], "credential 2"))).toBe(true);
     });
 
     test("Storage Blob Data Contributor for the identity, on the data container, with a stable GUID name", async () => {
         const b = get();
-        const [ra] = b.of(TYPE.RoleAssignment);
+        const ra = must(b.of(TYPE.RoleAssignment)[0], "role assignment");
         expect(b.of(TYPE.RoleAssignment)).toHaveLength(1);
         expect(ra.inputs.roleDefinitionId).toBe(
             `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_CONTRIBUTOR}`,

@@ -98,7 +98,7 @@ export const nearMiss = (word: string) =>
                     return word.toUpperCase();
                 case 1:
                     return word.replace(/-/g, "_") === word
-                        ? word.slice(0, i) + word[i].toUpperCase() + word.slice(i + 1)
+                        ? word.slice(0, i) + word.charAt(i).toUpperCase() + word.slice(i + 1)
                         : word.replace(/-/g, "_");
                 case 2:
                     return word.slice(0, i) + word.slice(i + 1);

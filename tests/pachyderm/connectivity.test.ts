@@ -6,6 +6,7 @@ import { WORKER_PORTS } from "../../lib/facts/pachyderm";
 import { loadPlan, ofType, STACKS } from "../helpers/plans";
 import { must } from "../helpers/must";
 import { K8sManifest, k8sObjectsOf, plannedWorkerPod, podTemplateOf } from "./helpers";
+import type { JsonValue } from "../../lib/json";
 
 /**
  * The connectivity matrix (components/pachyderm/flows.ts) against the NetworkPolicies each stack renders:
@@ -41,7 +42,7 @@ function podProbes(objects: K8sManifest[], namespace: string): Probe[] {
         if (!t) continue;
         const role = appToRole.get(t.metadata.labels.app ?? "");
         if (!role) throw new Error(`pod of ${o.kind}/${o.metadata.name} has no role in the connectivity matrix`);
-        const ports = [...(t.spec.initContainers ?? []), ...t.spec.containers].flatMap((c: any) => c.ports ?? []);
+        const ports = [...(t.spec.initContainers ?? []), ...t.spec.containers].flatMap((c: JsonValue) => c.ports ?? []);
         pods.push({ name: role, role, endpoint: { kind: "pod", namespace, labels: t.metadata.labels, ports } });
     }
     const worker = plannedWorkerPod(objects);
@@ -52,7 +53,7 @@ function podProbes(objects: K8sManifest[], namespace: string): Probe[] {
             kind: "pod",
             namespace,
             labels: worker.metadata.labels,
-            ports: [...worker.spec.containers.flatMap((c: any) => c.ports ?? []), { containerPort: WORKER_PORTS.grpc }],
+            ports: [...worker.spec.containers.flatMap((c: JsonValue) => c.ports ?? []), { containerPort: WORKER_PORTS.grpc }],
         },
     });
     return pods;

@@ -5,14 +5,15 @@ import { workerPod } from "../../lib/facts/pachyderm";
 import schema from "../../lib/facts/pachyderm-2.12/ClusterDefaults.schema.json";
 import { Plan } from "../../planner/types";
 import { must } from "../helpers/must";
+import type { JsonValue } from "../../lib/json";
 
 /** A Kubernetes object as planned (inputs). */
 export type K8sManifest = {
     apiVersion: string;
     kind: string;
     metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-    spec?: any;
-    [k: string]: any;
+    spec?: JsonValue;
+    [k: string]: JsonValue;
 };
 
 /** Kubernetes objects of a plan (component resources excluded). */
@@ -22,7 +23,7 @@ export const k8sObjectsOf = (plan: Plan): K8sManifest[] =>
 /** Pod template (metadata and spec) of a workload object. */
 export function podTemplateOf(
     o: K8sManifest,
-): { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: any } | undefined {
+): { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: JsonValue } | undefined {
     const t =
         o.kind === "CronJob"
             ? o.spec?.jobTemplate?.spec?.template
@@ -35,7 +36,7 @@ export function podTemplateOf(
 }
 
 /** The cluster defaults the program sets (the ConfigMap its Job applies), or undefined. */
-export function plannedClusterDefaults(objects: K8sManifest[]): any {
+export function plannedClusterDefaults(objects: K8sManifest[]): JsonValue {
     const cm = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === K8S_NAMES.clusterDefaults);
     return cm ? JSON.parse(cm.data[CLUSTER_DEFAULTS_FILE]) : undefined;
 }

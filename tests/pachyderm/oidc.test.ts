@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { IDP_CONNECTOR_FIELDS, OIDC_CONFIG_FIELDS, USER_ACCESSIBLE_ISSUER_HOST_FORMAT } from "../../lib/facts/pachyderm";
 import { connectionAllowed, NetworkPolicyObject } from "../../lib/k8s/networkPolicy";
 import { captureResources, settle } from "../helpers/mockHarness";
+import type { JsonValue } from "../../lib/json";
 
 /**
  * Upstream OIDC (issue 12, item 12), against pachd 2.12's own parsing: IDP_CONNECTORS entries are protojson
@@ -77,8 +78,8 @@ describe("upstream OIDC", () => {
         const urls: string[] = [
             auth.redirect_uri,
             auth.user_accessible_issuer_host,
-            ...clients.flatMap((c: any) => c.redirect_uris),
-            ...connectors.map((c: any) => c.config.redirectURI),
+            ...clients.flatMap((c: JsonValue) => c.redirect_uris),
+            ...connectors.map((c: JsonValue) => c.config.redirectURI),
         ];
         const lb = object("Service", "pachd-lb");
         const policies = captured.filter((c) => c.type.endsWith(":NetworkPolicy")).map((c) => c.inputs as NetworkPolicyObject);
@@ -88,7 +89,7 @@ describe("upstream OIDC", () => {
             const url = new URL(u);
             const port = Number(url.port);
             if (url.hostname !== lbIp) problems.push(`${u}: not the internal load balancer`);
-            const svcPort = lb.spec.ports.find((p: any) => p.port === port);
+            const svcPort = lb.spec.ports.find((p: JsonValue) => p.port === port);
             if (!svcPort) {
                 problems.push(`${u}: port ${port} not on pachd-lb`);
                 continue;

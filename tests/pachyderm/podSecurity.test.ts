@@ -2,8 +2,9 @@ import { workerPod } from "../../lib/facts/pachyderm";
 import { namespacePodSecurity, podSecurityViolations } from "../../lib/k8s/podSecurity";
 import { loadPlan, STACKS } from "../helpers/plans";
 import { k8sObjectsOf, plannedWorkerPod, podTemplateOf } from "./helpers";
+import type { JsonValue } from "../../lib/json";
 
-const pod = (spec: any, annotations?: Record<string, string>) => ({ metadata: { annotations }, spec });
+const pod = (spec: JsonValue, annotations?: Record<string, string>) => ({ metadata: { annotations }, spec });
 const hardened = {
     runAsNonRoot: true,
     allowPrivilegeEscalation: false,
@@ -32,7 +33,8 @@ describe("the Pod Security Standards checks", () => {
             containers: [{ name: "c", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
         };
         expect(podSecurityViolations("restricted", pod(spec))).toEqual([]);
-        spec.containers[0].securityContext = { ...spec.containers[0].securityContext, runAsNonRoot: false } as any;
+        const [container] = spec.containers;
+        if (container) container.securityContext = { ...container.securityContext, runAsNonRoot: false } as JsonValue;
         expect(podSecurityViolations("restricted", pod(spec)).map((v) => v.check)).toEqual(["runAsNonRoot"]);
     });
     it("refuse at baseline what breaks isolation", () => {

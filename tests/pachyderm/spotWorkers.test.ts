@@ -2,6 +2,7 @@ import { ppsToleration, workerPodToleration } from "../../lib/facts/pachyderm";
 import schema from "../../lib/facts/pachyderm-2.12/ClusterDefaults.schema.json";
 import { loadPlan, STACKS } from "../helpers/plans";
 import { k8sObjectsOf, plannedClusterDefaults, plannedWorkerPod, validateClusterDefaults } from "./helpers";
+import type { JsonValue } from "../../lib/json";
 
 /**
  * AKS taints every Spot node `kubernetes.azure.com/scalesetpriority=spot:NoSchedule`
@@ -20,7 +21,7 @@ const tolerates = (ts: { key: string; operator: string; value: string; effect: s
             (t.operator === "Exists" || (t.operator === "Equal" && t.value === taint.value)),
     );
 
-const { definitions } = schema as { definitions: Record<string, any> };
+const { definitions } = schema as { definitions: Record<string, JsonValue> };
 
 describe.each(STACKS)("Spot pool and pipeline workers of stack %s", (stack) => {
     const plan = loadPlan(stack);

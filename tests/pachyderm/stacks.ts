@@ -3,6 +3,7 @@ import type { PachydermArgs as Args } from "../../components/pachyderm";
 import { Captured, settle } from "../helpers/mockHarness";
 import { must } from "../helpers/must";
 import type { Manifest } from "../helpers/policyEngine";
+import type { JsonValue } from "../../lib/json";
 
 /**
  * The Pachyderm component's test scenarios (dev and prod baselines, storage auth modes, PostgreSQL kinds, Spot
@@ -85,13 +86,13 @@ async function build(captured: Captured[], name: string, args: Args): Promise<St
 
 /** A value is secret when it, or an object holding it, was marked secret (the k8s SDK marks all of stringData). */
 export const isSecretAt = (o: { secretPaths: string[] }, at: string) => o.secretPaths.some((p) => at === p || at.startsWith(`${p}.`));
-export const manifest = ({ secretPaths: _s, ...o }: any) => o;
+export const manifest = ({ secretPaths: _s, ...o }: JsonValue) => o;
 export const find = (s: Stack, kind: string, name: string) => {
     const o = s.objects.find((x) => x.kind === kind && x.metadata?.name === name);
     if (!o) throw new Error(`${kind}/${name} not found`);
-    return o as any;
+    return o as JsonValue;
 };
-export const envOf = (d: any) => Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e]));
+export const envOf = (d: JsonValue) => Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: JsonValue) => [e.name, e]));
 
 export const scenarios: [string, () => Args, "dev" | "prod"][] = [
     ["dev, keyless, in-cluster postgres", () => base(), "dev"],

@@ -2,6 +2,7 @@ import { validateK8sObject } from "../helpers/k8sValidation";
 import { captureResources } from "../helpers/mockHarness";
 import { evaluateManifests, Manifest } from "../helpers/policyEngine";
 import { buildScenario, manifest, Stack } from "./stacks";
+import type { JsonValue } from "../../lib/json";
 
 // The checks the component tests rely on (the policy pack, the Kubernetes schema) fail on broken objects.
 const captured = captureResources();
@@ -15,7 +16,7 @@ describe("the validators catch broken objects", () => {
     const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
     const objs = () => prod().objects.map(manifest).map(clone);
     const rulesOf = (o: Manifest[]) => evaluateManifests(o, "prod");
-    const pachdOf = (o: any[]) => o.find((x) => x.kind === "Deployment" && x.metadata.name === "pachd");
+    const pachdOf = (o: JsonValue[]) => o.find((x) => x.kind === "Deployment" && x.metadata.name === "pachd");
 
     test("readOnlyRootFilesystem removed -> rule 34", async () => {
         const o = objs();
@@ -37,21 +38,22 @@ describe("the validators catch broken objects", () => {
     });
     test("a public load balancer and a NodePort -> rule 28", async () => {
         const o = objs();
-        const lb = o.find((x: any) => x.metadata.name === "pachd-lb")!;
+        const lb = o.find((x: JsonValue) => x.metadata.name === "pachd-lb")!;
         delete lb.metadata.annotations!["service.beta.kubernetes.io/azure-load-balancer-internal"];
-        o.find((x: any) => x.metadata.name === "console" && x.kind === "Service")!.spec.type = "NodePort";
+        o.find((x: JsonValue) => x.metadata.name === "console" && x.kind === "Service")!.spec.type = "NodePort";
         expect((await rulesOf(o)).map((f) => f.rule)).toEqual(["28", "28"]);
     });
     test("token automount on a store, a PDB allowing nothing, etcd open to everyone, no default deny", async () => {
         const o = objs();
-        o.find((x: any) => x.kind === "StatefulSet" && x.metadata.name === "etcd")!.spec.template.spec.automountServiceAccountToken = true;
-        o.find((x: any) => x.kind === "PodDisruptionBudget" && x.metadata.name === "etcd")!.spec.minAvailable = 3;
-        o.find((x: any) => x.metadata.name === "etcd-ingress")!.spec.ingress.push({ from: [{ podSelector: {} }] });
-        const withoutDeny = o.filter((x: any) => x.metadata.name !== "default-deny-all");
+        o.find((x: JsonValue) => x.kind === "StatefulSet" && x.metadata.name === "etcd")!.spec.template.spec.automountServiceAccountToken =
+            true;
+        o.find((x: JsonValue) => x.kind === "PodDisruptionBudget" && x.metadata.name === "etcd")!.spec.minAvailable = 3;
+        o.find((x: JsonValue) => x.metadata.name === "etcd-ingress")!.spec.ingress.push({ from: [{ podSelector: {} }] });
+        const withoutDeny = o.filter((x: JsonValue) => x.metadata.name !== "default-deny-all");
         expect((await rulesOf(withoutDeny)).map((f) => f.rule).sort()).toEqual(["36", "37", "38", "38"]);
     });
     test("removing the backup job and the zone spread -> rule 37", async () => {
-        const o = objs().filter((x: any) => x.kind !== "CronJob");
+        const o = objs().filter((x: JsonValue) => x.kind !== "CronJob");
         delete pachdOf(o).spec.template.spec.topologySpreadConstraints;
         expect((await rulesOf(o)).map((f) => f.message)).toEqual([expect.stringMatching(/zone/), expect.stringMatching(/snapshot/)]);
     });

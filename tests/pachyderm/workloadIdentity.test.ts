@@ -3,6 +3,7 @@ import { K8S_NAMES } from "../../components/pachyderm/names";
 import { PACHCTL_BINARY } from "../../lib/facts/pachyderm";
 import { loadPlan, ofType, STACKS } from "../helpers/plans";
 import { k8sObjectsOf, plannedClusterDefaults, plannedWorkerPod, validateClusterDefaults } from "./helpers";
+import type { JsonValue } from "../../lib/json";
 
 /**
  * Keyless storage reaches the pipeline workers: the AKS webhook only mutates pods labelled
@@ -28,7 +29,7 @@ describe.each(STACKS)("workload identity for the pipeline workers of stack %s", 
         expect(pod.spec.serviceAccountName).toBe(K8S_NAMES.workerServiceAccount);
         // The storage sidecar reads the account name from the storage secret; no key in keyless mode.
         const storage = objects.find((o) => o.kind === "Secret" && o.metadata.name === "pachyderm-storage-secret")!;
-        expect(pod.spec.containers.find((c: any) => c.name === "storage").envFrom).toEqual([
+        expect(pod.spec.containers.find((c: JsonValue) => c.name === "storage").envFrom).toEqual([
             { secretRef: { name: storage.metadata.name } },
         ]);
     });
@@ -42,13 +43,13 @@ describe.each(STACKS)("workload identity for the pipeline workers of stack %s", 
         const defaults = plannedClusterDefaults(objects);
         expect(validateClusterDefaults(defaults)).toBe(true);
         const job = plan.resources.find(
-            (r) => r.type === "kubernetes:batch/v1:Job" && (r.inputs as any).metadata.name === K8S_NAMES.clusterDefaults,
+            (r) => r.type === "kubernetes:batch/v1:Job" && (r.inputs as JsonValue).metadata.name === K8S_NAMES.clusterDefaults,
         )!;
         const pachd = plan.resources.find(
-            (r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name === K8S_NAMES.pachd,
+            (r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as JsonValue).metadata.name === K8S_NAMES.pachd,
         )!;
         expect(job.dependsOn).toContain(pachd.urn);
-        const pod = (job.inputs as any).spec.template.spec;
+        const pod = (job.inputs as JsonValue).spec.template.spec;
         expect(pod.containers[0].command).toEqual([
             PACHCTL_BINARY,
             "update",
@@ -58,7 +59,7 @@ describe.each(STACKS)("workload identity for the pipeline workers of stack %s", 
             "--file",
             `/defaults/${CLUSTER_DEFAULTS_FILE}`,
         ]);
-        expect(pod.volumes.find((v: any) => v.name === "defaults").configMap.name).toBe(K8S_NAMES.clusterDefaults);
+        expect(pod.volumes.find((v: JsonValue) => v.name === "defaults").configMap.name).toBe(K8S_NAMES.clusterDefaults);
     });
 });
 
