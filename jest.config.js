@@ -25,5 +25,7 @@ module.exports = {
     // The integration tests start first, so that they run beside the unit tests rather than after them.
     testSequencer: "<rootDir>/tests/sequencer.cjs",
     testTimeout: 60000,
-    maxWorkers: 2,
+    // Three workers on the 2-core machine: the GlusterFS worker mostly waits on its servers, so a third keeps both
+    // cores busy with unit tests (warm run measured: 184 s with 3 workers, 208 s with 2).
+    maxWorkers: 3,
 };
