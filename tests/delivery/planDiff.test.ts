@@ -5,6 +5,7 @@ import type { Plan, PlanResource } from "../../planner/types";
 import { formatPath, parsePath } from "../../lib/propertyPaths";
 import { diffPlans } from "../../planner/planDiff";
 import { renderMarkdown } from "../../planner/planDiffMarkdown";
+import { planResource } from "../helpers/plans";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FIX = path.join(__dirname, "fixtures");
@@ -70,26 +71,14 @@ describe("diffPlans on the fixture plans", () => {
 });
 
 describe("diffPlans edge cases", () => {
-    const res = (over: Partial<PlanResource>): PlanResource => ({
-        urn: "urn:pulumi:dev::p::azure-native:storage:StorageAccount::st",
-        type: "azure-native:storage:StorageAccount",
-        name: "st",
-        parent: "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev",
-        provider: null,
-        deletedWith: null,
-        component: false,
-        protect: false,
-        retainOnDelete: false,
-        ignoreChanges: [],
-        dependsOn: [],
-        dependencies: [],
-        aliases: [],
-        replaceOnChanges: [],
-        deleteBeforeReplace: false,
-        inputs: {},
-        secretInputs: [],
-        ...over,
-    });
+    const res = (over: Partial<PlanResource>): PlanResource =>
+        planResource({
+            urn: "urn:pulumi:dev::p::azure-native:storage:StorageAccount::st",
+            type: "azure-native:storage:StorageAccount",
+            name: "st",
+            parent: "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev",
+            ...over,
+        });
     const plan = (resources: PlanResource[]): Plan => ({ project: "p", stack: "dev", resources, outputs: {}, secretOutputs: [] });
 
     test("identical plans give no changes", () => {

@@ -40,3 +40,24 @@ export function one(plan: Plan, type: string, name?: string): PlanResource {
         throw new Error(`expected one ${type}${name ? ` named ${name}` : ""} in ${plan.stack}, found ${found.length}`);
     return only;
 }
+
+/** A custom resource of a plan with every option at its default; `fields` gives its identity and what differs. */
+export function planResource(fields: Pick<PlanResource, "urn" | "type" | "name"> & Partial<PlanResource>): PlanResource {
+    return {
+        parent: "",
+        provider: null,
+        component: false,
+        protect: false,
+        retainOnDelete: false,
+        ignoreChanges: [],
+        dependsOn: [],
+        dependencies: [],
+        aliases: [],
+        replaceOnChanges: [],
+        deleteBeforeReplace: false,
+        deletedWith: null,
+        inputs: {},
+        secretInputs: [],
+        ...fields,
+    };
+}

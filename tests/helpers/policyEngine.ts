@@ -2,6 +2,7 @@
 import type { PlanResource } from "../../planner/types";
 import { evaluatePolicies, Violation } from "../../policy/evaluate";
 import { allPolicies } from "../../policy/rules";
+import { planResource } from "./plans";
 
 export { evaluatePlan, evaluatePolicies, mandatoryViolations, toPolicyResources } from "../../policy/evaluate";
 export type { Evaluation, PolicyConfigInput, PolicyResult, Violation } from "../../policy/evaluate";
@@ -23,25 +24,12 @@ export function manifestResources(manifests: Manifest[]): PlanResource[] {
         const groupVersion = m.apiVersion.includes("/") ? m.apiVersion : `core/${m.apiVersion}`;
         const type = `kubernetes:${groupVersion}:${m.kind}`;
         const name = [m.metadata.namespace, m.metadata.name].filter(Boolean).join("/");
-        return {
+        return planResource({
             urn: `urn:pulumi:test::manifests::${type}::${name}`,
             type,
             name,
-            parent: "",
-            provider: null,
-            component: false,
-            protect: false,
-            retainOnDelete: false,
-            ignoreChanges: [],
-            dependsOn: [],
-            dependencies: [],
-            aliases: [],
-            replaceOnChanges: [],
-            deleteBeforeReplace: false,
-            deletedWith: null,
             inputs: m as unknown as Record<string, unknown>,
-            secretInputs: [],
-        };
+        });
     });
 }
 
